@@ -1,0 +1,200 @@
+"""Object routes, the same for S3 buckets and local folders. Keys travel as query parameters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from odh_tec.errors import BadRequest, RangeNotSatisfiable
+from odh_tec.services import Services, get_services
+from odh_tec.storage.base import ByteRange, Storage
+
+router = APIRouter(prefix="/locations/{location_id}", tags=["objects"])
+
+
+def get_storage(location_id: str, services: Services = Depends(get_services)) -> Storage:
+    return services.locations.get(location_id)
+
+
+def folder_prefix(prefix: str) -> str:
+    """'' for the root, otherwise a prefix that ends with exactly one '/'."""
+    if not prefix:
+        return ""
+    return prefix if prefix.endswith("/") else prefix + "/"
+
+
+def require_key(key: str) -> str:
+    if not key:
+        raise BadRequest("The 'key' query parameter is required", code="InvalidKey")
+    if len(key.encode()) > 1024:
+        raise BadRequest("Object keys are limited to 1024 bytes", code="InvalidKey")
+    return key
+
+
+async def prefetched(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Start the stream before answering, so a missing object is a clean 404, not a cut response."""
+    try:
+        first = await chunks.__anext__()
+    except StopAsyncIteration:
+        first = b""
+
+    async def stream() -> AsyncIterator[bytes]:
+        try:
+            if first:
+                yield first
+            async for chunk in chunks:
+                yield chunk
+        finally:
+            await chunks.aclose()
+
+    return stream()
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None:
+    """One byte range from a Range header; None for no/ignored range; 416 when unsatisfiable."""
+    if not header:
+        return None
+    match = _RANGE.match(header.strip())
+    if not match:
+        return None  # multiple or malformed ranges: RFC 9110 lets us send the whole body
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":
+        length = int(last)
+        if length == 0 or size == 0:
+            raise RangeNotSatisfiable(f"Range {header} is not satisfiable for {size} bytes")
+        return ByteRange(max(0, size - length), size - 1)
+    start = int(first)
+    end = int(last) if last else size - 1
+    if start >= size or end < start:
+        raise RangeNotSatisfiable(f"Range {header} is not satisfiable for {size} bytes")
+    return ByteRange(start, min(end, size - 1))
+
+
+def content_disposition(filename: str, kind: str = "attachment") -> str:
+    """RFC 6266/5987: an ASCII fallback plus the exact UTF-8 name."""
+    fallback = re.sub(r'[^\x20-\x7e]|["\\]', "_", filename) or "download"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@router.get("/objects")
+async def list_objects(
+    prefix: str = "",
+    page_size: int | None = Query(None, ge=1, le=1000),
+    page_token: str | None = None,
+    search: str = "",
+    storage: Storage = Depends(get_storage),
+    services: Services = Depends(get_services),
+) -> dict:
+    if "/" in search:
+        raise BadRequest("Search matches names inside the current folder; it cannot contain '/'")
+    size = page_size or services.settings.transfers.max_files_per_page
+    listing = await storage.list(folder_prefix(prefix), page_size=size, page_token=page_token, search=search)
+    return listing.to_json()
+
+
+@router.get("/object")
+async def stat_object(key: str, storage: Storage = Depends(get_storage)) -> dict:
+    info = await storage.stat(require_key(key))
+    return info.to_stat_json()
+
+
+@router.get("/download")
+async def download(request: Request, key: str, storage: Storage = Depends(get_storage)) -> Response:
+    info = await storage.stat(require_key(key))
+    try:
+        byte_range = parse_range(request.headers.get("range"), info.size)
+    except RangeNotSatisfiable as exc:
+        return Response(
+            content=f'{{"error": "InvalidRange", "message": "{exc.message}"}}',
+            status_code=416, media_type="application/json",
+            headers={"Content-Range": f"bytes */{info.size}"},
+        )
+    headers = {
+        "Content-Disposition": content_disposition(info.name),
+        "Accept-Ranges": "bytes",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+    if info.etag:
+        headers["ETag"] = f'"{info.etag}"'
+    if info.last_modified:
+        headers["Last-Modified"] = info.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    status = 200
+    length = info.size
+    if byte_range is not None:
+        status = 206
+        length = byte_range.length
+        headers["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{info.size}"
+    headers["Content-Length"] = str(length)
+    body = await prefetched(storage.read(info.key, byte_range))
+    return StreamingResponse(body, status_code=status, headers=headers,
+                             media_type=info.content_type or "application/octet-stream")
+
+
+@router.put("/object", status_code=201)
+async def upload(request: Request, key: str, storage: Storage = Depends(get_storage)) -> dict:
+    require_key(key)
+    if key.endswith("/"):
+        raise BadRequest("An object key cannot end with '/'; create a folder instead", code="InvalidKey")
+    length = request.headers.get("content-length")
+    size = int(length) if length and length.isdigit() else None
+    if_none_match = request.headers.get("if-none-match", "").strip() == "*"
+    content_type = request.headers.get("content-type") or None
+    info = await storage.write(key, request.stream(), size=size, content_type=content_type,
+                               if_none_match=if_none_match)
+    return {"key": info.key, "size": info.size, "etag": info.etag}
+
+
+class FolderCreate(BaseModel):
+    prefix: str = Field(min_length=1, max_length=1024)
+
+
+@router.post("/folders", status_code=201)
+async def create_folder(body: FolderCreate, storage: Storage = Depends(get_storage)) -> dict:
+    prefix = folder_prefix(body.prefix.lstrip("/"))
+    if not prefix.strip("/"):
+        raise BadRequest("A folder name is required", code="InvalidKey")
+    await storage.create_folder(prefix)
+    return {"prefix": prefix}
+
+
+@router.delete("/object")
+async def delete_object(key: str, storage: Storage = Depends(get_storage)) -> dict:
+    await storage.delete(require_key(key))
+    return {"deleted": 1}
+
+
+@router.delete("/folder")
+async def delete_folder(prefix: str, storage: Storage = Depends(get_storage)) -> dict:
+    prefix = folder_prefix(prefix)
+    if not prefix.strip("/"):
+        raise BadRequest("Refusing to delete the whole location; name a folder", code="InvalidKey")
+    return {"deleted": await storage.delete_prefix(prefix)}
+
+
+class DeleteSelection(BaseModel):
+    keys: list[str] = Field(default_factory=list, max_length=100_000)
+    prefixes: list[str] = Field(default_factory=list, max_length=10_000)
+
+
+@router.post("/delete")
+async def delete_selection(body: DeleteSelection, storage: Storage = Depends(get_storage)) -> dict:
+    for key in body.keys:
+        require_key(key)
+    prefixes = [folder_prefix(p) for p in body.prefixes]
+    if any(not p.strip("/") for p in prefixes):
+        raise BadRequest("Refusing to delete the whole location; name a folder", code="InvalidKey")
+    deleted, errors = await storage.delete_many(body.keys) if body.keys else (0, [])
+    for prefix in prefixes:
+        deleted += await storage.delete_prefix(prefix)
+    return {"deleted": deleted, "errors": errors}

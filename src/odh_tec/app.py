@@ -1,0 +1,174 @@
+"""The application factory: one port serving the API under `${NB_PREFIX}/api` and the web UI."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from odh_tec import __version__
+from odh_tec.api import buckets, objects, settings, system
+from odh_tec.config import Config, RuntimeSettings
+from odh_tec.errors import install_error_handlers
+from odh_tec.services import Activity, Services
+from odh_tec.storage.locations import Locations, local_locations
+from odh_tec.storage.s3 import S3Connection
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+# Paths of API calls that must not count as user activity for the idle culler.
+_PASSIVE_SUFFIXES = ("/api/kernels", "/api/terminals", "/api/health", "/api/transfers/events")
+
+
+class ActivityMiddleware:
+    """Plain ASGI (not BaseHTTPMiddleware) so streamed uploads and downloads pass untouched."""
+
+    def __init__(self, app, activity: Activity, api_root: str):
+        self.app, self.activity, self.api_root = app, activity, api_root
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            path = scope.get("path", "")
+            if path.startswith(self.api_root) and not path.endswith(_PASSIVE_SUFFIXES):
+                self.activity.touch()
+        await self.app(scope, receive, send)
+
+
+def build_services(config: Config) -> Services:
+    runtime = RuntimeSettings.from_config(config)
+    s3 = S3Connection(runtime, ca_dir=config.data_dir / "ca")
+    locations = Locations(s3, local_locations(config.local_paths()))
+    return Services(config=config, settings=runtime, s3=s3, locations=locations, activity=Activity())
+
+
+async def start_embedded_s3(services: Services) -> None:
+    from odh_tec.embedded_s3 import EmbeddedS3
+
+    embedded = EmbeddedS3(services.config.embedded_s3_dir)
+    endpoint = await asyncio.to_thread(embedded.start)
+    s3 = services.settings.s3
+    s3.endpoint, s3.embedded = endpoint, True
+    s3.access_key_id = embedded.credentials.access_key_id
+    s3.secret_access_key = embedded.credentials.secret_access_key
+    services.embedded = embedded
+
+
+def create_app(config: Config | None = None) -> FastAPI:
+    config = config or Config()
+    services = build_services(config)
+    prefix = config.nb_prefix
+    api_root = f"{prefix}/api"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if config.wants_embedded_s3:
+            await start_embedded_s3(services)
+        from odh_tec.transfers import create_engine
+
+        services.transfers = create_engine(services)
+        await services.transfers.start()
+        services.activity.busy_sources.append(lambda: services.transfers.busy)
+        try:
+            yield
+        finally:
+            await services.transfers.stop()
+            await services.s3.close()
+            if services.embedded is not None:
+                await asyncio.to_thread(services.embedded.stop)
+
+    app = FastAPI(
+        title="ODH Tools & Extensions Companion",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=f"{api_root}/docs",
+        redoc_url=None,
+        openapi_url=f"{api_root}/openapi.json",
+    )
+    app.state.services = services
+    app.state.hf_settings = lambda: services.settings.huggingface
+    install_error_handlers(app)
+
+    api = APIRouter(prefix=api_root)
+    api.add_api_route("", system.health, methods=["GET"], tags=["system"])
+    api.include_router(system.router)
+    api.include_router(buckets.router)
+    api.include_router(objects.router)
+    api.include_router(settings.router)
+    _include_optional_routers(api)
+    app.include_router(api)
+
+    mount_ui(app, prefix)
+    app.add_middleware(ActivityMiddleware, activity=services.activity, api_root=api_root)
+    return app
+
+
+def _include_optional_routers(api: APIRouter) -> None:
+    from odh_tec.api import previews, transfers, vram
+
+    api.include_router(transfers.router, prefix="/transfers", tags=["transfers"])
+    api.include_router(vram.router, prefix="/vram", tags=["vram"])
+    api.include_router(previews.router)
+
+
+PLACEHOLDER = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>ODH Tools &amp; Extensions Companion</title></head><body>
+<h1>ODH Tools &amp; Extensions Companion</h1>
+<p>The web UI is not built. Run <code>make run</code> (or <code>make ui</code>) to build it.
+The API is available at <a href="api/docs">api/docs</a>.</p></body></html>"""
+
+
+def mount_ui(app: FastAPI, prefix: str) -> None:
+    """Serve the built single-page app under the prefix, with a fallback to index.html."""
+    index_file = STATIC_DIR / "index.html"
+    assets_dir = STATIC_DIR / "assets"
+
+    def index_html() -> str:
+        if not index_file.exists():
+            return PLACEHOLDER
+        # Every asset and API URL in the UI is relative to <base>, so one build works under any prefix.
+        return index_file.read_text().replace('<base href="/"', f'<base href="{prefix}/"', 1)
+
+    if assets_dir.is_dir():
+        app.mount(f"{prefix}/assets", _ImmutableStatic(directory=assets_dir), name="assets")
+
+    if prefix:
+        @app.get("/", include_in_schema=False)
+        async def _to_prefix() -> RedirectResponse:
+            return RedirectResponse(f"{prefix}/")
+
+        @app.get(prefix, include_in_schema=False)
+        async def _prefix_root() -> RedirectResponse:
+            return RedirectResponse(f"{prefix}/")
+
+    @app.get(f"{prefix}/{{path:path}}", include_in_schema=False)
+    async def spa(path: str) -> Response:
+        if path == "api" or path.startswith("api/"):
+            return Response('{"error": "NotFound", "message": "No such API route"}', status_code=404,
+                            media_type="application/json")
+        candidate = (STATIC_DIR / path).resolve()
+        if path and STATIC_DIR.is_dir() and candidate.is_file() and STATIC_DIR.resolve() in candidate.parents:
+            return Response(candidate.read_bytes(), media_type=_guess(candidate.name),
+                            headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(index_html(), headers={"Cache-Control": "no-cache"})
+
+
+def _guess(name: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+class _ImmutableStatic(StaticFiles):
+    """Hashed Vite assets never change under the same name: let browsers keep them."""
+
+    async def get_response(self, path, scope):
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response

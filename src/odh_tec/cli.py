@@ -1,0 +1,60 @@
+"""`odh-tec` command line: serve the app, and (from their packages) transfers and the VRAM estimator."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from odh_tec.app import create_app
+    from odh_tec.config import Config
+
+    overrides = {}
+    if args.no_embedded_s3:
+        overrides["odh_tec_embedded_s3"] = False
+    config = Config(**overrides)
+    host = args.host or config.ip
+    port = args.port or config.port
+    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(config)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    print(f"ODH-TEC listening on http://{shown}:{port}{config.nb_prefix}/", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level=config.log_level.lower(), proxy_headers=True,
+                timeout_graceful_shutdown=5)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="odh-tec", description="Open Data Hub Tools & Extensions Companion")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web app and API")
+    serve.add_argument("--host", help="address to bind (default: $IP or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: $PORT or 8888)")
+    serve.add_argument("--no-embedded-s3", action="store_true",
+                       help="do not start the embedded SeaweedFS when no S3 endpoint is configured")
+    serve.set_defaults(func=_serve)
+
+    for module in ("odh_tec.transfers.cli", "odh_tec.vram.cli"):
+        try:
+            register = __import__(module, fromlist=["register"]).register
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result = args.func(args)
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""Configuration: defaults < `.env` < environment < runtime changes from the Settings API.
+
+`Config` is read once at start-up. `RuntimeSettings` is the live, mutable copy that the Settings API
+edits; its changes live in memory for this process only (they are lost on restart, by design: the
+environment — usually an ODH Data Connection — stays the source of truth).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Platform CA bundles (RHEL trust store, Kubernetes service account, ODH trusted bundles). Every one
+# that exists is trusted by every outbound client, S3 included.
+PLATFORM_CA_BUNDLES = (
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+    "/var/run/secrets/kubernetes.io/serviceaccount/service-ca.crt",
+    "/etc/pki/tls/certs/odh-ca-bundle.crt",
+    "/etc/pki/tls/certs/odh-trusted-ca-bundle.crt",
+)
+
+DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+
+
+class Config(BaseSettings):
+    """Start-up configuration, from the environment (names as an ODH Data Connection injects them)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    aws_s3_endpoint: str = ""
+    aws_access_key_id: str = ""
+    aws_secret_access_key: str = ""
+    aws_default_region: str = "us-east-1"
+    aws_s3_bucket: str = ""
+
+    hf_token: str = ""
+    hf_endpoint: str = DEFAULT_HF_ENDPOINT
+
+    max_concurrent_transfers: int = Field(2, ge=1, le=64)
+    max_files_per_page: int = Field(100, ge=1, le=1000)
+
+    http_proxy: str = ""
+    https_proxy: str = ""
+    no_proxy: str = ""
+
+    local_storage_paths: str = ""
+    nb_prefix: str = ""
+    port: int = 8888
+    ip: str = "127.0.0.1"
+    log_level: str = "info"
+
+    # Where the disclaimer flag, embedded S3 data and its generated keys live.
+    odh_tec_data_dir: str = Field(default_factory=lambda: platformdirs.user_data_dir("odh-tec"))
+    # Directory of the embedded SeaweedFS data (default: <data dir>/s3).
+    odh_tec_embedded_s3_dir: str = ""
+    # Start an embedded SeaweedFS when no S3 endpoint is configured.
+    odh_tec_embedded_s3: bool = True
+
+    ssl_cert_file: str = ""
+    aws_ca_bundle: str = ""
+
+    @field_validator("nb_prefix")
+    @classmethod
+    def _normalise_prefix(cls, value: str) -> str:
+        value = value.strip().strip("/")
+        return f"/{value}" if value else ""
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.odh_tec_data_dir)
+
+    @property
+    def embedded_s3_dir(self) -> Path:
+        return Path(self.odh_tec_embedded_s3_dir) if self.odh_tec_embedded_s3_dir else self.data_dir / "s3"
+
+    @property
+    def wants_embedded_s3(self) -> bool:
+        return self.odh_tec_embedded_s3 and not self.aws_s3_endpoint
+
+    def local_paths(self) -> list[str]:
+        return [p.strip() for p in self.local_storage_paths.split(",") if p.strip()]
+
+    def ca_bundles(self) -> list[str]:
+        candidates = [*PLATFORM_CA_BUNDLES, self.ssl_cert_file, self.aws_ca_bundle]
+        return [p for p in candidates if p and os.path.isfile(p)]
+
+
+@dataclass
+class S3Settings:
+    endpoint: str = ""
+    region: str = "us-east-1"
+    access_key_id: str = ""
+    secret_access_key: str = ""
+    default_bucket: str = ""
+    embedded: bool = False
+
+    def public(self) -> dict:
+        return {
+            "endpoint": self.endpoint,
+            "region": self.region,
+            "access_key_id": self.access_key_id,
+            "secret_access_key_set": bool(self.secret_access_key),
+            "default_bucket": self.default_bucket,
+            "embedded": self.embedded,
+        }
+
+
+@dataclass
+class HFSettings:
+    endpoint: str = DEFAULT_HF_ENDPOINT
+    token: str = ""
+
+    def public(self) -> dict:
+        return {"endpoint": self.endpoint, "token_set": bool(self.token)}
+
+
+@dataclass
+class ProxySettings:
+    http_proxy: str = ""
+    https_proxy: str = ""
+    no_proxy: str = ""
+
+    def public(self) -> dict:
+        # Proxy URLs may carry credentials (http://user:pass@host): mask the password.
+        return {
+            "http_proxy": mask_url_password(self.http_proxy),
+            "https_proxy": mask_url_password(self.https_proxy),
+            "no_proxy": self.no_proxy,
+        }
+
+    def for_url(self, url: str) -> str | None:
+        """The proxy URL to use for `url`, honouring NO_PROXY."""
+        from urllib.parse import urlsplit
+        from urllib.request import proxy_bypass_environment
+
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if self.no_proxy and proxy_bypass_environment(host, {"no": self.no_proxy}):
+            return None
+        proxy = self.https_proxy if parts.scheme == "https" else self.http_proxy
+        return proxy or None
+
+
+@dataclass
+class TransferSettings:
+    max_concurrent_transfers: int = 2
+    max_files_per_page: int = 100
+
+    def public(self) -> dict:
+        return {
+            "max_concurrent_transfers": self.max_concurrent_transfers,
+            "max_files_per_page": self.max_files_per_page,
+        }
+
+
+@dataclass
+class RuntimeSettings:
+    s3: S3Settings
+    huggingface: HFSettings
+    proxy: ProxySettings
+    transfers: TransferSettings
+    ca_bundles: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_config(cls, config: Config) -> RuntimeSettings:
+        return cls(
+            s3=S3Settings(
+                endpoint=config.aws_s3_endpoint,
+                region=config.aws_default_region or "us-east-1",
+                access_key_id=config.aws_access_key_id,
+                secret_access_key=config.aws_secret_access_key,
+                default_bucket=config.aws_s3_bucket,
+            ),
+            huggingface=HFSettings(
+                endpoint=(config.hf_endpoint or DEFAULT_HF_ENDPOINT).rstrip("/"),
+                token=config.hf_token,
+            ),
+            proxy=ProxySettings(config.http_proxy, config.https_proxy, config.no_proxy),
+            transfers=TransferSettings(config.max_concurrent_transfers, config.max_files_per_page),
+            ca_bundles=config.ca_bundles(),
+        )
+
+    def public(self) -> dict:
+        return {
+            "s3": self.s3.public(),
+            "huggingface": self.huggingface.public(),
+            "proxy": self.proxy.public(),
+            "transfers": self.transfers.public(),
+        }
+
+    def ssl_context(self) -> ssl.SSLContext | bool:
+        """Default trust plus every platform CA bundle that exists."""
+        if not self.ca_bundles:
+            return True
+        ctx = ssl.create_default_context()
+        for bundle in self.ca_bundles:
+            ctx.load_verify_locations(cafile=bundle)
+        return ctx
+
+    def combined_ca_file(self, directory: Path) -> str | None:
+        """botocore takes one CA file: write the default roots plus our bundles into one."""
+        if not self.ca_bundles:
+            return None
+        import certifi  # a dependency of httpx
+
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / "ca-bundle.pem"
+        parts = [Path(certifi.where()).read_text()]
+        parts += [Path(b).read_text() for b in self.ca_bundles]
+        target.write_text("\n".join(parts))
+        return str(target)
+
+
+def mask_url_password(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))

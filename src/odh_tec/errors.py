@@ -1,0 +1,77 @@
+"""One error shape for the whole API: `{"error": CODE, "message": text}` with the matching status."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ApiError(Exception):
+    status = 400
+    code = "InvalidRequest"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+class BadRequest(ApiError):
+    status, code = 400, "InvalidRequest"
+
+
+class Forbidden(ApiError):
+    status, code = 403, "AccessDenied"
+
+
+class NotFound(ApiError):
+    status, code = 404, "NoSuchKey"
+
+
+class Conflict(ApiError):
+    status, code = 409, "Conflict"
+
+
+class PreconditionFailed(ApiError):
+    status, code = 412, "PreconditionFailed"
+
+
+class RangeNotSatisfiable(ApiError):
+    status, code = 416, "InvalidRange"
+
+
+class UpstreamError(ApiError):
+    status, code = 502, "EndpointUnreachable"
+
+
+def error_body(code: str, message: str) -> dict:
+    return {"error": code, "message": message}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query"))
+            parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        return JSONResponse(error_body("ValidationError", "; ".join(parts)), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        if isinstance(detail, dict) and "error" in detail:
+            body = detail
+        else:
+            code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+            body = error_body(code, str(detail))
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)

@@ -1,0 +1,587 @@
+"""S3 buckets through aiobotocore: path-style, SigV4, checksums only when required.
+
+`S3Connection` owns one client and rebuilds it when the Settings API changes the endpoint, keys or
+proxy. `S3Storage` is one bucket seen through the `Storage` interface.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from collections.abc import AsyncIterable, AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
+
+from odh_tec.config import RuntimeSettings, S3Settings
+from odh_tec.errors import ApiError, BadRequest, NotFound, PreconditionFailed, UpstreamError
+from odh_tec.storage.base import ByteRange, Listing, ObjectInfo, Storage
+
+log = logging.getLogger(__name__)
+
+MiB = 1 << 20
+GiB = 1 << 30
+MIN_PART_SIZE = 8 * MiB
+MAX_PARTS = 10_000
+MAX_SINGLE_COPY = 5 * GiB
+PARTS_IN_FLIGHT = 4
+DELETE_BATCH = 1000
+
+# S3 error code -> HTTP status we answer with (the S3 status is used for codes not listed).
+_STATUS_BY_CODE = {
+    "NoSuchBucket": 404,
+    "NoSuchKey": 404,
+    "NotFound": 404,
+    "404": 404,
+    "AccessDenied": 403,
+    "403": 403,
+    "AllAccessDisabled": 403,
+    "InvalidAccessKeyId": 403,
+    "SignatureDoesNotMatch": 403,
+    "BucketNotEmpty": 409,
+    "BucketAlreadyExists": 409,
+    "BucketAlreadyOwnedByYou": 409,
+    "InvalidBucketName": 400,
+    "KeyTooLongError": 400,
+    "InvalidRange": 416,
+    "PreconditionFailed": 412,
+}
+_FRIENDLY = {
+    "InvalidAccessKeyId": "The S3 access key is not known to the server",
+    "SignatureDoesNotMatch": "The S3 secret key does not match the access key",
+    "AccessDenied": "Access denied by the S3 server: the configured keys lack permission for this operation",
+}
+
+
+def part_size_for(size: int | None) -> int:
+    """Parts of at least 8 MiB, and few enough that a file of `size` needs at most 10,000."""
+    if not size:
+        return MIN_PART_SIZE
+    needed = math.ceil(size / MAX_PARTS)
+    return max(MIN_PART_SIZE, math.ceil(needed / MiB) * MiB)
+
+
+def translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None, key: str | None = None) -> ApiError:
+    """Map botocore failures to our error shape, with a message a person can act on."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code") or "S3Error")
+        http_status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
+        status = _STATUS_BY_CODE.get(code, http_status if 400 <= http_status < 500 else 502)
+        if code in ("404", "NotFound"):
+            code = "NoSuchKey" if key else "NoSuchBucket"
+        if code == "403":
+            code = "AccessDenied"
+        message = _FRIENDLY.get(code) or err.get("Message") or code
+        if code == "NoSuchBucket" and bucket:
+            message = f"Bucket '{bucket}' does not exist"
+        elif code == "NoSuchKey" and key is not None:
+            message = f"No object '{key}' in bucket '{bucket}'"
+        elif code == "AccessDenied":
+            what = f" on bucket '{bucket}'" if bucket else ""
+            message = f"{message}{what}"
+        return ApiError(message, code=code, status=status)
+    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
+        return UpstreamError(f"Cannot reach the S3 endpoint {endpoint or 'AWS S3'}: {exc}")
+    if isinstance(exc, ReadTimeoutError):
+        return UpstreamError(f"The S3 endpoint {endpoint or 'AWS S3'} did not answer in time")
+    if isinstance(exc, NoCredentialsError):
+        return ApiError("No S3 credentials are configured", code="NoCredentials", status=400)
+    if isinstance(exc, BotoCoreError):
+        return UpstreamError(f"S3 request to {endpoint or 'AWS S3'} failed: {exc}")
+    if isinstance(exc, (OSError, asyncio.TimeoutError)):
+        return UpstreamError(f"Cannot reach the S3 endpoint {endpoint or 'AWS S3'}: {exc}")
+    raise exc
+
+
+def client_config(settings: RuntimeSettings, *, pool: int = 32) -> AioConfig:
+    proxies = {}
+    if settings.proxy.http_proxy:
+        proxies["http"] = settings.proxy.http_proxy
+    if settings.proxy.https_proxy:
+        proxies["https"] = settings.proxy.https_proxy
+    endpoint = settings.s3.endpoint
+    if proxies and endpoint and settings.proxy.for_url(endpoint) is None:
+        proxies = {}  # NO_PROXY names the S3 host
+    return AioConfig(
+        s3={"addressing_style": "path"},
+        signature_version="s3v4",
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        retries={"max_attempts": 5, "mode": "standard"},
+        max_pool_connections=pool,
+        connect_timeout=5,
+        read_timeout=300,
+        proxies=proxies or None,
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_client(s3: S3Settings, settings: RuntimeSettings, ca_dir: Path | None = None):
+    """A short-lived client for `s3` (used by connection tests with unsaved values)."""
+    session = get_session()
+    verify = settings.combined_ca_file(ca_dir) if (ca_dir and settings.ca_bundles) else None
+    async with session.create_client(
+        "s3",
+        endpoint_url=s3.endpoint or None,
+        region_name=s3.region or "us-east-1",
+        aws_access_key_id=s3.access_key_id or None,
+        aws_secret_access_key=s3.secret_access_key or None,
+        config=client_config(settings),
+        verify=verify,
+    ) as client:
+        yield client
+
+
+class S3Connection:
+    """The app's S3 client, rebuilt when the settings that shape it change."""
+
+    def __init__(self, settings: RuntimeSettings, ca_dir: Path | None = None):
+        self.settings = settings
+        self.ca_dir = ca_dir
+        self._stack: AsyncExitStack | None = None
+        self._client = None
+        self._shape: tuple | None = None
+        self._lock = asyncio.Lock()
+
+    def _current_shape(self) -> tuple:
+        s3, proxy = self.settings.s3, self.settings.proxy
+        return (s3.endpoint, s3.region, s3.access_key_id, s3.secret_access_key,
+                proxy.http_proxy, proxy.https_proxy, proxy.no_proxy)
+
+    @property
+    def endpoint(self) -> str:
+        return self.settings.s3.endpoint
+
+    async def client(self):
+        shape = self._current_shape()
+        if self._client is not None and shape == self._shape:
+            return self._client
+        async with self._lock:
+            if self._client is None or shape != self._shape:
+                old = self._stack
+                stack = AsyncExitStack()
+                self._client = await stack.enter_async_context(
+                    open_client(self.settings.s3, self.settings, self.ca_dir)
+                )
+                self._stack, self._shape = stack, shape
+                if old is not None:
+                    # In-flight requests on the old client finish on their own connections.
+                    asyncio.get_running_loop().call_later(
+                        600, lambda: asyncio.ensure_future(old.aclose())
+                    )
+        return self._client
+
+    async def close(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+        self._stack = self._client = None
+
+    def error(self, exc: Exception, bucket: str | None = None, key: str | None = None) -> ApiError:
+        return translate_error(exc, endpoint=self.endpoint, bucket=bucket, key=key)
+
+    # Buckets -------------------------------------------------------------------------------------
+
+    async def list_buckets(self) -> list[dict]:
+        client = await self.client()
+        try:
+            answer = await client.list_buckets()
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self.error(exc) from exc
+        return [
+            {"name": b["Name"], "created": b["CreationDate"].isoformat() if b.get("CreationDate") else None}
+            for b in answer.get("Buckets", [])
+        ]
+
+    async def create_bucket(self, name: str) -> None:
+        client = await self.client()
+        params: dict = {"Bucket": name}
+        region = self.settings.s3.region or "us-east-1"
+        if region != "us-east-1":
+            params["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            await client.create_bucket(**params)
+        except Exception as exc:  # noqa: BLE001
+            raise self.error(exc, bucket=name) from exc
+
+    async def delete_bucket(self, name: str, *, empty_first: bool = False) -> int:
+        deleted = 0
+        if empty_first:
+            deleted = await S3Storage(self, name).delete_prefix("")
+            await self._abort_all_uploads(name)
+        client = await self.client()
+        try:
+            await client.delete_bucket(Bucket=name)
+        except Exception as exc:  # noqa: BLE001
+            err = self.error(exc, bucket=name)
+            if err.code == "BucketNotEmpty":
+                err.message = f"Bucket '{name}' is not empty; empty it first"
+            raise err from exc
+        return deleted
+
+    async def _abort_all_uploads(self, bucket: str) -> None:
+        """Unfinished multipart uploads also keep a bucket from being deleted."""
+        client = await self.client()
+        try:
+            answer = await client.list_multipart_uploads(Bucket=bucket)
+        except ClientError:
+            return
+        for upload in answer.get("Uploads", []):
+            with contextlib.suppress(ClientError):
+                await client.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+
+    async def bucket_exists(self, name: str) -> bool:
+        client = await self.client()
+        try:
+            await client.head_bucket(Bucket=name)
+        except ClientError as exc:
+            if self.error(exc, bucket=name).status == 404:
+                return False
+            raise self.error(exc, bucket=name) from exc
+        except Exception as exc:  # noqa: BLE001
+            raise self.error(exc, bucket=name) from exc
+        return True
+
+
+class S3Storage(Storage):
+    kind = "s3"
+
+    def __init__(self, connection: S3Connection, bucket: str):
+        self.connection = connection
+        self.bucket = bucket
+
+    def _error(self, exc: Exception, key: str | None = None) -> ApiError:
+        return self.connection.error(exc, bucket=self.bucket, key=key)
+
+    async def list(self, prefix: str = "", *, page_size: int = 1000, page_token: str | None = None,
+                   search: str = "") -> Listing:
+        client = await self.connection.client()
+        params = {
+            "Bucket": self.bucket,
+            "Prefix": prefix + search,
+            "Delimiter": "/",
+            "MaxKeys": max(1, min(page_size, 1000)),
+        }
+        if page_token:
+            params["ContinuationToken"] = page_token
+        try:
+            answer = await client.list_objects_v2(**params)
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc) from exc
+        folders = [p["Prefix"] for p in answer.get("CommonPrefixes", [])]
+        files = [
+            ObjectInfo(key=o["Key"], size=o["Size"], last_modified=o.get("LastModified"),
+                       etag=(o.get("ETag") or "").strip('"') or None)
+            for o in answer.get("Contents", [])
+            if o["Key"] != prefix  # the folder's own marker
+        ]
+        token = answer.get("NextContinuationToken") if answer.get("IsTruncated") else None
+        return Listing(prefix=prefix, folders=folders, files=files, next_page_token=token)
+
+    async def walk(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        client = await self.connection.client()
+        token = None
+        while True:
+            params = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": 1000}
+            if token:
+                params["ContinuationToken"] = token
+            try:
+                answer = await client.list_objects_v2(**params)
+            except Exception as exc:  # noqa: BLE001
+                raise self._error(exc) from exc
+            for o in answer.get("Contents", []):
+                if o["Key"].endswith("/") and o["Size"] == 0:
+                    continue
+                yield ObjectInfo(key=o["Key"], size=o["Size"], last_modified=o.get("LastModified"),
+                                 etag=(o.get("ETag") or "").strip('"') or None)
+            if not answer.get("IsTruncated"):
+                return
+            token = answer["NextContinuationToken"]
+
+    async def _all_keys(self, prefix: str) -> AsyncIterator[list[str]]:
+        """Every key under prefix (markers included), a page at a time."""
+        client = await self.connection.client()
+        token = None
+        while True:
+            params = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": 1000}
+            if token:
+                params["ContinuationToken"] = token
+            try:
+                answer = await client.list_objects_v2(**params)
+            except Exception as exc:  # noqa: BLE001
+                raise self._error(exc) from exc
+            keys = [o["Key"] for o in answer.get("Contents", [])]
+            if keys:
+                yield keys
+            if not answer.get("IsTruncated"):
+                return
+            token = answer["NextContinuationToken"]
+
+    async def stat(self, key: str) -> ObjectInfo:
+        client = await self.connection.client()
+        try:
+            head = await client.head_object(Bucket=self.bucket, Key=key)
+        except Exception as exc:  # noqa: BLE001
+            err = self._error(exc, key=key)
+            if err.status == 404:
+                # HEAD has no body, so a missing bucket also reads as 404: say which one it is.
+                if not await self.connection.bucket_exists(self.bucket):
+                    raise NotFound(f"Bucket '{self.bucket}' does not exist", code="NoSuchBucket") from exc
+                raise NotFound(f"No object '{key}' in bucket '{self.bucket}'") from exc
+            raise err from exc
+        return ObjectInfo(
+            key=key,
+            size=head["ContentLength"],
+            last_modified=head.get("LastModified"),
+            etag=(head.get("ETag") or "").strip('"') or None,
+            content_type=head.get("ContentType"),
+            metadata=dict(head.get("Metadata") or {}),
+        )
+
+    async def read(self, key: str, byte_range: ByteRange | None = None,
+                   chunk_size: int = 1 << 20) -> AsyncIterator[bytes]:
+        client = await self.connection.client()
+        params = {"Bucket": self.bucket, "Key": key}
+        if byte_range is not None:
+            params["Range"] = f"bytes={byte_range.start}-{byte_range.end}"
+        try:
+            answer = await client.get_object(**params)
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc, key=key) from exc
+        body = answer["Body"]
+        try:
+            async for chunk in body.iter_chunks(chunk_size):
+                yield chunk
+        finally:
+            body.close()
+
+    async def write(self, key: str, chunks: AsyncIterable[bytes], *, size: int | None = None,
+                    content_type: str | None = None, metadata: dict[str, str] | None = None,
+                    if_none_match: bool = False) -> ObjectInfo:
+        _check_key(key)
+        if if_none_match and await self.exists(key):
+            raise PreconditionFailed(f"'{key}' already exists in bucket '{self.bucket}'")
+        client = await self.connection.client()
+        extra: dict = {"ContentType": content_type or "application/octet-stream"}
+        if metadata:
+            extra["Metadata"] = metadata
+        uploader = _MultipartUpload(client, self.bucket, key, part_size_for(size), extra, self._error)
+        return await uploader.run(chunks)
+
+    async def create_folder(self, prefix: str) -> None:
+        _check_key(prefix)
+        client = await self.connection.client()
+        try:
+            await client.put_object(Bucket=self.bucket, Key=prefix, Body=b"")
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc, key=prefix) from exc
+
+    async def delete(self, key: str) -> None:
+        await self.stat(key)  # a clear 404 instead of S3's silent success
+        client = await self.connection.client()
+        try:
+            await client.delete_object(Bucket=self.bucket, Key=key)
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc, key=key) from exc
+
+    async def delete_many(self, keys: list[str]) -> tuple[int, list[dict]]:
+        client = await self.connection.client()
+        deleted, errors = 0, []
+        for start in range(0, len(keys), DELETE_BATCH):
+            batch = keys[start : start + DELETE_BATCH]
+            try:
+                answer = await client.delete_objects(
+                    Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+                )
+            except Exception as exc:  # noqa: BLE001
+                raise self._error(exc) from exc
+            failed = answer.get("Errors", [])
+            errors += [{"key": e.get("Key"), "error": e.get("Code"), "message": e.get("Message")} for e in failed]
+            deleted += len(batch) - len(failed)
+        return deleted, errors
+
+    async def delete_prefix(self, prefix: str) -> int:
+        total = 0
+        async for keys in self._all_keys(prefix):
+            deleted, errors = await self.delete_many(keys)
+            if errors:
+                first = errors[0]
+                raise ApiError(f"Could not delete '{first['key']}': {first['message']}",
+                               code=first["error"] or "DeleteFailed", status=403 if first["error"] == "AccessDenied" else 502)
+            total += deleted
+        # Count objects, not folder markers, so the number matches what a user saw.
+        return total
+
+    async def copy_from(self, source: Storage, src_key: str, dst_key: str,
+                        size: int | None = None) -> ObjectInfo | None:
+        if not isinstance(source, S3Storage) or source.connection is not self.connection:
+            return None
+        client = await self.connection.client()
+        if size is None:
+            size = (await source.stat(src_key)).size
+        copy_source = {"Bucket": source.bucket, "Key": src_key}
+        try:
+            if size <= MAX_SINGLE_COPY:
+                await client.copy_object(Bucket=self.bucket, Key=dst_key, CopySource=copy_source,
+                                         MetadataDirective="COPY")
+            else:
+                await _multipart_copy(client, copy_source, self.bucket, dst_key, size)
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc, key=dst_key) from exc
+        return await self.stat(dst_key)
+
+
+def _check_key(key: str) -> None:
+    if not key or len(key.encode()) > 1024:
+        raise BadRequest("Object keys must be 1 to 1024 bytes long", code="InvalidKey")
+    if "\x00" in key:
+        raise BadRequest("Object keys cannot contain NUL", code="InvalidKey")
+
+
+async def _multipart_copy(client, copy_source: dict, bucket: str, key: str, size: int) -> None:
+    part = max(part_size_for(size), 512 * MiB)
+    upload = await client.create_multipart_upload(Bucket=bucket, Key=key)
+    upload_id = upload["UploadId"]
+    try:
+        parts = []
+        for number, start in enumerate(range(0, size, part), start=1):
+            end = min(start + part, size) - 1
+            answer = await client.upload_part_copy(
+                Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number,
+                CopySource=copy_source, CopySourceRange=f"bytes={start}-{end}",
+            )
+            parts.append({"PartNumber": number, "ETag": answer["CopyPartResult"]["ETag"]})
+        await client.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id,
+                                               MultipartUpload={"Parts": parts})
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id))
+        raise
+
+
+class _MultipartUpload:
+    """Streams chunks into S3 with bounded memory: part_size × (PARTS_IN_FLIGHT + 1).
+
+    Data below one part goes up as one PutObject. Any failure, cancellation or disconnect aborts the
+    multipart upload, so the object appears whole or not at all.
+    """
+
+    def __init__(self, client, bucket: str, key: str, part_size: int, extra: dict, translate):
+        self.client, self.bucket, self.key = client, bucket, key
+        self.part_size, self.extra, self.translate = part_size, extra, translate
+        self.upload_id: str | None = None
+        self.parts: dict[int, str] = {}
+        self.slots = asyncio.Semaphore(PARTS_IN_FLIGHT)
+        self.tasks: set[asyncio.Task] = set()
+        self.failure: BaseException | None = None
+        self.size = 0
+
+    async def run(self, chunks: AsyncIterable[bytes]) -> ObjectInfo:
+        pending: list[bytes] = []
+        pending_len = 0
+        number = 0
+        try:
+            async for chunk in chunks:
+                if not chunk:
+                    continue
+                self.size += len(chunk)
+                pending.append(chunk)
+                pending_len += len(chunk)
+                while pending_len >= self.part_size:
+                    data = b"".join(pending)
+                    part, rest = data[: self.part_size], data[self.part_size :]
+                    pending, pending_len = ([rest] if rest else []), len(rest)
+                    number += 1
+                    await self._submit(number, part)
+            if self.upload_id is None:
+                return await self._put_whole(b"".join(pending))
+            if pending_len or number == 0:
+                number += 1
+                await self._submit(number, b"".join(pending))
+            pending = []
+            await self._drain()
+            return await self._complete()
+        except BaseException as exc:
+            await self._abort()
+            if isinstance(exc, (ClientError, BotoCoreError)):
+                raise self.translate(exc, key=self.key) from exc
+            raise
+
+    async def _put_whole(self, body: bytes) -> ObjectInfo:
+        try:
+            answer = await self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, **self.extra)
+        except Exception as exc:  # noqa: BLE001
+            raise self.translate(exc, key=self.key) from exc
+        return ObjectInfo(key=self.key, size=len(body), etag=answer.get("ETag", "").strip('"'))
+
+    async def _submit(self, number: int, data: bytes) -> None:
+        if self.failure:
+            raise self.failure
+        if self.upload_id is None:
+            answer = await self.client.create_multipart_upload(Bucket=self.bucket, Key=self.key, **self.extra)
+            self.upload_id = answer["UploadId"]
+        await self.slots.acquire()
+        if self.failure:
+            self.slots.release()
+            raise self.failure
+        task = asyncio.create_task(self._upload_part(number, data))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _upload_part(self, number: int, data: bytes) -> None:
+        try:
+            answer = await self.client.upload_part(
+                Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=data
+            )
+            self.parts[number] = answer["ETag"]
+        except BaseException as exc:
+            self.failure = self.failure or exc
+            raise
+        finally:
+            self.slots.release()
+
+    async def _drain(self) -> None:
+        if self.tasks:
+            await asyncio.gather(*list(self.tasks))
+        if self.failure:
+            raise self.failure
+
+    async def _complete(self) -> ObjectInfo:
+        parts = [{"PartNumber": n, "ETag": self.parts[n]} for n in sorted(self.parts)]
+        answer = await self.client.complete_multipart_upload(
+            Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": parts}
+        )
+        self.upload_id = None  # nothing left to abort
+        return ObjectInfo(key=self.key, size=self.size, etag=answer.get("ETag", "").strip('"'))
+
+    async def _abort(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        if self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+        if self.upload_id is None:
+            return
+        upload_id, self.upload_id = self.upload_id, None
+
+        async def abort() -> None:
+            with contextlib.suppress(Exception):
+                await self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=upload_id)
+
+        # Shielded: the abort must finish even when we got here because our task was cancelled.
+        task = asyncio.ensure_future(abort())
+        with contextlib.suppress(BaseException):
+            await asyncio.shield(task)

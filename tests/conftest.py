@@ -1,0 +1,185 @@
+"""Shared fixtures: a real SeaweedFS on free loopback ports, and the app served by a real Uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import httpx
+import pytest
+import uvicorn
+from botocore.config import Config as BotoConfig
+
+from odh_tec.app import create_app
+from odh_tec.config import Config
+from odh_tec.embedded_s3 import EmbeddedS3, S3Credentials
+
+ADMIN = S3Credentials("testadmin", "testadmin-secret-key-0123456789")
+# Restricted identities: read-only on everything, and read/write on one bucket without ListBuckets.
+READONLY = S3Credentials("testreader", "testreader-secret-key-0123456789")
+SCOPED = S3Credentials("testscoped", "testscoped-secret-key-0123456789")
+SCOPED_BUCKET = "scoped-bucket"
+
+
+def _identity(name: str, creds: S3Credentials, actions: list[str]) -> dict:
+    return {"name": name, "credentials": [{"accessKey": creds.access_key_id, "secretKey": creds.secret_access_key}],
+            "actions": actions}
+
+
+@dataclass
+class S3Server:
+    endpoint: str
+    credentials: S3Credentials
+
+    def client(self, creds: S3Credentials | None = None):
+        creds = creds or self.credentials
+        return boto3.client(
+            "s3", endpoint_url=self.endpoint, region_name="us-east-1",
+            aws_access_key_id=creds.access_key_id, aws_secret_access_key=creds.secret_access_key,
+            config=BotoConfig(s3={"addressing_style": "path"}, request_checksum_calculation="when_required",
+                              response_checksum_validation="when_required"),
+        )
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory) -> Iterator[S3Server]:
+    data = tmp_path_factory.mktemp("seaweedfs")
+    server = EmbeddedS3(data, credentials=ADMIN, extra_identities=[
+        _identity("reader", READONLY, ["Read", "List"]),
+        _identity("scoped", SCOPED, [f"Read:{SCOPED_BUCKET}", f"Write:{SCOPED_BUCKET}", f"List:{SCOPED_BUCKET}"]),
+    ])
+    server.start()
+    yield S3Server(server.endpoint, ADMIN)
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3(s3_server):
+    return s3_server.client()
+
+
+def empty_and_delete_bucket(client, name: str) -> None:
+    paginator = client.get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=name):
+        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
+    for upload in client.list_multipart_uploads(Bucket=name).get("Uploads", []):
+        client.abort_multipart_upload(Bucket=name, Key=upload["Key"], UploadId=upload["UploadId"])
+    client.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
+def bucket(s3) -> Iterator[str]:
+    """A fresh, empty bucket for one test."""
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    yield name
+    try:
+        empty_and_delete_bucket(s3, name)
+    except s3.exceptions.NoSuchBucket:
+        pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """The real app under Uvicorn in a background thread (real sockets: disconnects, SSE, browsers)."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.app = create_app(config)
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
+                                                    log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.config.nb_prefix}"
+
+    @property
+    def services(self):
+        return self.app.state.services
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the app did not start")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+
+    def client(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60, **kwargs)
+
+
+def make_config(s3_server: S3Server, tmp: Path, *, creds: S3Credentials | None = None, **overrides) -> Config:
+    creds = creds or s3_server.credentials
+    values = dict(
+        aws_s3_endpoint=s3_server.endpoint,
+        aws_access_key_id=creds.access_key_id,
+        aws_secret_access_key=creds.secret_access_key,
+        aws_default_region="us-east-1",
+        odh_tec_data_dir=str(tmp / "data"),
+        odh_tec_embedded_s3=False,
+        hf_endpoint="http://127.0.0.1:9",  # tests that need a Hub start the fake one
+        http_proxy="", https_proxy="", no_proxy="", hf_token="", aws_s3_bucket="",
+    )
+    values.update(overrides)
+    return Config(_env_file=None, **values)
+
+
+@pytest.fixture(scope="session")
+def local_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pvc")
+
+
+@pytest.fixture(scope="session")
+def live(s3_server, tmp_path_factory, local_root) -> Iterator[LiveServer]:
+    """The app with admin keys and one local folder, shared by the tests of a session."""
+    config = make_config(s3_server, tmp_path_factory.mktemp("app"), local_storage_paths=str(local_root))
+    server = LiveServer(config).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api(live) -> Iterator[httpx.Client]:
+    with live.client() as client:
+        yield client
+
+
+@pytest.fixture
+def make_live(s3_server, tmp_path):
+    """Start extra app instances with other settings (restricted keys, NB_PREFIX, …)."""
+    started: list[LiveServer] = []
+
+    def factory(**overrides) -> LiveServer:
+        server = LiveServer(make_config(s3_server, tmp_path / f"app{len(started)}", **overrides)).start()
+        started.append(server)
+        return server
+
+    yield factory
+    for server in started:
+        server.stop()
+
+
+def run(coro):
+    return asyncio.run(coro)
