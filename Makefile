@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is installed here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STATIC := src/odh_tec/static
+UI_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	$(wildcard frontend/package.json frontend/package-lock.json frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json)
+APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
+
+.PHONY: run test install ui browsers bench clean lint
+
+run: install ui ## install, build the UI, start embedded SeaweedFS + the app on http://127.0.0.1:8888
+	$(VENV)/bin/odh-tec serve
+
+test: install ui browsers ## install what the tests need and run every test
+	$(PY) -m pytest -q -p no:cacheprovider
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+ui: $(STATIC)/index.html
+
+$(STATIC)/index.html: $(UI_SOURCES)
+	@if [ -f frontend/package.json ]; then \
+		cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build; \
+	else echo "no frontend yet: serving the placeholder page"; fi
+
+# Debian's Chromium drives the browser tests (Playwright's own browser download is not used).
+browsers:
+	@command -v chromium >/dev/null 2>&1 || { \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; }
+
+bench: install ## throughput and memory benchmarks against the same SeaweedFS (prints figures)
+	$(PY) bench/transfer_bench.py
+	$(PY) bench/vram_accuracy.py
+
+clean:
+	rm -rf $(VENV) $(STATIC) frontend/node_modules
