@@ -87,6 +87,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
         docs_url=f"{api_root}/docs",
+        swagger_ui_oauth2_redirect_url=f"{api_root}/docs/oauth2-redirect",
         redoc_url=None,
         openapi_url=f"{api_root}/openapi.json",
     )

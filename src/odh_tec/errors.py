@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -49,6 +51,19 @@ class UpstreamError(ApiError):
     status, code = 502, "EndpointUnreachable"
 
 
+_OS_ERRORS = {
+    errno.ENAMETOOLONG: (400, "InvalidKey"),
+    errno.EACCES: (403, "AccessDenied"),
+    errno.EPERM: (403, "AccessDenied"),
+    errno.EROFS: (403, "AccessDenied"),
+    errno.ENOENT: (404, "NoSuchKey"),
+    errno.ENOTDIR: (400, "InvalidKey"),
+    errno.EISDIR: (400, "InvalidKey"),
+    errno.ENOSPC: (507, "InsufficientStorage"),
+    errno.EDQUOT: (507, "InsufficientStorage"),
+}
+
+
 def error_body(code: str, message: str) -> dict:
     return {"error": code, "message": message}
 
@@ -65,6 +80,12 @@ def install_error_handlers(app: FastAPI) -> None:
             where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query"))
             parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
         return JSONResponse(error_body("ValidationError", "; ".join(parts)), status_code=422)
+
+    @app.exception_handler(OSError)
+    async def _os_error(_: Request, exc: OSError) -> JSONResponse:
+        # Local folders: a name too long, a read-only or full volume... a JSON answer, not a bare 500.
+        status, code = _OS_ERRORS.get(exc.errno, (500, "InternalError"))
+        return JSONResponse(error_body(code, exc.strerror or str(exc)), status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

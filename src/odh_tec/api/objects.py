@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from urllib.parse import quote
@@ -9,11 +10,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.requests import ClientDisconnect
 
 from odh_tec.errors import BadRequest, RangeNotSatisfiable
 from odh_tec.services import Services, get_services
 from odh_tec.storage.base import ByteRange, Storage
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/locations/{location_id}", tags=["objects"])
 
 
@@ -150,8 +153,13 @@ async def upload(request: Request, key: str, storage: Storage = Depends(get_stor
     size = int(length) if length and length.isdigit() else None
     if_none_match = request.headers.get("if-none-match", "").strip() == "*"
     content_type = request.headers.get("content-type") or None
-    info = await storage.write(key, request.stream(), size=size, content_type=content_type,
-                               if_none_match=if_none_match)
+    try:
+        info = await storage.write(key, request.stream(), size=size, content_type=content_type,
+                                   if_none_match=if_none_match)
+    except ClientDisconnect:
+        # The browser went away (cancel, closed tab); the partial upload is already discarded.
+        log.info("upload of '%s' cancelled: the client disconnected", key)
+        return Response(status_code=499)
     return {"key": info.key, "size": info.size, "etag": info.etag}
 
 

@@ -69,8 +69,10 @@ def _s3_from(update: S3Update, current: S3Settings) -> S3Settings:
         if problem:
             raise BadRequest(problem, code="InvalidBucketName")
     merged = _merged(current, update)
-    if update.endpoint is not None and update.endpoint.rstrip("/") != current.endpoint:
-        merged = dataclasses.replace(merged, endpoint=update.endpoint.rstrip("/"), embedded=False)
+    if update.endpoint is not None:
+        endpoint = update.endpoint.strip().rstrip("/")
+        merged = dataclasses.replace(merged, endpoint=endpoint,
+                                     embedded=current.embedded and endpoint == current.endpoint)
     return merged
 
 
@@ -127,7 +129,7 @@ async def test_s3(update: S3Update, services: Services = Depends(get_services)) 
     s3 = _s3_from(update, services.settings.s3)
     trial = dataclasses.replace(services.settings, s3=s3)
     try:
-        async with open_client(s3, trial, services.config.data_dir / "ca") as client:
+        async with open_client(s3, trial, services.config.data_dir / "ca", attempts=1) as client:
             try:
                 answer = await client.list_buckets()
                 count = len(answer.get("Buckets", []))
@@ -135,7 +137,8 @@ async def test_s3(update: S3Update, services: Services = Depends(get_services)) 
                         "buckets": count}
             except Exception as exc:  # noqa: BLE001
                 err = translate_error(exc, endpoint=s3.endpoint)
-                if err.status != 403 or not s3.default_bucket:
+                # Only a plain denial means "bucket-scoped keys"; a wrong key or secret is reported as is.
+                if err.code != "AccessDenied" or not s3.default_bucket:
                     raise err from exc
             # Bucket-scoped keys may not list buckets: the default bucket is what matters.
             await client.head_bucket(Bucket=s3.default_bucket)

@@ -1,3 +1,151 @@
-from fastapi import APIRouter
+"""Transfers API: start, list, cancel, preview/precheck, and the one SSE stream per browser tab."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from odh_tec.services import Services, get_services
+from odh_tec.transfers.engine import TransferEngine
+from odh_tec.transfers.specs import CopySpec, HFImportSpec
 
 router = APIRouter()
+
+
+class HFSource(BaseModel):
+    repo_id: str = Field(min_length=1, max_length=200)
+    repo_type: Literal["model", "dataset"] = "model"
+    revision: str = Field("main", min_length=1, max_length=256)
+    include: list[str] = Field(default_factory=list, max_length=200)
+    exclude: list[str] = Field(default_factory=list, max_length=200)
+    token: str | None = Field(None, max_length=512)
+
+
+class Destination(BaseModel):
+    location_id: str = Field(min_length=1)
+    prefix: str = ""
+    # Hub imports only: files land under <prefix>/<repo id>/ (false: directly under <prefix>/).
+    repo_folder: bool = True
+    # Copies of one file only: the exact destination key (else <prefix>/<file name>).
+    key: str | None = None
+
+
+class HFTransferRequest(BaseModel):
+    kind: Literal["huggingface"]
+    source: HFSource
+    destination: Destination
+
+
+class CopySource(BaseModel):
+    location_id: str = Field(min_length=1)
+    keys: list[str] = Field(default_factory=list)
+    prefixes: list[str] = Field(default_factory=list)
+
+
+class CopyTransferRequest(BaseModel):
+    kind: Literal["copy", "move"]
+    source: CopySource
+    destination: Destination
+    conflict: Literal["skip", "overwrite", "rename"] = "skip"
+
+
+TransferRequest = Annotated[HFTransferRequest | CopyTransferRequest, Field(discriminator="kind")]
+
+
+class PreviewRequest(BaseModel):
+    source: HFSource
+    destination: Destination | None = None
+
+
+def engine_of(services: Services = Depends(get_services)) -> TransferEngine:
+    return services.transfers
+
+
+def hf_spec(source: HFSource, destination: Destination | None) -> HFImportSpec:
+    return HFImportSpec(
+        repo_id=source.repo_id.strip(), repo_type=source.repo_type, revision=source.revision.strip(),
+        include=source.include, exclude=source.exclude, token=source.token or None,
+        location_id=destination.location_id if destination else "",
+        prefix=destination.prefix if destination else "",
+        repo_folder=destination.repo_folder if destination else True,
+    )
+
+
+def copy_spec(body: CopyTransferRequest) -> CopySpec:
+    return CopySpec(
+        kind=body.kind, source_location=body.source.location_id, keys=body.source.keys,
+        prefixes=body.source.prefixes, destination_location=body.destination.location_id,
+        prefix=body.destination.prefix, key=body.destination.key, conflict=body.conflict,
+    )
+
+
+@router.post("", status_code=201)
+async def start(body: TransferRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
+    if isinstance(body, HFTransferRequest):
+        job = await engine.submit(hf_spec(body.source, body.destination))
+    else:
+        job = await engine.submit(copy_spec(body))
+    return job.to_json()
+
+
+@router.post("/huggingface/preview")
+async def preview(body: PreviewRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
+    return await engine.preview_hf(hf_spec(body.source, body.destination))
+
+
+@router.post("/copy/precheck")
+async def precheck(body: CopyTransferRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
+    return await engine.precheck_copy(copy_spec(body))
+
+
+@router.get("")
+async def list_jobs(engine: TransferEngine = Depends(engine_of)) -> dict:
+    return {"jobs": [job.to_json() for job in engine.list()]}
+
+
+@router.get("/events")
+async def events(request: Request, engine: TransferEngine = Depends(engine_of)) -> StreamingResponse:
+    """`snapshot` on connect, then `job` / `removed` events; comment lines keep proxies from timing out."""
+    subscription = engine.subscribe()  # before the snapshot, so no update falls in between
+    keepalive = engine.options.keepalive_seconds
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            yield "retry: 3000\n\n"
+            yield f"event: snapshot\ndata: {engine.events.snapshot(engine.list())}\n\n"
+            while True:
+                batch = await subscription.next_batch(keepalive)
+                if batch is None:
+                    return
+                if not batch:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield "".join(f"event: {event}\ndata: {data}\n\n" for event, data in batch)
+        finally:
+            engine.unsubscribe(subscription)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={
+        "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get("/{job_id}")
+async def get_job(job_id: str, engine: TransferEngine = Depends(engine_of)) -> dict:
+    return engine.get(job_id).to_json()
+
+
+@router.post("/{job_id}/cancel")
+async def cancel(job_id: str, engine: TransferEngine = Depends(engine_of)) -> dict:
+    return (await engine.cancel(job_id)).to_json()
+
+
+@router.delete("/{job_id}")
+async def delete(job_id: str, engine: TransferEngine = Depends(engine_of)) -> JSONResponse:
+    """Cancel a running job; forget a finished one (it leaves the list, `removed` on the stream)."""
+    job = engine.get(job_id)
+    if job.state.finished:
+        return JSONResponse(engine.forget(job_id).to_json())
+    return JSONResponse((await engine.cancel(job_id)).to_json())

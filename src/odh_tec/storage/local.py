@@ -158,7 +158,7 @@ class LocalStorage(Storage):
         await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
         # Re-check after mkdir: a symlinked parent could have been swapped in.
         target = self.resolve(key)
-        temp = target.parent / f".{target.name[:100]}{TEMP_MARK}{os.urandom(6).hex()}"
+        temp = _temp_path(target)
         fh = await asyncio.to_thread(open, temp, "xb")
         written = 0
         try:
@@ -220,7 +220,7 @@ class LocalStorage(Storage):
         if not src.is_file():
             raise NotFound(f"No file '{src_key}'")
         await asyncio.to_thread(dst.parent.mkdir, parents=True, exist_ok=True)
-        temp = dst.parent / f".{dst.name[:100]}{TEMP_MARK}{os.urandom(6).hex()}"
+        temp = _temp_path(dst)
         try:
             await asyncio.to_thread(shutil.copy2, src, temp)
             await asyncio.to_thread(os.replace, temp, dst)
@@ -229,6 +229,13 @@ class LocalStorage(Storage):
                 temp.unlink()
             raise
         return self._info(dst_key, dst.stat())
+
+
+def _temp_path(target: Path) -> Path:
+    """A hidden temporary beside `target`. The name is cut by bytes, not characters: a 255-byte
+    name of 3-byte characters would otherwise make the temporary's name too long."""
+    stem = target.name.encode()[:100].decode(errors="ignore")
+    return target.parent / f".{stem}{TEMP_MARK}{os.urandom(6).hex()}"
 
 
 def _scan(directory: Path, search: str) -> list[tuple[str, bool, os.stat_result]]:

@@ -22,6 +22,7 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
+    PartialCredentialsError,
     ReadTimeoutError,
 )
 
@@ -101,6 +102,9 @@ def translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None,
         return UpstreamError(f"The S3 endpoint {endpoint or 'AWS S3'} did not answer in time")
     if isinstance(exc, NoCredentialsError):
         return ApiError("No S3 credentials are configured", code="NoCredentials", status=400)
+    if isinstance(exc, PartialCredentialsError):
+        return ApiError("The S3 credentials are incomplete: set both the access key and the secret key",
+                        code="NoCredentials", status=400)
     if isinstance(exc, BotoCoreError):
         return UpstreamError(f"S3 request to {endpoint or 'AWS S3'} failed: {exc}")
     if isinstance(exc, (OSError, asyncio.TimeoutError)):
@@ -108,7 +112,7 @@ def translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None,
     raise exc
 
 
-def client_config(settings: RuntimeSettings, *, pool: int = 32) -> AioConfig:
+def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 3) -> AioConfig:
     proxies = {}
     if settings.proxy.http_proxy:
         proxies["http"] = settings.proxy.http_proxy
@@ -122,7 +126,9 @@ def client_config(settings: RuntimeSettings, *, pool: int = 32) -> AioConfig:
         signature_version="s3v4",
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
-        retries={"max_attempts": 5, "mode": "standard"},
+        # Few attempts: botocore also retries a refused connection with exponential backoff, and 5
+        # attempts kept every request to an unreachable endpoint hanging for 10-20 s.
+        retries={"max_attempts": attempts, "mode": "standard"},
         max_pool_connections=pool,
         connect_timeout=5,
         read_timeout=300,
@@ -131,8 +137,9 @@ def client_config(settings: RuntimeSettings, *, pool: int = 32) -> AioConfig:
 
 
 @contextlib.asynccontextmanager
-async def open_client(s3: S3Settings, settings: RuntimeSettings, ca_dir: Path | None = None):
-    """A short-lived client for `s3` (used by connection tests with unsaved values)."""
+async def open_client(s3: S3Settings, settings: RuntimeSettings, ca_dir: Path | None = None, *,
+                      attempts: int = 3):
+    """A client for `s3` (short-lived for connection tests with unsaved values)."""
     session = get_session()
     verify = settings.combined_ca_file(ca_dir) if (ca_dir and settings.ca_bundles) else None
     async with session.create_client(
@@ -141,7 +148,7 @@ async def open_client(s3: S3Settings, settings: RuntimeSettings, ca_dir: Path | 
         region_name=s3.region or "us-east-1",
         aws_access_key_id=s3.access_key_id or None,
         aws_secret_access_key=s3.secret_access_key or None,
-        config=client_config(settings),
+        config=client_config(settings, attempts=attempts),
         verify=verify,
     ) as client:
         yield client
@@ -175,9 +182,12 @@ class S3Connection:
             if self._client is None or shape != self._shape:
                 old = self._stack
                 stack = AsyncExitStack()
-                self._client = await stack.enter_async_context(
-                    open_client(self.settings.s3, self.settings, self.ca_dir)
-                )
+                try:
+                    self._client = await stack.enter_async_context(
+                        open_client(self.settings.s3, self.settings, self.ca_dir)
+                    )
+                except Exception as exc:  # noqa: BLE001 - e.g. a key id without its secret
+                    raise self.error(exc) from exc
                 self._stack, self._shape = stack, shape
                 if old is not None:
                     # In-flight requests on the old client finish on their own connections.
@@ -417,13 +427,13 @@ class S3Storage(Storage):
     async def delete_prefix(self, prefix: str) -> int:
         total = 0
         async for keys in self._all_keys(prefix):
-            deleted, errors = await self.delete_many(keys)
+            _, errors = await self.delete_many(keys)
             if errors:
                 first = errors[0]
                 raise ApiError(f"Could not delete '{first['key']}': {first['message']}",
                                code=first["error"] or "DeleteFailed", status=403 if first["error"] == "AccessDenied" else 502)
-            total += deleted
-        # Count objects, not folder markers, so the number matches what a user saw.
+            # Count objects, not folder markers, so the number matches what a user saw.
+            total += sum(1 for key in keys if not key.endswith("/"))
         return total
 
     async def copy_from(self, source: Storage, src_key: str, dst_key: str,

@@ -1,15 +1,15 @@
-"""The transfer engine (HuggingFace imports, copies, moves). Placeholder until the engine lands."""
+"""The transfer engine (Hugging Face imports, copies, moves), shared by the HTTP API and the CLI."""
 
 from __future__ import annotations
 
-
-class _NoEngine:
-    busy = False
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
+from odh_tec.transfers.engine import EngineOptions, NoSuchTransfer, TransferEngine
+from odh_tec.transfers.model import FileState, Job, JobState, TransferFile
+from odh_tec.transfers.specs import CopySpec, HFImportSpec
 
 
-def create_engine(services):
-    return _NoEngine()
+def create_engine(services, options: EngineOptions | None = None) -> TransferEngine:
+    return TransferEngine(services, options)
+
+
+__all__ = ["CopySpec", "EngineOptions", "FileState", "HFImportSpec", "Job", "JobState", "NoSuchTransfer",
+           "TransferEngine", "TransferFile", "create_engine"]

@@ -1,0 +1,313 @@
+/** Import a HuggingFace model or dataset into the current location: form, dry run, live progress. */
+import { useState } from 'react';
+import {
+  Alert,
+  Button,
+  Form,
+  FormGroup,
+  FormHelperText,
+  FormSelect,
+  FormSelectOption,
+  Grid,
+  GridItem,
+  HelperText,
+  HelperTextItem,
+  Label,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  Stack,
+  StackItem,
+  TextArea,
+  TextInput,
+  ToggleGroup,
+  ToggleGroupItem,
+  Title,
+} from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { api } from '../../api/client';
+import type { HfPreview, HfSource } from '../../api/types';
+import { useAppData } from '../../app/appData';
+import { messageOf } from '../../app/toasts';
+import { isActive, useTransfers } from '../../app/transfers';
+import { t } from '../../i18n/strings';
+import { formatBytes } from '../../utils/format';
+import { JobFilesTable, JobSummary, StateLabel } from '../transfers/JobProgress';
+
+const REPO_ID = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/;
+const QUANTS = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'Q4_0', 'Q4_K_S', 'Q3_K_M', 'Q2_K', 'IQ4_XS', 'F16', 'BF16'];
+type Preset = 'all' | 'safetensors' | 'gguf';
+
+const lines = (text: string) =>
+  text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function presetPatterns(preset: Preset, quant: string): { include: string; exclude: string } {
+  if (preset === 'safetensors')
+    return {
+      include: ['*.safetensors', '*.json', '*.txt', '*.model', '*.tiktoken', '*.jinja', '*.md'].join('\n'),
+      exclude: ['original/*', '*.pth', '*.bin', '*.gguf', '*.onnx'].join('\n'),
+    };
+  if (preset === 'gguf') return { include: [`*${quant}*.gguf`, `*${quant.toLowerCase()}*.gguf`, '*.md'].join('\n'), exclude: '' };
+  return { include: '', exclude: '' };
+}
+
+export function HfImportModal({ locationId, locationName, prefix, onClose }: {
+  locationId: string;
+  locationName: string;
+  prefix: string;
+  onClose: () => void;
+}) {
+  const { settings } = useAppData();
+  const { jobs, upsert, cancel } = useTransfers();
+  const [repoId, setRepoId] = useState('');
+  const [repoType, setRepoType] = useState<'model' | 'dataset'>('model');
+  const [revision, setRevision] = useState('main');
+  const [preset, setPreset] = useState<Preset>('all');
+  const [quant, setQuant] = useState('Q4_K_M');
+  const [include, setInclude] = useState('');
+  const [exclude, setExclude] = useState('');
+  const [token, setToken] = useState('');
+  const [folder, setFolder] = useState<string | null>(null); // null: follow the repo id
+  const [preview, setPreview] = useState<HfPreview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<'preview' | 'start' | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const job = jobs.find((j) => j.id === jobId) ?? null;
+
+  const repoProblem = repoId && !REPO_ID.test(repoId.trim()) ? t.hf.repoIdInvalid : null;
+  const valid = repoId.trim() !== '' && !repoProblem;
+  const destFolder = folder ?? (repoId.trim() && !repoProblem ? `${prefix}${repoId.trim()}/` : prefix);
+  const where = `${locationName}/${destFolder}`;
+
+  const source = (): HfSource => ({
+    repo_id: repoId.trim(),
+    repo_type: repoType,
+    revision: revision.trim() || 'main',
+    include: lines(include),
+    exclude: lines(exclude),
+    token: token.trim() || null,
+  });
+  const destination = () => ({ location_id: locationId, prefix: destFolder, repo_folder: false });
+
+  const applyPreset = (next: Preset, q = quant) => {
+    setPreset(next);
+    const p = presetPatterns(next, q);
+    setInclude(p.include);
+    setExclude(p.exclude);
+    setPreview(null);
+  };
+
+  const edited = <T,>(setter: (v: T) => void) => (v: T) => {
+    setter(v);
+    setPreview(null);
+  };
+
+  const run = async (what: 'preview' | 'start') => {
+    if (!valid) return;
+    setBusy(what);
+    setError(null);
+    try {
+      if (what === 'preview') setPreview(await api.hfPreview(source(), destination()));
+      else {
+        const started = await api.startTransfer({ kind: 'huggingface', source: source(), destination: destination() });
+        upsert(started);
+        setJobId(started.id);
+      }
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const form = (
+    <Form
+      id="hf-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run('preview');
+      }}
+    >
+      {error && <Alert isInline variant="danger" title={error} data-testid="hf-error" />}
+      <Grid hasGutter md={6}>
+        <GridItem md={8}>
+          <FormGroup label={t.hf.repoId} isRequired fieldId="hf-repo">
+            <TextInput id="hf-repo" value={repoId} onChange={(_e, v) => edited(setRepoId)(v)} isRequired autoFocus
+              validated={repoProblem ? 'error' : 'default'} placeholder="owner/name" />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem variant={repoProblem ? 'error' : 'default'}>{repoProblem ?? t.hf.repoIdHelp}</HelperTextItem>
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
+        </GridItem>
+        <GridItem md={4}>
+          <FormGroup label={t.hf.repoType} fieldId="hf-type" role="group">
+            <ToggleGroup aria-label={t.hf.repoType}>
+              <ToggleGroupItem text={t.hf.model} buttonId="hf-type" isSelected={repoType === 'model'} onChange={() => edited(setRepoType)('model')} />
+              <ToggleGroupItem text={t.hf.dataset} isSelected={repoType === 'dataset'} onChange={() => edited(setRepoType)('dataset')} />
+            </ToggleGroup>
+          </FormGroup>
+        </GridItem>
+        <GridItem md={6}>
+          <FormGroup label={t.hf.revision} fieldId="hf-revision">
+            <TextInput id="hf-revision" value={revision} onChange={(_e, v) => edited(setRevision)(v)} />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem>{t.hf.revisionHelp}</HelperTextItem>
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
+        </GridItem>
+        <GridItem md={6}>
+          <FormGroup label={t.hf.token} fieldId="hf-token">
+            <TextInput id="hf-token" type="password" value={token} onChange={(_e, v) => edited(setToken)(v)} autoComplete="off" />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem>{t.hf.tokenHelp(!!settings?.huggingface.token_set)}</HelperTextItem>
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
+        </GridItem>
+        <GridItem span={12}>
+          <FormGroup label={t.hf.presets} fieldId="hf-preset-all" role="group">
+            <div className="pf-v6-u-display-flex pf-v6-u-flex-wrap pf-v6-u-align-items-center" style={{ gap: 'var(--pf-t--global--spacer--sm)' }}>
+              <ToggleGroup aria-label={t.hf.presets}>
+                <ToggleGroupItem text={t.hf.presetAll} buttonId="hf-preset-all" isSelected={preset === 'all'} onChange={() => applyPreset('all')} />
+                <ToggleGroupItem text={t.hf.presetSafetensors} isSelected={preset === 'safetensors'} onChange={() => applyPreset('safetensors')} />
+                <ToggleGroupItem text={t.hf.presetGguf} isSelected={preset === 'gguf'} onChange={() => applyPreset('gguf')} />
+              </ToggleGroup>
+              {preset === 'gguf' && (
+                <FormSelect id="hf-quant" aria-label={t.hf.quantization} value={quant} style={{ width: '10rem' }}
+                  onChange={(_e, v) => { setQuant(v); applyPreset('gguf', v); }}>
+                  {QUANTS.map((q) => (
+                    <FormSelectOption key={q} value={q} label={q} />
+                  ))}
+                </FormSelect>
+              )}
+            </div>
+          </FormGroup>
+        </GridItem>
+        <GridItem md={6}>
+          <FormGroup label={t.hf.include} fieldId="hf-include">
+            <TextArea id="hf-include" value={include} onChange={(_e, v) => edited(setInclude)(v)} rows={3} resizeOrientation="vertical" />
+          </FormGroup>
+        </GridItem>
+        <GridItem md={6}>
+          <FormGroup label={t.hf.exclude} fieldId="hf-exclude">
+            <TextArea id="hf-exclude" value={exclude} onChange={(_e, v) => edited(setExclude)(v)} rows={3} resizeOrientation="vertical" />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem>{t.hf.patternsHelp}</HelperTextItem>
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
+        </GridItem>
+        <GridItem span={12}>
+          <FormGroup label={t.copy.destinationPrefix} fieldId="hf-folder">
+            <TextInput id="hf-folder" value={destFolder} onChange={(_e, v) => edited(setFolder)(v)} />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem>{t.hf.destination(where)}</HelperTextItem>
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
+        </GridItem>
+      </Grid>
+      {preview && (
+        <Stack hasGutter>
+          <StackItem>
+            <Title headingLevel="h3" size="md" data-testid="hf-preview-title">
+              {t.hf.previewTitle(preview.file_count, formatBytes(preview.total_size), preview.sha.slice(0, 12))}
+            </Title>
+          </StackItem>
+          <StackItem>
+            <div className="odh-tec-scroll" style={{ maxHeight: '30vh' }}>
+              <Table aria-label={t.hf.filesLabel} variant="compact" data-testid="hf-preview-files">
+                <Thead>
+                  <Tr>
+                    <Th>{t.transfers.path}</Th>
+                    <Th>{t.common.size}</Th>
+                    <Th screenReaderText={t.hf.exists} />
+                  </Tr>
+                </Thead>
+                <Tbody>
+                  {preview.files.map((f) => (
+                    <Tr key={f.path}>
+                      <Td dataLabel={t.transfers.path} modifier="breakWord" className="odh-tec-mono">{f.path}</Td>
+                      <Td dataLabel={t.common.size} className="odh-tec-nowrap">{formatBytes(f.size)}</Td>
+                      <Td dataLabel={t.hf.exists}>{f.exists && <Label isCompact color="orange">{t.hf.exists}</Label>}</Td>
+                    </Tr>
+                  ))}
+                </Tbody>
+              </Table>
+            </div>
+          </StackItem>
+        </Stack>
+      )}
+    </Form>
+  );
+
+  const progress = job && (
+    <Stack hasGutter data-testid="hf-progress">
+      <StackItem>
+        <Title headingLevel="h3" size="md">
+          {job.title} <StateLabel state={job.state} />
+        </Title>
+      </StackItem>
+      {job.resolved_revision && (
+        <StackItem>
+          {t.transfers.revision}: <span className="odh-tec-mono">{job.resolved_revision}</span>
+        </StackItem>
+      )}
+      <StackItem>
+        <JobSummary job={job} />
+      </StackItem>
+      <StackItem>
+        <JobFilesTable job={job} />
+      </StackItem>
+    </Stack>
+  );
+
+  return (
+    <Modal isOpen variant="large" onClose={onClose} aria-labelledby="hf-title">
+      <ModalHeader title={t.hf.title} labelId="hf-title" description={t.hf.destination(where)} />
+      <ModalBody>{job ? progress : form}</ModalBody>
+      <ModalFooter>
+        {job ? (
+          <>
+            {isActive(job) && (
+              <Button variant="danger" onClick={() => cancel(job.id)}>
+                {t.hf.cancelImport}
+              </Button>
+            )}
+            {!isActive(job) && (
+              <Button variant="secondary" onClick={() => { setJobId(null); setPreview(null); }}>
+                {t.hf.newImport}
+              </Button>
+            )}
+            <Button variant="link" onClick={onClose}>
+              {t.common.close}
+            </Button>
+          </>
+        ) : (
+          <>
+            <Button onClick={() => run('start')} isDisabled={!valid || busy !== null} isLoading={busy === 'start'}>
+              {t.hf.start}
+            </Button>
+            <Button variant="secondary" type="submit" form="hf-form" isDisabled={!valid || busy !== null} isLoading={busy === 'preview'}>
+              {t.hf.previewButton}
+            </Button>
+            <Button variant="link" onClick={onClose}>
+              {t.common.cancel}
+            </Button>
+          </>
+        )}
+      </ModalFooter>
+    </Modal>
+  );
+}

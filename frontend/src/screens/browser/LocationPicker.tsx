@@ -1,0 +1,144 @@
+/** Pick an S3 bucket or a local folder; buckets the keys cannot list can be opened by name. */
+import { useState } from 'react';
+import {
+  Button,
+  Divider,
+  Form,
+  FormGroup,
+  FormHelperText,
+  HelperText,
+  HelperTextItem,
+  Label,
+  MenuFooter,
+  MenuToggle,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  Select,
+  SelectGroup,
+  SelectList,
+  SelectOption,
+  TextInput,
+} from '@patternfly/react-core';
+import { DatabaseIcon, FolderIcon } from '@patternfly/react-icons';
+import type { Location } from '../../api/types';
+import { t } from '../../i18n/strings';
+
+export function LocationPicker({
+  locations,
+  current,
+  onChange,
+}: {
+  locations: Location[];
+  current: string | undefined;
+  onChange: (id: string) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [askName, setAskName] = useState(false);
+  const [name, setName] = useState('');
+  const selected = locations.find((l) => l.id === current);
+  const label = selected?.name ?? current?.replace(/^s3:/, '') ?? t.browser.selectLocation;
+  const isS3 = (selected?.kind ?? (current?.startsWith('s3:') ? 's3' : 'local')) === 's3';
+  const option = (l: Location) => (
+    <SelectOption
+      key={l.id}
+      value={l.id}
+      isDisabled={!l.available}
+      icon={l.kind === 's3' ? <DatabaseIcon /> : <FolderIcon />}
+      description={l.kind === 'local' ? l.path : undefined}
+    >
+      {l.name}
+      {l.default && (
+        <>
+          {' '}
+          <Label isCompact color="blue">
+            {t.browser.default}
+          </Label>
+        </>
+      )}
+      {!l.available && ` (${t.browser.unavailable})`}
+    </SelectOption>
+  );
+  const s3 = locations.filter((l) => l.kind === 's3');
+  const local = locations.filter((l) => l.kind === 'local');
+  return (
+    <>
+      <Select
+        isOpen={open}
+        selected={current}
+        onOpenChange={setOpen}
+        onSelect={(_e, value) => {
+          setOpen(false);
+          if (typeof value === 'string') onChange(value);
+        }}
+        maxMenuHeight="60vh"
+        isScrollable
+        toggle={(ref) => (
+          <MenuToggle
+            ref={ref}
+            onClick={() => setOpen(!open)}
+            isExpanded={open}
+            icon={isS3 ? <DatabaseIcon /> : <FolderIcon />}
+            aria-label={`${t.browser.location}: ${label}`}
+            style={{ minWidth: '14rem' }}
+            data-testid="location-picker"
+          >
+            {label}
+          </MenuToggle>
+        )}
+      >
+        {s3.length > 0 && (
+          <SelectGroup label={t.browser.s3Group}>
+            <SelectList aria-label={t.browser.s3Group}>{s3.map(option)}</SelectList>
+          </SelectGroup>
+        )}
+        {s3.length > 0 && local.length > 0 && <Divider />}
+        {local.length > 0 && (
+          <SelectGroup label={t.browser.localGroup}>
+            <SelectList aria-label={t.browser.localGroup}>{local.map(option)}</SelectList>
+          </SelectGroup>
+        )}
+        <MenuFooter>
+          <Button variant="link" isInline onClick={() => { setOpen(false); setAskName(true); }}>
+            {t.browser.openBucket}
+          </Button>
+        </MenuFooter>
+      </Select>
+      {askName && (
+        <Modal isOpen variant="small" onClose={() => setAskName(false)} aria-labelledby="open-bucket-title">
+          <ModalHeader title={t.browser.openBucket} labelId="open-bucket-title" />
+          <ModalBody>
+            <Form
+              id="open-bucket-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (name.trim()) {
+                  setAskName(false);
+                  onChange(`s3:${name.trim()}`);
+                }
+              }}
+            >
+              <FormGroup label={t.browser.bucketName} fieldId="open-bucket-name" isRequired>
+                <TextInput id="open-bucket-name" value={name} onChange={(_e, v) => setName(v)} autoFocus />
+                <FormHelperText>
+                  <HelperText>
+                    <HelperTextItem>{t.browser.openBucketHelp}</HelperTextItem>
+                  </HelperText>
+                </FormHelperText>
+              </FormGroup>
+            </Form>
+          </ModalBody>
+          <ModalFooter>
+            <Button type="submit" form="open-bucket-form" isDisabled={!name.trim()}>
+              {t.browser.open}
+            </Button>
+            <Button variant="link" onClick={() => setAskName(false)}>
+              {t.common.cancel}
+            </Button>
+          </ModalFooter>
+        </Modal>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,168 @@
+/** The uploads list: overall and per-file progress, speed, cancel, overwrite-or-skip on conflicts. */
+import {
+  Alert,
+  AlertActionLink,
+  Button,
+  EmptyState,
+  Label,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  Progress,
+  ProgressMeasureLocation,
+  ProgressVariant,
+  Stack,
+  StackItem,
+} from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { TimesIcon } from '@patternfly/react-icons';
+import { useUploadManager, useUploads, type UploadItem, type UploadState } from '../../app/uploads';
+import { t } from '../../i18n/strings';
+import { formatBytes, formatRate, percent } from '../../utils/format';
+
+const STATE_LABEL: Record<UploadState, { text: string; color: 'grey' | 'blue' | 'green' | 'red' | 'orange' }> = {
+  queued: { text: t.uploads.queued, color: 'grey' },
+  uploading: { text: t.uploads.uploading, color: 'blue' },
+  done: { text: t.uploads.done, color: 'green' },
+  failed: { text: t.uploads.failed, color: 'red' },
+  cancelled: { text: t.uploads.cancelled, color: 'grey' },
+  skipped: { text: t.uploads.skip, color: 'grey' },
+  conflict: { text: t.uploads.conflict, color: 'orange' },
+};
+
+function Row({ item }: { item: UploadItem }) {
+  const manager = useUploadManager();
+  const state = STATE_LABEL[item.state];
+  const value = item.state === 'done' ? 100 : percent(item.loaded, item.size);
+  return (
+    <Tr className="odh-tec-upload-row" data-testid="upload-row" data-state={item.state}>
+      <Td dataLabel={t.common.name} modifier="breakWord">
+        <span className="odh-tec-mono">{item.key}</span>
+        {item.error && <div className="pf-v6-u-danger-color-100">{item.error}</div>}
+      </Td>
+      <Td dataLabel={t.common.size} className="odh-tec-nowrap">
+        {formatBytes(item.size)}
+      </Td>
+      <Td dataLabel={t.uploads.overall} width={30}>
+        <Progress
+          value={value}
+          size="sm"
+          measureLocation={ProgressMeasureLocation.outside}
+          variant={item.state === 'failed' ? ProgressVariant.danger : item.state === 'done' ? ProgressVariant.success : undefined}
+          aria-label={t.uploads.progressLabel(item.key)}
+        />
+      </Td>
+      <Td dataLabel="" className="odh-tec-nowrap">
+        {item.state === 'uploading' ? formatRate(item.rate) : ''}
+      </Td>
+      <Td dataLabel="">
+        <Label color={state.color} isCompact>
+          {state.text}
+        </Label>
+      </Td>
+      <Td isActionCell>
+        {item.state === 'conflict' ? (
+          <>
+            <Button variant="link" isInline onClick={() => manager.resolve(item.id, true)}>
+              {t.uploads.overwrite}
+            </Button>{' '}
+            <Button variant="link" isInline onClick={() => manager.resolve(item.id, false)}>
+              {t.uploads.skip}
+            </Button>
+          </>
+        ) : (
+          (item.state === 'uploading' || item.state === 'queued') && (
+            <Button variant="plain" aria-label={t.uploads.cancel(item.key)} icon={<TimesIcon />} onClick={() => manager.cancel(item.id)} />
+          )
+        )}
+      </Td>
+    </Tr>
+  );
+}
+
+export function UploadsModal({ onClose }: { onClose: () => void }) {
+  const manager = useUploadManager();
+  const items = useUploads();
+  const total = items.filter((i) => i.state !== 'cancelled' && i.state !== 'skipped');
+  const size = total.reduce((s, i) => s + i.size, 0);
+  const loaded = total.reduce((s, i) => s + (i.state === 'done' ? i.size : i.loaded), 0);
+  const done = items.filter((i) => i.state === 'done').length;
+  const conflicts = items.filter((i) => i.state === 'conflict').length;
+  const running = items.some((i) => i.state === 'uploading' || i.state === 'queued');
+  const failed = items.some((i) => i.state === 'failed');
+  const rate = items.reduce((s, i) => s + (i.state === 'uploading' ? i.rate : 0), 0);
+  return (
+    <Modal isOpen variant="large" onClose={onClose} aria-labelledby="uploads-title">
+      <ModalHeader title={t.uploads.title} labelId="uploads-title" />
+      <ModalBody>
+        {items.length === 0 ? (
+          <EmptyState titleText={t.uploads.empty} headingLevel="h2" />
+        ) : (
+          <Stack hasGutter>
+            <StackItem>
+              <Progress
+                title={`${t.uploads.summary(done, total.length)}${running && rate ? ` · ${formatRate(rate)}` : ''}`}
+                value={percent(loaded, size || 1) || (done === total.length && total.length ? 100 : 0)}
+                label={`${formatBytes(loaded)} / ${formatBytes(size)}`}
+                measureLocation={ProgressMeasureLocation.top}
+                variant={failed ? ProgressVariant.warning : !running && done === total.length ? ProgressVariant.success : undefined}
+                aria-label={t.uploads.overall}
+                data-testid="uploads-overall"
+              />
+            </StackItem>
+            {conflicts > 0 && (
+              <StackItem>
+                <Alert
+                  isInline
+                  variant="warning"
+                  title={t.uploads.conflictNote(conflicts)}
+                  actionLinks={
+                    <>
+                      <AlertActionLink onClick={() => manager.resolveAll(true)}>{t.uploads.overwriteAll}</AlertActionLink>
+                      <AlertActionLink onClick={() => manager.resolveAll(false)}>{t.uploads.skipAll}</AlertActionLink>
+                    </>
+                  }
+                />
+              </StackItem>
+            )}
+            <StackItem>
+              <div className="odh-tec-scroll">
+                <Table aria-label={t.uploads.title} variant="compact">
+                  <Thead>
+                    <Tr>
+                      <Th>{t.common.name}</Th>
+                      <Th>{t.common.size}</Th>
+                      <Th>{t.uploads.overall}</Th>
+                      <Th screenReaderText="Rate" />
+                      <Th screenReaderText="State" />
+                      <Th screenReaderText={t.common.actions} />
+                    </Tr>
+                  </Thead>
+                  <Tbody>
+                    {items.map((item) => (
+                      <Row key={item.id} item={item} />
+                    ))}
+                  </Tbody>
+                </Table>
+              </div>
+            </StackItem>
+          </Stack>
+        )}
+      </ModalBody>
+      <ModalFooter>
+        {running && (
+          <Button variant="danger" onClick={() => manager.cancelAll()}>
+            {t.uploads.cancelAll}
+          </Button>
+        )}
+        <Button variant="secondary" onClick={() => manager.clearFinished()} isDisabled={!items.length}>
+          {t.uploads.clearFinished}
+        </Button>
+        <Button variant="link" onClick={onClose}>
+          {t.common.close}
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}

@@ -1,0 +1,285 @@
+/** Small modals of the storage browser: create folder, delete (typed confirmation), object details. */
+import { useEffect, useState } from 'react';
+import {
+  Alert,
+  Button,
+  Content,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  Form,
+  FormGroup,
+  FormHelperText,
+  HelperText,
+  HelperTextItem,
+  List,
+  ListItem,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  Spinner,
+  TextInput,
+} from '@patternfly/react-core';
+import { api } from '../../api/client';
+import type { ObjectStat } from '../../api/types';
+import { messageOf, useToasts } from '../../app/toasts';
+import { t } from '../../i18n/strings';
+import { formatBytes, formatDate } from '../../utils/format';
+
+export function folderNameProblem(name: string): string | null {
+  const trimmed = name.trim();
+  if (!trimmed) return null;
+  if (trimmed.startsWith('/') || trimmed.endsWith('/') || trimmed.includes('//')) return t.folder.invalidSlash;
+  if (trimmed.split('/').some((part) => part === '.' || part === '..')) return t.folder.invalidDots;
+  return null;
+}
+
+export function CreateFolderModal({
+  locationId,
+  prefix,
+  onClose,
+  onCreated,
+}: {
+  locationId: string;
+  prefix: string;
+  onClose: () => void;
+  onCreated: () => void;
+}) {
+  const { notify } = useToasts();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const problem = folderNameProblem(name);
+  const valid = name.trim() !== '' && !problem;
+
+  const submit = async () => {
+    if (!valid) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.createFolder(locationId, `${prefix}${name.trim()}/`);
+      notify({ variant: 'success', title: t.folder.created(name.trim()) });
+      onCreated();
+      onClose();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="create-folder-title">
+      <ModalHeader title={t.folder.title} labelId="create-folder-title" />
+      <ModalBody>
+        <Form
+          id="create-folder-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          {error && <Alert isInline variant="danger" title={error} />}
+          <FormGroup label={t.folder.name} isRequired fieldId="folder-name">
+            <TextInput
+              id="folder-name"
+              value={name}
+              onChange={(_e, v) => setName(v)}
+              validated={problem ? 'error' : 'default'}
+              autoFocus
+              isRequired
+            />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem variant={problem ? 'error' : 'default'}>{problem ?? t.folder.help}</HelperTextItem>
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
+        </Form>
+      </ModalBody>
+      <ModalFooter>
+        <Button type="submit" form="create-folder-form" isDisabled={!valid || busy} isLoading={busy}>
+          {t.common.create}
+        </Button>
+        <Button variant="link" onClick={onClose}>
+          {t.common.cancel}
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}
+
+export interface DeleteTarget {
+  keys: string[];
+  prefixes: string[];
+}
+
+export function DeleteModal({
+  locationId,
+  target,
+  onClose,
+  onDeleted,
+}: {
+  locationId: string;
+  target: DeleteTarget;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
+  const { notify } = useToasts();
+  const [typed, setTyped] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const count = target.keys.length + target.prefixes.length;
+  const single = count === 1;
+  const isFolder = single && target.prefixes.length === 1;
+  const isFile = single && target.keys.length === 1;
+  const name = single ? (target.keys[0] ?? target.prefixes[0]).replace(/\/$/, '').split('/').pop() ?? '' : '';
+  // Files: a plain confirmation. Folders: type the folder's name. Selections: type a phrase.
+  const phrase = isFile ? null : isFolder ? name : t.deletion.selectionPhrase(count);
+  const confirmed = phrase === null || typed === phrase;
+  const title = isFile ? t.deletion.fileTitle : isFolder ? t.deletion.folderTitle : t.deletion.selectionTitle;
+  const listed = [...target.prefixes, ...target.keys];
+
+  const submit = async () => {
+    if (!confirmed) return;
+    setBusy(true);
+    setError(null);
+    try {
+      let deleted = 0;
+      let failed = 0;
+      if (isFile) deleted = (await api.deleteObject(locationId, target.keys[0])).deleted;
+      else if (isFolder) deleted = (await api.deleteFolder(locationId, target.prefixes[0])).deleted;
+      else {
+        const answer = await api.deleteSelection(locationId, target.keys, target.prefixes);
+        deleted = answer.deleted;
+        failed = answer.errors.length;
+        if (failed) setError(answer.errors.slice(0, 5).map((e) => `${e.key}: ${e.message}`).join('; '));
+      }
+      notify({
+        variant: failed ? 'warning' : 'success',
+        title: failed ? t.deletion.partial(deleted, failed) : t.deletion.deleted(deleted),
+      });
+      onDeleted();
+      if (!failed) onClose();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="delete-title" aria-describedby="delete-body">
+      <ModalHeader title={title} labelId="delete-title" titleIconVariant="warning" />
+      <ModalBody id="delete-body">
+        {error && <Alert isInline variant="danger" title={error} />}
+        <Content component="p">
+          {isFile
+            ? t.deletion.fileBody(name)
+            : isFolder
+              ? t.deletion.folderBody(name)
+              : t.deletion.selectionBody(target.keys.length, target.prefixes.length)}
+        </Content>
+        {!single && (
+          <List>
+            {listed.slice(0, 8).map((item) => (
+              <ListItem key={item} className="odh-tec-mono">
+                {item}
+              </ListItem>
+            ))}
+            {listed.length > 8 && <ListItem>{t.deletion.andMore(listed.length - 8)}</ListItem>}
+          </List>
+        )}
+        <Content component="p">
+          <strong>{t.deletion.irreversible}</strong>
+        </Content>
+        {phrase !== null && (
+          <Form
+            id="delete-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void submit();
+            }}
+          >
+            <FormGroup label={t.common.typeToConfirm(phrase)} fieldId="delete-confirm">
+              <TextInput id="delete-confirm" value={typed} onChange={(_e, v) => setTyped(v)} autoFocus autoComplete="off" />
+            </FormGroup>
+          </Form>
+        )}
+      </ModalBody>
+      <ModalFooter>
+        <Button variant="danger" onClick={submit} isDisabled={!confirmed || busy} isLoading={busy}>
+          {t.common.delete}
+        </Button>
+        <Button variant="link" onClick={onClose}>
+          {t.common.cancel}
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}
+
+const HF_KEYS: Record<string, string> = {
+  'hf-repo': t.details.hfRepo,
+  'hf-repo-id': t.details.hfRepo,
+  'hf-revision': t.details.hfRevision,
+  'hf-sha256': t.details.hfSha256,
+  sha256: t.details.hfSha256,
+};
+
+export function DetailsModal({ locationId, fileKey, onClose }: { locationId: string; fileKey: string; onClose: () => void }) {
+  const [stat, setStat] = useState<ObjectStat | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.stat(locationId, fileKey).then(setStat, (err) => setError(messageOf(err)));
+  }, [locationId, fileKey]);
+  const name = fileKey.split('/').pop() ?? fileKey;
+  const row = (term: string, value: React.ReactNode) => (
+    <DescriptionListGroup key={term}>
+      <DescriptionListTerm>{term}</DescriptionListTerm>
+      <DescriptionListDescription>{value}</DescriptionListDescription>
+    </DescriptionListGroup>
+  );
+  const metadata = Object.entries(stat?.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <Modal isOpen variant="medium" onClose={onClose} aria-labelledby="details-title">
+      <ModalHeader title={t.details.title(name)} labelId="details-title" />
+      <ModalBody>
+        {error && <Alert isInline variant="danger" title={error} />}
+        {!stat && !error && <Spinner size="lg" aria-label={t.common.loading} />}
+        {stat && (
+          <DescriptionList isHorizontal isCompact aria-label={t.details.title(name)}>
+            {row(t.details.key, <span className="odh-tec-mono">{stat.key}</span>)}
+            {row(t.common.size, `${formatBytes(stat.size)} (${stat.size.toLocaleString()} B)`)}
+            {row(t.details.contentType, stat.content_type ?? '—')}
+            {row(t.common.lastModified, formatDate(stat.last_modified))}
+            {row(t.details.etag, <span className="odh-tec-mono">{stat.etag ?? '—'}</span>)}
+            {metadata
+              .filter(([k]) => HF_KEYS[k.toLowerCase()])
+              .map(([k, v]) => row(HF_KEYS[k.toLowerCase()], <span className="odh-tec-mono">{v}</span>))}
+            {row(
+              t.details.metadata,
+              metadata.length ? (
+                <DescriptionList isCompact isHorizontal>
+                  {metadata.map(([k, v]) => row(k, <span className="odh-tec-mono">{v}</span>))}
+                </DescriptionList>
+              ) : (
+                t.details.noMetadata
+              ),
+            )}
+          </DescriptionList>
+        )}
+      </ModalBody>
+      <ModalFooter>
+        <Button variant="secondary" component="a" href={api.downloadUrl(locationId, fileKey)} download={name}>
+          {t.common.download}
+        </Button>
+        <Button variant="link" onClick={onClose}>
+          {t.common.close}
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}

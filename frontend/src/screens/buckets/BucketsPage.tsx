@@ -1,0 +1,288 @@
+/** Buckets: list (creation date, default marker), create with live validation, delete (typed, emptying first). */
+import { useCallback, useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
+import {
+  Alert,
+  Bullseye,
+  Button,
+  Checkbox,
+  Content,
+  EmptyState,
+  EmptyStateActions,
+  EmptyStateBody,
+  EmptyStateFooter,
+  Form,
+  FormGroup,
+  FormHelperText,
+  HelperText,
+  HelperTextItem,
+  Label,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  PageSection,
+  Spinner,
+  TextInput,
+  Title,
+  Toolbar,
+  ToolbarContent,
+  ToolbarItem,
+} from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { CubesIcon, DatabaseIcon, SyncAltIcon, TrashIcon } from '@patternfly/react-icons';
+import { ApiError, api } from '../../api/client';
+import type { BucketList } from '../../api/types';
+import { useAppData } from '../../app/appData';
+import { messageOf, useToasts } from '../../app/toasts';
+import { t } from '../../i18n/strings';
+import { formatDate } from '../../utils/format';
+
+/** The same rules as the server (src/odh_tec/api/buckets.py bucket_name_problem). */
+export function bucketNameProblem(name: string): string | null {
+  if (name.length < 3 || name.length > 63) return 'Bucket names must be 3 to 63 characters long';
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name))
+    return 'Bucket names may contain only lowercase letters, digits, dots and hyphens, and must begin and end with a letter or digit';
+  if (name.includes('..') || name.includes('.-') || name.includes('-.'))
+    return 'Bucket names cannot contain two adjacent dots or a dot next to a hyphen';
+  if (/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) && name.split('.').every((p) => Number(p) <= 255 && String(Number(p)) === p))
+    return 'Bucket names cannot look like an IP address';
+  if (name.startsWith('xn--') || name.startsWith('sthree-') || name.endsWith('-s3alias') || name.endsWith('--ol-s3'))
+    return 'Bucket names cannot use the reserved prefixes xn--/sthree- or suffixes -s3alias/--ol-s3';
+  return null;
+}
+
+function CreateBucketModal({ existing, onClose, onCreated }: { existing: string[]; onClose: () => void; onCreated: () => void }) {
+  const { notify } = useToasts();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const problem = name ? (existing.includes(name) ? t.buckets.alreadyExists : bucketNameProblem(name)) : null;
+  const valid = !!name && !problem;
+  const submit = async () => {
+    if (!valid) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.createBucket(name);
+      notify({ variant: 'success', title: t.buckets.createdToast(name) });
+      onCreated();
+      onClose();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="create-bucket-title">
+      <ModalHeader title={t.buckets.create} labelId="create-bucket-title" />
+      <ModalBody>
+        <Form
+          id="create-bucket-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          {error && <Alert isInline variant="danger" title={error} />}
+          <FormGroup label={t.common.name} isRequired fieldId="bucket-name">
+            <TextInput
+              id="bucket-name"
+              value={name}
+              onChange={(_e, v) => setName(v)}
+              validated={problem ? 'error' : valid ? 'success' : 'default'}
+              isRequired
+              autoFocus
+              autoComplete="off"
+            />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem variant={problem ? 'error' : 'default'} data-testid="bucket-name-help">
+                  {problem ?? t.buckets.nameHelp}
+                </HelperTextItem>
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
+        </Form>
+      </ModalBody>
+      <ModalFooter>
+        <Button type="submit" form="create-bucket-form" isDisabled={!valid || busy} isLoading={busy}>
+          {t.common.create}
+        </Button>
+        <Button variant="link" onClick={onClose}>
+          {t.common.cancel}
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}
+
+function DeleteBucketModal({ name, onClose, onDeleted }: { name: string; onClose: () => void; onDeleted: () => void }) {
+  const { notify } = useToasts();
+  const [typed, setTyped] = useState('');
+  const [empty, setEmpty] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    if (typed !== name) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await api.deleteBucket(name, empty);
+      notify({ variant: 'success', title: t.buckets.deletedToast(name, answer.deleted_objects) });
+      onDeleted();
+      onClose();
+    } catch (err) {
+      setError(err instanceof ApiError && err.code === 'BucketNotEmpty' ? `${err.message}. ${t.buckets.notEmptyHint}` : messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="delete-bucket-title" aria-describedby="delete-bucket-body">
+      <ModalHeader title={t.buckets.deleteTitle} labelId="delete-bucket-title" titleIconVariant="warning" />
+      <ModalBody id="delete-bucket-body">
+        {error && <Alert isInline variant="danger" title={error} className="pf-v6-u-mb-md" />}
+        <Content component="p">{t.buckets.deleteBody(name)}</Content>
+        <Content component="p">
+          <strong>{t.deletion.irreversible}</strong>
+        </Content>
+        <Form
+          id="delete-bucket-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <FormGroup fieldId="delete-bucket-empty">
+            <Checkbox
+              id="delete-bucket-empty"
+              label={t.buckets.emptyFirst}
+              description={t.buckets.emptyFirstHelp}
+              isChecked={empty}
+              onChange={(_e, v) => setEmpty(v)}
+            />
+          </FormGroup>
+          <FormGroup label={t.common.typeToConfirm(name)} fieldId="delete-bucket-confirm">
+            <TextInput id="delete-bucket-confirm" value={typed} onChange={(_e, v) => setTyped(v)} autoComplete="off" />
+          </FormGroup>
+        </Form>
+      </ModalBody>
+      <ModalFooter>
+        <Button variant="danger" onClick={submit} isDisabled={typed !== name || busy} isLoading={busy}>
+          {t.common.delete}
+        </Button>
+        <Button variant="link" onClick={onClose}>
+          {t.common.cancel}
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}
+
+export default function BucketsPage() {
+  const { notifyError } = useToasts();
+  const { refreshLocations } = useAppData();
+  const [data, setData] = useState<BucketList | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setData(await api.buckets());
+      setError(null);
+    } catch (err) {
+      setError(messageOf(err));
+      notifyError(err);
+    }
+  }, [notifyError]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const changed = () => {
+    void load();
+    void refreshLocations();
+  };
+
+  return (
+    <>
+      <PageSection>
+        <Title headingLevel="h1">{t.buckets.title}</Title>
+        <Content component="p">{t.buckets.description}</Content>
+      </PageSection>
+      <PageSection isFilled>
+        <Toolbar inset={{ default: 'insetNone' }}>
+          <ToolbarContent>
+            <ToolbarItem>
+              <Button onClick={() => setCreating(true)}>{t.buckets.create}</Button>
+            </ToolbarItem>
+            <ToolbarItem>
+              <Button variant="plain" aria-label={t.common.refresh} icon={<SyncAltIcon />} onClick={() => void load()} />
+            </ToolbarItem>
+          </ToolbarContent>
+        </Toolbar>
+        {data?.list_denied && <Alert isInline variant="info" title={t.buckets.listDenied} className="pf-v6-u-mb-md" />}
+        {!data && !error && (
+          <Bullseye>
+            <Spinner aria-label={t.common.loading} />
+          </Bullseye>
+        )}
+        {error && !data && (
+          <EmptyState titleText={t.common.errorTitle} headingLevel="h2" status="danger">
+            <EmptyStateBody>{error}</EmptyStateBody>
+            <EmptyStateFooter>
+              <EmptyStateActions>
+                <Button onClick={() => void load()}>{t.common.retry}</Button>
+              </EmptyStateActions>
+            </EmptyStateFooter>
+          </EmptyState>
+        )}
+        {data && data.buckets.length === 0 && (
+          <EmptyState titleText={t.buckets.empty} headingLevel="h2" icon={CubesIcon}>
+            <EmptyStateBody>{t.buckets.emptyBody}</EmptyStateBody>
+          </EmptyState>
+        )}
+        {data && data.buckets.length > 0 && (
+          <Table aria-label={t.buckets.tableLabel} variant="compact" data-testid="bucket-table">
+            <Thead>
+              <Tr>
+                <Th width={60}>{t.common.name}</Th>
+                <Th>{t.buckets.created}</Th>
+                <Th screenReaderText={t.common.actions} />
+              </Tr>
+            </Thead>
+            <Tbody>
+              {data.buckets.map((b) => (
+                <Tr key={b.name} data-testid="bucket-row" data-name={b.name}>
+                  <Td dataLabel={t.common.name}>
+                    <span className="odh-tec-name-cell">
+                      <DatabaseIcon aria-hidden />
+                      <Link to={`/browse/${encodeURIComponent(`s3:${b.name}`)}`} aria-label={t.buckets.browse(b.name)}>
+                        {b.name}
+                      </Link>
+                      {b.name === data.default_bucket && (
+                        <Label color="blue" isCompact>
+                          {t.buckets.defaultMarker}
+                        </Label>
+                      )}
+                    </span>
+                  </Td>
+                  <Td dataLabel={t.buckets.created} className="odh-tec-nowrap">
+                    {formatDate(b.created)}
+                  </Td>
+                  <Td isActionCell>
+                    <Button variant="plain" aria-label={t.buckets.deleteBucket(b.name)} icon={<TrashIcon />} onClick={() => setDeleting(b.name)} />
+                  </Td>
+                </Tr>
+              ))}
+            </Tbody>
+          </Table>
+        )}
+      </PageSection>
+      {creating && <CreateBucketModal existing={data?.buckets.map((b) => b.name) ?? []} onClose={() => setCreating(false)} onCreated={changed} />}
+      {deleting && <DeleteBucketModal name={deleting} onClose={() => setDeleting(null)} onDeleted={changed} />}
+    </>
+  );
+}

@@ -1,0 +1,155 @@
+/** Every transfer job, live from the one SSE stream: progress, cancel, failed files with reasons. */
+import { useState } from 'react';
+import {
+  Alert,
+  Button,
+  Content,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  EmptyState,
+  EmptyStateBody,
+  PageSection,
+  Stack,
+  StackItem,
+  Title,
+} from '@patternfly/react-core';
+import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { ExchangeAltIcon } from '@patternfly/react-icons';
+import type { Job } from '../../api/types';
+import { isActive, useTransfers } from '../../app/transfers';
+import { t } from '../../i18n/strings';
+import { formatDate } from '../../utils/format';
+import { JobFilesTable, JobSummary, StateLabel } from './JobProgress';
+
+function destinationOf(job: Job): string {
+  const loc = job.destination?.location_id ?? '';
+  return `${loc.replace(/^[a-z0-9]+:/, '')}/${job.destination?.prefix ?? ''}`;
+}
+
+export default function TransfersPage() {
+  const { jobs, connected, available, cancel } = useTransfers();
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const toggle = (id: string) =>
+    setExpanded((old) => {
+      const next = new Set(old);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  return (
+    <>
+      <PageSection>
+        <Title headingLevel="h1">{t.transfers.title}</Title>
+        <Content component="p">{t.transfers.description}</Content>
+      </PageSection>
+      <PageSection isFilled>
+        {!available && <Alert isInline variant="warning" title={t.transfers.unavailable} className="pf-v6-u-mb-md" />}
+        {available && !connected && jobs.length > 0 && (
+          <Alert isInline isPlain variant="info" title={t.transfers.disconnected} className="pf-v6-u-mb-md" />
+        )}
+        {jobs.length === 0 ? (
+          <EmptyState titleText={t.transfers.empty} headingLevel="h2" icon={ExchangeAltIcon}>
+            <EmptyStateBody>{t.transfers.emptyBody}</EmptyStateBody>
+          </EmptyState>
+        ) : (
+          <Table aria-label={t.transfers.tableLabel} data-testid="transfers-table">
+            <Thead>
+              <Tr>
+                <Th screenReaderText={t.transfers.files} />
+                <Th width={30}>{t.transfers.job}</Th>
+                <Th>{t.transfers.state}</Th>
+                <Th width={40}>{t.transfers.progress}</Th>
+                <Th>{t.transfers.created}</Th>
+                <Th screenReaderText={t.common.actions} />
+              </Tr>
+            </Thead>
+            {jobs.map((job, rowIndex) => {
+              const open = expanded.has(job.id);
+              const failed = job.files.filter((f) => f.state === 'failed');
+              return (
+                <Tbody key={job.id} isExpanded={open}>
+                  <Tr data-testid="job-row" data-state={job.state} data-kind={job.kind}>
+                    <Td
+                      expand={{
+                        rowIndex,
+                        isExpanded: open,
+                        onToggle: () => toggle(job.id),
+                        expandId: `job-${job.id}`,
+                      }}
+                      aria-label={t.transfers.expand(job.title)}
+                    />
+                    <Td dataLabel={t.transfers.job}>
+                      <div className="odh-tec-mono">{job.title}</div>
+                      <Content component="small">
+                        {t.transfers.kinds[job.kind] ?? job.kind} → {destinationOf(job)}
+                      </Content>
+                    </Td>
+                    <Td dataLabel={t.transfers.state}>
+                      <StateLabel state={job.state} />
+                    </Td>
+                    <Td dataLabel={t.transfers.progress}>
+                      <JobSummary job={job} />
+                    </Td>
+                    <Td dataLabel={t.transfers.created} className="odh-tec-nowrap">
+                      {formatDate(job.started_at ?? job.created_at)}
+                    </Td>
+                    <Td isActionCell>
+                      {isActive(job) && (
+                        <Button variant="secondary" isDanger onClick={() => cancel(job.id)} aria-label={t.transfers.cancelJob(job.title)}>
+                          {t.transfers.cancel}
+                        </Button>
+                      )}
+                    </Td>
+                  </Tr>
+                  <Tr isExpanded={open}>
+                    <Td colSpan={6}>
+                      <ExpandableRowContent>
+                        {open && (
+                          <Stack hasGutter>
+                            <StackItem>
+                              <DescriptionList isHorizontal isCompact>
+                                <DescriptionListGroup>
+                                  <DescriptionListTerm>{t.transfers.destination}</DescriptionListTerm>
+                                  <DescriptionListDescription className="odh-tec-mono">{destinationOf(job)}</DescriptionListDescription>
+                                </DescriptionListGroup>
+                                {job.resolved_revision && (
+                                  <DescriptionListGroup>
+                                    <DescriptionListTerm>{t.transfers.revision}</DescriptionListTerm>
+                                    <DescriptionListDescription className="odh-tec-mono">{job.resolved_revision}</DescriptionListDescription>
+                                  </DescriptionListGroup>
+                                )}
+                              </DescriptionList>
+                            </StackItem>
+                            {failed.length > 0 && (
+                              <StackItem>
+                                <Title headingLevel="h3" size="md">
+                                  {t.transfers.failedFiles}
+                                </Title>
+                                <JobFilesTable job={job} onlyFailed />
+                              </StackItem>
+                            )}
+                            <StackItem>
+                              <Title headingLevel="h3" size="md">
+                                {t.transfers.files}
+                              </Title>
+                              <JobFilesTable job={job} />
+                            </StackItem>
+                          </Stack>
+                        )}
+                      </ExpandableRowContent>
+                    </Td>
+                  </Tr>
+                </Tbody>
+              );
+            })}
+          </Table>
+        )}
+      </PageSection>
+    </>
+  );
+}
+
+

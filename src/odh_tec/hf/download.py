@@ -1,0 +1,264 @@
+"""Stream one file of a pinned commit, resuming dropped connections where they stopped.
+
+* The Hub answers LFS files with a 302 to a signed storage URL. That URL is kept for the following
+  requests (ranged segments, resumes) and dropped after any failure, so the next request goes back
+  through the Hub and gets a fresh one (signed URLs expire after about an hour).
+* A resume asks for `Range: bytes=<next byte>-`. A 200 that answers a Range request is the *whole*
+  file: the bytes already delivered are skipped, never appended twice.
+* 429 waits for `Retry-After` / the `RateLimit` reset; 5xx and network errors back off. A read
+  timeout ends a stalled body.
+* Big files are fetched as several ranged segments at once, yielded strictly in order, so one large
+  safetensors file is not limited to one connection's speed. Memory: `connections × segment_size`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import re
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from dataclasses import dataclass, field
+
+import httpx
+
+from odh_tec.hf.client import backoff
+from odh_tec.hf.errors import (
+    HubRateLimited,
+    HubServerError,
+    HubUnreachable,
+    hub_error,
+    retry_after,
+)
+from odh_tec.hf.models import HubFile, RepoRef
+from odh_tec.hf.transport import MAX_REDIRECTS, REDIRECTS, HubTransport
+
+MiB = 1 << 20
+
+
+@dataclass
+class DownloadPolicy:
+    resume_attempts: int = 5  # consecutive failures without a new byte before giving up
+    base_delay: float = 0.5  # first backoff delay; doubles each time
+    max_rate_limit_wait: float = 300.0  # a longer Retry-After fails the file instead of waiting
+    max_rate_limited: int = 20
+    segment_size: int = 8 * MiB
+    parallel_threshold: int = 32 * MiB  # files at least this big use ranged segments in parallel
+    connections: int = 4  # parallel segments of one file
+
+
+@dataclass
+class DownloadStats:
+    requests: int = 0
+    resumes: int = 0
+    whole_file_answers: int = 0  # 200s to a Range request (bytes skipped, not appended)
+    rate_limited: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class _ShortBody(Exception):
+    """The connection ended cleanly before the promised bytes arrived."""
+
+
+class _WrongRange(Exception):
+    """A 206 for another range than the one asked for."""
+
+
+_TRANSIENT = (httpx.TransportError, HubServerError, HubRateLimited, HubUnreachable, _ShortBody, _WrongRange)
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+
+
+class RemoteFile:
+    """One file at a commit: where its bytes are now, re-resolved after any failure."""
+
+    def __init__(self, transport: HubTransport, ref: RepoRef, sha: str, hub_file: HubFile,
+                 policy: DownloadPolicy | None = None):
+        self.transport = transport
+        self.ref, self.sha, self.file = ref, sha, hub_file
+        self.size = hub_file.size
+        self.policy = policy or DownloadPolicy()
+        self.url = transport.url(ref.resolve_path(sha, hub_file.path))
+        self.stats = DownloadStats()
+        self._location: str | None = None
+
+    def invalidate(self) -> None:
+        self._location = None
+
+    def _hub_error(self, response: httpx.Response):
+        return hub_error(response, endpoint=self.transport.endpoint, repo_id=self.ref.repo_id,
+                         repo_type=self.ref.repo_type, revision=self.ref.revision, path=self.file.path,
+                         token_sent=self.transport.token_sent)
+
+    def _storage_error(self, response: httpx.Response) -> Exception:
+        self.invalidate()
+        host = response.request.url.host
+        if response.status_code == 429:
+            return HubRateLimited(f"The download host {host} is rate-limiting", wait=retry_after(response))
+        # 403 = expired signature, 5xx = storage trouble, 400 = refused: all cured by a fresh URL or a wait.
+        return HubServerError(f"The download host {host} answered {response.status_code} for "
+                              f"'{self.file.path}'")
+
+    async def locate(self) -> None:
+        """Find the storage URL with a HEAD to the Hub (no redirect followed), so parallel segments
+        share one resolution instead of each hitting the Hub's resolver rate limit."""
+        url = httpx.URL(self.url)
+        for _ in range(MAX_REDIRECTS):
+            response = await self.transport.send("HEAD", str(url), follow=False)
+            location = response.headers.get("Location")
+            if response.status_code in REDIRECTS and location:
+                url = url.join(location)
+                if not self.transport.is_hub(url):
+                    self._location = str(url)
+                    return
+                continue
+            if response.is_success:
+                return
+            raise self._hub_error(response)
+
+    async def open(self, start: int, end: int) -> httpx.Response:
+        """A streaming response for bytes [start, end); 200 or 206 (the caller checks which)."""
+        headers = {}
+        if start > 0 or end < self.size:
+            headers["Range"] = f"bytes={start}-{end - 1}"
+        url = self._location or self.url
+        self.stats.requests += 1
+        response = await self.transport.send("GET", url, purpose="data", headers=headers, stream=True)
+        if response.status_code in (200, 206):
+            final = response.request.url
+            if not self.transport.is_hub(final):
+                self._location = str(final)
+            return response
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        if self.transport.is_hub(response.request.url):
+            raise self._hub_error(response)
+        raise self._storage_error(response)
+
+
+async def stream_range(remote: RemoteFile, start: int, end: int) -> AsyncIterator[bytes]:
+    """Bytes [start, end) of the file, in order, resuming after failures."""
+    policy = remote.policy
+    pos = start
+    failures = rate_limited = 0
+    while pos < end:
+        try:
+            response = await remote.open(pos, end)
+            try:
+                skip = 0
+                if response.status_code == 206:
+                    found = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+                    if not found or int(found.group(1)) != pos:
+                        raise _WrongRange(f"asked for byte {pos}, got {response.headers.get('Content-Range')}")
+                elif pos > 0:
+                    skip = pos  # a whole-file answer: drop what we already have
+                    remote.stats.whole_file_answers += 1
+                async for chunk in response.aiter_raw():
+                    if skip:
+                        if len(chunk) <= skip:
+                            skip -= len(chunk)
+                            continue
+                        chunk, skip = chunk[skip:], 0
+                    if pos + len(chunk) > end:
+                        chunk = chunk[: end - pos]
+                    if chunk:
+                        pos += len(chunk)
+                        failures = 0
+                        yield chunk
+                    if pos >= end:
+                        break
+            finally:
+                await response.aclose()
+            if pos < end:
+                raise _ShortBody(f"the connection ended at byte {pos} of {end}")
+        except _TRANSIENT as exc:
+            remote.invalidate()
+            remote.stats.errors.append(f"{type(exc).__name__}: {exc}")
+            if isinstance(exc, HubRateLimited):
+                rate_limited += 1
+                remote.stats.rate_limited += 1
+                wait = exc.wait if exc.wait is not None else backoff(rate_limited, policy.base_delay)
+                if wait > policy.max_rate_limit_wait or rate_limited > policy.max_rate_limited:
+                    raise
+            else:
+                failures += 1
+                if failures > policy.resume_attempts:
+                    raise HubServerError(f"Downloading '{remote.file.path}' failed {failures} times in a row "
+                                         f"at byte {pos}: {type(exc).__name__}: {exc}") from exc
+                wait = backoff(failures, policy.base_delay)
+            remote.stats.resumes += 1
+            await asyncio.sleep(wait)
+
+
+class _Segment:
+    """Chunks of one ranged segment, filled by a worker task and drained in order by the consumer."""
+
+    def __init__(self) -> None:
+        self._chunks: collections.deque[bytes] = collections.deque()
+        self._ready = asyncio.Event()
+        self._done = False
+        self._error: BaseException | None = None
+
+    def put(self, chunk: bytes) -> None:
+        self._chunks.append(chunk)
+        self._ready.set()
+
+    def finish(self, error: BaseException | None = None) -> None:
+        self._done, self._error = True, error
+        self._ready.set()
+
+    async def drain(self) -> AsyncIterator[bytes]:
+        while True:
+            while self._chunks:
+                yield self._chunks.popleft()
+            if self._error is not None:
+                raise self._error
+            if self._done:
+                return
+            self._ready.clear()
+            await self._ready.wait()
+
+
+async def parallel_stream(remote: RemoteFile) -> AsyncIterator[bytes]:
+    """The whole file through up to `connections` ranged requests at once, yielded in order."""
+    policy = remote.policy
+    await remote.locate()
+    bounds = [(s, min(s + policy.segment_size, remote.size)) for s in range(0, remote.size, policy.segment_size)]
+    segments: dict[int, _Segment] = {}
+    tasks: list[asyncio.Task] = []
+
+    async def fill(segment: _Segment, start: int, end: int) -> None:
+        try:
+            async with aclosing(stream_range(remote, start, end)) as chunks:
+                async for chunk in chunks:
+                    segment.put(chunk)
+        except asyncio.CancelledError:
+            segment.finish(asyncio.CancelledError())
+            raise
+        except Exception as exc:  # noqa: BLE001 - handed to the consumer
+            segment.finish(exc)
+        else:
+            segment.finish()
+
+    started = 0
+    try:
+        for index in range(len(bounds)):
+            while started < len(bounds) and started < index + policy.connections:
+                segments[started] = _Segment()
+                tasks.append(asyncio.create_task(fill(segments[started], *bounds[started])))
+                started += 1
+            async with aclosing(segments.pop(index).drain()) as chunks:
+                async for chunk in chunks:
+                    yield chunk
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def file_chunks(remote: RemoteFile) -> AsyncIterator[bytes]:
+    policy = remote.policy
+    if policy.connections > 1 and remote.size >= max(policy.parallel_threshold, 2 * policy.segment_size):
+        return parallel_stream(remote)
+    return stream_range(remote, 0, remote.size)

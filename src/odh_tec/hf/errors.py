@@ -1,0 +1,136 @@
+"""Hub failures as distinct API errors, so the UI can say exactly what to do about each.
+
+The Hub signals most cases with `X-Error-Code` (RepoNotFound, GatedRepo, RevisionNotFound,
+EntryNotFound); an invalid token is a bare 401 "Invalid credentials…" even on public repos, and the Hub
+answers 401 RepoNotFound to anonymous callers for private repos (it never confirms they exist).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+
+from odh_tec.errors import ApiError
+
+
+class HubError(ApiError):
+    status, code = 502, "HubError"
+
+
+class RepoNotFound(HubError):
+    status, code = 404, "RepoNotFound"
+
+
+class GatedRepo(HubError):
+    status, code = 401, "GatedRepo"
+
+
+class GatedNotApproved(HubError):
+    status, code = 403, "GatedNotApproved"
+
+
+class InvalidToken(HubError):
+    status, code = 401, "InvalidToken"
+
+
+class RevisionNotFound(HubError):
+    status, code = 404, "RevisionNotFound"
+
+
+class EntryNotFound(HubError):
+    status, code = 404, "EntryNotFound"
+
+
+class RepoDisabled(HubError):
+    status, code = 403, "RepoDisabled"
+
+
+class HubUnreachable(HubError):
+    status, code = 502, "HubUnreachable"
+
+
+class HubRateLimited(HubError):
+    status, code = 429, "HubRateLimited"
+
+    def __init__(self, message: str, *, wait: float | None = None):
+        super().__init__(message)
+        self.wait = wait
+
+
+class HubServerError(HubError):
+    """5xx from the Hub or its storage host, or a download host refusing a signed URL: worth a retry."""
+
+    status, code = 502, "HubServerError"
+
+
+def _message(response: httpx.Response) -> str:
+    header = response.headers.get("X-Error-Message")
+    if header:
+        return header
+    try:
+        body = json.loads(response.content or b"{}")
+        if isinstance(body, dict) and body.get("error"):
+            return str(body["error"])
+    except (ValueError, httpx.ResponseNotRead):
+        pass
+    return response.reason_phrase or f"HTTP {response.status_code}"
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait from `Retry-After` or the IETF `RateLimit: "bucket";r=0;t=55` header (+1 s, as
+    huggingface_hub does, so the window has really reset)."""
+    value = response.headers.get("Retry-After")
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+    limit = response.headers.get("RateLimit")
+    if limit:
+        found = re.search(r"\bt=(\d+(?:\.\d+)?)", limit)
+        if found:
+            return float(found.group(1)) + 1.0
+    return None
+
+
+def hub_error(response: httpx.Response, *, endpoint: str, repo_id: str, repo_type: str = "model",
+              revision: str | None = None, path: str | None = None, token_sent: bool = False) -> HubError:
+    """The error for a non-2xx Hub answer (the response body must have been read)."""
+    status = response.status_code
+    code = response.headers.get("X-Error-Code")
+    message = _message(response)
+    what = f"{repo_type} '{repo_id}'"
+    if code == "GatedRepo" or (status in (401, 403) and "is restricted" in message):
+        if status == 401 or not token_sent:
+            return GatedRepo(f"The {what} is gated: set a Hugging Face token of an account that was granted "
+                             f"access (visit {endpoint}/{repo_id})")
+        return GatedNotApproved(f"Your Hugging Face account has not been granted access to the gated {what} "
+                                f"yet: request it at {endpoint}/{repo_id}")
+    if code == "RepoNotFound":
+        hint = "" if token_sent else " (for a private repo, set a Hugging Face token)"
+        return RepoNotFound(f"The {what} does not exist on {endpoint}, or you have no access to it{hint}")
+    if code == "RevisionNotFound":
+        return RevisionNotFound(f"The {what} has no revision '{revision}' (branch, tag or commit)")
+    if code == "EntryNotFound":
+        return EntryNotFound(f"The {what} has no file '{path}' at revision '{revision}'")
+    if status == 401:
+        if token_sent:
+            return InvalidToken(f"The Hugging Face token was refused by {endpoint} (invalid or expired): {message}")
+        return RepoNotFound(f"The {what} does not exist on {endpoint}, or it is private (set a Hugging Face token)")
+    if status == 403 and "disabled" in message.lower():
+        return RepoDisabled(f"The {what} has been disabled on {endpoint}")
+    if status == 429:
+        return HubRateLimited(f"{endpoint} is rate-limiting requests; try again later", wait=retry_after(response))
+    if status >= 500:
+        return HubServerError(f"{endpoint} answered {status}: {message}")
+    if status == 404:
+        return HubError(f"{endpoint} answered 404 for {response.request.url.path}: {message}", status=404,
+                        code="HubNotFound")
+    return HubError(f"{endpoint} answered {status}: {message}")
+
+
+def unreachable(endpoint: str, exc: Exception) -> HubUnreachable:
+    detail = str(exc) or type(exc).__name__
+    return HubUnreachable(f"Cannot reach the Hugging Face Hub at {endpoint}: {detail}")

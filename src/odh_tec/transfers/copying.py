@@ -1,0 +1,159 @@
+"""Copy and move between locations: S3→S3 server-side, everything else streamed through the app.
+
+A source key lands at `<destination prefix>/<its name>`; a source folder `a/b/` lands at
+`<destination prefix>/b/…`. Conflicts follow the caller's policy: skip, overwrite, or rename to
+`name (1).ext`. A move copies, checks the copy's size, then deletes the source, file by file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+
+from odh_tec.errors import ApiError, BadRequest
+from odh_tec.services import Services
+from odh_tec.storage.base import Storage
+from odh_tec.transfers.keys import basename, folder, renamed
+from odh_tec.transfers.model import FileState, Job, TransferFile
+from odh_tec.transfers.runner import Progress, Runner
+from odh_tec.transfers.specs import CONFLICT_POLICIES, CopySpec
+
+STAT_CONCURRENCY = 16
+MAX_RENAMES = 1000
+
+
+class MoveVerifyFailed(ApiError):
+    status, code = 502, "MoveVerifyFailed"
+
+
+async def _counted(chunks: AsyncIterator[bytes], progress: Progress) -> AsyncIterator[bytes]:
+    async with aclosing(chunks):
+        async for chunk in chunks:
+            progress(len(chunk))
+            yield chunk
+
+
+async def plan_files(services: Services, spec: CopySpec) -> tuple[Storage, Storage, list[TransferFile]]:
+    if spec.kind not in ("copy", "move"):
+        raise BadRequest("kind must be 'copy' or 'move'")
+    if spec.conflict not in CONFLICT_POLICIES:
+        raise BadRequest(f"conflict must be one of {', '.join(CONFLICT_POLICIES)}")
+    if not spec.keys and not spec.prefixes:
+        raise BadRequest("Nothing to copy: give source keys or prefixes", code="NothingToCopy")
+    source = services.locations.get(spec.source_location)
+    destination = services.locations.get(spec.destination_location)
+    same_place = spec.source_location == spec.destination_location
+    target = folder(spec.prefix)
+    if spec.key and (len(spec.keys) != 1 or spec.prefixes):
+        raise BadRequest("An exact destination key needs exactly one source key", code="InvalidKey")
+    files: list[TransferFile] = []
+    for key in spec.keys:
+        info = await source.stat(key)
+        dest = spec.key.lstrip("/") if spec.key else target + basename(key)
+        files.append(TransferFile(path=key, key=dest, size=info.size, source=key))
+    for raw in spec.prefixes:
+        prefix = folder(raw)
+        if same_place and target.startswith(prefix):
+            raise BadRequest(f"Cannot {spec.kind} the folder '{prefix}' into itself", code="InvalidDestination")
+        into = target + (basename(prefix) + "/" if prefix else "")
+        async for info in source.walk(prefix):
+            files.append(TransferFile(path=info.key, key=into + info.key[len(prefix):], size=info.size,
+                                      source=info.key))
+    return source, destination, files
+
+
+async def existing_keys(storage: Storage, keys: list[str]) -> set[str]:
+    gate = asyncio.Semaphore(STAT_CONCURRENCY)
+
+    async def exists(key: str) -> str | None:
+        async with gate:
+            return key if await storage.exists(key) else None
+
+    found = await asyncio.gather(*(exists(k) for k in set(keys)))
+    return {k for k in found if k}
+
+
+async def precheck(services: Services, spec: CopySpec) -> dict:
+    _, destination, files = await plan_files(services, spec)
+    taken = await existing_keys(destination, [f.key for f in files])
+    seen: set[str] = set()
+    conflicts = []
+    for f in files:
+        if f.key in taken or f.key in seen:
+            conflicts.append({"source_key": f.path, "destination_key": f.key})
+        seen.add(f.key)
+    return {"files": len(files), "total_size": sum(f.size for f in files), "conflicts": conflicts}
+
+
+class CopyRunner(Runner):
+    def __init__(self, spec: CopySpec, source: Storage, destination: Storage):
+        self.spec = spec
+        self.source = source
+        self.destination = destination
+        self.same_place = spec.source_location == spec.destination_location
+
+    async def prepare(self, job: Job) -> None:
+        taken = await existing_keys(self.destination, [f.key for f in job.files])
+        planned: set[str] = set()
+        for f in job.files:
+            onto_itself = self.same_place and f.key == f.source
+            clash = f.key in taken or f.key in planned
+            if clash and self.spec.conflict == "rename" and not (onto_itself and self.spec.kind == "move"):
+                f.key = await self._free_name(f.key, taken | planned)
+            elif onto_itself or (clash and self.spec.conflict == "skip"):
+                f.state = FileState.SKIPPED
+            elif clash:
+                f.existed = f.key in taken
+            planned.add(f.key)
+
+    async def _free_name(self, key: str, taken: set[str]) -> str:
+        for n in range(1, MAX_RENAMES + 1):
+            candidate = renamed(key, n)
+            if candidate not in taken and not await self.destination.exists(candidate):
+                return candidate
+        raise ApiError(f"No free name for '{key}' after {MAX_RENAMES} tries", code="Conflict", status=409)
+
+    async def transfer(self, job: Job, file: TransferFile, progress: Progress) -> None:
+        if not file.existed:
+            job.created_keys.add(file.key)
+        copied = await self.destination.copy_from(self.source, file.source, file.key, file.size)
+        if copied is not None:
+            progress(file.size)  # server-side: no byte passed through us, report it at the end
+        else:
+            info = await self.source.stat(file.source)
+            async with aclosing(_counted(self.source.read(file.source), progress)) as chunks:
+                await self.destination.write(file.key, chunks, size=info.size, content_type=info.content_type,
+                                             metadata=info.metadata or None)
+        if self.spec.kind == "move":
+            result = await self.destination.stat(file.key)
+            if result.size != file.size:
+                raise MoveVerifyFailed(f"The copy of '{file.source}' has {result.size} bytes, not {file.size}: "
+                                       "the source was kept")
+            await self.source.delete(file.source)
+            job.created_keys.discard(file.key)  # now the only copy: a cancel must keep it
+
+    async def finish(self, job: Job) -> None:
+        if self.spec.kind != "move" or any(f.state != FileState.DONE for f in job.files):
+            return
+        for raw in self.spec.prefixes:
+            prefix = folder(raw)
+            if not prefix:
+                continue
+            async for _ in self.source.walk(prefix):
+                break  # something new appeared there: leave the folder alone
+            else:
+                try:
+                    await self.source.delete_prefix(prefix)  # folder markers / empty directories
+                except ApiError:
+                    pass
+
+
+async def plan(services: Services, spec: CopySpec) -> tuple[Job, CopyRunner]:
+    source, destination, files = await plan_files(services, spec)
+    where = f"{spec.destination_location}/{folder(spec.prefix)}"
+    count = len(spec.keys) + len(spec.prefixes)
+    title = f"{spec.kind.capitalize()} {count} item{'s' if count != 1 else ''} to {where}"
+    job = Job(kind=spec.kind, title=title, source=spec.public_source(), destination=spec.public_destination(),
+              files=files, extra={"conflict": spec.conflict})
+    return job, CopyRunner(spec, source, destination)

@@ -1,0 +1,292 @@
+"""The transfer engine: every server-side transfer (Hub imports, copies, moves) runs here.
+
+* Planning (resolve, list, stat) happens before a job is accepted and never takes a slot, so
+  metadata calls never wait behind data transfers.
+* One global `SlotLimiter` bounds the files in flight across all jobs (MAX_CONCURRENT_TRANSFERS,
+  resizable at runtime).
+* A failed file is retried with backoff when the failure can pass (network, 5xx, 429, checksum);
+  the other files go on. A job with any failed file ends `failed`.
+* Cancel cancels the job's tasks (the storage writers abort their multipart uploads), then deletes
+  the keys this job created — never one that existed before.
+* Finished jobs stay listed for `retention_seconds`, then are forgotten (an SSE `removed` event).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+from odh_tec.errors import ApiError, NotFound
+from odh_tec.hf.download import DownloadPolicy
+from odh_tec.hf.errors import HubRateLimited, HubServerError, HubUnreachable
+from odh_tec.hf.verify import ChecksumMismatch, SizeMismatch
+from odh_tec.services import Services
+from odh_tec.transfers import copying, hf_import
+from odh_tec.transfers.events import EventHub, Subscription
+from odh_tec.transfers.hf_import import HubOptions
+from odh_tec.transfers.limiter import SlotLimiter
+from odh_tec.transfers.model import FileState, Job, JobState, TransferFile
+from odh_tec.transfers.runner import Runner
+from odh_tec.transfers.specs import CopySpec, HFImportSpec
+
+log = logging.getLogger(__name__)
+
+
+class NoSuchTransfer(NotFound):
+    code = "NoSuchTransfer"
+
+
+@dataclass
+class EngineOptions:
+    file_attempts: int = 3  # tries per file before it is marked failed
+    retry_base_delay: float = 1.0  # backoff between tries: 1 s, 2 s, 4 s… (±25 %)
+    retry_max_delay: float = 30.0
+    hub: HubOptions = field(default_factory=HubOptions)
+    download: DownloadPolicy = field(default_factory=DownloadPolicy)
+    event_interval: float = 0.5  # at most 2 progress events per second per job
+    keepalive_seconds: float = 10.0  # SSE comment lines, below proxies' idle timeouts
+    retention_seconds: float = 3600.0  # finished jobs stay listed this long
+    max_finished_jobs: int = 200
+    cancel_wait: float = 5.0  # how long a cancel request waits for the job to wind down
+
+
+def retryable(exc: BaseException) -> bool:
+    """Failures that may pass: network trouble, 5xx, 429, a corrupted or short body."""
+    if isinstance(exc, (HubUnreachable, HubServerError, HubRateLimited, ChecksumMismatch, SizeMismatch)):
+        return True
+    if isinstance(exc, ApiError):
+        return exc.status >= 500 or exc.status in (408, 429)
+    return isinstance(exc, (httpx.TransportError, OSError, asyncio.TimeoutError))
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, ApiError):
+        return f"{exc.code}: {exc.message}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+class TransferEngine:
+    def __init__(self, services: Services, options: EngineOptions | None = None):
+        self.services = services
+        self.options = options or EngineOptions()
+        self.limiter = SlotLimiter(services.settings.transfers.max_concurrent_transfers)
+        self.events = EventHub(self.options.event_interval)
+        self.jobs: dict[str, Job] = {}
+        self._runners: dict[str, Runner] = {}
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._done: dict[str, asyncio.Event] = {}
+        self._janitor: asyncio.Task | None = None
+
+    # Life cycle ----------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.events.interval = self.options.event_interval
+        self.events.start()
+        if self._janitor is None:
+            self._janitor = asyncio.create_task(self._forget_old(), name="transfer-janitor")
+
+    async def stop(self) -> None:
+        for job_id in list(self._tasks):
+            await self.cancel(job_id, wait=self.options.cancel_wait)
+        if self._janitor is not None:
+            self._janitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._janitor
+            self._janitor = None
+        await self.events.stop()
+
+    @property
+    def busy(self) -> bool:
+        return any(not job.state.finished for job in self.jobs.values())
+
+    def set_concurrency(self, limit: int) -> None:
+        self.limiter.resize(limit)
+
+    # Queries -------------------------------------------------------------------------------------
+
+    def list(self) -> list[Job]:
+        return sorted(self.jobs.values(), key=lambda j: j.created_at, reverse=True)
+
+    def get(self, job_id: str) -> Job:
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise NoSuchTransfer(f"No transfer '{job_id}' (finished transfers are forgotten after a while)")
+        return job
+
+    def subscribe(self) -> Subscription:
+        return self.events.subscribe()
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self.events.unsubscribe(sub)
+
+    async def preview_hf(self, spec: HFImportSpec) -> dict:
+        return await hf_import.preview(self.services, spec, self.options.hub)
+
+    async def precheck_copy(self, spec: CopySpec) -> dict:
+        return await copying.precheck(self.services, spec)
+
+    # Starting, waiting, cancelling ---------------------------------------------------------------
+
+    async def submit(self, spec: HFImportSpec | CopySpec) -> Job:
+        """Plan the job (Hub and storage errors surface here), then run it in the background."""
+        if isinstance(spec, HFImportSpec):
+            job, runner = await hf_import.plan(self.services, spec, self.options.hub, self.options.download)
+        else:
+            job, runner = await copying.plan(self.services, spec)
+        self.jobs[job.id] = job
+        self._runners[job.id] = runner
+        self._done[job.id] = asyncio.Event()
+        self._tasks[job.id] = asyncio.create_task(self._run(job, runner), name=f"transfer-{job.id}")
+        self.events.now(job)
+        return job
+
+    async def wait(self, job_id: str, timeout: float | None = None) -> Job:
+        job = self.get(job_id)
+        done = self._done.get(job_id)
+        if done is not None:
+            await asyncio.wait_for(done.wait(), timeout)
+        return job
+
+    async def cancel(self, job_id: str, wait: float | None = None) -> Job:
+        job = self.get(job_id)
+        task = self._tasks.get(job_id)
+        if task is not None and not task.done() and not job.extra.get("cancel_requested"):
+            job.extra["cancel_requested"] = True
+            task.cancel()
+        done = self._done.get(job_id)
+        if done is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self.options.cancel_wait if wait is None else wait)
+        return job
+
+    def forget(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if not job.state.finished:
+            raise ApiError("The transfer is still running: cancel it first", code="TransferRunning", status=409)
+        self._drop(job_id)
+        return job
+
+    # Running -------------------------------------------------------------------------------------
+
+    def _progress(self, job: Job, file: TransferFile):
+        def advance(n: int) -> None:
+            file.bytes_done += n
+            self.events.mark(job)
+
+        return advance
+
+    def _started(self, job: Job) -> None:
+        if job.state == JobState.QUEUED:
+            job.state = JobState.RUNNING
+            job.started_at = time.time()
+            self.events.now(job)
+
+    async def _run(self, job: Job, runner: Runner) -> None:
+        try:
+            await runner.prepare(job)
+            self.events.mark(job)
+            async with asyncio.TaskGroup() as group:
+                for file in job.files:
+                    if file.state == FileState.SKIPPED:
+                        self._started(job)
+                        continue
+                    await self.limiter.acquire()
+                    self._started(job)
+                    try:
+                        group.create_task(self._file(job, runner, file))
+                    except BaseException:
+                        self.limiter.release()
+                        raise
+            self._started(job)
+            failed = [f for f in job.files if f.state == FileState.FAILED]
+            if failed:
+                job.state = JobState.FAILED
+                job.error = f"{len(failed)} of {len(job.files)} files failed; first: {failed[0].path}: {failed[0].error}"
+            else:
+                await runner.finish(job)
+                job.state = JobState.COMPLETED
+        except asyncio.CancelledError:
+            # Swallowed on purpose: the job ends here, and the clean-up below must be able to await.
+            current = asyncio.current_task()
+            if current is not None:
+                current.uncancel()
+            job.state = JobState.CANCELLED
+            for file in job.files:
+                if file.state in (FileState.QUEUED, FileState.RUNNING):
+                    file.state = FileState.CANCELLED
+            await runner.cleanup(job)
+        except Exception as exc:  # noqa: BLE001 - the job fails, the engine goes on
+            log.warning("transfer %s failed: %s", job.id, describe(exc))
+            job.state = JobState.FAILED
+            job.error = describe(exc)
+            for file in job.files:
+                if file.state == FileState.QUEUED:
+                    file.state = FileState.CANCELLED
+        finally:
+            job.finished_at = time.time()
+            job.started_at = job.started_at or job.finished_at
+            with contextlib.suppress(Exception):
+                await runner.close()
+            self._tasks.pop(job.id, None)
+            self._runners.pop(job.id, None)
+            self.events.now(job)
+            done = self._done.pop(job.id, None)
+            if done is not None:
+                done.set()
+
+    async def _file(self, job: Job, runner: Runner, file: TransferFile) -> None:
+        """One file, with retries; never raises except on cancel (the job's other files go on)."""
+        options = self.options
+        try:
+            file.state = FileState.RUNNING
+            self.events.mark(job)
+            for attempt in range(1, options.file_attempts + 1):
+                file.attempts = attempt
+                try:
+                    await runner.transfer(job, file, self._progress(job, file))
+                except asyncio.CancelledError:
+                    file.state = FileState.CANCELLED
+                    raise
+                except Exception as exc:  # noqa: BLE001 - judged below
+                    file.bytes_done = 0
+                    if attempt < options.file_attempts and retryable(exc):
+                        delay = min(options.retry_max_delay, options.retry_base_delay * 2 ** (attempt - 1))
+                        log.info("transfer %s: %s failed (%s), retrying", job.id, file.path, describe(exc))
+                        file.error = describe(exc)
+                        await asyncio.sleep(delay * random.uniform(0.75, 1.25))
+                        continue
+                    file.state = FileState.FAILED
+                    file.error = describe(exc)
+                    return
+                file.state = FileState.DONE
+                file.bytes_done = file.size
+                file.error = None
+                return
+        finally:
+            self.limiter.release()
+            self.events.mark(job)
+
+    # Retention -----------------------------------------------------------------------------------
+
+    def _drop(self, job_id: str) -> None:
+        self.jobs.pop(job_id, None)
+        self.events.removed(job_id)
+
+    def forget_old(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        finished = [j for j in self.list() if j.state.finished]
+        for index, job in enumerate(finished):
+            too_old = job.finished_at is not None and now - job.finished_at > self.options.retention_seconds
+            if too_old or index >= self.options.max_finished_jobs:
+                self._drop(job.id)
+
+    async def _forget_old(self) -> None:
+        while True:
+            await asyncio.sleep(min(30.0, max(0.2, self.options.retention_seconds / 4)))
+            self.forget_old()

@@ -1,0 +1,49 @@
+"""What a caller asks for: an import from the Hub, or a copy/move between locations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CONFLICT_POLICIES = ("skip", "overwrite", "rename")
+
+
+@dataclass
+class HFImportSpec:
+    repo_id: str
+    location_id: str
+    prefix: str = ""
+    repo_type: str = "model"
+    revision: str = "main"
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    token: str | None = None  # None: the configured token
+    repo_folder: bool = True  # files land under <prefix>/<repo id>/ (False: directly under <prefix>/)
+
+    def public_source(self) -> dict:
+        return {"repo_id": self.repo_id, "repo_type": self.repo_type, "revision": self.revision,
+                "include": list(self.include), "exclude": list(self.exclude),
+                "token_provided": bool(self.token)}
+
+    def public_destination(self) -> dict:
+        return {"location_id": self.location_id, "prefix": self.prefix, "repo_folder": self.repo_folder}
+
+
+@dataclass
+class CopySpec:
+    source_location: str
+    destination_location: str
+    kind: str = "copy"  # or "move"
+    keys: list[str] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    prefix: str = ""  # destination folder
+    key: str | None = None  # exact destination key, for a single source file
+    conflict: str = "skip"
+
+    def public_source(self) -> dict:
+        return {"location_id": self.source_location, "keys": list(self.keys), "prefixes": list(self.prefixes)}
+
+    def public_destination(self) -> dict:
+        out = {"location_id": self.destination_location, "prefix": self.prefix}
+        if self.key:
+            out["key"] = self.key
+        return out

@@ -1,0 +1,292 @@
+"""Request -> response (CONTRACT.md). Pure: the caller resolves `repo_id` into a config first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from odh_tec.vram.architecture import GIB, ConfigError, ModelArch, parse_config
+from odh_tec.vram.breakdown import Breakdown
+from odh_tec.vram.gpus import Gpu, custom_gpu, find_gpu
+from odh_tec.vram.inference import (
+    InferenceResult,
+    llamacpp_inference,
+    transformers_inference,
+    valid_tensor_parallel,
+    vllm_inference,
+)
+from odh_tec.vram.layout import Layout, sharded_training_layouts, split_layouts, vllm_layouts
+from odh_tec.vram.training import TrainingResult, finetune
+from odh_tec.vram.weights import FLOAT_WEIGHTS, WeightFormat, parse_weights
+from odh_tec.vram.workload import Hardware, RequestError, Workload, parse_hardware, parse_workload
+
+DEFAULT_MARGIN = 0.05  # auto GPU count keeps 5 % of the usable memory free
+_TOP_LEVEL = {"model", "workload", "hardware"}
+
+Result = InferenceResult | TrainingResult
+
+
+class EstimateError(RequestError):
+    pass
+
+
+def estimate(request: dict[str, Any], *, weight_file_bytes: float | None = None) -> dict[str, Any]:
+    """Estimate GPU memory for one request. `weight_file_bytes` (from the Hub's safetensors
+    metadata) replaces the architecture-derived weight size when the weights are used as stored."""
+    if not isinstance(request, dict):
+        raise RequestError("the request must be a JSON object")
+    warnings = [f"unknown request field ignored: {key}" for key in request if key not in _TOP_LEVEL]
+    model = request.get("model")
+    if not isinstance(model, dict) or not isinstance(model.get("config"), dict):
+        raise RequestError("model.config (the contents of config.json) is required; resolve model.repo_id first", "invalid_model")
+    try:
+        arch = parse_config(model["config"])
+    except ConfigError as exc:
+        raise RequestError(str(exc), "invalid_model") from exc
+    if weight_file_bytes is None and isinstance(model.get("weight_bytes"), (int, float)):
+        weight_file_bytes = float(model["weight_bytes"])
+
+    wl = parse_workload(request.get("workload"))
+    hw, hw_warnings = parse_hardware(request.get("hardware"))
+    warnings += wl.warnings + hw_warnings
+    gpu = _resolve_gpu(hw)
+
+    fmt, compute = _resolve_precision(arch, wl)
+    _validate(arch, wl, fmt, hw)
+    margin = hw.margin_gib if hw.margin_gib is not None else 0.0
+    scale = _file_scale(arch, fmt, weight_file_bytes, warnings)
+
+    def evaluate(layout: Layout) -> Result:
+        result = _run(arch, fmt, wl, compute, gpu, layout)
+        if scale != 1.0:
+            for bd in result.per_gpu:
+                bd.terms["weights"] = bd.terms.get("weights", 0.0) * scale
+        return result
+
+    if hw.count is None:
+        layout, result, found = _search(arch, wl, gpu, evaluate, margin)
+        gpus_needed = layout.gpus
+        if not found:
+            warnings.append(_no_fit_hint(wl, gpu))
+    else:
+        layout = _given_layout(arch, wl, hw)
+        result = evaluate(layout)
+        gpus_needed = layout.gpus
+    return _response(arch, wl, fmt, compute, gpu, layout, result, gpus_needed, margin, warnings)
+
+
+# ---- resolution and validation -------------------------------------------------------------------
+
+
+def _resolve_gpu(hw: Hardware) -> Gpu:
+    if hw.memory_gib is not None:
+        base = find_gpu(hw.gpu) if hw.gpu else None
+        gpu = custom_gpu(hw.memory_gib, hw.gpu or "custom")
+        if base is not None:
+            gpu = Gpu(base.name, hw.memory_gib, base.nominal_gb, base.vendor, "hardware.memory_gib", base.aliases, base.is_a100)
+        return gpu
+    if not hw.gpu:
+        raise RequestError("hardware.gpu (a catalog name) or hardware.memory_gib is required", "unknown_gpu")
+    gpu = find_gpu(hw.gpu)
+    if gpu is None:
+        raise RequestError(f"unknown GPU {hw.gpu!r}; see `odh-tec vram gpus` or give hardware.memory_gib", "unknown_gpu")
+    return gpu
+
+
+def _resolve_precision(arch: ModelArch, wl: Workload) -> tuple[WeightFormat, str]:
+    requested = wl.weights
+    if wl.engine == "llamacpp" and wl.task == "inference" and requested == "auto":
+        raise RequestError("engine llamacpp needs GGUF weights: weights = gguf-<type> (e.g. gguf-q4_k_m)", "invalid_combination")
+    resolved = arch.quantization.weights if (requested == "auto" and arch.quantization) else (arch.torch_dtype if requested == "auto" else requested)
+    compute = wl.compute_dtype or ("fp32" if resolved == "fp32" else "bf16")
+    try:
+        fmt = parse_weights(requested, arch, compute)
+    except ValueError as exc:
+        raise RequestError(str(exc), "invalid_weights") from exc
+    return fmt, compute
+
+
+def _validate(arch: ModelArch, wl: Workload, fmt: WeightFormat, hw: Hardware) -> None:
+    if wl.task == "inference":
+        if wl.engine == "llamacpp" and not fmt.is_gguf:
+            raise RequestError(f"engine llamacpp runs GGUF files; weights {fmt.name} is not gguf-<type>", "invalid_combination")
+        if wl.engine != "llamacpp" and fmt.is_gguf:
+            raise RequestError(f"GGUF weights run on engine llamacpp, not {wl.engine}", "invalid_combination")
+        if wl.kv_cache_dtype in ("q8_0", "q4_0") and wl.engine != "llamacpp":
+            raise RequestError("kv_cache_dtype q8_0/q4_0 exists only in llama.cpp", "invalid_combination")
+        if wl.engine == "vllm" and fmt.is_bnb4 and False:
+            pass
+        if hw.tensor_parallel and wl.engine == "vllm" and not valid_tensor_parallel(arch, hw.tensor_parallel):
+            raise RequestError(
+                f"tensor_parallel {hw.tensor_parallel} does not divide {arch.num_heads} attention heads "
+                f"and {arch.num_kv_heads} KV heads",
+                "invalid_layout",
+            )
+        if hw.tensor_parallel and hw.count and wl.engine == "vllm" and hw.count % hw.tensor_parallel:
+            raise RequestError(f"count {hw.count} is not a multiple of tensor_parallel {hw.tensor_parallel}", "invalid_layout")
+        return
+    if fmt.is_gguf:
+        raise RequestError("fine-tuning needs safetensors weights, not GGUF", "invalid_combination")
+    if wl.method == "qlora" and fmt.name in FLOAT_WEIGHTS:
+        raise RequestError(f"method qlora needs quantized weights (nf4, nf4-dq, fp4, gptq-int4...), got {fmt.name}", "invalid_combination")
+    if wl.method == "full" and fmt.name not in FLOAT_WEIGHTS:
+        raise RequestError(f"full fine-tuning updates every weight; it cannot train {fmt.name} weights (use lora/qlora)", "invalid_combination")
+    if wl.method == "lora" and not fmt.is_float:
+        wl.method = "qlora"
+        wl.warnings.append(f"LoRA on {fmt.name} weights is QLoRA; estimated as qlora")
+
+
+def _file_scale(arch: ModelArch, fmt: WeightFormat, file_bytes: float | None, warnings: list[str]) -> float:
+    """Ratio of the checkpoint's real bytes to the architecture's, when they describe the same
+    format: it corrects param counts (vision towers, extra heads) without touching the layout."""
+    if not file_bytes:
+        return 1.0
+    from odh_tec.vram.weights import weight_bytes
+
+    stored = parse_weights("auto", arch, "bf16")
+    if stored.name != fmt.name and not (stored.is_float and fmt.is_float):
+        computed_stored = weight_bytes(arch, stored).total
+    else:
+        computed_stored = weight_bytes(arch, stored).total
+    if computed_stored <= 0:
+        return 1.0
+    ratio = file_bytes / computed_stored
+    if not 0.5 <= ratio <= 2.0:
+        warnings.append(f"checkpoint files hold {file_bytes / GIB:.2f} GiB but the config implies {computed_stored / GIB:.2f} GiB; using the config")
+        return 1.0
+    return ratio
+
+
+def _given_layout(arch: ModelArch, wl: Workload, hw: Hardware) -> Layout:
+    count = hw.count or 1
+    if wl.task == "inference" and wl.engine == "vllm":
+        tp = hw.tensor_parallel or count
+        if not valid_tensor_parallel(arch, tp):
+            raise RequestError(
+                f"tensor_parallel {tp} does not divide {arch.num_heads} attention heads and {arch.num_kv_heads} KV heads; "
+                "set hardware.tensor_parallel or count to a valid value",
+                "invalid_layout",
+            )
+        pp = hw.pipeline_parallel or max(1, count // tp)
+        return Layout(tp * pp, tp, pp)
+    return Layout(count)
+
+
+def _run(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu: Gpu, layout: Layout) -> Result:
+    if wl.task == "finetune":
+        return finetune(arch, fmt, wl, compute, layout.gpus)
+    if wl.engine == "vllm":
+        return vllm_inference(arch, fmt, wl, compute, gpu, layout.tensor_parallel, layout.pipeline_parallel)
+    if wl.engine == "llamacpp":
+        try:
+            return llamacpp_inference(arch, fmt, wl, compute, layout.gpus)
+        except ValueError as exc:
+            raise RequestError(str(exc), "invalid_combination") from exc
+    return transformers_inference(arch, fmt, wl, compute, layout.gpus)
+
+
+def _fits(result: Result, gpu: Gpu, margin_gib: float) -> bool:
+    usable = gpu.usable_gib * GIB - margin_gib * GIB
+    if isinstance(result, InferenceResult) and not result.starts:
+        return False
+    return max(bd.device_bytes for bd in result.per_gpu) <= usable
+
+
+def _search(arch: ModelArch, wl: Workload, gpu: Gpu, evaluate, margin_gib: float) -> tuple[Layout, Result, bool]:
+    if wl.task == "finetune":
+        candidates = sharded_training_layouts() if wl.sharding != "none" else [Layout(1)]
+    elif wl.engine == "vllm":
+        candidates = vllm_layouts(arch)
+    else:
+        candidates = split_layouts()
+    search_margin = margin_gib if margin_gib else (0.0 if wl.engine == "vllm" and wl.task == "inference" else DEFAULT_MARGIN * gpu.usable_gib)
+    last: tuple[Layout, Result] | None = None
+    for layout in candidates:
+        result = evaluate(layout)
+        last = (layout, result)
+        if _fits(result, gpu, search_margin):
+            return layout, result, True
+    assert last is not None
+    return last[0], last[1], False
+
+
+def _no_fit_hint(wl: Workload, gpu: Gpu) -> str:
+    if wl.task == "finetune" and wl.sharding == "none":
+        return f"does not fit one {gpu.name}; extra GPUs do not help without sharding: try sharding zero3 (or fsdp), qlora or gradient checkpointing"
+    return f"no layout up to the search limit fits {gpu.name}"
+
+
+# ---- response ------------------------------------------------------------------------------------
+
+
+def _round(value: float, nd: int = 3) -> float:
+    return round(value, nd)
+
+
+def _response(arch, wl, fmt, compute, gpu, layout, result: Result, gpus_needed, margin_gib, warnings) -> dict[str, Any]:
+    per_gpu = result.per_gpu
+    peaks = [bd.peak_bytes for bd in per_gpu]
+    devices = [bd.device_bytes for bd in per_gpu]
+    worst = max(range(len(per_gpu)), key=lambda i: devices[i])
+    bd: Breakdown = per_gpu[worst]
+    usable = gpu.usable_gib
+    per_gpu_gib = peaks[worst] / GIB
+    device_gib = devices[worst] / GIB
+    fits = _fits(result, gpu, margin_gib)
+    spare = usable - device_gib
+    reserve = bd.terms.get("allocator_reserve", 0.0) / GIB
+
+    if wl.task == "inference" and wl.engine == "vllm":
+        binding = result.binding
+    elif fits:
+        binding = f"memory on GPU {worst}: {device_gib:.1f} of {usable:g} GiB ({result.binding})"
+    else:
+        binding = f"needs {device_gib:.1f} GiB per GPU, {gpu.name} has {usable:g} GiB ({result.binding})"
+    n = len(per_gpu)
+    if fits:
+        verdict = f"fits on {n} x {gpu.name} with {spare:.1f} GiB to spare"
+    else:
+        verdict = f"does not fit on {n} x {gpu.name}: {device_gib:.1f} GiB needed per GPU, {usable:g} GiB usable"
+    if wl.task == "inference" and wl.engine == "vllm" and result.kv_cache_tokens is not None:
+        verdict += f"; vLLM KV cache: {result.kv_cache_tokens:,} tokens, {result.max_concurrency:g} concurrent {wl.context}-token sequences"
+
+    response: dict[str, Any] = {
+        "per_gpu_gib": _round(per_gpu_gib),
+        "total_gib": _round(sum(peaks) / GIB),
+        "per_gpu_device_gib": _round(device_gib),
+        "gpus_used": n,
+        "gpus_needed": gpus_needed,
+        "fits": fits,
+        "breakdown": bd.gib(),
+        "explanations": bd.explanations(),
+        "assumptions": result.assumptions,
+        "warnings": warnings + result.warnings,
+        "gpu": gpu.name,
+        "usable_gib": usable,
+        "spare_gib": _round(spare),
+        "margin_gib": margin_gib,
+        "allocator_reserve_gib": _round(reserve),
+        "binding_constraint": binding,
+        "verdict": verdict,
+        "layout": result.layout,
+        "engine": wl.engine if wl.task == "inference" else "transformers",
+        "task": wl.task,
+        "weights": fmt.name,
+        "compute_dtype": compute,
+        "per_gpu": [
+            {"gpu": i, "per_gpu_gib": _round(peaks[i] / GIB), "device_gib": _round(devices[i] / GIB), "breakdown": per_gpu[i].gib()}
+            for i in range(n)
+        ],
+        "model": arch.summary(),
+    }
+    if isinstance(result, InferenceResult):
+        if result.kv_cache_tokens is not None:
+            response["kv_cache_tokens"] = int(result.kv_cache_tokens)
+        if result.max_concurrency is not None:
+            response["max_concurrency"] = result.max_concurrency
+        if wl.engine == "vllm":
+            response["starts"] = result.starts
+            response["per_gpu_gib"] = _round(wl.gpu_memory_utilization * usable)
+            response["total_gib"] = _round(wl.gpu_memory_utilization * usable * n)
+    else:
+        response["trainable_parameters"] = result.trainable_params
+    return response

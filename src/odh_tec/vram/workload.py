@@ -1,0 +1,214 @@
+"""The request's `workload` and `hardware` sections, validated into typed values (CONTRACT §1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LORA_ROLES = ("q", "k", "v", "o", "gate", "up", "down")
+LORA_PRESETS = {
+    "qv": ("q", "v"),
+    "attention": ("q", "k", "v", "o"),
+    "all-linear": LORA_ROLES,
+    "mlp": ("gate", "up", "down"),
+}
+OPTIMIZERS = ("adamw", "adamw-8bit", "paged-adamw-8bit", "sgd")
+ENGINES = ("transformers", "vllm", "llamacpp")
+KV_DTYPES = ("auto", "fp16", "bf16", "fp8", "fp32", "q8_0", "q4_0")
+SHARDING = ("none", "zero2", "zero3", "fsdp")
+
+_WORKLOAD_FIELDS = {
+    "task", "engine", "weights", "compute_dtype", "kv_cache_dtype", "attention", "prompt_tokens", "new_tokens",
+    "context_length", "batch_size", "gpu_memory_utilization", "max_num_seqs", "max_num_batched_tokens", "ubatch",
+    "gpu_layers", "method", "optimizer", "gradient_checkpointing", "lora_rank", "lora_target", "sharding",
+    "lora_dropout", "pipeline_parallel",
+}
+_HARDWARE_FIELDS = {"gpu", "memory_gib", "count", "tensor_parallel", "pipeline_parallel", "margin_gib"}
+
+
+class RequestError(ValueError):
+    """Invalid request (CLI exit code 2, HTTP 422)."""
+
+    def __init__(self, message: str, code: str = "invalid_request"):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Workload:
+    task: str
+    engine: str = "transformers"
+    weights: str = "auto"
+    compute_dtype: str | None = None
+    kv_cache_dtype: str = "auto"
+    attention: str | None = None
+    prompt_tokens: int | None = None
+    new_tokens: int | None = None
+    context_length: int | None = None
+    batch_size: int = 1
+    gpu_memory_utilization: float = 0.9
+    max_num_seqs: int | None = None
+    max_num_batched_tokens: int | None = None
+    ubatch: int = 512
+    gpu_layers: int | None = None
+    method: str | None = None
+    optimizer: str = "adamw"
+    gradient_checkpointing: bool = False
+    lora_rank: int = 8
+    lora_target: tuple[str, ...] = LORA_ROLES
+    lora_dropout: float = 0.05
+    sharding: str = "none"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def context(self) -> int:
+        """Tokens per sequence."""
+        if self.prompt_tokens is not None or self.new_tokens is not None:
+            return (self.prompt_tokens or 0) + (self.new_tokens or 0)
+        return self.context_length or 0
+
+    @property
+    def prompt(self) -> int:
+        if self.prompt_tokens is not None or self.new_tokens is not None:
+            return max(1, self.prompt_tokens or 1)
+        return max(1, self.context_length or 1)
+
+    @property
+    def generated(self) -> int:
+        if self.prompt_tokens is not None or self.new_tokens is not None:
+            return self.new_tokens or 0
+        return 0
+
+
+@dataclass
+class Hardware:
+    gpu: str | None
+    memory_gib: float | None
+    count: int | None
+    tensor_parallel: int | None
+    pipeline_parallel: int | None = None
+    margin_gib: float | None = None
+
+
+def _as_int(section: dict[str, Any], name: str, *, minimum: int = 0, default: int | None = None) -> int | None:
+    value = section.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+        raise RequestError(f"{name} must be an integer, got {value!r}")
+    if int(value) < minimum:
+        raise RequestError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _choice(section: dict[str, Any], name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
+    value = section.get(name, default)
+    if value is None:
+        return None
+    value = str(value).lower()
+    if value not in allowed:
+        raise RequestError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+def parse_lora_target(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return LORA_ROLES
+    if isinstance(value, str):
+        key = value.lower()
+        if key in LORA_PRESETS:
+            return LORA_PRESETS[key]
+        value = [part.strip() for part in key.replace("+", ",").split(",") if part.strip()]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise RequestError("lora_target must be qv, attention, all-linear or a list of q,k,v,o,gate,up,down")
+    roles = []
+    aliases = {"q_proj": "q", "k_proj": "k", "v_proj": "v", "o_proj": "o", "gate_proj": "gate", "up_proj": "up", "down_proj": "down"}
+    for item in value:
+        role = aliases.get(str(item).lower(), str(item).lower())
+        if role not in LORA_ROLES:
+            raise RequestError(f"unknown LoRA target {item!r}; use q,k,v,o,gate,up,down")
+        if role not in roles:
+            roles.append(role)
+    return tuple(roles)
+
+
+def parse_workload(raw: Any) -> Workload:
+    if not isinstance(raw, dict):
+        raise RequestError("workload must be an object")
+    warnings = [f"unknown workload field ignored: {key}" for key in raw if key not in _WORKLOAD_FIELDS]
+    task = _choice(raw, "task", ("inference", "finetune", "training"), None)
+    if task is None:
+        raise RequestError("workload.task is required (inference or finetune)")
+    if task == "training":
+        task = "finetune"
+    engine = _choice(raw, "engine", ENGINES, "transformers") or "transformers"
+    compute = _choice(raw, "compute_dtype", ("bf16", "fp16", "fp32"), None)
+    util = raw.get("gpu_memory_utilization", 0.9)
+    if not isinstance(util, (int, float)) or isinstance(util, bool) or not 0 < float(util) <= 1:
+        raise RequestError(f"gpu_memory_utilization must be in (0, 1], got {util!r}")
+    method = _choice(raw, "method", ("full", "lora", "qlora"), None)
+    if task == "finetune" and method is None:
+        raise RequestError("workload.method is required for finetune (full, lora or qlora)")
+    wl = Workload(
+        task=task,
+        engine=engine,
+        weights=str(raw.get("weights") or "auto").lower(),
+        compute_dtype=compute,
+        kv_cache_dtype=_choice(raw, "kv_cache_dtype", KV_DTYPES, "auto") or "auto",
+        attention=(str(raw["attention"]).lower() if raw.get("attention") else None),
+        prompt_tokens=_as_int(raw, "prompt_tokens"),
+        new_tokens=_as_int(raw, "new_tokens"),
+        context_length=_as_int(raw, "context_length", minimum=1),
+        batch_size=_as_int(raw, "batch_size", minimum=1, default=1) or 1,
+        gpu_memory_utilization=float(util),
+        max_num_seqs=_as_int(raw, "max_num_seqs", minimum=1),
+        max_num_batched_tokens=_as_int(raw, "max_num_batched_tokens", minimum=1),
+        ubatch=_as_int(raw, "ubatch", minimum=1, default=512) or 512,
+        gpu_layers=_as_int(raw, "gpu_layers", minimum=0),
+        method=method,
+        optimizer=_choice(raw, "optimizer", OPTIMIZERS, "adamw") or "adamw",
+        gradient_checkpointing=bool(raw.get("gradient_checkpointing", False)),
+        lora_rank=_as_int(raw, "lora_rank", minimum=1, default=8) or 8,
+        lora_target=parse_lora_target(raw.get("lora_target")),
+        lora_dropout=float(raw.get("lora_dropout", 0.05) or 0.0),
+        sharding=_choice(raw, "sharding", SHARDING, "none") or "none",
+        warnings=warnings,
+    )
+    if wl.sharding == "fsdp":
+        wl.sharding = "zero3"
+    if wl.context <= 0:
+        raise RequestError("give context_length, or prompt_tokens / new_tokens")
+    if wl.attention is not None and wl.attention not in ("sdpa", "flash_attention_2", "flash_attention_3", "eager", "flash"):
+        raise RequestError(f"attention must be sdpa, flash_attention_2, eager (llamacpp: flash or eager); got {wl.attention!r}")
+    return wl
+
+
+def parse_hardware(raw: Any) -> tuple[Hardware, list[str]]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise RequestError("hardware must be an object")
+    warnings = [f"unknown hardware field ignored: {key}" for key in raw if key not in _HARDWARE_FIELDS]
+    count = raw.get("count", 1)
+    if isinstance(count, str) and count.lower() == "auto":
+        count = None
+    hw = Hardware(
+        gpu=(str(raw["gpu"]) if raw.get("gpu") else None),
+        memory_gib=None,
+        count=None,
+        tensor_parallel=_as_int(raw, "tensor_parallel", minimum=1),
+        pipeline_parallel=_as_int(raw, "pipeline_parallel", minimum=1),
+    )
+    if count is not None:
+        hw.count = _as_int({"count": count}, "count", minimum=1)
+    mem = raw.get("memory_gib")
+    if mem is not None:
+        if isinstance(mem, bool) or not isinstance(mem, (int, float)) or mem <= 0:
+            raise RequestError(f"memory_gib must be a positive number, got {mem!r}")
+        hw.memory_gib = float(mem)
+    margin = raw.get("margin_gib")
+    if margin is not None:
+        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or margin < 0:
+            raise RequestError(f"margin_gib must be >= 0, got {margin!r}")
+        hw.margin_gib = float(margin)
+    return hw, warnings

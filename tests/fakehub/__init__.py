@@ -1,0 +1,27 @@
+"""A fake Hugging Face Hub for tests and benchmarks (loopback only).
+
+    from fakehub import FakeHub, layouts
+
+    with FakeHub(page_size=3) as hub:           # hub on 127.0.0.1, LFS host on 127.0.0.2
+        repo = hub.add_repo("org/model", {"config.json": "{}", "model.safetensors": b"..."})
+        hub.add_token("hf_good"); repo.readers.add("hf_good")
+        hub.inject("disconnect", path="model.safetensors", host="lfs", after_bytes=1000)
+        ...  # point HF_ENDPOINT (or the app's Settings) at hub.url
+        hub.log.find(host="lfs")                 # every request, with headers
+        hub.log.max_files_in_flight["lfs"]       # concurrency actually seen
+
+`tests/` is on sys.path under pytest, so other suites import it as `fakehub`.
+"""
+
+from .content import BytesContent, Content, SyntheticContent, git_blob_sha1, pseudo_bytes
+from .faults import CORRUPT, DISCONNECT, IGNORE_RANGE, STALL, STATUS, THROTTLE, Fault
+from .log import Request, RequestLog
+from .proxy import ForwardProxy
+from .repos import FakeRepo, RepoFile
+from .server import INVALID_CREDENTIALS, FakeHub
+
+__all__ = [
+    "BytesContent", "CORRUPT", "Content", "DISCONNECT", "FakeHub", "FakeRepo", "Fault", "ForwardProxy",
+    "IGNORE_RANGE", "INVALID_CREDENTIALS", "RepoFile", "Request", "RequestLog", "STALL", "STATUS", "THROTTLE",
+    "SyntheticContent", "git_blob_sha1", "pseudo_bytes",
+]
