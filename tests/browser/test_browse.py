@@ -129,7 +129,7 @@ def test_upload_files_and_folder(page, live, bucket, s3, tmp_path):
     page.get_by_test_id("file-input").set_input_files(str(one))
     dialog = page.get_by_role("dialog", name="Uploads")
     dialog.locator('[data-testid="upload-row"][data-state="done"]').wait_for()
-    dialog.get_by_role("button", name="Close").click()
+    dialog.get_by_role("button", name="Close").last.click()
     row(page, "one.bin").wait_for()
     body = s3.get_object(Bucket=bucket, Key="up/one.bin")["Body"].read()
     assert hashlib.sha256(body).digest() == hashlib.sha256(one.read_bytes()).digest()
@@ -137,7 +137,7 @@ def test_upload_files_and_folder(page, live, bucket, s3, tmp_path):
     page.get_by_test_id("folder-input").set_input_files(str(folder))
     dialog = page.get_by_role("dialog", name="Uploads")
     dialog.get_by_text("4 of 4 files uploaded").wait_for()
-    dialog.get_by_role("button", name="Close").click()
+    dialog.get_by_role("button", name="Close").last.click()
     row(page, "dataset").wait_for()
     assert keys(s3, bucket, "up/dataset/") == [
         "up/dataset/README.md", "up/dataset/train/b é.txt", "up/dataset/train/deep/a.jsonl"]

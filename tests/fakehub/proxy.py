@@ -114,6 +114,17 @@ def _read_head(sock: socket.socket) -> tuple[bytes | None, bytes]:
     return head, rest
 
 
+def _read_more_head(sock: socket.socket, buffered: bytes) -> tuple[bytes | None, bytes]:
+    data = buffered
+    while b"\r\n\r\n" not in data:
+        piece = sock.recv(65536)
+        if not piece:
+            return None, b""
+        data += piece
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return head, rest
+
+
 def _pump(src: socket.socket, dst: socket.socket) -> None:
     try:
         while True:
@@ -146,6 +157,10 @@ def _relay_response(client: socket.socket, upstream: socket.socket) -> None:
     sender.start()
     try:
         head, rest = _read_head(upstream)
+        # Interim answers (100 Continue to an upload) pass through untouched; the final one follows.
+        while head is not None and head[9:10] == b"1":
+            client.sendall(head + b"\r\n\r\n")
+            head, rest = _read_more_head(upstream, rest)
         if head is None:
             return
         lines = [line for line in head.split(b"\r\n")

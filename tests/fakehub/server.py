@@ -42,13 +42,17 @@ class _Pacer:
         self._lock = threading.Lock()
 
     def wait(self, n: int, stop: threading.Event) -> None:
+        """Call before sending `n` bytes: sleeps until they fit the rate (the body ends with its last byte)."""
         with self._lock:
             now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + n / self.rate
-        delay = start - now
+            self._next = max(now, self._next) + n / self.rate
+            delay = self._next - now
         if delay > 0:
             stop.wait(delay)
+
+    def piece(self, chunk: int) -> int:
+        """Send in pieces of about 1/20 s, so pacing stays smooth."""
+        return max(1024, min(chunk, int(self.rate / 20)))
 
 
 class FakeHub:
@@ -280,10 +284,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.record.file = file
         size = content.size
         range_header = self.headers.get("Range")
-        body_faults = self.hub.faults.take(self.host_name, self.command, file, F.BODY_KINDS) \
-            if self.command == "GET" else []
-        if range_header and any(f.kind == F.IGNORE_RANGE for f in body_faults):
-            range_header = None
+        body_faults: list[Fault] = []
+        if self.command == "GET":
+            body_faults = self.hub.faults.take(self.host_name, self.command, file, F.BODY_KINDS - {F.IGNORE_RANGE})
+            # Only a request that asks for a range uses up an ignore-range fault.
+            if range_header and self.hub.faults.take(self.host_name, self.command, file, {F.IGNORE_RANGE}):
+                range_header = None
         common = {"ETag": f'"{etag}"', "Accept-Ranges": "bytes", **headers}
         start, end, status = 0, size, 200
         if range_header:
@@ -324,9 +330,13 @@ class _Handler(BaseHTTPRequestHandler):
         throttle = next((f for f in body_faults if f.kind == F.THROTTLE), None)
         own_pacer = _Pacer(throttle.rate) if throttle else None
         pos = start
+        chunk = hub.chunk_size
+        for pacer in (hub.pacer, own_pacer):
+            if pacer is not None:
+                chunk = pacer.piece(chunk)
         hub.log.body_started(self.record)
         try:
-            for piece in content.chunks(start, end, hub.chunk_size):
+            for piece in content.chunks(start, end, chunk):
                 if hub._stopping.is_set():
                     raise ConnectionAbortedError
                 for offset in corrupt:

@@ -78,7 +78,7 @@ def test_entry_missing_at_download_fails_that_file_only(hf_api, hub, bucket, s3)
     assert by_path["tokenizer_config.json"]["error"].startswith("EntryNotFound")
     assert all(f["state"] == "done" for p, f in by_path.items() if p != "tokenizer_config.json")
     # Not worth retrying: asked once.
-    assert len(hub.log.find(file="tokenizer_config.json")) == 1
+    assert len(hub.log.find(path_contains="tokenizer_config.json")) == 1
     assert "tokenizer_config.json" in job["error"]
 
 
@@ -110,7 +110,7 @@ def test_bad_requests(hf_api, bucket):
 
 
 def test_failed_job_is_reported(hf_api, hub, bucket):
-    hub.inject("status", path="config.json", host="hub", status=500, times=None)
+    hub.inject("status", path="/config.json", host="hub", status=500, times=None)
     r = hf_api.post("/api/transfers", json=hf_body("hf-tiny-v2/tiny-random-GPT2Model", f"s3:{bucket}"))
     job = wait_job(hf_api, r.json()["id"])
     assert job["state"] == "failed" and job["totals"]["files_failed"] == 1

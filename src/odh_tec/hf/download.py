@@ -80,9 +80,22 @@ class RemoteFile:
         self.url = transport.url(ref.resolve_path(sha, hub_file.path))
         self.stats = DownloadStats()
         self._location: str | None = None
+        # Parallel segments share one resolution: a lock keeps them from each asking the Hub.
+        self.shared = False
+        self._locating = asyncio.Lock()
 
-    def invalidate(self) -> None:
-        self._location = None
+    def invalidate(self, url: str | None = None) -> None:
+        """Forget the storage URL (only if it is still `url`, when given: a newer one may be fine)."""
+        if url is None or url == self.url or self._location == url:
+            self._location = None
+
+    async def location(self) -> str:
+        """Where to send the next GET: the known storage URL, else the Hub's resolve URL."""
+        if self._location is None and self.shared:
+            async with self._locating:
+                if self._location is None:
+                    await self.locate()
+        return self._location or self.url
 
     def _hub_error(self, response: httpx.Response):
         return hub_error(response, endpoint=self.transport.endpoint, repo_id=self.ref.repo_id,
@@ -90,7 +103,7 @@ class RemoteFile:
                          token_sent=self.transport.token_sent)
 
     def _storage_error(self, response: httpx.Response) -> Exception:
-        self.invalidate()
+        self.invalidate(str(response.request.url))
         host = response.request.url.host
         if response.status_code == 429:
             return HubRateLimited(f"The download host {host} is rate-limiting", wait=retry_after(response))
@@ -115,12 +128,14 @@ class RemoteFile:
                 return
             raise self._hub_error(response)
 
-    async def open(self, start: int, end: int) -> httpx.Response:
+    async def open(self, start: int, end: int, url: str | None = None) -> httpx.Response:
         """A streaming response for bytes [start, end); 200 or 206 (the caller checks which)."""
         headers = {}
-        if start > 0 or end < self.size:
+        if end < self.size:
             headers["Range"] = f"bytes={start}-{end - 1}"
-        url = self._location or self.url
+        elif start > 0:
+            headers["Range"] = f"bytes={start}-"  # a resume: everything from the next byte
+        url = url or self._location or self.url
         self.stats.requests += 1
         response = await self.transport.send("GET", url, purpose="data", headers=headers, stream=True)
         if response.status_code in (200, 206):
@@ -143,8 +158,10 @@ async def stream_range(remote: RemoteFile, start: int, end: int) -> AsyncIterato
     pos = start
     failures = rate_limited = 0
     while pos < end:
+        url = None
         try:
-            response = await remote.open(pos, end)
+            url = await remote.location()
+            response = await remote.open(pos, end, url)
             try:
                 skip = 0
                 if response.status_code == 206:
@@ -173,7 +190,7 @@ async def stream_range(remote: RemoteFile, start: int, end: int) -> AsyncIterato
             if pos < end:
                 raise _ShortBody(f"the connection ended at byte {pos} of {end}")
         except _TRANSIENT as exc:
-            remote.invalidate()
+            remote.invalidate(url)
             remote.stats.errors.append(f"{type(exc).__name__}: {exc}")
             if isinstance(exc, HubRateLimited):
                 rate_limited += 1
@@ -223,7 +240,7 @@ class _Segment:
 async def parallel_stream(remote: RemoteFile) -> AsyncIterator[bytes]:
     """The whole file through up to `connections` ranged requests at once, yielded in order."""
     policy = remote.policy
-    await remote.locate()
+    remote.shared = True
     bounds = [(s, min(s + policy.segment_size, remote.size)) for s in range(0, remote.size, policy.segment_size)]
     segments: dict[int, _Segment] = {}
     tasks: list[asyncio.Task] = []

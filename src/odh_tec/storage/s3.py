@@ -426,7 +426,11 @@ class S3Storage(Storage):
 
     async def delete_prefix(self, prefix: str) -> int:
         total = 0
+        folders: set[str] = {prefix} if prefix else set()
         async for keys in self._all_keys(prefix):
+            for key in keys:  # every folder on the way, for the markers below
+                parts = key[len(prefix):].split("/")[:-1]
+                folders.update(prefix + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
             _, errors = await self.delete_many(keys)
             if errors:
                 first = errors[0]
@@ -434,6 +438,11 @@ class S3Storage(Storage):
                                code=first["error"] or "DeleteFailed", status=403 if first["error"] == "AccessDenied" else 502)
             # Count objects, not folder markers, so the number matches what a user saw.
             total += sum(1 for key in keys if not key.endswith("/"))
+        # Servers with real directories (SeaweedFS) keep listing an emptied folder until its own
+        # "folder/" key is deleted; on AWS these deletes are no-ops. Deepest first.
+        if folders:
+            with contextlib.suppress(ApiError):
+                await self.delete_many(sorted(folders, key=lambda f: f.count("/"), reverse=True))
         return total
 
     async def copy_from(self, source: Storage, src_key: str, dst_key: str,

@@ -95,6 +95,9 @@ class ModelArch:
     fused_qkv: bool = False
     fused_value_view: bool = False  # at prefill the cached V is a view of the fused QKV output
     rotary: bool = True
+    parallel_block: bool = False  # attention and MLP read one shared norm output (phi, falcon-7b)
+    causal_mask_positions: int = 0  # a registered max_pos x max_pos bool causal-mask buffer
+    causal_mask_only_without_flash: bool = False
     remote_code: bool = False
     torch_dtype: str = "bf16"
     quantization: QuantConfig | None = None
@@ -150,6 +153,14 @@ class ModelArch:
             return self.kv_lora_rank + self.qk_rope_head_dim
         heads = self.num_kv_heads if kv_heads is None else kv_heads
         return heads * (self.head_dim + (self.v_head_dim or self.head_dim))
+
+    def causal_mask_bytes(self, attention: str | None) -> int:
+        """Bytes of a registered boolean causal-mask buffer, if the model code keeps one."""
+        if not self.causal_mask_positions:
+            return 0
+        if self.causal_mask_only_without_flash and attention and attention.startswith("flash"):
+            return 0
+        return self.causal_mask_positions**2
 
     def largest_linear(self, *, include_experts: bool = True) -> int:
         best = 0
@@ -548,7 +559,12 @@ def _build_qwen_v1(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, wi
             LinearSpec("down", width, h, bias=bias, tp="row", lora_roles=("down",)),  # mlp.c_proj
         ]
         layers.append(LayerSpec(tuple(linears), 2 * h, sliding_window=windows[i]))
-    return _base(model_type, h, num_layers, heads, heads, d, vocab, layers, intermediate_size=width, mlp_gated=True, final_norm_params=h, fused_qkv=True)
+    # without flash-attn the remote code registers a max_position_embeddings^2 bool causal mask
+    return _base(
+        model_type, h, num_layers, heads, heads, d, vocab, layers, intermediate_size=width, mlp_gated=True,
+        final_norm_params=h, fused_qkv=True,
+        causal_mask_positions=int(cfg.get("max_position_embeddings", 8192)), causal_mask_only_without_flash=True,
+    )
 
 
 def _build_gpt_bigcode(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
@@ -566,6 +582,7 @@ def _build_gpt_bigcode(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab
         model_type, h, num_layers, heads, kv_heads, d, vocab, layers,
         intermediate_size=inter, mlp_gated=False, norm_kind="layer", final_norm_params=2 * h,
         position_embedding_params=positions * h, fused_qkv=True, rotary=False,
+        causal_mask_positions=positions,  # the model keeps a tril(n_positions^2) bool buffer
     )
 
 
@@ -592,7 +609,7 @@ def _build_falcon(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, win
     return _base(
         model_type, h, num_layers, heads, kv_heads, d, vocab, layers,
         intermediate_size=inter, mlp_gated=False, norm_kind="layer", final_norm_params=2 * h,
-        fused_qkv=True, rotary=not cfg.get("alibi", False),
+        fused_qkv=True, rotary=not cfg.get("alibi", False), parallel_block=norms == 1,
     )
 
 
@@ -626,6 +643,7 @@ def _build_phi(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, window
     return _base(
         model_type, h, num_layers, heads, kv_heads, d, vocab, layers,
         intermediate_size=inter, mlp_gated=False, norm_kind="layer", final_norm_params=2 * h, lm_head_bias=True,
+        parallel_block=True,
     )
 
 

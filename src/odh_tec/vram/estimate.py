@@ -97,7 +97,14 @@ def _resolve_precision(arch: ModelArch, wl: Workload) -> tuple[WeightFormat, str
     if wl.engine == "llamacpp" and wl.task == "inference" and requested == "auto":
         raise RequestError("engine llamacpp needs GGUF weights: weights = gguf-<type> (e.g. gguf-q4_k_m)", "invalid_combination")
     resolved = arch.quantization.weights if (requested == "auto" and arch.quantization) else (arch.torch_dtype if requested == "auto" else requested)
-    compute = wl.compute_dtype or ("fp32" if resolved == "fp32" else "bf16")
+    # fp32 weights default to fp32 compute, except full fine-tuning, which the contract defines
+    # as mixed precision (fp32 master weights, bf16 autocast)
+    if wl.compute_dtype:
+        compute = wl.compute_dtype
+    elif resolved == "fp32" and not (wl.task == "finetune" and wl.method == "full"):
+        compute = "fp32"
+    else:
+        compute = "bf16"
     try:
         fmt = parse_weights(requested, arch, compute)
     except ValueError as exc:

@@ -127,6 +127,9 @@ def transformers_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, com
     if fmt.is_bnb4 and (s_p > 1 or b > 1):
         # bitsandbytes dequantizes a whole weight (16-bit storage dtype, then cast to compute)
         dequant = _largest_quantized_linear(arch) * (2 + (act_b if compute != "fp16" else 0))
+    elif fmt.name == "int8":
+        # LLM.int8 quantizes each fp16 weight on load (fp16 copy + row- and column-major int8)
+        dequant = _largest_quantized_linear(arch) * 4
     elif fmt.is_packed_int:
         dequant = _largest_quantized_linear(arch) * 2  # GPTQ/AWQ kernels' fp16 scratch
 
@@ -156,7 +159,8 @@ def transformers_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, com
         bd.set("kv_cache", kv / n, _kv_why(name, legacy_cache, arch, kv_b, b, total_tokens))
         bd.set("activations", act, _act_why(name, eager, dequant, b, s_p))
         bd.set("logits", logits if i == n - 1 else 0.0, "full-sequence logits (remote code computes every position)" if full_logits and name != "decode" else "last-position logits, fp32 copy for sampling")
-        bd.set("other", 0.0, "")
+        mask = arch.causal_mask_bytes(wl.attention or "sdpa")
+        bd.set("other", mask, "registered max_position^2 boolean causal-mask buffer of the model code" if mask else "")
         bd.set("cuda_context", CUDA_CONTEXT_GIB * GIB, "CUDA context and cuBLAS workspace (not in torch's allocated peak)")
         bd.set("allocator_reserve", ALLOCATOR_SLACK * bd.peak_bytes, "caching-allocator slack")
         per_gpu.append(bd)
@@ -277,7 +281,7 @@ def vllm_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: st
 
     stage_weights = sharded_weight_bytes(arch, fmt, tp, pp)
     stages = _pp_stages(arch.num_layers, pp)
-    activation = VLLM_ACTIVATION_BASE_GIB * GIB * min(1.0, max_batched / 8192) ** 0.5
+    activation = VLLM_ACTIVATION_BASE_GIB * GIB * max_batched / 8192  # forward of the dummy batch
     activation += max_seqs * arch.vocab_size * VLLM_SAMPLER_BYTES
     if arch.is_moe:
         activation += VLLM_MOE_ACTIVATION_GIB * GIB

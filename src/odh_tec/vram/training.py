@@ -62,11 +62,26 @@ def _adapted_inputs(arch: ModelArch, roles: tuple[str, ...]) -> list[tuple[str, 
     return out
 
 
-def layer_activation_bytes(arch: ModelArch, *, b_compute: int, b_residual: int, b_out: int, seq: int, eager: bool, lora_roles: tuple[str, ...] = (), lora_dropout: float = 0.0, lora_input_bytes: int | None = None) -> float:
+def layer_activation_bytes(
+    arch: ModelArch,
+    *,
+    b_compute: int,
+    b_residual: int,
+    b_out: int,
+    seq: int,
+    attention: str = "sdpa",
+    linear_saves_input: bool = True,
+    lora_roles: tuple[str, ...] = (),
+    lora_dropout: float = 0.0,
+    lora_input_bytes: int | None = None,
+) -> float:
     """Bytes one token leaves saved for backward in one decoder layer (autograd's saved tensors).
 
-    Linear layers keep their input, RMSNorm keeps an fp32 copy of its input, the attention
-    kernel keeps q, k, v and its output, the MLP keeps the projections and the activation.
+    RMSNorm keeps an fp32 copy of its input; the attention kernel keeps q, k, v and its output;
+    the MLP keeps the projections and the activation. A Linear keeps its input only when it is
+    needed: trainable weights, or bitsandbytes' MatMul4Bit which always stores it. A frozen
+    16-bit Linear does not (autograd only saves what the gradient of the input needs).
+    LoRA keeps the (dropout) input of each adapted module for its A matrix.
     """
     h = arch.hidden_size
     a, k = arch.num_heads, arch.num_kv_heads
@@ -76,35 +91,42 @@ def layer_activation_bytes(arch: ModelArch, *, b_compute: int, b_residual: int, 
     norm_width = 2 * h if arch.norm_kind == "layer" else h
     n_norms = max(1, round(layer.norm_params / norm_width)) if layer.norm_params >= norm_width else 1
     norms = n_norms * (4 * h if arch.norm_kind == "rms" else b_residual * h)
+    keep = 1 if linear_saves_input else 0
 
     if arch.is_mla:
         qkv_saved = b_compute * a * (2 * d + dv) + b_compute * (arch.kv_lora_rank + arch.qk_rope_head_dim)
     else:
         qkv_saved = b_compute * (a * d + 2 * k * d)
-    attention = b_compute * h + qkv_saved + 2 * b_compute * a * dv  # input, q/k/v, kernel output, o input
-    if eager:
-        attention += b_compute * a * seq  # softmax probabilities per query token
+    # SDPA/eager return (B, H, T, D): o_proj reads a transposed contiguous copy; flash-attention's
+    # (B, T, H, D) output is reshaped in place, so o_proj's input is the saved kernel output
+    o_copy = 0 if attention.startswith("flash") else b_compute * a * dv
+    attn = keep * b_compute * h + qkv_saved + b_compute * a * dv + keep * o_copy
+    if attention == "eager":
+        attn += b_compute * a * seq  # softmax probabilities per query token
 
     cast = b_compute if b_out != b_compute else 0
     if arch.is_moe:
-        mlp = arch.num_experts * 4  # router logits
-        experts = arch.experts_per_token
-        width = arch.moe_intermediate_size
-        mlp += experts * (b_compute * h + (4 * b_out + cast) * width)
-        if arch.shared_expert_intermediate_size:
-            mlp += b_compute * h + (4 * b_out + cast) * arch.shared_expert_intermediate_size
+        width = arch.experts_per_token * arch.moe_intermediate_size + arch.shared_expert_intermediate_size
+        mlp = arch.num_experts * 4 + arch.experts_per_token * keep * b_compute * h  # router logits, routed copies
+        mlp += (3 * b_out + keep * (b_out + cast)) * width
     elif arch.mlp_gated:
-        mlp = b_compute * h + (4 * b_out + cast) * arch.intermediate_size
+        mlp = keep * b_compute * h + (3 * b_out + keep * (b_out + cast)) * arch.intermediate_size
     else:
-        mlp = b_compute * h + (2 * b_out + cast) * arch.intermediate_size
+        mlp = keep * b_compute * h + (b_out + keep * (b_out + cast)) * arch.intermediate_size
+    if arch.parallel_block and keep:
+        mlp -= b_compute * h  # attention and MLP read the same normalized input
 
     lora = 0.0
-    if lora_roles and lora_dropout > 0:
+    if lora_roles:
         in_bytes = lora_input_bytes or b_compute
         for role, d_in, copies in _adapted_inputs(arch, lora_roles):
-            dt = in_bytes if role in ("q", "k", "v", "qkv", "gate", "up", "gate_up", "q_a", "kv_a") else (b_out if role == "down" else b_compute)
-            lora += copies * (dt + 1) * d_in  # dropout output + its mask
-    return norms + attention + mlp + lora
+            first_half = role in ("q", "k", "v", "qkv", "gate", "up", "gate_up", "q_a", "kv_a")
+            dt = in_bytes if first_half else (b_out if role == "down" else b_compute)
+            if lora_dropout > 0:
+                lora += copies * (dt + 1) * d_in  # dropout output + its mask
+            elif not keep:
+                lora += copies * dt * d_in / (3 if role in ("q", "k", "v") else 1)  # lora_A keeps the shared input
+    return norms + attn + mlp + lora
 
 
 @dataclass(frozen=True)
@@ -140,7 +162,10 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         b_res = 4 if fmt.name == "fp32" else b_c
         b_out = b_c
     else:
-        upcast = fmt.is_bnb and method == "qlora"
+        # PEFT's prepare_model_for_kbit_training both up-casts the non-quantized parameters to
+        # fp32 and turns gradient checkpointing on; a QLoRA run without checkpointing did not
+        # go through it (LitGPT, custom loops) and keeps 16-bit embeddings and norms
+        upcast = fmt.is_bnb and method == "qlora" and wl.gradient_checkpointing
         wbytes = weight_bytes(arch, fmt, dense_override=4 if upcast else None)
         frozen = wbytes.total
         trainable = lora_trainable_params(arch, wl.lora_target, wl.lora_rank)
@@ -149,8 +174,11 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         state_b = 4
         autocast_copies = trainable * b_c
         if upcast:
-            notes.append("prepare_model_for_kbit_training up-casts the non-quantized parameters (embeddings, norms, lm_head) to fp32")
+            notes.append("prepare_model_for_kbit_training up-casts the non-quantized parameters (embeddings, norms, lm_head) to fp32: the residual stream and bitsandbytes outputs become fp32")
             b_res, b_out = 4, 4
+        elif fmt.is_bnb and method == "qlora":
+            notes.append("QLoRA without gradient checkpointing: assumed without prepare_model_for_kbit_training (16-bit embeddings and norms)")
+            b_res, b_out = b_c, b_c
         else:
             b_res = 4 if fmt.name == "fp32" else (2 if not fmt.is_float else DTYPE_BYTES[fmt.name])
             b_out = b_c if fmt.is_float or fmt.is_packed_int else b_res
@@ -175,20 +203,27 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
     if shard in ("zero2", "zero3"):
         grads_gpu /= n
         states_gpu /= n
-        if method == "full" and fmt.name == "fp32":
-            # DeepSpeed keeps 16-bit working weights and partitions the fp32 master copy
-            weights_gpu = P * b_c + P * 4 / n
+        if method == "full" and fmt.name == "fp32" and b_c < 4:
+            # DeepSpeed mixed precision: 16-bit working weights, fp32 master copy partitioned;
+            # the model runs in 16-bit without autocast, so the residual stream is 16-bit too
+            working, master_part = P * b_c, P * 4 / n
+            weights_gpu = (working / n if shard == "zero3" else working) + master_part
             autocast_copies = 0.0
+            b_res = b_c
+        elif shard == "zero3":
+            weights_gpu /= n
         if shard == "zero3":
-            weights_gpu = weights_gpu / n if method != "full" or fmt.name != "fp32" else (P * b_c + P * 4) / n
             gather = 2 * max(layer.params for layer in arch.layers) * b_c  # current + prefetched layer
         notes.append(f"DeepSpeed {shard.upper()} over {n} GPUs partitions " + ("parameters, " if shard == "zero3" else "") + "gradients and optimizer states")
 
     # ---- activations ------------------------------------------------------------------------
-    eager = wl.attention == "eager" or compute == "fp32"
+    attention = "eager" if (wl.attention == "eager" or compute == "fp32") else (wl.attention or "sdpa")
     lora_roles = wl.lora_target if method != "full" else ()
+    # trainable weights and bitsandbytes' MatMul4Bit keep each Linear's input for backward
+    saves_inputs = method == "full" or fmt.is_bnb
     per_token_layer = layer_activation_bytes(
-        arch, b_compute=b_c, b_residual=b_res, b_out=b_out, seq=wl.context, eager=eager,
+        arch, b_compute=b_c, b_residual=b_res, b_out=b_out, seq=wl.context, attention=attention,
+        linear_saves_input=saves_inputs,
         lora_roles=lora_roles, lora_dropout=wl.lora_dropout if method != "full" else 0.0,
         lora_input_bytes=b_res,
     )
@@ -204,12 +239,25 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
     ffn = (arch.experts_per_token * arch.moe_intermediate_size + arch.shared_expert_intermediate_size) if arch.is_moe else arch.intermediate_size
     bwd_transient = 2 * b_out * ffn * T + 2 * b_res * arch.hidden_size * T
     head_inputs = (4 + b_c) * arch.hidden_size * T  # final norm's fp32 input + lm_head input
+    if method != "full" and b_res == 4 and b_c < 4:
+        # autocast runs the fp32 (up-cast) lm_head in 16-bit; the cast weight is saved for backward
+        head_inputs += arch.vocab_size * arch.hidden_size * b_c
     logits = LOSS_BYTES_PER_LOGIT * T * arch.vocab_size
     quant_scratch = 0.0
-    if fmt.is_bnb4 or fmt.is_packed_int:
+    if fmt.is_bnb4:
         quant_scratch = arch.largest_linear() * (2 + b_c)  # one dequantized weight, forward and backward
+    elif fmt.is_packed_int and method != "full":
+        # GPTQ/AWQ training kernels dequantize in plain PyTorch ops, so autograd keeps each
+        # layer's 16-bit weights for the input gradient (the recomputed layer with checkpointing)
+        dequant_layer = sum(lin.weight_params for lin in arch.layers[0].linears if lin.role not in ("router", "shared_gate")) * 2
+        quant_scratch = arch.largest_linear() * 3  # unpacked int8 + fp16 product while dequantizing
+        if wl.gradient_checkpointing:
+            quant_scratch += dequant_layer
+        else:
+            stored += L * dequant_layer
+        notes.append("GPTQ/AWQ training: dequantized 16-bit weights are kept for backward (one layer with checkpointing)")
 
-    static = weights_gpu + grads_gpu + states_gpu + gather
+    static = weights_gpu + grads_gpu + states_gpu + gather + arch.causal_mask_bytes(attention)
     phases = {
         "loss": static + autocast_copies + stored + head_inputs + logits,
         "backward": static + autocast_copies + stored + recompute + bwd_transient + quant_scratch,
@@ -232,7 +280,9 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         bd.set("activations", acts, _act_why(wl, stored, recompute, phase, T))
         bd.set("logits", logits if phase == "loss" else 0.0, f"{T} tokens x {arch.vocab_size} vocab x {LOSS_BYTES_PER_LOGIT} B (fp32 log-softmax, its gradient and the input gradient)")
         bd.set("kv_cache", 0.0, "no KV cache in training")
-        bd.set("other", autocast_copies, "16-bit autocast copies of trainable fp32 weights" if autocast_copies else "")
+        bd.set("other", autocast_copies + arch.causal_mask_bytes(attention), "16-bit autocast copies of trainable fp32 weights, causal-mask buffer" if autocast_copies else "causal-mask buffer")
+    if phase == "optimizer step":
+        bd.set("other", arch.causal_mask_bytes(attention), "causal-mask buffer")
     bd.set("cuda_context", (CUDA_CONTEXT_GIB + (NCCL_GIB if n > 1 else 0)) * GIB, "CUDA context, cuBLAS workspace" + (" and NCCL" if n > 1 else ""))
     bd.set("allocator_reserve", ALLOCATOR_SLACK * peak, "caching-allocator fragmentation")
     res = TrainingResult(per_gpu=[bd] + [Breakdown(dict(bd.terms), dict(bd.why)) for _ in range(n - 1)])

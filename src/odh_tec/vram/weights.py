@@ -232,7 +232,7 @@ def _use_more_bits(i: int, n: int) -> bool:
     return i < n // 8 or i >= 7 * n // 8 or (i - n // 8) % 3 == 2
 
 
-def gguf_tensor_type(ftype: str, role: str, layer: int, n_layers: int, d_in: int, *, n_experts: int = 0) -> str:
+def gguf_tensor_type(ftype: str, role: str, layer: int, n_layers: int, d_in: int, *, n_experts: int = 0, n_gqa: int = 1) -> str:
     """Tensor type that llama.cpp's quantizer picks for a decoder-layer matrix."""
     base = GGUF_FILE_TYPES[ftype]
     if base in ("F32", "F16", "BF16", "Q8_0"):
@@ -242,7 +242,7 @@ def gguf_tensor_type(ftype: str, role: str, layer: int, n_layers: int, d_in: int
         kquant = ftype.startswith(("q2_k", "q3_k", "q4_k", "q5_k"))
         if role == "v" or role == "kv_b":
             if ftype == "q2_k":
-                chosen = "Q3_K"
+                chosen = "Q4_K" if n_gqa >= 4 else "Q3_K"
             elif ftype == "q3_k_m":
                 chosen = "Q5_K" if layer < 2 else "Q4_K"
             elif ftype == "q3_k_l":
@@ -251,6 +251,8 @@ def gguf_tensor_type(ftype: str, role: str, layer: int, n_layers: int, d_in: int
                 chosen = "Q6_K"
             elif ftype == "q4_k_s" and layer < 4:
                 chosen = "Q5_K"
+            if n_layers == 80 and chosen in ("Q3_K", "Q4_K"):
+                chosen = "Q5_K"  # llama.cpp's 70B rule: attn_v is 8x smaller under GQA, give it more bits
             if n_experts == 8 and kquant:
                 chosen = "Q8_0"
         elif role == "k" and n_experts == 8 and kquant:
@@ -297,7 +299,7 @@ def gguf_layer_bytes(arch: ModelArch, ftype: str, index: int) -> float:
         if lin.role in ("router", "shared_gate"):
             total += lin.weight_params * 4  # ffn_gate_inp is never quantized (F32)
         else:
-            t = gguf_tensor_type(ftype, lin.role, index, arch.num_layers, lin.d_in, n_experts=arch.num_experts)
+            t = gguf_tensor_type(ftype, lin.role, index, arch.num_layers, lin.d_in, n_experts=arch.num_experts, n_gqa=arch.num_heads // arch.num_kv_heads)
             total += gguf_tensor_bytes(t, lin.weight_params)
         if lin.bias:
             total += lin.count * lin.d_out * 4

@@ -212,7 +212,7 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
             <TextInput id="hf-folder" value={destFolder} onChange={(_e, v) => edited(setFolder)(v)} />
             <FormHelperText>
               <HelperText>
-                <HelperTextItem>{t.hf.destination(where)}</HelperTextItem>
+                <HelperTextItem>{t.copy.destinationHelp}</HelperTextItem>
               </HelperText>
             </FormHelperText>
           </FormGroup>

@@ -16,7 +16,7 @@ import {
   Title,
 } from '@patternfly/react-core';
 import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { ExchangeAltIcon } from '@patternfly/react-icons';
+import { AngleDownIcon, AngleRightIcon, ExchangeAltIcon } from '@patternfly/react-icons';
 import type { Job } from '../../api/types';
 import { isActive, useTransfers } from '../../app/transfers';
 import { t } from '../../i18n/strings';
@@ -66,21 +66,22 @@ export default function TransfersPage() {
                 <Th screenReaderText={t.common.actions} />
               </Tr>
             </Thead>
-            {jobs.map((job, rowIndex) => {
+            {jobs.map((job) => {
               const open = expanded.has(job.id);
               const failed = job.files.filter((f) => f.state === 'failed');
               return (
                 <Tbody key={job.id} isExpanded={open}>
                   <Tr data-testid="job-row" data-state={job.state} data-kind={job.kind}>
-                    <Td
-                      expand={{
-                        rowIndex,
-                        isExpanded: open,
-                        onToggle: () => toggle(job.id),
-                        expandId: `job-${job.id}`,
-                      }}
-                      aria-label={t.transfers.expand(job.title)}
-                    />
+                    <Td className="pf-v6-c-table__toggle">
+                      <Button
+                        variant="plain"
+                        aria-label={t.transfers.expand(job.title)}
+                        aria-expanded={open}
+                        aria-controls={`job-files-${job.id}`}
+                        onClick={() => toggle(job.id)}
+                        icon={open ? <AngleDownIcon /> : <AngleRightIcon />}
+                      />
+                    </Td>
                     <Td dataLabel={t.transfers.job}>
                       <div className="odh-tec-mono">{job.title}</div>
                       <Content component="small">
@@ -104,7 +105,7 @@ export default function TransfersPage() {
                       )}
                     </Td>
                   </Tr>
-                  <Tr isExpanded={open}>
+                  <Tr isExpanded={open} id={`job-files-${job.id}`}>
                     <Td colSpan={6}>
                       <ExpandableRowContent>
                         {open && (

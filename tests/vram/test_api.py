@@ -1,0 +1,85 @@
+"""The /api/vram router mounted on a bare FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from odh_tec.api.vram import router
+
+from .fake_hub import TOKEN, FakeHub, ServedHub, default_hub
+from .helpers import config, inference
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[FakeHub]:
+    with ServedHub(default_hub()) as served:
+        yield served
+
+
+def _client(hub: FakeHub | None = None, token: str | None = None) -> TestClient:
+    app = FastAPI()
+    app.include_router(router, prefix="/api/vram")
+    if hub is not None:
+        app.state.hf_settings = lambda: SimpleNamespace(endpoint=hub.endpoint, token=token)
+    return TestClient(app)
+
+
+def test_estimate_inline_config() -> None:
+    r = _client().post("/api/vram/estimate", json=inference(config("llama-3.1-8b-instruct"), engine="vllm", context_length=8192))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["kv_cache_tokens"] > 0 and body["fits"] and body["gpus_used"] == 1
+
+
+def test_gpus_catalog() -> None:
+    r = _client().get("/api/vram/gpus")
+    assert r.status_code == 200
+    names = {g["name"]: g["usable_gib"] for g in r.json()}
+    assert names["H100-80GB"] == 79.19 and names["A100-40GB"] == 39.39
+    assert {"A10G", "L4", "L40S", "A100-80GB", "H200", "B200", "MI300X", "RTX-4090", "RTX-3090"} <= set(names)
+
+
+def test_unknown_gpu_is_400_and_invalid_request_422() -> None:
+    client = _client()
+    req = inference(config("llama-3.1-8b-instruct"), gpu="Z9000")
+    r = client.post("/api/vram/estimate", json=req)
+    assert r.status_code == 400 and "Z9000" in r.json()["detail"]["message"]
+    r = client.post("/api/vram/estimate", json={"model": {"config": config("llama-3.1-8b-instruct")}, "workload": {"task": "finetune"}, "hardware": {"gpu": "L4"}})
+    assert r.status_code == 422 and r.json()["detail"]["error"] == "invalid_request"
+    r = client.post("/api/vram/estimate", json=[1, 2])
+    assert r.status_code == 422
+
+
+def test_model_summary_from_the_hub(hub: FakeHub) -> None:
+    r = _client(hub).get("/api/vram/model", params={"repo_id": "acme/tiny-llama", "revision": "main"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["num_key_value_heads"] == 2 and body["attention"] == "GQA"
+    assert body["weight_source"] == "headers" and body["weight_bytes"] == body["parameters"] * 2
+    assert body["config"]["model_type"] == "llama"
+
+
+def test_estimate_by_repo_id_uses_file_bytes(hub: FakeHub) -> None:
+    req = {"model": {"repo_id": "acme/indexed"}, "workload": {"task": "inference", "context_length": 128}, "hardware": {"gpu": "L4"}}
+    r = _client(hub).post("/api/vram/estimate", json=req)
+    assert r.status_code == 200, r.text
+    # index.json says 123,456,789 bytes, far from the config's size: the config is kept, with a warning
+    assert r.json()["hub"]["weight_bytes"] == 123_456_789
+    assert any("checkpoint files" in w for w in r.json()["warnings"])
+
+
+@pytest.mark.parametrize(("repo", "token", "status"), [("acme/missing", None, 404), ("acme/gated", None, 401), ("acme/gated", TOKEN, 200)])
+def test_model_errors_map_to_status(hub: FakeHub, repo: str, token: str | None, status: int) -> None:
+    r = _client(hub, token).get("/api/vram/model", params={"repo_id": repo})
+    assert r.status_code == status, r.text
+
+
+def test_unreachable_hub_is_502_naming_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    r = _client().get("/api/vram/model", params={"repo_id": "acme/tiny-llama"})
+    assert r.status_code == 502 and "127.0.0.1:9" in r.json()["detail"]["message"]

@@ -1,0 +1,111 @@
+"""hub.py against a fake Hub served on loopback: tree listing, config, safetensors via Range."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from odh_tec.vram.hub import HubError, fetch_model, summarize_header
+
+from .fake_hub import TOKEN, FakeHub, ServedHub, default_hub, safetensors_bytes, tiny_llama_tensors
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[FakeHub]:
+    with ServedHub(default_hub()) as served:
+        yield served
+
+
+def _expected_bytes() -> int:
+    return sum(2 * _numel(shape) for _, shape in tiny_llama_tensors().values())
+
+
+def _numel(shape: list[int]) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+async def test_single_file_weight_bytes_from_header_via_range(hub: FakeHub) -> None:
+    hub.requests.clear()
+    async with httpx.AsyncClient() as client:
+        model = await fetch_model(client, hub.endpoint, "acme/tiny-llama", "main", token=TOKEN)
+    assert model.config["hidden_size"] == 64
+    assert model.weight_source == "headers"
+    assert model.weight_bytes == _expected_bytes()
+    assert model.parameters_by_dtype == {"BF16": _expected_bytes() // 2}
+    ranges = [r["range"] for r in hub.requests if r["range"] and "/cdn/" in r["url"]]
+    assert ranges[0] == "bytes=0-7" and ranges[1].startswith("bytes=8-") and len(ranges) == 2
+    # the token goes to the Hub host, never to the CDN host it redirects to
+    cdn = [r for r in hub.requests if "/cdn/" in r["url"]]
+    assert cdn and all(r["authorization"] is None and r["host"] == "localhost" for r in cdn)
+    assert all(r["authorization"] == f"Bearer {TOKEN}" for r in hub.requests if r["host"] == "127.0.0.1")
+
+
+async def test_sharded_checkpoint_sums_every_header_and_follows_tree_pagination(hub: FakeHub) -> None:
+    async with httpx.AsyncClient() as client:
+        model = await fetch_model(client, hub.endpoint, "acme/sharded")
+    assert len([f for f in model.files if f["path"].endswith(".safetensors")]) == 2
+    assert model.weight_bytes == _expected_bytes()
+
+
+async def test_index_total_size_wins(hub: FakeHub) -> None:
+    async with httpx.AsyncClient() as client:
+        model = await fetch_model(client, hub.endpoint, "acme/indexed")
+    assert model.weight_source == "index" and model.weight_bytes == 123_456_789
+
+
+async def test_gguf_files_are_listed(hub: FakeHub) -> None:
+    async with httpx.AsyncClient() as client:
+        model = await fetch_model(client, hub.endpoint, "acme/gguf")
+    assert [f["path"] for f in model.gguf_files] == ["tiny.Q4_K_M.gguf"]
+    assert model.weight_bytes is None
+
+
+@pytest.mark.parametrize(
+    ("repo", "token", "status", "code"),
+    [
+        ("acme/missing", None, 404, "repo_not_found"),
+        ("acme/gated", None, 401, "gated_repo"),
+        ("acme/no-config", None, 404, "no_config"),
+        ("../etc", None, 400, "invalid_repo_id"),
+    ],
+)
+async def test_hub_errors(hub: FakeHub, repo: str, token: str | None, status: int, code: str) -> None:
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(HubError) as exc:
+            await fetch_model(client, hub.endpoint, repo, "main", token=token)
+    assert (exc.value.status, exc.value.code) == (status, code)
+
+
+async def test_gated_repo_with_token(hub: FakeHub) -> None:
+    async with httpx.AsyncClient() as client:
+        model = await fetch_model(client, hub.endpoint, "acme/gated", "main", token=TOKEN)
+    assert model.weight_bytes == _expected_bytes()
+
+
+async def test_unknown_revision(hub: FakeHub) -> None:
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(HubError) as exc:
+            await fetch_model(client, hub.endpoint, "acme/tiny-llama", "v9")
+    assert exc.value.status == 404 and exc.value.code == "revision_not_found"
+
+
+async def test_unreachable_hub_names_the_endpoint() -> None:
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(HubError) as exc:
+            await fetch_model(client, "http://127.0.0.1:9", "acme/tiny-llama")
+    assert exc.value.status == 502 and "http://127.0.0.1:9" in exc.value.message
+
+
+def test_summarize_header_counts_bytes_and_dtypes() -> None:
+    import json
+    import struct
+
+    raw = safetensors_bytes({"a": ("F32", [3, 4]), "b": ("U8", [10])})
+    (length,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + length])
+    assert summarize_header(header) == (3 * 4 * 4 + 10, {"F32": 12, "U8": 10})
