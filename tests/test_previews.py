@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import io
 import json
@@ -199,7 +200,9 @@ def test_zip_errors(api, bucket):
 
 def test_zip_writer_zip64_member_offsets():
     """Offsets and sizes above 4 GiB are written as ZIP64 fields (checked without writing 4 GiB)."""
-    asyncio.run(_zip64_member_offsets())
+    # In a thread of its own: the browser suite's Playwright may own this thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _zip64_member_offsets()).result()
 
 
 async def _zip64_member_offsets():
@@ -229,3 +232,18 @@ async def _zip64_member_offsets():
     assert (size, compressed) == (3, 3) and offset > big
     eocd = tail[-22:]
     assert eocd[:4] == b"PK\x05\x06"
+
+
+def test_local_folder_preview_and_zip(api, local_root):
+    folder = local_root / "preview-local"
+    (folder / "sub").mkdir(parents=True, exist_ok=True)
+    (folder / "notes.md").write_text("# local\n")
+    (folder / "sub" / "rows.csv").write_text("a,b\n1,2\n")
+    location = next(loc["id"] for loc in api.get("/api/locations").json()["locations"] if loc["kind"] == "local")
+    result = api.get(f"/api/locations/{location}/preview", params={"key": "preview-local/notes.md"}).json()
+    assert result["kind"] == "text" and result["language"] == "markdown" and result["text"] == "# local\n"
+    result = api.get(f"/api/locations/{location}/preview", params={"key": "preview-local/sub/rows.csv"}).json()
+    assert result["rows"] == [["1", "2"]]
+    r = api.get(f"/api/locations/{location}/zip", params={"prefix": "preview-local/"})
+    archive = zipfile.ZipFile(io.BytesIO(r.content))
+    assert sorted(archive.namelist()) == ["preview-local/notes.md", "preview-local/sub/rows.csv"]

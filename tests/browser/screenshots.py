@@ -124,16 +124,19 @@ def main() -> None:
         done = api.post("/api/transfers", json={
             "kind": "huggingface", "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
             "destination": {"location_id": "s3:scratch", "prefix": ""}}).json()
-        api.post("/api/transfers", json={
-            "kind": "huggingface", "source": {"repo_id": "meta-llama/Llama-3.2-1B"},
-            "destination": {"location_id": "s3:scratch", "prefix": ""}})
+        hub.inject("status", path="tokenizer.json", status=403, times=None)
+        failing = api.post("/api/transfers", json={
+            "kind": "huggingface", "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
+            "destination": {"location_id": "s3:scratch", "prefix": "failing/"}}).json()
         api.post("/api/transfers", json={
             "kind": "copy", "source": {"location_id": "s3:models", "prefixes": [MODEL]},
             "destination": {"location_id": "s3:scratch", "prefix": "backup/"}, "conflict": "skip"})
-        for _ in range(100):
-            if api.get(f"/api/transfers/{done['id']}").json()["state"] in ("completed", "failed"):
-                break
-            time.sleep(0.1)
+        for job in (done, failing):
+            for _ in range(300):
+                if api.get(f"/api/transfers/{job['id']}").json()["state"] in ("completed", "failed"):
+                    break
+                time.sleep(0.1)
+        hub.reset()
         hub.inject("throttle", path="model.safetensors", host="lfs", rate=20 * 1024, times=None)
         api.post("/api/transfers", json={
             "kind": "huggingface", "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
@@ -210,7 +213,7 @@ def shoot(browser, live, out: Path, theme: str, tmp: Path) -> None:
     dialog.get_by_role("textbox", name="Repository").fill("afrideva/tiny-random-LlamaForCausalLM-GGUF")
     dialog.get_by_role("button", name="One GGUF quantization").click()
     dialog.get_by_role("button", name="Preview").click()
-    dialog.get_by_test_id("hf-preview-files").wait_for()
+    dialog.get_by_test_id("hf-preview-files").get_by_text("README.md").scroll_into_view_if_needed()
     snap("hf-import")
     page.keyboard.press("Escape")
 

@@ -154,7 +154,7 @@ def test_upload_conflict_asks_before_overwriting(page, live, bucket, s3, tmp_pat
     dialog = page.get_by_role("dialog", name="Uploads")
     dialog.get_by_text("1 file already exists. Overwrite or skip?").wait_for()
     assert s3.get_object(Bucket=bucket, Key="same.txt")["Body"].read() == b"old"
-    dialog.get_by_role("button", name="Overwrite", exact=True).click()
+    dialog.get_by_role("button", name="Overwrite same.txt").click()
     dialog.locator('[data-testid="upload-row"][data-state="done"]').wait_for()
     assert s3.get_object(Bucket=bucket, Key="same.txt")["Body"].read() == b"new content"
 
@@ -235,3 +235,14 @@ def test_error_state_for_missing_bucket(page, live):
     open_app(page, live, "/browse/s3:no-such-bucket-here")
     page.get_by_text("Could not list this folder").wait_for()
     assert "does not exist" in page.get_by_test_id("load-error").inner_text()
+
+
+def test_drop_files_to_upload(page, live, bucket, s3):
+    browse(page, live, bucket)
+    page.get_by_text("This folder is empty").wait_for()
+    data = page.evaluate_handle(
+        "() => { const dt = new DataTransfer();"
+        " dt.items.add(new File(['dropped bytes'], 'dropped.txt', {type: 'text/plain'})); return dt; }")
+    page.dispatch_event('[data-testid="dropzone"]', "drop", {"dataTransfer": data})
+    page.get_by_role("dialog", name="Uploads").locator('[data-state="done"]').wait_for()
+    assert s3.get_object(Bucket=bucket, Key="dropped.txt")["Body"].read() == b"dropped bytes"

@@ -112,7 +112,11 @@ def test_hf_import_cancel(page, hf_live, hub, bucket, s3):
     assert indicator.is_visible()
     assert f"{GPT2}/model.safetensors" not in keys(s3, bucket)
     open_app(page, hf_live, "/transfers")
-    page.locator('[data-testid="job-row"][data-state="cancelled"]').first.wait_for()
+    cancelled = page.locator('[data-testid="job-row"][data-state="cancelled"]')
+    cancelled.first.wait_for()
+    count = cancelled.count()
+    cancelled.first.get_by_role("button", name="from the list").click()
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=job-row][data-state=cancelled]').length === {count - 1}")
 
 
 def test_move_selection_to_another_folder(page, live, bucket, s3):

@@ -213,7 +213,8 @@ class _Handler(BaseHTTPRequestHandler):
             raw = parts.path + (f"?{parts.query}" if parts.query else "")
         self.raw_path, _, self.query_string = raw.partition("?")
         self.query = {k: v[-1] for k, v in parse_qs(self.query_string).items()}
-        self.record = Request(self.host_name, self.command, raw, {k.lower(): v for k, v in self.headers.items()})
+        self.record = Request(self.host_name, self.command, raw, {k.lower(): v for k, v in self.headers.items()},
+                              file=self.query.get("path") if self.host_name == "lfs" else None)
         self.hub.log.begin(self.record)
 
     def _end(self) -> None:

@@ -26,7 +26,7 @@ def fast_options() -> EngineOptions:
     return EngineOptions(
         file_attempts=3, retry_base_delay=0.05, retry_max_delay=0.2,
         hub=HubOptions(connect_timeout=3, read_timeout=1.5, metadata_attempts=3, base_delay=0.05),
-        download=DownloadPolicy(resume_attempts=4, base_delay=0.05, max_rate_limit_wait=10),
+        download=DownloadPolicy(resume_attempts=3, base_delay=0.05, max_rate_limit_wait=10),
         event_interval=0.5, keepalive_seconds=10, cancel_wait=5,
     )
 

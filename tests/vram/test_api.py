@@ -50,7 +50,7 @@ def test_unknown_gpu_is_400_and_invalid_request_422() -> None:
     r = client.post("/api/vram/estimate", json=req)
     assert r.status_code == 400 and "Z9000" in r.json()["detail"]["message"]
     r = client.post("/api/vram/estimate", json={"model": {"config": config("llama-3.1-8b-instruct")}, "workload": {"task": "finetune"}, "hardware": {"gpu": "L4"}})
-    assert r.status_code == 422 and r.json()["detail"]["error"] == "invalid_request"
+    assert r.status_code == 422 and r.json()["detail"]["error"] == "InvalidRequest"
     r = client.post("/api/vram/estimate", json=[1, 2])
     assert r.status_code == 422
 
@@ -77,9 +77,12 @@ def test_estimate_by_repo_id_uses_file_bytes(hub: FakeHub) -> None:
 def test_model_errors_map_to_status(hub: FakeHub, repo: str, token: str | None, status: int) -> None:
     r = _client(hub, token).get("/api/vram/model", params={"repo_id": repo})
     assert r.status_code == status, r.text
+    if status == 404:
+        assert r.json()["detail"]["error"] == "RepoNotFound"
 
 
 def test_unreachable_hub_is_502_naming_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     r = _client().get("/api/vram/model", params={"repo_id": "acme/tiny-llama"})
     assert r.status_code == 502 and "127.0.0.1:9" in r.json()["detail"]["message"]
+    assert r.json()["detail"]["error"] == "EndpointUnreachable"

@@ -131,3 +131,13 @@ def test_reference_set_accuracy_when_shared_data_is_present() -> None:
         errors.append(abs(float(value) - case["expected"]["value"]) / case["expected"]["value"])
     assert sum(errors) / len(errors) <= 0.10
     assert max(errors) < 0.30
+
+
+def test_vllm_count_beyond_tensor_parallel_is_data_parallel() -> None:
+    req = inference(config("llama-3.1-8b-instruct"), engine="vllm", context_length=8192)
+    one = estimate(req)
+    req["hardware"].update(count=2, tensor_parallel=1)
+    two = estimate(req)
+    assert two["gpus_used"] == 2 and two["layout"]["data_parallel"] == 2
+    assert two["kv_cache_tokens"] == one["kv_cache_tokens"]  # per replica
+    assert two["total_gib"] == pytest.approx(2 * one["total_gib"], abs=0.01)

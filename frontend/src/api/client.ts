@@ -135,6 +135,8 @@ export const api = {
   transfers: () => get<{ jobs: Job[] }>(apiUrl('/transfers')),
   startTransfer: (body: TransferRequest) => request<Job>('POST', apiUrl('/transfers'), body),
   cancelTransfer: (id: string) => request<Job>('POST', apiUrl(`/transfers/${seg(id)}/cancel`)),
+  /** Forget a finished job (it leaves the list; a `removed` event follows). */
+  removeTransfer: (id: string) => request<Job>('DELETE', apiUrl(`/transfers/${seg(id)}`)),
   hfPreview: (source: HfSource, destination: Destination) =>
     request<HfPreview>('POST', apiUrl('/transfers/huggingface/preview'), { source, destination }),
   copyPrecheck: (source: CopySource, destination: Destination) =>

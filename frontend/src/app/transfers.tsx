@@ -16,6 +16,7 @@ interface TransfersApi {
   available: boolean;
   upsert: (job: Job) => void;
   cancel: (id: string) => Promise<void>;
+  remove: (id: string) => Promise<void>;
 }
 
 const TransfersContext = createContext<TransfersApi | null>(null);
@@ -126,11 +127,30 @@ export function TransfersProvider({ children }: { children: ReactNode }) {
     [notifyError, upsert],
   );
 
+  const remove = useCallback(
+    async (id: string) => {
+      try {
+        await api.removeTransfer(id);
+        setJobs((old) => {
+          const next = new Map(old);
+          next.delete(id);
+          return next;
+        });
+      } catch (err) {
+        notifyError(err);
+      }
+    },
+    [notifyError],
+  );
+
   const sorted = useMemo(
     () => [...jobs.values()].sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? '')),
     [jobs],
   );
-  const value = useMemo(() => ({ jobs: sorted, connected, available, upsert, cancel }), [sorted, connected, available, upsert, cancel]);
+  const value = useMemo(
+    () => ({ jobs: sorted, connected, available, upsert, cancel, remove }),
+    [sorted, connected, available, upsert, cancel, remove],
+  );
   return <TransfersContext.Provider value={value}>{children}</TransfersContext.Provider>;
 }
 

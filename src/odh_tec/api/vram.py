@@ -33,8 +33,13 @@ def hub_settings(request: Request) -> tuple[str, str | None]:
     return os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT).rstrip("/"), (os.environ.get("HF_TOKEN") or None)
 
 
+# the app's error vocabulary (docs/api.md): CamelCase codes, EndpointUnreachable for a dead upstream
+_CODES = {"hub_unreachable": "EndpointUnreachable", "gated_repo": "AccessDenied", "forbidden": "AccessDenied"}
+
+
 def _fail(status: int, code: str, message: str) -> HTTPException:
-    return HTTPException(status_code=status, detail={"error": code, "message": message})
+    name = _CODES.get(code) or "".join(part.capitalize() for part in code.split("_"))
+    return HTTPException(status_code=status, detail={"error": name, "message": message})
 
 
 async def resolve_model(request: Request, repo_id: str, revision: str) -> HubModel:

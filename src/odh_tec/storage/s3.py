@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import warnings
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -31,6 +32,10 @@ from odh_tec.errors import ApiError, BadRequest, NotFound, PreconditionFailed, U
 from odh_tec.storage.base import ByteRange, Listing, ObjectInfo, Storage
 
 log = logging.getLogger(__name__)
+
+# Parts go to aiohttp as bytearrays (no copy); its warning that a large in-memory body "might lock the
+# event loop" does not apply: the transport writes what the socket takes and keeps the rest by reference.
+warnings.filterwarnings("ignore", message="Sending a large body directly", category=ResourceWarning)
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -389,7 +394,7 @@ class S3Storage(Storage):
         extra: dict = {"ContentType": content_type or "application/octet-stream"}
         if metadata:
             extra["Metadata"] = metadata
-        uploader = _MultipartUpload(client, self.bucket, key, part_size_for(size), extra, self._error)
+        uploader = _MultipartUpload(client, self.bucket, key, part_size_for(size), extra, self._error, size)
         return await uploader.run(chunks)
 
     async def create_folder(self, prefix: str) -> None:
@@ -499,9 +504,11 @@ class _MultipartUpload:
     multipart upload, so the object appears whole or not at all.
     """
 
-    def __init__(self, client, bucket: str, key: str, part_size: int, extra: dict, translate):
+    def __init__(self, client, bucket: str, key: str, part_size: int, extra: dict, translate,
+                 expected: int | None = None):
         self.client, self.bucket, self.key = client, bucket, key
         self.part_size, self.extra, self.translate = part_size, extra, translate
+        self.expected = expected  # the announced size, when known: sizes the last buffer
         self.upload_id: str | None = None
         self.parts: dict[int, str] = {}
         self.slots = asyncio.Semaphore(PARTS_IN_FLIGHT)
@@ -509,29 +516,39 @@ class _MultipartUpload:
         self.failure: BaseException | None = None
         self.size = 0
 
+    def _new_buffer(self, consumed: int) -> bytearray:
+        if self.expected is not None and 0 <= self.expected - consumed < self.part_size:
+            return bytearray(self.expected - consumed)
+        return bytearray(self.part_size)
+
     async def run(self, chunks: AsyncIterable[bytes]) -> ObjectInfo:
-        pending: list[bytes] = []
-        pending_len = 0
-        number = 0
+        # Each byte is copied once, into a part-sized bytearray that botocore and aiohttp send as is
+        # (a `bytes` body would be wrapped in a BytesIO and copied twice more, and held twice).
+        buf, filled, number = self._new_buffer(0), 0, 0
         try:
             async for chunk in chunks:
                 if not chunk:
                     continue
                 self.size += len(chunk)
-                pending.append(chunk)
-                pending_len += len(chunk)
-                while pending_len >= self.part_size:
-                    data = b"".join(pending)
-                    part, rest = data[: self.part_size], data[self.part_size :]
-                    pending, pending_len = ([rest] if rest else []), len(rest)
-                    number += 1
-                    await self._submit(number, part)
+                data = memoryview(chunk)
+                while data:
+                    if filled == len(buf) < self.part_size:  # more than announced: grow to a part
+                        buf.extend(bytes(self.part_size - filled))
+                    take = min(len(data), len(buf) - filled)
+                    buf[filled : filled + take] = data[:take]
+                    filled += take
+                    data = data[take:]
+                    if filled == self.part_size:
+                        number += 1
+                        await self._submit(number, buf)
+                        buf, filled = self._new_buffer(self.size - len(data)), 0
+            del buf[filled:]
             if self.upload_id is None:
-                return await self._put_whole(b"".join(pending))
-            if pending_len or number == 0:
+                return await self._put_whole(buf)
+            if filled:
                 number += 1
-                await self._submit(number, b"".join(pending))
-            pending = []
+                await self._submit(number, buf)
+            buf = bytearray()
             await self._drain()
             return await self._complete()
         except BaseException as exc:
@@ -540,14 +557,14 @@ class _MultipartUpload:
                 raise self.translate(exc, key=self.key) from exc
             raise
 
-    async def _put_whole(self, body: bytes) -> ObjectInfo:
+    async def _put_whole(self, body: bytearray) -> ObjectInfo:
         try:
             answer = await self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, **self.extra)
         except Exception as exc:  # noqa: BLE001
             raise self.translate(exc, key=self.key) from exc
         return ObjectInfo(key=self.key, size=len(body), etag=answer.get("ETag", "").strip('"'))
 
-    async def _submit(self, number: int, data: bytes) -> None:
+    async def _submit(self, number: int, data: bytearray) -> None:
         if self.failure:
             raise self.failure
         if self.upload_id is None:
@@ -561,7 +578,7 @@ class _MultipartUpload:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _upload_part(self, number: int, data: bytes) -> None:
+    async def _upload_part(self, number: int, data: bytearray) -> None:
         try:
             answer = await self.client.upload_part(
                 Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=data

@@ -102,6 +102,7 @@ class ModelArch:
     torch_dtype: str = "bf16"
     quantization: QuantConfig | None = None
     multimodal: bool = False
+    weight_scale: float = 1.0  # checkpoint bytes / architecture bytes, when the files are known
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     # ---- derived sizes -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from odh_tec.vram.architecture import GIB, ConfigError, ModelArch, parse_config
@@ -16,7 +17,7 @@ from odh_tec.vram.inference import (
 )
 from odh_tec.vram.layout import Layout, sharded_training_layouts, split_layouts, vllm_layouts
 from odh_tec.vram.training import TrainingResult, finetune
-from odh_tec.vram.weights import FLOAT_WEIGHTS, WeightFormat, parse_weights
+from odh_tec.vram.weights import FLOAT_WEIGHTS, WeightFormat, parse_weights, weight_bytes
 from odh_tec.vram.workload import Hardware, RequestError, Workload, parse_hardware, parse_workload
 
 DEFAULT_MARGIN = 0.05  # auto GPU count keeps 5 % of the usable memory free
@@ -54,15 +55,14 @@ def estimate(request: dict[str, Any], *, weight_file_bytes: float | None = None)
     _validate(arch, wl, fmt, hw)
     margin = hw.margin_gib if hw.margin_gib is not None else 0.0
     scale = _file_scale(arch, fmt, weight_file_bytes, warnings)
+    if scale != 1.0:
+        arch = replace(arch, weight_scale=scale)
 
     def evaluate(layout: Layout) -> Result:
-        result = _run(arch, fmt, wl, compute, gpu, layout)
-        if scale != 1.0:
-            for bd in result.per_gpu:
-                bd.terms["weights"] = bd.terms.get("weights", 0.0) * scale
-        return result
+        return _run(arch, fmt, wl, compute, gpu, layout)
 
     if hw.count is None:
+        margin = _search_margin(wl, gpu, hw.margin_gib)
         layout, result, found = _search(arch, wl, gpu, evaluate, margin)
         gpus_needed = layout.gpus
         if not found:
@@ -120,16 +120,12 @@ def _validate(arch: ModelArch, wl: Workload, fmt: WeightFormat, hw: Hardware) ->
             raise RequestError(f"GGUF weights run on engine llamacpp, not {wl.engine}", "invalid_combination")
         if wl.kv_cache_dtype in ("q8_0", "q4_0") and wl.engine != "llamacpp":
             raise RequestError("kv_cache_dtype q8_0/q4_0 exists only in llama.cpp", "invalid_combination")
-        if wl.engine == "vllm" and fmt.is_bnb4 and False:
-            pass
         if hw.tensor_parallel and wl.engine == "vllm" and not valid_tensor_parallel(arch, hw.tensor_parallel):
             raise RequestError(
                 f"tensor_parallel {hw.tensor_parallel} does not divide {arch.num_heads} attention heads "
                 f"and {arch.num_kv_heads} KV heads",
                 "invalid_layout",
             )
-        if hw.tensor_parallel and hw.count and wl.engine == "vllm" and hw.count % hw.tensor_parallel:
-            raise RequestError(f"count {hw.count} is not a multiple of tensor_parallel {hw.tensor_parallel}", "invalid_layout")
         return
     if fmt.is_gguf:
         raise RequestError("fine-tuning needs safetensors weights, not GGUF", "invalid_combination")
@@ -147,13 +143,8 @@ def _file_scale(arch: ModelArch, fmt: WeightFormat, file_bytes: float | None, wa
     format: it corrects param counts (vision towers, extra heads) without touching the layout."""
     if not file_bytes:
         return 1.0
-    from odh_tec.vram.weights import weight_bytes
-
     stored = parse_weights("auto", arch, "bf16")
-    if stored.name != fmt.name and not (stored.is_float and fmt.is_float):
-        computed_stored = weight_bytes(arch, stored).total
-    else:
-        computed_stored = weight_bytes(arch, stored).total
+    computed_stored = weight_bytes(arch, stored).total
     if computed_stored <= 0:
         return 1.0
     ratio = file_bytes / computed_stored
@@ -173,8 +164,10 @@ def _given_layout(arch: ModelArch, wl: Workload, hw: Hardware) -> Layout:
                 "set hardware.tensor_parallel or count to a valid value",
                 "invalid_layout",
             )
-        pp = hw.pipeline_parallel or max(1, count // tp)
-        return Layout(tp * pp, tp, pp)
+        pp = hw.pipeline_parallel or 1
+        if count % (tp * pp):
+            raise RequestError(f"count {count} is not a multiple of tensor_parallel x pipeline_parallel = {tp * pp}", "invalid_layout")
+        return Layout(count, tp, pp)  # count > tp x pp: data-parallel replicas
     return Layout(count)
 
 
@@ -182,7 +175,14 @@ def _run(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu: Gp
     if wl.task == "finetune":
         return finetune(arch, fmt, wl, compute, layout.gpus)
     if wl.engine == "vllm":
-        return vllm_inference(arch, fmt, wl, compute, gpu, layout.tensor_parallel, layout.pipeline_parallel)
+        result = vllm_inference(arch, fmt, wl, compute, gpu, layout.tensor_parallel, layout.pipeline_parallel)
+        replicas = layout.gpus // (layout.tensor_parallel * layout.pipeline_parallel)
+        if replicas > 1:
+            one = list(result.per_gpu)
+            result.per_gpu = [Breakdown(dict(bd.terms), dict(bd.why)) for _ in range(replicas) for bd in one]
+            result.layout = {**result.layout, "data_parallel": replicas, "gpus": layout.gpus}
+            result.assumptions.append(f"{replicas} data-parallel replicas; kv_cache_tokens is per replica")
+        return result
     if wl.engine == "llamacpp":
         try:
             return llamacpp_inference(arch, fmt, wl, compute, layout.gpus)
@@ -198,6 +198,16 @@ def _fits(result: Result, gpu: Gpu, margin_gib: float) -> bool:
     return max(bd.device_bytes for bd in result.per_gpu) <= usable
 
 
+def _search_margin(wl: Workload, gpu: Gpu, requested: float | None) -> float:
+    """GiB kept free when searching the GPU count: the caller's, else 5 % of the GPU (vLLM
+    already leaves 1 - gpu_memory_utilization free, so none there)."""
+    if requested is not None:
+        return requested
+    if wl.task == "inference" and wl.engine == "vllm":
+        return 0.0
+    return round(DEFAULT_MARGIN * gpu.usable_gib, 2)
+
+
 def _search(arch: ModelArch, wl: Workload, gpu: Gpu, evaluate, margin_gib: float) -> tuple[Layout, Result, bool]:
     if wl.task == "finetune":
         candidates = sharded_training_layouts() if wl.sharding != "none" else [Layout(1)]
@@ -205,12 +215,11 @@ def _search(arch: ModelArch, wl: Workload, gpu: Gpu, evaluate, margin_gib: float
         candidates = vllm_layouts(arch)
     else:
         candidates = split_layouts()
-    search_margin = margin_gib if margin_gib else (0.0 if wl.engine == "vllm" and wl.task == "inference" else DEFAULT_MARGIN * gpu.usable_gib)
     last: tuple[Layout, Result] | None = None
     for layout in candidates:
         result = evaluate(layout)
         last = (layout, result)
-        if _fits(result, gpu, search_margin):
+        if _fits(result, gpu, margin_gib):
             return layout, result, True
     assert last is not None
     return last[0], last[1], False

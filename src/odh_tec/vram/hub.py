@@ -206,6 +206,9 @@ async def fetch_model(client: httpx.AsyncClient, endpoint: str, repo_id: str, re
     model.gguf_files = [f for f in files if f["path"].endswith(".gguf")]
     index_name = "model.safetensors.index.json"
     shards = sorted(f["path"] for f in files if f["path"].endswith(".safetensors") and "/" not in f["path"])
+    if any(not name.startswith("consolidated") for name in shards):
+        # Mistral-style repos ship the same weights twice (consolidated + HF shards)
+        shards = [name for name in shards if not name.startswith("consolidated")]
     if index_name in names:
         response = await session.get(session.resolve_url(revision, index_name))
         session.check(response, index_name)

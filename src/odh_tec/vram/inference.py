@@ -54,11 +54,18 @@ def kv_dtype_bytes(kv_cache_dtype: str, compute_dtype: str) -> float:
     return {"fp16": 2, "bf16": 2, "fp32": 4, "fp8": 1, "q8_0": 34 / 32, "q4_0": 18 / 32}[kv_cache_dtype]
 
 
+_HYBRID_CACHE_MODELS = ("gemma2", "gemma3", "gemma3_text", "cohere2", "gpt_oss")
+# these declare a window but transformers' DynamicCache still keeps every token
+_FULL_CACHE_MODELS = ("mistral", "mixtral", "qwen2", "qwen2_moe", "starcoder2", "phi3")
+
+
 def uses_hybrid_cache(arch: ModelArch) -> bool:
     """transformers caps sliding-window layers only for models built with a hybrid cache."""
-    return arch.model_type in ("gemma2", "gemma3", "gemma3_text", "cohere2", "gpt_oss") or any(
-        layer.sliding_window for layer in arch.layers
-    ) and arch.model_type not in ("mistral", "mixtral", "qwen2", "qwen2_moe", "starcoder2", "phi3")
+    if arch.model_type in _HYBRID_CACHE_MODELS:
+        return True
+    if arch.model_type in _FULL_CACHE_MODELS:
+        return False
+    return any(layer.sliding_window for layer in arch.layers)
 
 
 def hf_kv_elements_per_token(arch: ModelArch, tokens: int) -> float:
@@ -136,12 +143,11 @@ def transformers_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, com
     phases = {
         "prefill": (kv_prefill, act_prefill + attn_matrix + dequant, logits_prefill),
     }
-    if s_g >= 1:
+    if s_g >= 2:  # generating N tokens = one prefill forward + N - 1 decode forwards
         if legacy_cache:
             # torch.cat builds a new cache while the previous step's cache is still referenced
             kv_decode = 2 * kv_final
-            if s_g >= 2:
-                phases["second_step"] = (kv_prefill + b * (s_p + 1) * kv_per_token, 0.0, logits_prefill)
+            phases["second_step"] = (kv_prefill + b * (s_p + 1) * kv_per_token, 0.0, logits_prefill)
         else:
             kv_decode = kv_final * (1 + 1 / max(1, arch.num_layers))  # one layer re-concatenated at a time
         phases["decode"] = (kv_decode, b * (2 * h + ffn) * act_b, logits_step)
@@ -236,6 +242,7 @@ def sharded_weight_bytes(arch: ModelArch, fmt: WeightFormat, tp: int, pp: int, *
             if not arch.tie_word_embeddings or pp > 1:
                 total += vocab * arch.hidden_size * dense / tp
             total += arch.final_norm_params * dense
+        total *= arch.weight_scale
         if arch.rope_cache_positions and arch.rotary_dim:
             total += arch.rope_cache_positions * arch.rotary_dim * dense  # cos/sin cache buffer
         if arch.is_mla:
@@ -348,7 +355,7 @@ def llamacpp_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute
     if kv_type in ("q8_0", "q4_0") and not flash:
         raise ValueError("llama.cpp needs flash attention for a quantized V cache (q8_0/q4_0)")
 
-    layer_bytes = [gguf_layer_bytes(arch, ftype, i) for i in range(L)]
+    layer_bytes = [gguf_layer_bytes(arch, ftype, i) * arch.weight_scale for i in range(L)]
     first = L - offloaded  # llama.cpp offloads the last layers first
     weights = sum(layer_bytes[first:])
     if ngl > L:

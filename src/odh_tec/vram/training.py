@@ -129,14 +129,6 @@ def layer_activation_bytes(
     return norms + attn + mlp + lora
 
 
-@dataclass(frozen=True)
-class Precision:
-    compute: int  # bytes of activations / matmul inputs
-    residual: int  # bytes of the residual stream (fp32 when embeddings are fp32)
-    linear_out: int  # bytes of linear outputs (bitsandbytes returns the input dtype)
-    lora_input: int
-
-
 def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpus: int) -> TrainingResult:
     b_c = DTYPE_BYTES[compute]
     method = wl.method or "full"
@@ -153,7 +145,6 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         trainable = P
         grad_b = master
         state_b = master
-        frozen = 0.0
         if fmt.name == "fp32":
             notes.append("mixed precision: fp32 master weights, fp32 gradients and optimizer states; autocast keeps 16-bit weight copies during forward/backward")
         else:
@@ -167,12 +158,11 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         # go through it (LitGPT, custom loops) and keeps 16-bit embeddings and norms
         upcast = fmt.is_bnb and method == "qlora" and wl.gradient_checkpointing
         wbytes = weight_bytes(arch, fmt, dense_override=4 if upcast else None)
-        frozen = wbytes.total
         trainable = lora_trainable_params(arch, wl.lora_target, wl.lora_rank)
-        wb_total = frozen + trainable * LORA_ADAPTER_BYTES
+        wb_total = wbytes.total + trainable * LORA_ADAPTER_BYTES
         grad_b = LORA_ADAPTER_BYTES
         state_b = 4
-        autocast_copies = trainable * b_c
+        autocast_copies = trainable * b_c if b_c < 4 else 0.0  # 16-bit casts of the fp32 adapters
         if upcast:
             notes.append("prepare_model_for_kbit_training up-casts the non-quantized parameters (embeddings, norms, lm_head) to fp32: the residual stream and bitsandbytes outputs become fp32")
             b_res, b_out = 4, 4
@@ -215,6 +205,10 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         if shard == "zero3":
             gather = 2 * max(layer.params for layer in arch.layers) * b_c  # current + prefetched layer
         notes.append(f"DeepSpeed {shard.upper()} over {n} GPUs partitions " + ("parameters, " if shard == "zero3" else "") + "gradients and optimizer states")
+    elif n > 1:
+        # DDP: every GPU holds a full replica, and the reducer's buckets hold a second copy of the gradients
+        grads_gpu *= 2
+        notes.append(f"DDP over {n} GPUs: full replica per GPU; gradient buckets double the gradient memory")
 
     # ---- activations ------------------------------------------------------------------------
     attention = "eager" if (wl.attention == "eager" or compute == "fp32") else (wl.attention or "sdpa")
@@ -257,11 +251,12 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
             stored += L * dequant_layer
         notes.append("GPTQ/AWQ training: dequantized 16-bit weights are kept for backward (one layer with checkpointing)")
 
-    static = weights_gpu + grads_gpu + states_gpu + gather + arch.causal_mask_bytes(attention)
+    mask = arch.causal_mask_bytes(attention)
+    static = weights_gpu + grads_gpu + states_gpu + gather + mask
     phases = {
         "loss": static + autocast_copies + stored + head_inputs + logits,
         "backward": static + autocast_copies + stored + recompute + bwd_transient + quant_scratch,
-        "optimizer step": weights_gpu + grads_gpu + states_gpu + temp_gpu,
+        "optimizer step": weights_gpu + grads_gpu + states_gpu + temp_gpu + mask,
     }
     phase = max(phases, key=phases.get)
     peak = phases[phase]
@@ -274,15 +269,14 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         bd.set("activations", 0.0, "activations are freed before the optimizer step")
         bd.set("logits", 0.0, "")
         bd.set("kv_cache", 0.0, "no KV cache in training")
-        bd.set("other", 0.0, "")
+        bd.set("other", mask, "causal-mask buffer" if mask else "")
     else:
         acts = stored + (recompute + bwd_transient + quant_scratch if phase == "backward" else head_inputs)
         bd.set("activations", acts, _act_why(wl, stored, recompute, phase, T))
         bd.set("logits", logits if phase == "loss" else 0.0, f"{T} tokens x {arch.vocab_size} vocab x {LOSS_BYTES_PER_LOGIT} B (fp32 log-softmax, its gradient and the input gradient)")
         bd.set("kv_cache", 0.0, "no KV cache in training")
-        bd.set("other", autocast_copies + arch.causal_mask_bytes(attention), "16-bit autocast copies of trainable fp32 weights, causal-mask buffer" if autocast_copies else "causal-mask buffer")
-    if phase == "optimizer step":
-        bd.set("other", arch.causal_mask_bytes(attention), "causal-mask buffer")
+        other_why = [text for text, value in (("16-bit autocast copies of trainable fp32 weights", autocast_copies), ("causal-mask buffer", mask)) if value]
+        bd.set("other", autocast_copies + mask, " + ".join(other_why))
     bd.set("cuda_context", (CUDA_CONTEXT_GIB + (NCCL_GIB if n > 1 else 0)) * GIB, "CUDA context, cuBLAS workspace" + (" and NCCL" if n > 1 else ""))
     bd.set("allocator_reserve", ALLOCATOR_SLACK * peak, "caching-allocator fragmentation")
     res = TrainingResult(per_gpu=[bd] + [Breakdown(dict(bd.terms), dict(bd.why)) for _ in range(n - 1)])
@@ -299,10 +293,8 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
 def _weights_why(method: str, fmt: WeightFormat, trainable: int, shard: str, n: int) -> str:
     if method == "full":
         base = f"{fmt.name} parameters"
-    elif method == "qlora":
-        base = f"frozen {fmt.name} base + fp32 LoRA adapters ({trainable:,})"
     else:
-        base = f"frozen {fmt.name} base + fp32 LoRA adapters ({trainable:,})"
+        base = f"frozen {fmt.name} base + fp32 LoRA adapters ({trainable:,} parameters)"
     if shard == "zero3":
         base += f", partitioned over {n} GPUs + gathered layers"
     return base

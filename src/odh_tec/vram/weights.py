@@ -216,11 +216,11 @@ def weight_bytes(arch: ModelArch, fmt: WeightFormat, *, engine: str = "transform
     lm_head = arch.lm_head_params * dense
     other = (arch.final_norm_params + arch.position_embedding_params) * dense
     dense_params += arch.embedding_params + arch.lm_head_params + arch.final_norm_params + arch.position_embedding_params
+    k = arch.weight_scale
     if fmt.is_float:
         b = DTYPE_BYTES[fmt.name] if dense_override is None else dense_override
-        total_layer_params = arch.layer_params
-        return WeightBytes(total_layer_params * b, embedding, lm_head, other, arch.total_params, 0)
-    return WeightBytes(layers, embedding, lm_head, other, dense_params, quantized)
+        return WeightBytes(arch.layer_params * b * k, embedding * k, lm_head * k, other * k, arch.total_params, 0)
+    return WeightBytes(layers * k, embedding * k, lm_head * k, other * k, dense_params, quantized)
 
 
 # ---- GGUF --------------------------------------------------------------------------------------
@@ -317,4 +317,5 @@ def gguf_weight_bytes(arch: ModelArch, ftype: str) -> WeightBytes:
     lm_head = gguf_tensor_bytes(out_type, arch.vocab_size * d)
     embedding = gguf_tensor_bytes(GGUF_FILE_TYPES[ftype] if GGUF_FILE_TYPES[ftype] != "MXFP4" else "Q8_0", arch.vocab_size * d)
     other = arch.final_norm_params * 4 + arch.position_embedding_params * 4
-    return WeightBytes(layers, embedding, lm_head, other, 0, arch.layer_params)
+    k = arch.weight_scale
+    return WeightBytes(layers * k, embedding * k, lm_head * k, other * k, 0, arch.layer_params)

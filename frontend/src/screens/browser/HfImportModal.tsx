@@ -3,6 +3,8 @@ import { useState } from 'react';
 import {
   Alert,
   Button,
+  Flex,
+  FlexItem,
   Form,
   FormGroup,
   FormHelperText,
@@ -175,21 +177,25 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
         </GridItem>
         <GridItem span={12}>
           <FormGroup label={t.hf.presets} fieldId="hf-preset-all" role="group">
-            <div className="pf-v6-u-display-flex pf-v6-u-flex-wrap pf-v6-u-align-items-center" style={{ gap: 'var(--pf-t--global--spacer--sm)' }}>
-              <ToggleGroup aria-label={t.hf.presets}>
-                <ToggleGroupItem text={t.hf.presetAll} buttonId="hf-preset-all" isSelected={preset === 'all'} onChange={() => applyPreset('all')} />
-                <ToggleGroupItem text={t.hf.presetSafetensors} isSelected={preset === 'safetensors'} onChange={() => applyPreset('safetensors')} />
-                <ToggleGroupItem text={t.hf.presetGguf} isSelected={preset === 'gguf'} onChange={() => applyPreset('gguf')} />
-              </ToggleGroup>
+            <Flex spaceItems={{ default: 'spaceItemsMd' }} alignItems={{ default: 'alignItemsCenter' }}>
+              <FlexItem>
+                <ToggleGroup aria-label={t.hf.presets}>
+                  <ToggleGroupItem text={t.hf.presetAll} buttonId="hf-preset-all" isSelected={preset === 'all'} onChange={() => applyPreset('all')} />
+                  <ToggleGroupItem text={t.hf.presetSafetensors} isSelected={preset === 'safetensors'} onChange={() => applyPreset('safetensors')} />
+                  <ToggleGroupItem text={t.hf.presetGguf} isSelected={preset === 'gguf'} onChange={() => applyPreset('gguf')} />
+                </ToggleGroup>
+              </FlexItem>
               {preset === 'gguf' && (
-                <FormSelect id="hf-quant" aria-label={t.hf.quantization} value={quant} style={{ width: '10rem' }}
-                  onChange={(_e, v) => { setQuant(v); applyPreset('gguf', v); }}>
-                  {QUANTS.map((q) => (
-                    <FormSelectOption key={q} value={q} label={q} />
-                  ))}
-                </FormSelect>
+                <FlexItem style={{ width: '11rem' }}>
+                  <FormSelect id="hf-quant" aria-label={t.hf.quantization} value={quant}
+                    onChange={(_e, v) => { setQuant(v); applyPreset('gguf', v); }}>
+                    {QUANTS.map((q) => (
+                      <FormSelectOption key={q} value={q} label={q} />
+                    ))}
+                  </FormSelect>
+                </FlexItem>
               )}
-            </div>
+            </Flex>
           </FormGroup>
         </GridItem>
         <GridItem md={6}>

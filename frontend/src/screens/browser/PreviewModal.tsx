@@ -37,7 +37,7 @@ function DataTable({ label, columns, rows }: { label: string; columns: string[];
       <Table aria-label={label} variant="compact" isStickyHeader gridBreakPoint="">
         <Thead>
           <Tr>
-            <Th screenReaderText="#" className="odh-tec-nowrap">#</Th>
+            <Th modifier="fitContent" aria-label="#">#</Th>
             {columns.map((c, i) => (
               <Th key={i} modifier="nowrap">
                 {c}
@@ -48,9 +48,9 @@ function DataTable({ label, columns, rows }: { label: string; columns: string[];
         <Tbody>
           {rows.map((row, r) => (
             <Tr key={r}>
-              <Td dataLabel="#">{r + 1}</Td>
+              <Td dataLabel="#" modifier="fitContent" className="pf-v6-u-text-color-subtle">{r + 1}</Td>
               {row.map((cell, c) => (
-                <Td key={c} dataLabel={columns[c]} modifier="truncate">
+                <Td key={c} dataLabel={columns[c]} className="odh-tec-cell">
                   {cell === null ? <span className="pf-v6-u-text-color-subtle">null</span> : String(cell)}
                 </Td>
               ))}

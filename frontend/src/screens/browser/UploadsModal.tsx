@@ -4,6 +4,7 @@ import {
   AlertActionLink,
   Button,
   EmptyState,
+  Flex,
   Label,
   Modal,
   ModalBody,
@@ -44,7 +45,7 @@ function Row({ item }: { item: UploadItem }) {
       <Td dataLabel={t.common.size} className="odh-tec-nowrap">
         {formatBytes(item.size)}
       </Td>
-      <Td dataLabel={t.uploads.overall} width={30}>
+      <Td dataLabel={t.transfers.progress} width={30}>
         <Progress
           value={value}
           size="sm"
@@ -61,16 +62,16 @@ function Row({ item }: { item: UploadItem }) {
           {state.text}
         </Label>
       </Td>
-      <Td isActionCell>
+      <Td isActionCell className="odh-tec-nowrap">
         {item.state === 'conflict' ? (
-          <>
-            <Button variant="link" isInline onClick={() => manager.resolve(item.id, true)}>
+          <Flex spaceItems={{ default: 'spaceItemsSm' }} flexWrap={{ default: 'nowrap' }} justifyContent={{ default: 'justifyContentFlexEnd' }}>
+            <Button variant="link" isInline onClick={() => manager.resolve(item.id, true)} aria-label={`${t.uploads.overwrite} ${item.key}`}>
               {t.uploads.overwrite}
-            </Button>{' '}
-            <Button variant="link" isInline onClick={() => manager.resolve(item.id, false)}>
+            </Button>
+            <Button variant="link" isInline onClick={() => manager.resolve(item.id, false)} aria-label={`${t.uploads.skip} ${item.key}`}>
               {t.uploads.skip}
             </Button>
-          </>
+          </Flex>
         ) : (
           (item.state === 'uploading' || item.state === 'queued') && (
             <Button variant="plain" aria-label={t.uploads.cancel(item.key)} icon={<TimesIcon />} onClick={() => manager.cancel(item.id)} />
@@ -133,7 +134,7 @@ export function UploadsModal({ onClose }: { onClose: () => void }) {
                     <Tr>
                       <Th>{t.common.name}</Th>
                       <Th>{t.common.size}</Th>
-                      <Th>{t.uploads.overall}</Th>
+                      <Th>{t.transfers.progress}</Th>
                       <Th screenReaderText="Rate" />
                       <Th screenReaderText="State" />
                       <Th screenReaderText={t.common.actions} />

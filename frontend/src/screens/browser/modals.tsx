@@ -223,10 +223,10 @@ export function DeleteModal({
 
 const HF_KEYS: Record<string, string> = {
   'hf-repo': t.details.hfRepo,
-  'hf-repo-id': t.details.hfRepo,
+  'hf-repo-type': t.details.hfRepoType,
   'hf-revision': t.details.hfRevision,
+  'hf-commit': t.details.hfCommit,
   'hf-sha256': t.details.hfSha256,
-  sha256: t.details.hfSha256,
 };
 
 export function DetailsModal({ locationId, fileKey, onClose }: { locationId: string; fileKey: string; onClose: () => void }) {
@@ -243,6 +243,7 @@ export function DetailsModal({ locationId, fileKey, onClose }: { locationId: str
     </DescriptionListGroup>
   );
   const metadata = Object.entries(stat?.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const other = metadata.filter(([k]) => !HF_KEYS[k.toLowerCase()]);
   return (
     <Modal isOpen variant="medium" onClose={onClose} aria-labelledby="details-title">
       <ModalHeader title={t.details.title(name)} labelId="details-title" />
@@ -252,7 +253,7 @@ export function DetailsModal({ locationId, fileKey, onClose }: { locationId: str
         {stat && (
           <DescriptionList isHorizontal isCompact aria-label={t.details.title(name)}>
             {row(t.details.key, <span className="odh-tec-mono">{stat.key}</span>)}
-            {row(t.common.size, `${formatBytes(stat.size)} (${stat.size.toLocaleString()} B)`)}
+            {row(t.common.size, stat.size < 1024 ? formatBytes(stat.size) : `${formatBytes(stat.size)} (${stat.size.toLocaleString()} B)`)}
             {row(t.details.contentType, stat.content_type ?? '—')}
             {row(t.common.lastModified, formatDate(stat.last_modified))}
             {row(t.details.etag, <span className="odh-tec-mono">{stat.etag ?? '—'}</span>)}
@@ -261,9 +262,9 @@ export function DetailsModal({ locationId, fileKey, onClose }: { locationId: str
               .map(([k, v]) => row(HF_KEYS[k.toLowerCase()], <span className="odh-tec-mono">{v}</span>))}
             {row(
               t.details.metadata,
-              metadata.length ? (
+              other.length ? (
                 <DescriptionList isCompact isHorizontal>
-                  {metadata.map(([k, v]) => row(k, <span className="odh-tec-mono">{v}</span>))}
+                  {other.map(([k, v]) => row(k, <span className="odh-tec-mono">{v}</span>))}
                 </DescriptionList>
               ) : (
                 t.details.noMetadata

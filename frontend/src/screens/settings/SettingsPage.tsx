@@ -214,7 +214,7 @@ function SectionForm({ section, settings, onSaved }: { section: SettingsSection;
 
   return (
     <Form
-      className="pf-v6-u-mt-lg"
+      className="pf-v6-u-pt-lg"
       style={{ maxWidth: '48rem' }}
       onSubmit={(e) => {
         e.preventDefault();
@@ -272,9 +272,11 @@ function SectionForm({ section, settings, onSaved }: { section: SettingsSection;
             {t.settings.test}
           </Button>
         )}
-        <Button variant="link" onClick={() => { setValues(initial); setSecrets({}); setResult(null); setError(null); }} isDisabled={!edited}>
-          {t.settings.reset}
-        </Button>
+        {edited && (
+          <Button variant="link" onClick={() => { setValues(initial); setSecrets({}); setResult(null); setError(null); }}>
+            {t.settings.reset}
+          </Button>
+        )}
       </ActionGroup>
     </Form>
   );

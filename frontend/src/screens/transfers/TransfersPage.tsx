@@ -16,7 +16,7 @@ import {
   Title,
 } from '@patternfly/react-core';
 import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { AngleDownIcon, AngleRightIcon, ExchangeAltIcon } from '@patternfly/react-icons';
+import { AngleDownIcon, AngleRightIcon, ExchangeAltIcon, TimesIcon } from '@patternfly/react-icons';
 import type { Job } from '../../api/types';
 import { isActive, useTransfers } from '../../app/transfers';
 import { t } from '../../i18n/strings';
@@ -29,7 +29,7 @@ function destinationOf(job: Job): string {
 }
 
 export default function TransfersPage() {
-  const { jobs, connected, available, cancel } = useTransfers();
+  const { jobs, connected, available, cancel, remove } = useTransfers();
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const toggle = (id: string) =>
     setExpanded((old) => {
@@ -59,10 +59,10 @@ export default function TransfersPage() {
             <Thead>
               <Tr>
                 <Th screenReaderText={t.transfers.files} />
-                <Th width={30}>{t.transfers.job}</Th>
+                <Th>{t.transfers.job}</Th>
                 <Th>{t.transfers.state}</Th>
-                <Th width={40}>{t.transfers.progress}</Th>
-                <Th>{t.transfers.created}</Th>
+                <Th width={35}>{t.transfers.progress}</Th>
+                <Th modifier="nowrap">{t.transfers.created}</Th>
                 <Th screenReaderText={t.common.actions} />
               </Tr>
             </Thead>
@@ -82,8 +82,8 @@ export default function TransfersPage() {
                         icon={open ? <AngleDownIcon /> : <AngleRightIcon />}
                       />
                     </Td>
-                    <Td dataLabel={t.transfers.job}>
-                      <div className="odh-tec-mono">{job.title}</div>
+                    <Td dataLabel={t.transfers.job} modifier="breakWord">
+                      <div data-testid="job-title">{job.title}</div>
                       <Content component="small">
                         {t.transfers.kinds[job.kind] ?? job.kind} → {destinationOf(job)}
                       </Content>
@@ -94,14 +94,16 @@ export default function TransfersPage() {
                     <Td dataLabel={t.transfers.progress}>
                       <JobSummary job={job} />
                     </Td>
-                    <Td dataLabel={t.transfers.created} className="odh-tec-nowrap">
+                    <Td dataLabel={t.transfers.created} modifier="nowrap">
                       {formatDate(job.started_at ?? job.created_at)}
                     </Td>
                     <Td isActionCell>
-                      {isActive(job) && (
+                      {isActive(job) ? (
                         <Button variant="secondary" isDanger onClick={() => cancel(job.id)} aria-label={t.transfers.cancelJob(job.title)}>
                           {t.transfers.cancel}
                         </Button>
+                      ) : (
+                        <Button variant="plain" icon={<TimesIcon />} onClick={() => remove(job.id)} aria-label={t.transfers.removeJob(job.title)} />
                       )}
                     </Td>
                   </Tr>
