@@ -8,6 +8,8 @@ It starts SeaweedFS, the fake Hub (its own process, serving at a known rate) and
 * the import through the app's API, against the slower of the two, with the app's peak RSS and
   CPU-seconds per GiB (sampled with psutil).
 
+Writes and imports run twice (best of two): SeaweedFS on 2 shared cores varies by ±30 %.
+
 Targets from the issue: throughput ≥ 0.85 × that bound; peak RSS ≤ 250 MB with 4 concurrent
 transfers. Figures are printed, never asserted. Usage:
 
@@ -228,11 +230,14 @@ def run(args: argparse.Namespace) -> dict:
         print(f"repo: {len(sizes)} files, {total / GiB:.2f} GiB (largest {max(sizes.values()) / GiB:.2f} GiB); "
               f"hub rate {args.rate_mibs or 'unlimited'} MiB/s; {args.concurrency} concurrent transfers", flush=True)
 
+        s3.put_object(Bucket=bucket, Key="warm-up", Body=b"w" * 8 * MiB)  # SeaweedFS allocates volumes
         read_rate = direct_read(hub["url"], sizes, args.concurrency)
-        print(f"direct read from the fake Hub : {read_rate:7.1f} MiB/s", flush=True)
-        write_rate = direct_write(s3, bucket, sizes, args.concurrency)
-        print(f"direct boto3 write to SeaweedFS: {write_rate:7.1f} MiB/s", flush=True)
-        clear_prefix(s3, bucket, "direct/")
+        print(f"direct read from the fake Hub  : {read_rate:7.1f} MiB/s", flush=True)
+        write_rate = 0.0
+        for run_no in range(args.runs):
+            write_rate = max(write_rate, direct_write(s3, bucket, sizes, args.concurrency))
+            clear_prefix(s3, bucket, "direct/")
+        print(f"direct boto3 write to SeaweedFS: {write_rate:7.1f} MiB/s (best of {args.runs})", flush=True)
         bound = min(read_rate, write_rate)
 
         port = free_port()
@@ -240,28 +245,32 @@ def run(args: argparse.Namespace) -> dict:
                "AWS_SECRET_ACCESS_KEY": creds.secret_access_key, "HF_ENDPOINT": hub["url"], "HF_TOKEN": "",
                "MAX_CONCURRENT_TRANSFERS": str(args.concurrency), "ODH_TEC_DATA_DIR": str(work / "data"),
                "ODH_TEC_EMBEDDED_S3": "false", "LOG_LEVEL": "warning", "HTTP_PROXY": "", "HTTPS_PROXY": "",
-               "PORT": str(port), "IP": "127.0.0.1"}
+               "PORT": str(port), "IP": "127.0.0.1",
+               "ODH_TEC_HF_CONNECTIONS_PER_FILE": str(args.connections_per_file)}
         app = subprocess.Popen([sys.executable, "-m", "odh_tec.cli", "serve"], env=env, cwd=work,
                                stdout=subprocess.DEVNULL)
         api = f"http://127.0.0.1:{port}/api"
         wait_http(f"{api}/health")
+        elapsed = float("inf")
         with httpx.Client(base_url=api, timeout=60) as client:
             idle_rss = psutil.Process(app.pid).memory_info().rss
             with Sampler(app.pid) as sample:
-                started = time.perf_counter()
-                r = client.post("/transfers", json={
-                    "kind": "huggingface", "source": {"repo_id": REPO},
-                    "destination": {"location_id": f"s3:{bucket}", "prefix": "imported/"}})
-                r.raise_for_status()
-                job_id = r.json()["id"]
-                while True:
-                    job = client.get(f"/transfers/{job_id}").json()
-                    if job["state"] in ("completed", "failed", "cancelled"):
-                        break
-                    time.sleep(0.2)
-                elapsed = time.perf_counter() - started
-        if job["state"] != "completed":
-            raise RuntimeError(f"import ended {job['state']}: {job['error']}")
+                for run_no in range(args.runs):
+                    started = time.perf_counter()
+                    r = client.post("/transfers", json={
+                        "kind": "huggingface", "source": {"repo_id": REPO},
+                        "destination": {"location_id": f"s3:{bucket}", "prefix": f"imported-{run_no}/"}})
+                    r.raise_for_status()
+                    job_id = r.json()["id"]
+                    while True:
+                        job = client.get(f"/transfers/{job_id}").json()
+                        if job["state"] in ("completed", "failed", "cancelled"):
+                            break
+                        time.sleep(0.2)
+                    if job["state"] != "completed":
+                        raise RuntimeError(f"import ended {job['state']}: {job['error']}")
+                    elapsed = min(elapsed, time.perf_counter() - started)
+                    clear_prefix(s3, bucket, f"imported-{run_no}/")
         rate = total / MiB / elapsed
         result = {
             "size_gib": round(total / GiB, 2), "files": len(sizes), "concurrency": args.concurrency,
@@ -269,9 +278,10 @@ def run(args: argparse.Namespace) -> dict:
             "direct_write_mibs": round(write_rate, 1), "bound_mibs": round(bound, 1),
             "import_mibs": round(rate, 1), "ratio": round(rate / bound, 2), "import_seconds": round(elapsed, 1),
             "app_idle_rss_mb": round(idle_rss / 1e6), "app_peak_rss_mb": round(sample.peak_rss / 1e6),
-            "app_cpu_s_per_gib": round(sample.cpu / (total / GiB), 2),
+            "app_cpu_s_per_gib": round(sample.cpu / (args.runs * total / GiB), 2),
+            "connections_per_file": args.connections_per_file, "runs": args.runs,
         }
-        print(f"import through the app          : {rate:7.1f} MiB/s in {elapsed:.1f} s "
+        print(f"import through the app         : {rate:7.1f} MiB/s in {elapsed:.1f} s (best of {args.runs}) "
               f"= {result['ratio']:.2f} x the bound (target >= 0.85)")
         print(f"app RSS: idle {result['app_idle_rss_mb']} MB, peak {result['app_peak_rss_mb']} MB "
               f"(target <= 250 MB); CPU {result['app_cpu_s_per_gib']} s per GiB")
@@ -296,6 +306,9 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=24, help="number of ~4 MiB extra files")
     parser.add_argument("--rate-mibs", type=float, default=200, help="the fake Hub's total rate (0 = unlimited)")
     parser.add_argument("--concurrency", type=int, default=4, help="MAX_CONCURRENT_TRANSFERS")
+    parser.add_argument("--connections-per-file", type=int, default=4,
+                        help="parallel ranged requests for the large file (the app's default: 4)")
+    parser.add_argument("--runs", type=int, default=2, help="direct writes and imports: best of N")
     parser.add_argument("--serve-hub", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_hub:

@@ -252,13 +252,16 @@ def run(args: argparse.Namespace) -> list[Result]:
                 return url, sampler
 
             def measure(name: str, nbytes: int, sampler: Sampler, fn, *fargs) -> Result:
+                me = psutil.Process()
+                client0 = sum(me.cpu_times()[:2])
                 with sampler.window() as a, s3_sampler.window() as w:
                     seconds, _ = timed(fn, *fargs)
-                res = Result(name, nbytes, seconds, a["cpu"], a["peak_rss"], w["cpu"])
+                client = sum(me.cpu_times()[:2]) - client0
+                res = Result(name, nbytes, seconds, a["cpu"], a["peak_rss"], w["cpu"], {"client_cpu": client})
                 results.append(res)
                 print(f"  {name:<34} {res.mib_s:8.1f} MiB/s  app {res.app_cpu:6.2f} CPU-s, "
-                      f"peak RSS {res.app_peak_rss / MiB:6.0f} MiB; SeaweedFS {res.s3_cpu:6.2f} CPU-s",
-                      flush=True)
+                      f"peak RSS {res.app_peak_rss / MiB:6.0f} MiB; SeaweedFS {res.s3_cpu:6.2f} CPU-s; "
+                      f"client {client:6.2f} CPU-s", flush=True)
                 return res
 
             idle: list[int] = []

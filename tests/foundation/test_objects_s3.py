@@ -376,3 +376,29 @@ def test_selection_delete(api, bucket, s3):
     assert r.status_code == 400 and len(keys_in(s3, bucket)) == 3
     r = api.post(f"{loc}/delete", json={"keys": [""]})
     assert r.status_code == 400 and len(keys_in(s3, bucket)) == 3
+
+
+@pytest.mark.parametrize("size,parts", [(8 * MiB - 1, None), (8 * MiB, 1), (8 * MiB + 1, 2), (16 * MiB, 2)])
+@pytest.mark.parametrize("announced", [True, False], ids=["content-length", "chunked"])
+def test_part_boundaries(api, bucket, s3, size, parts, announced):
+    """Sizes around the 8 MiB part size, with and without Content-Length: byte-identical, and one
+    PutObject below one part."""
+    data = os.urandom(size)
+    if announced:
+        content = data
+    else:
+        def content():
+            for start in range(0, size, 1_000_000):
+                yield data[start:start + 1_000_000]
+        content = content()
+    r = api.put(f"{s3_loc(bucket)}/object", params={"key": "b.bin"}, content=content)
+    assert r.status_code == 201, r.text
+    assert r.json()["size"] == size
+    etag = s3.head_object(Bucket=bucket, Key="b.bin")["ETag"].strip('"')
+    assert etag.endswith(f"-{parts}") if parts else "-" not in etag
+    got = s3.get_object(Bucket=bucket, Key="b.bin")["Body"].read()
+    assert hashlib.sha256(got).digest() == hashlib.sha256(data).digest()
+    # A range across the part boundary, through the app.
+    r = api.get(f"{s3_loc(bucket)}/download", params={"key": "b.bin"},
+                headers={"Range": f"bytes={8 * MiB - 10}-{8 * MiB + 9}"})
+    assert r.status_code == 206 and r.content == data[8 * MiB - 10:8 * MiB + 10]

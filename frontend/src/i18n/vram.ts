@@ -9,6 +9,7 @@ const num = (n: number, digits = 0) => n.toLocaleString(undefined, { maximumFrac
 export function gib(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   const abs = Math.abs(value);
+  if (abs > 0 && abs < 0.005) return '< 0.01 GiB';
   const digits = abs === 0 ? 0 : abs < 10 ? 2 : 1;
   return `${value.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })} GiB`;
 }
@@ -16,7 +17,7 @@ export function gib(value: number | null | undefined): string {
 /** 8.03 B, 103.5 M parameters. */
 export function count(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  if (value >= 1e9) return `${num(value / 1e9, 2)} B`;
+  if (value >= 1e9) return `${num(value / 1e9, value >= 1e10 ? 1 : 2)} B`;
   if (value >= 1e6) return `${num(value / 1e6, 1)} M`;
   if (value >= 1e3) return `${num(value / 1e3, 1)} K`;
   return num(value);
@@ -110,11 +111,11 @@ export const vramStrings = {
     slots: 'Parallel slots',
     slotsHelp: 'llama-server --parallel.',
     microBatch: 'Micro-batch per GPU',
-    maxSeqs: 'Concurrent sequences',
-    maxSeqsHelp: 'max_num_seqs; empty: the vLLM default for the GPU.',
+    maxSeqs: 'Max sequences',
+    maxSeqsHelp: 'max_num_seqs, concurrent requests; empty: vLLM\'s default for the GPU.',
     maxSeqsPlaceholder: 'vLLM default',
-    util: 'GPU memory utilization',
-    utilHelp: 'Fraction of the GPU vLLM claims (0.9 by default).',
+    util: 'Memory utilization',
+    utilHelp: 'gpu_memory_utilization: the fraction of the GPU vLLM claims (0.9 by default).',
     method: 'Method',
     full: 'Full',
     lora: 'LoRA',
@@ -135,25 +136,25 @@ export const vramStrings = {
 
   options: {
     weights: {
-      auto: 'As stored in the checkpoint',
+      auto: 'As stored',
       bf16: 'BF16',
       fp16: 'FP16',
       fp32: 'FP32',
       fp8: 'FP8',
       int8: 'INT8 (LLM.int8 / W8A8)',
-      nf4: 'NF4 (bitsandbytes 4-bit)',
-      'nf4-dq': 'NF4 + double quantization',
+      nf4: 'NF4 (bitsandbytes)',
+      'nf4-dq': 'NF4 + double quant',
       fp4: 'FP4 (bitsandbytes)',
       'gptq-int4': 'GPTQ 4-bit',
       'gptq-int8': 'GPTQ 8-bit',
       'awq-int4': 'AWQ 4-bit',
-      int4: 'INT4 (compressed-tensors W4A16)',
+      int4: 'INT4 (W4A16)',
       mxfp4: 'MXFP4 experts',
     } as Record<string, string>,
-    weightsFullFp32: 'FP32 master weights (mixed precision)',
+    weightsFullFp32: 'FP32 (mixed precision)',
     gguf: (type: string) => `GGUF ${type.toUpperCase()}`,
     kv: {
-      auto: 'Same as the model',
+      auto: 'Model dtype',
       fp16: 'FP16',
       bf16: 'BF16',
       fp8: 'FP8',
@@ -190,9 +191,11 @@ export const vramStrings = {
   hardware: {
     title: 'Hardware',
     gpu: 'GPU',
-    gpuOption: (name: string, usable: number) => `${name} — ${num(usable, 2)} GiB usable`,
+    gpuOption: (name: string, usable: number) => `${name} (${num(usable, 2)} GiB)`,
     count: 'Number of GPUs',
-    countAuto: 'Auto: the fewest that fit',
+    countAuto: 'Auto',
+    countHelp: 'Auto: the fewest GPUs that fit.',
+    gpuHelp: 'Usable memory, as CUDA reports it.',
     countN: (n: number) => `${n}`,
     gpusFailed: 'Could not load the GPU catalog',
   },
@@ -221,9 +224,12 @@ export const vramStrings = {
     layoutSingle: '1 GPU',
     layoutDeviceMap: (n: number) => `${n} GPUs, layers split with device_map="auto"`,
     layoutTp: (tp: number, pp: number, dp: number) =>
-      [`tensor parallel ${tp}`, pp > 1 ? `pipeline parallel ${pp}` : '', dp > 1 ? `${dp} data-parallel replicas` : '']
-        .filter(Boolean)
-        .join(' × '),
+      tp * pp * dp === 1
+        ? '1 GPU'
+        : `${tp * pp * dp} GPUs: ` +
+          [`tensor parallel ${tp}`, pp > 1 ? `pipeline parallel ${pp}` : '', dp > 1 ? `${dp} data-parallel replicas` : '']
+            .filter(Boolean)
+            .join(' × '),
     layoutSharded: (n: number, sharding: string) =>
       `${n} GPU${n === 1 ? '' : 's'}, ${sharding === 'none' ? 'a full replica on each' : sharding.toUpperCase()}`,
     layoutLlamacpp: (layers: number) => `${layers} layers offloaded`,
@@ -244,7 +250,7 @@ export const vramStrings = {
     free: 'Free',
     segment: (term: string, value: string, pct: string) => `${term}: ${value} (${pct} of the GPU)`,
     tableTitle: 'Breakdown',
-    tableCaption: 'GiB on each GPU',
+    tableCaption: 'Memory on each GPU',
     term: 'Term',
     deviceTotal: 'On the device',
     usable: 'Usable',

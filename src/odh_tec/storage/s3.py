@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import io
 import math
-import warnings
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -33,16 +33,15 @@ from odh_tec.storage.base import ByteRange, Listing, ObjectInfo, Storage
 
 log = logging.getLogger(__name__)
 
-# Parts go to aiohttp as bytearrays (no copy); its warning that a large in-memory body "might lock the
-# event loop" does not apply: the transport writes what the socket takes and keeps the rest by reference.
-warnings.filterwarnings("ignore", message="Sending a large body directly", category=ResourceWarning)
-
 MiB = 1 << 20
 GiB = 1 << 30
 MIN_PART_SIZE = 8 * MiB
 MAX_PARTS = 10_000
 MAX_SINGLE_COPY = 5 * GiB
-PARTS_IN_FLIGHT = 4
+PARTS_IN_FLIGHT = 4  # per upload
+# Parts in flight across every upload of one connection: with 4 browser uploads at once memory stays
+# near part size × (8 + 4) instead of growing with the number of uploads.
+PARTS_BUFFERED = 8
 DELETE_BATCH = 1000
 
 # S3 error code -> HTTP status we answer with (the S3 status is used for codes not listed).
@@ -169,6 +168,7 @@ class S3Connection:
         self._client = None
         self._shape: tuple | None = None
         self._lock = asyncio.Lock()
+        self.part_budget = asyncio.Semaphore(PARTS_BUFFERED)  # shared by every upload
 
     def _current_shape(self) -> tuple:
         s3, proxy = self.settings.s3, self.settings.proxy
@@ -379,8 +379,18 @@ class S3Storage(Storage):
             raise self._error(exc, key=key) from exc
         body = answer["Body"]
         try:
-            async for chunk in body.iter_chunks(chunk_size):
-                yield chunk
+            # aiohttp hands over whatever has arrived (often 64-256 KiB): gather about `chunk_size`
+            # before yielding, so each hop (our response, the client) moves a few large writes.
+            pending: list[bytes] = []
+            pending_len = 0
+            while chunk := await body.read(chunk_size - pending_len):
+                pending.append(chunk)
+                pending_len += len(chunk)
+                if pending_len >= chunk_size:
+                    yield pending[0] if len(pending) == 1 else b"".join(pending)
+                    pending, pending_len = [], 0
+            if pending:
+                yield b"".join(pending)
         finally:
             body.close()
 
@@ -394,7 +404,8 @@ class S3Storage(Storage):
         extra: dict = {"ContentType": content_type or "application/octet-stream"}
         if metadata:
             extra["Metadata"] = metadata
-        uploader = _MultipartUpload(client, self.bucket, key, part_size_for(size), extra, self._error, size)
+        uploader = _MultipartUpload(client, self.bucket, key, part_size_for(size), extra, self._error, size,
+                                    self.connection.part_budget)
         return await uploader.run(chunks)
 
     async def create_folder(self, prefix: str) -> None:
@@ -498,17 +509,19 @@ async def _multipart_copy(client, copy_source: dict, bucket: str, key: str, size
 
 
 class _MultipartUpload:
-    """Streams chunks into S3 with bounded memory: part_size × (PARTS_IN_FLIGHT + 1).
+    """Streams chunks into S3 with bounded memory: part_size × (PARTS_IN_FLIGHT + 1) per upload, and
+    at most PARTS_BUFFERED parts in flight across all the uploads of one connection.
 
     Data below one part goes up as one PutObject. Any failure, cancellation or disconnect aborts the
     multipart upload, so the object appears whole or not at all.
     """
 
     def __init__(self, client, bucket: str, key: str, part_size: int, extra: dict, translate,
-                 expected: int | None = None):
+                 expected: int | None = None, budget: asyncio.Semaphore | None = None):
         self.client, self.bucket, self.key = client, bucket, key
         self.part_size, self.extra, self.translate = part_size, extra, translate
         self.expected = expected  # the announced size, when known: sizes the last buffer
+        self.budget = budget
         self.upload_id: str | None = None
         self.parts: dict[int, str] = {}
         self.slots = asyncio.Semaphore(PARTS_IN_FLIGHT)
@@ -516,14 +529,23 @@ class _MultipartUpload:
         self.failure: BaseException | None = None
         self.size = 0
 
-    def _new_buffer(self, consumed: int) -> bytearray:
+    def _new_buffer(self, consumed: int) -> io.BytesIO:
+        """An empty part buffer with room for the whole part, allocated once.
+
+        A BytesIO that we write ourselves goes through botocore and aiohttp without being copied
+        (a `bytes` body is wrapped in a shared BytesIO that aiohttp copies; a bytearray is sliced and
+        joined with the headers: each held a second copy of every part in flight)."""
+        size = self.part_size
         if self.expected is not None and 0 <= self.expected - consumed < self.part_size:
-            return bytearray(self.expected - consumed)
-        return bytearray(self.part_size)
+            size = self.expected - consumed
+        buf = io.BytesIO()
+        if size:
+            buf.seek(size - 1)
+            buf.write(b"\0")
+            buf.seek(0)
+        return buf
 
     async def run(self, chunks: AsyncIterable[bytes]) -> ObjectInfo:
-        # Each byte is copied once, into a part-sized bytearray that botocore and aiohttp send as is
-        # (a `bytes` body would be wrapped in a BytesIO and copied twice more, and held twice).
         buf, filled, number = self._new_buffer(0), 0, 0
         try:
             async for chunk in chunks:
@@ -532,23 +554,24 @@ class _MultipartUpload:
                 self.size += len(chunk)
                 data = memoryview(chunk)
                 while data:
-                    if filled == len(buf) < self.part_size:  # more than announced: grow to a part
-                        buf.extend(bytes(self.part_size - filled))
-                    take = min(len(data), len(buf) - filled)
-                    buf[filled : filled + take] = data[:take]
+                    take = min(len(data), self.part_size - filled)
+                    buf.write(data[:take])
                     filled += take
                     data = data[take:]
                     if filled == self.part_size:
                         number += 1
+                        buf.truncate(filled)
+                        buf.seek(0)
                         await self._submit(number, buf)
                         buf, filled = self._new_buffer(self.size - len(data)), 0
-            del buf[filled:]
+            buf.truncate(filled)
+            buf.seek(0)
             if self.upload_id is None:
-                return await self._put_whole(buf)
+                return await self._put_whole(buf, filled)
             if filled:
                 number += 1
                 await self._submit(number, buf)
-            buf = bytearray()
+            buf = None
             await self._drain()
             return await self._complete()
         except BaseException as exc:
@@ -557,28 +580,44 @@ class _MultipartUpload:
                 raise self.translate(exc, key=self.key) from exc
             raise
 
-    async def _put_whole(self, body: bytearray) -> ObjectInfo:
+    async def _put_whole(self, body: io.BytesIO, size: int) -> ObjectInfo:
         try:
             answer = await self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, **self.extra)
         except Exception as exc:  # noqa: BLE001
             raise self.translate(exc, key=self.key) from exc
-        return ObjectInfo(key=self.key, size=len(body), etag=answer.get("ETag", "").strip('"'))
+        return ObjectInfo(key=self.key, size=size, etag=answer.get("ETag", "").strip('"'))
 
-    async def _submit(self, number: int, data: bytearray) -> None:
+    async def _submit(self, number: int, data: io.BytesIO) -> None:
         if self.failure:
             raise self.failure
         if self.upload_id is None:
             answer = await self.client.create_multipart_upload(Bucket=self.bucket, Key=self.key, **self.extra)
             self.upload_id = answer["UploadId"]
         await self.slots.acquire()
-        if self.failure:
+        try:
+            if self.budget is not None:
+                await self.budget.acquire()
+        except BaseException:
             self.slots.release()
+            raise
+        if self.failure:
+            self._release()
             raise self.failure
         task = asyncio.create_task(self._upload_part(number, data))
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        # Released when the task ends in any way, even when it is cancelled before it starts.
+        task.add_done_callback(self._part_done)
 
-    async def _upload_part(self, number: int, data: bytearray) -> None:
+    def _release(self) -> None:
+        self.slots.release()
+        if self.budget is not None:
+            self.budget.release()
+
+    def _part_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        self._release()
+
+    async def _upload_part(self, number: int, data: io.BytesIO) -> None:
         try:
             answer = await self.client.upload_part(
                 Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=data
@@ -587,8 +626,6 @@ class _MultipartUpload:
         except BaseException as exc:
             self.failure = self.failure or exc
             raise
-        finally:
-            self.slots.release()
 
     async def _drain(self) -> None:
         if self.tasks:

@@ -16,7 +16,8 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from odh_tec.errors import ApiError
-from odh_tec.transfers.engine import EngineOptions, TransferEngine
+from odh_tec.transfers import options_from_env
+from odh_tec.transfers.engine import TransferEngine
 from odh_tec.transfers.model import Job, JobState
 from odh_tec.transfers.progress import Reporter, human_bytes
 from odh_tec.transfers.specs import CONFLICT_POLICIES, CopySpec, HFImportSpec
@@ -105,7 +106,9 @@ async def _engine(args: argparse.Namespace) -> AsyncIterator[TransferEngine]:
     from odh_tec.config import Config
 
     services = build_services(Config())
-    engine = TransferEngine(services, EngineOptions(file_attempts=max(1, args.retries)))
+    options = options_from_env()
+    options.file_attempts = max(1, args.retries)
+    engine = TransferEngine(services, options)
     await engine.start()
     try:
         yield engine

@@ -217,8 +217,7 @@ export function ArchitectureSummary({ summary, hub }: { summary: ModelSummary; h
   if (hub?.weight_bytes) rows.push([s.model.weightBytes, s.model.fromFiles(formatBytes(hub.weight_bytes), s.model.weightSource(hub.weight_source))]);
   return (
     <>
-      <DescriptionList isCompact isHorizontal horizontalTermWidthModifier={{ default: '11rem' }} aria-label={s.model.summaryTitle}
-        data-testid="vram-architecture">
+      <DescriptionList isCompact columnModifier={{ default: '2Col' }} aria-label={s.model.summaryTitle} data-testid="vram-architecture">
         {rows.map(([term, value]) => (
           <DescriptionListGroup key={term}>
             <DescriptionListTerm>{term}</DescriptionListTerm>

@@ -139,7 +139,7 @@ export function BreakdownTable({ groups, usable }: { groups: GpuGroup[]; usable:
               </Th>
               {groups.map((g) => (
                 <Td key={g.first} className="odh-vram-num" dataLabel={groupLabel(g)}>
-                  {gib(g.terms[term] ?? 0)}
+                  {g.terms[term] ? gib(g.terms[term]) : '—'}
                 </Td>
               ))}
             </Tr>

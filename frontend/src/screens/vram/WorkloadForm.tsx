@@ -253,6 +253,7 @@ export function HardwareForm({ inputs, gpus, gpusError, onChange }: {
                 </FormSelectOptionGroup>
               ))}
             </FormSelect>
+            <Helper help={h.gpuHelp} />
           </FormGroup>
         </GridItem>
         <GridItem span={12} sm={5}>
@@ -263,6 +264,7 @@ export function HardwareForm({ inputs, gpus, gpusError, onChange }: {
                 <FormSelectOption key={n} value={String(n)} label={h.countN(n)} />
               ))}
             </FormSelect>
+            <Helper help={h.countHelp} />
           </FormGroup>
         </GridItem>
       </Grid>

@@ -72,7 +72,7 @@ export function weightChoices(inputs: Pick<Inputs, 'task' | 'engine' | 'method'>
   if (inputs.task === 'finetune') {
     if (inputs.method === 'full') return [...choices(['auto', 'bf16', 'fp16'], w), { value: 'fp32', label: s.options.weightsFullFp32 }];
     if (inputs.method === 'lora') return choices(['auto', 'bf16', 'fp16', 'fp32'], w);
-    return choices(['nf4', 'nf4-dq', 'fp4', 'gptq-int4', 'auto'], w);
+    return choices(['nf4', 'nf4-dq', 'fp4', 'gptq-int4', 'awq-int4'], w);
   }
   if (inputs.engine === 'llamacpp') return GGUF_TYPES.map((type) => ({ value: `gguf-${type}`, label: s.options.gguf(type) }));
   if (inputs.engine === 'vllm') return choices(['auto', 'bf16', 'fp16', 'fp8', 'int8', 'awq-int4', 'gptq-int4', 'gptq-int8', 'int4', 'mxfp4', 'nf4'], w);
