@@ -195,6 +195,21 @@ def app_download(url: str, key: str) -> int:
     return total
 
 
+def app_download_urllib3(url: str, key: str) -> int:
+    """The same GET with urllib3, the HTTP client boto3 itself uses: separates the app's cost from
+    httpx's (which spends about three times the CPU of urllib3 per byte here)."""
+    import urllib3
+
+    pool = urllib3.PoolManager()
+    r = pool.request("GET", f"{url}/api/locations/s3:{BUCKET}/download", fields={"key": key},
+                     preload_content=False)
+    total = 0
+    for chunk in r.stream(CHUNK):
+        total += len(chunk)
+    r.release_conn()
+    return total
+
+
 def direct_download(s3, key: str) -> int:
     body = s3.get_object(Bucket=BUCKET, Key=key)["Body"]
     total = 0
@@ -275,6 +290,7 @@ def run(args: argparse.Namespace) -> list[Result]:
                 assert head["ContentLength"] == size, head
                 measure("direct boto3 get_object", size, sampler, direct_download, s3, "direct.bin")
                 measure("app download (streamed GET)", size, sampler, app_download, url, "via-app.bin")
+                measure("app download (urllib3 client)", size, sampler, app_download_urllib3, url, "via-app.bin")
 
             def concurrent_uploads() -> None:
                 with concurrent.futures.ThreadPoolExecutor(args.concurrent) as pool:
@@ -312,7 +328,7 @@ def summarise(results: list[Result], args: argparse.Namespace) -> dict:
         return speeds[len(speeds) // 2]
 
     up_d, up_a = best("direct boto3 upload"), best("app upload (streamed")
-    dn_d, dn_a = best("direct boto3 get"), best("app download")
+    dn_d, dn_a = best("direct boto3 get"), best("app download (streamed")
     conc = best(f"app {args.concurrent} concurrent")
     small, big = results[-3], results[-2]
     idle = results[-1].app_peak_rss  # the largest idle RSS of the app processes
@@ -325,10 +341,15 @@ def summarise(results: list[Result], args: argparse.Namespace) -> dict:
         "download_direct_mib_s": round(dn_d.mib_s, 1),
         "download_app_mib_s": round(dn_a.mib_s, 1),
         "download_ratio": round(dn_a.mib_s / dn_d.mib_s, 2),
-        "download_ratio_median": round(median("app download") / median("direct boto3 get"), 2),
+        "download_ratio_median": round(median("app download (streamed") / median("direct boto3 get"), 2),
+        "download_urllib3_ratio": round(best("app download (urllib3").mib_s / dn_d.mib_s, 2),
         "upload_app_cpu_s_per_gib": round(up_a.app_cpu / (up_a.nbytes / GiB), 2),
         "download_app_cpu_s_per_gib": round(dn_a.app_cpu / (dn_a.nbytes / GiB), 2),
         "upload_seaweedfs_cpu_s_per_gib": round(up_a.s3_cpu / (up_a.nbytes / GiB), 2),
+        "upload_direct_client_cpu_s_per_gib": round(up_d.extra["client_cpu"] / (up_d.nbytes / GiB), 2),
+        "upload_httpx_client_cpu_s_per_gib": round(up_a.extra["client_cpu"] / (up_a.nbytes / GiB), 2),
+        "download_direct_client_cpu_s_per_gib": round(dn_d.extra["client_cpu"] / (dn_d.nbytes / GiB), 2),
+        "download_httpx_client_cpu_s_per_gib": round(dn_a.extra["client_cpu"] / (dn_a.nbytes / GiB), 2),
         "concurrent_uploads": args.concurrent,
         "concurrent_total_mib_s": round(conc.mib_s, 1),
         "concurrent_app_cpu_s_per_gib": round(conc.app_cpu / (conc.nbytes / GiB), 2),

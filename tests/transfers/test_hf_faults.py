@@ -159,3 +159,14 @@ def test_no_proxy_bypasses_the_proxy(make_live, hub, bucket):
             assert r.status_code == 201, r.text
             assert wait_job(client, r.json()["id"])["state"] == "completed"
         assert proxy.requests == []
+
+
+def test_renamed_repo_redirects_are_followed(hf_api, hub, bucket, s3, engine_options):
+    hub.rename("old-org/old-name", "odd/names")
+    engine_options.download.segment_size = MiB
+    engine_options.download.parallel_threshold = 2 * MiB  # the HEAD that locates segments follows it too
+    job = run_import(hf_api, "old-org/old-name", f"s3:{bucket}", "", include=["big/*", "empty.txt"])
+    assert job["state"] == "completed", job
+    data = s3.get_object(Bucket=bucket, Key=f"old-org/old-name/{BIG}")["Body"].read()
+    assert hashlib.sha256(data).hexdigest() == _big(hub).sha256
+    assert any(r.status == 307 for r in hub.log.requests)

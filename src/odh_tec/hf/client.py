@@ -18,7 +18,6 @@ from odh_tec.hf.errors import (
     HubError,
     HubRateLimited,
     HubServerError,
-    HubUnreachable,
     hub_error,
     unreachable,
 )
@@ -143,5 +142,3 @@ class HubClient:
         return Snapshot(ref=ref, sha=sha, files=chosen, gated=gated, private=bool(info.get("private")),
                         all_files=len(everything))
 
-
-__all__ = ["HubClient", "HubUnreachable", "backoff"]

@@ -39,9 +39,9 @@ MIN_PART_SIZE = 8 * MiB
 MAX_PARTS = 10_000
 MAX_SINGLE_COPY = 5 * GiB
 PARTS_IN_FLIGHT = 4  # per upload
-# Parts in flight across every upload of one connection: with 4 browser uploads at once memory stays
-# near part size × (8 + 4) instead of growing with the number of uploads.
-PARTS_BUFFERED = 8
+# Parts in flight across every upload of one connection: with 4 uploads at once memory stays near
+# part size × (6 + 4) instead of part size × 4 × 5 (bench/transfer_bench.py measures it).
+PARTS_BUFFERED = 6
 DELETE_BATCH = 1000
 
 # S3 error code -> HTTP status we answer with (the S3 status is used for codes not listed).

@@ -156,8 +156,8 @@ class TransferEngine:
     async def cancel(self, job_id: str, wait: float | None = None) -> Job:
         job = self.get(job_id)
         task = self._tasks.get(job_id)
-        if task is not None and not task.done() and not job.extra.get("cancel_requested"):
-            job.extra["cancel_requested"] = True
+        if task is not None and not task.done() and not job.cancel_requested:
+            job.cancel_requested = True
             task.cancel()
         done = self._done.get(job_id)
         if done is not None:

@@ -74,6 +74,7 @@ class Job:
     rate: RateMeter = field(default_factory=RateMeter)
     # Keys this job wrote that did not exist before it: what a cancel deletes.
     created_keys: set[str] = field(default_factory=set)
+    cancel_requested: bool = False
 
     @property
     def bytes_done(self) -> int:
