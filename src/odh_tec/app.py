@@ -36,7 +36,15 @@ class ActivityMiddleware:
         if scope["type"] == "http":
             path = scope.get("path", "")
             if path.startswith(self.api_root) and not path.endswith(_PASSIVE_SUFFIXES):
+                # A request counts for as long as it runs: a browser upload of an hour is activity.
                 self.activity.touch()
+                self.activity.in_flight += 1
+                try:
+                    await self.app(scope, receive, send)
+                finally:
+                    self.activity.in_flight -= 1
+                    self.activity.touch()
+                return
         await self.app(scope, receive, send)
 
 

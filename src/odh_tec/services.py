@@ -17,18 +17,20 @@ IDLE_AFTER_SECONDS = 600
 
 @dataclass
 class Activity:
-    """What the ODH idle culler reads: busy while a transfer runs or within 10 min of an API call."""
+    """What the ODH idle culler reads: busy while a transfer or an API request (an upload, a download)
+    runs, or within 10 min of the last API call."""
 
     started: float = field(default_factory=time.time)
     last_call: float = field(default_factory=time.time)
     busy_sources: list = field(default_factory=list)  # callables returning True while work runs
+    in_flight: int = 0  # API requests running now (uploads and downloads included)
 
     def touch(self) -> None:
         self.last_call = time.time()
 
     @property
     def transfers_running(self) -> bool:
-        return any(source() for source in self.busy_sources)
+        return self.in_flight > 0 or any(source() for source in self.busy_sources)
 
     @property
     def last_activity(self) -> float:

@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from odh_tec.storage.s3 import PARTS_BUFFERED
+
 from .helpers import s3_loc, wait_for
 
 MiB = 1 << 20
@@ -276,6 +278,8 @@ def test_client_disconnect_mid_upload_leaves_nothing(live, bucket, s3, sent_mib)
         sock.close()
     assert wait_for(lambda: not _open_uploads(s3, bucket), timeout=10), _open_uploads(s3, bucket)
     assert keys_in(s3, bucket) == []
+    # Every part slot of the shared budget came back, cancelled parts included.
+    assert wait_for(lambda: live.services.s3.part_budget._value == PARTS_BUFFERED, timeout=5)
 
 
 def test_range_downloads(api, bucket):
@@ -402,3 +406,22 @@ def test_part_boundaries(api, bucket, s3, size, parts, announced):
     r = api.get(f"{s3_loc(bucket)}/download", params={"key": "b.bin"},
                 headers={"Range": f"bytes={8 * MiB - 10}-{8 * MiB + 9}"})
     assert r.status_code == 206 and r.content == data[8 * MiB - 10:8 * MiB + 10]
+
+
+def test_concurrent_uploads_share_the_part_budget(live, bucket, s3):
+    """Three multipart uploads at once (more parts than the shared budget of parts in flight): all
+    complete byte-identical, and the budget is whole again afterwards."""
+    budget = live.services.s3.part_budget
+    before = budget._value
+    blobs = [os.urandom(17 * MiB + i) for i in range(3)]
+
+    def upload(i: int) -> int:
+        with live.client() as c:
+            return c.put(f"{s3_loc(bucket)}/object", params={"key": f"c{i}.bin"}, content=blobs[i]).status_code
+
+    with ThreadPoolExecutor(3) as pool:
+        assert list(pool.map(upload, range(3))) == [201, 201, 201]
+    for i, blob in enumerate(blobs):
+        got = s3.get_object(Bucket=bucket, Key=f"c{i}.bin")["Body"].read()
+        assert hashlib.sha256(got).digest() == hashlib.sha256(blob).digest()
+    assert budget._value == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from datetime import datetime
 
@@ -12,6 +13,8 @@ from conftest import LiveServer, make_config
 from odh_tec import __version__
 from odh_tec.config import Config, RuntimeSettings
 from odh_tec.services import IDLE_AFTER_SECONDS
+
+from .helpers import wait_for
 
 
 def test_health(api):
@@ -59,6 +62,26 @@ def test_activity_for_the_idle_culler(api, live, path):
         assert api.get(path).json()[0]["execution_state"] == "busy"
     finally:
         activity.last_call = max(saved, activity.last_call)
+
+
+def test_a_long_upload_keeps_the_app_busy(live, api, bucket):
+    """A browser upload that outlasts the idle timeout is activity for as long as it runs."""
+    activity = live.services.activity
+    sock = socket.create_connection(("127.0.0.1", live.port))
+    try:
+        sock.sendall((f"PUT /api/locations/s3:{bucket}/object?key=slow.bin HTTP/1.1\r\nHost: x\r\n"
+                      f"Content-Length: 1000\r\n\r\n").encode() + b"x" * 10)
+        assert wait_for(lambda: activity.in_flight == 1)
+        activity.last_call = time.time() - IDLE_AFTER_SECONDS - 5
+        assert api.get("/api/kernels").json()[0]["execution_state"] == "busy"
+    finally:
+        sock.close()
+    assert wait_for(lambda: activity.in_flight == 0)
+    activity.last_call = time.time() - IDLE_AFTER_SECONDS - 5
+    try:
+        assert api.get("/api/kernels").json()[0]["execution_state"] == "idle"
+    finally:
+        activity.touch()
 
 
 def test_disclaimer_persists_across_restarts(s3_server, tmp_path):

@@ -8,7 +8,7 @@
 * 429 waits for `Retry-After` / the `RateLimit` reset; 5xx and network errors back off. A read
   timeout ends a stalled body.
 * Big files are fetched as several ranged segments at once, yielded strictly in order, so one large
-  safetensors file is not limited to one connection's speed. Memory: `connections × segment_size`.
+  safetensors file is not limited to one connection's speed. Memory: `(connections + 2) × segment_size`.
 """
 
 from __future__ import annotations
@@ -238,14 +238,32 @@ class _Segment:
 
 
 async def parallel_stream(remote: RemoteFile) -> AsyncIterator[bytes]:
-    """The whole file through up to `connections` ranged requests at once, yielded in order."""
+    """The whole file through up to `connections` ranged requests at once, yielded in order.
+
+    Downloads go on while the consumer (the storage writer) is busy: up to `connections` segments
+    download at once, and at most `connections + 2` are started but not yet consumed, which bounds
+    memory to that many segments."""
     policy = remote.policy
     remote.shared = True
     bounds = [(s, min(s + policy.segment_size, remote.size)) for s in range(0, remote.size, policy.segment_size)]
+    window = policy.connections + 2
     segments: dict[int, _Segment] = {}
-    tasks: list[asyncio.Task] = []
+    tasks: set[asyncio.Task] = set()
+    head = started = running = 0
+    closing = False
+
+    def pump() -> None:
+        nonlocal started, running
+        while not closing and started < len(bounds) and running < policy.connections and started - head < window:
+            segment = segments[started] = _Segment()
+            task = asyncio.create_task(fill(segment, *bounds[started]))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            started += 1
+            running += 1
 
     async def fill(segment: _Segment, start: int, end: int) -> None:
+        nonlocal running
         try:
             async with aclosing(stream_range(remote, start, end)) as chunks:
                 async for chunk in chunks:
@@ -257,21 +275,23 @@ async def parallel_stream(remote: RemoteFile) -> AsyncIterator[bytes]:
             segment.finish(exc)
         else:
             segment.finish()
+        finally:
+            running -= 1
+            pump()  # a connection is free: start the next segment now, not when the consumer gets there
 
-    started = 0
     try:
         for index in range(len(bounds)):
-            while started < len(bounds) and started < index + policy.connections:
-                segments[started] = _Segment()
-                tasks.append(asyncio.create_task(fill(segments[started], *bounds[started])))
-                started += 1
+            head = index
+            pump()
             async with aclosing(segments.pop(index).drain()) as chunks:
                 async for chunk in chunks:
                     yield chunk
     finally:
-        for task in tasks:
+        closing = True
+        pending = list(tasks)
+        for task in pending:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 def file_chunks(remote: RemoteFile) -> AsyncIterator[bytes]:

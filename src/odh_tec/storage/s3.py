@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import io
+import logging
 import math
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import AsyncExitStack
@@ -532,9 +532,9 @@ class _MultipartUpload:
     def _new_buffer(self, consumed: int) -> io.BytesIO:
         """An empty part buffer with room for the whole part, allocated once.
 
-        A BytesIO that we write ourselves goes through botocore and aiohttp without being copied
-        (a `bytes` body is wrapped in a shared BytesIO that aiohttp copies; a bytearray is sliced and
-        joined with the headers: each held a second copy of every part in flight)."""
+        botocore hashes a BytesIO that we wrote ourselves, and aiohttp sends it, by small reads: no
+        second copy of the part is ever held (a `bytes` body is wrapped in a shared BytesIO that
+        aiohttp copies whole; a bytearray is sliced and joined with the request headers)."""
         size = self.part_size
         if self.expected is not None and 0 <= self.expected - consumed < self.part_size:
             size = self.expected - consumed
