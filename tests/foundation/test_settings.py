@@ -143,6 +143,11 @@ def test_invalid_settings_change_nothing(api, live, path, body):
     assert live.services.settings.s3.secret_access_key == secret_before
 
 
+def test_a_rejected_proxy_url_is_not_echoed_with_its_password(api):
+    r = api.put("/api/settings/proxy", json={"https_proxy": f"socks5://user:{PROXY_PASSWORD}@proxy:1080"})
+    assert r.status_code == 400 and PROXY_PASSWORD not in r.text and "user:***@proxy" in r.text
+
+
 def test_transfers_and_page_size_settings(make_live, bucket, s3):
     for i in range(5):
         s3.put_object(Bucket=bucket, Key=f"f{i}", Body=b"x")

@@ -9,7 +9,7 @@ import httpx
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from odh_tec.config import HFSettings, ProxySettings, RuntimeSettings, S3Settings
+from odh_tec.config import HFSettings, ProxySettings, RuntimeSettings, S3Settings, mask_url_password
 from odh_tec.errors import ApiError, BadRequest
 from odh_tec.http import make_http_client
 from odh_tec.services import Services, get_services
@@ -25,7 +25,8 @@ def _check_url(value: str | None, what: str, *, allow_empty: bool = True) -> Non
         raise BadRequest(f"{what} is required")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadRequest(f"{what} must be an http:// or https:// URL, got '{value}'")
+        # The value may carry a password (proxy URLs): never echo it back.
+        raise BadRequest(f"{what} must be an http:// or https:// URL, got '{mask_url_password(value)}'")
 
 
 class S3Update(BaseModel):
