@@ -48,11 +48,12 @@ def test_model_with_subfolder_into_local_folder(hf_api, hub, live, local_root):
     for path, repo_file in repo.files().items():
         assert (root / path).read_bytes() == repo_file.content.read()
     assert (root / "bert/flax_model-00001-of-00011.msgpack").stat().st_size == 1
-    # Metadata travels as extended attributes on local files.
+    # Metadata travels as extended attributes on local files (this filesystem has them).
     meta = hf_api.get(f"/api/locations/{location}/object",
                       params={"key": f"sub/folder/{repo.repo_id}/bert/config.json"})
-    if meta.status_code == 200 and meta.json().get("metadata"):
-        assert meta.json()["metadata"]["hf-commit"] == repo.sha
+    assert meta.status_code == 200, meta.text
+    assert meta.json()["metadata"]["hf-commit"] == repo.sha
+    assert meta.json()["metadata"]["hf-oid"] == repo.files()["bert/config.json"].oid
 
 
 def test_dataset_import(hf_api, hub, bucket, s3):

@@ -66,8 +66,9 @@ def test_cancel_into_a_local_folder(hf_api, hub, local_root):
         time.sleep(0.05)
     r = hf_api.delete(f"/api/transfers/{job_id}")
     assert r.json()["state"] == "cancelled"
-    left = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
-    assert left == [f"{ODD}/mine.txt"]  # no partial or temporary file either
+    left = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
+    # No partial or temporary file, and no folder the job made; the folders that were there stay.
+    assert left == ["odd", ODD, f"{ODD}/mine.txt"]
 
 
 def test_cancel_a_copy(api, live, bucket, s3):

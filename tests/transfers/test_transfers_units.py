@@ -176,3 +176,17 @@ def test_retry_after():
     assert E.retry_after(_response(429, {"Retry-After": "3"})) == 3
     assert E.retry_after(_response(429, {"RateLimit": '"resolvers";r=0;t=55'})) == 56
     assert E.retry_after(_response(429)) is None
+
+
+async def test_skip_check_hashes_local_files_without_metadata(tmp_path):
+    from odh_tec.storage.local import LocalStorage
+    from odh_tec.transfers.hf_import import is_same
+
+    storage = LocalStorage(tmp_path)
+    data = b"weights" * 1000
+    (tmp_path / "w.bin").write_bytes(data)  # written by someone else: no xattrs
+    info = await storage.stat("w.bin")
+    assert info.metadata == {}
+    assert await is_same(storage, info, HubFile("w.bin", len(data), "x", hashlib.sha256(data).hexdigest()))
+    assert not await is_same(storage, info, HubFile("w.bin", len(data), "x", hashlib.sha256(b"other").hexdigest()))
+    assert not await is_same(storage, info, HubFile("w.bin", len(data) + 1, "x", hashlib.sha256(data).hexdigest()))

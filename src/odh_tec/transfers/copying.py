@@ -115,8 +115,7 @@ class CopyRunner(Runner):
         raise ApiError(f"No free name for '{key}' after {MAX_RENAMES} tries", code="Conflict", status=409)
 
     async def transfer(self, job: Job, file: TransferFile, progress: Progress) -> None:
-        if not file.existed:
-            job.created_keys.add(file.key)
+        self.note_created(job, file)
         copied = await self.destination.copy_from(self.source, file.source, file.key, file.size)
         if copied is not None:
             progress(file.size)  # server-side: no byte passed through us, report it at the end

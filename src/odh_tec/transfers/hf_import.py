@@ -161,8 +161,7 @@ class HFImportRunner(Runner):
     async def transfer(self, job: Job, file: TransferFile, progress: Progress) -> None:
         hub_file: HubFile = file.source
         remote = RemoteFile(self.transport, self.snapshot.ref, self.snapshot.sha, hub_file, self.policy)
-        if not file.existed:
-            job.created_keys.add(file.key)
+        self.note_created(job, file)
         chunks = verified(file_chunks(remote), Checksum.for_file(hub_file), hub_file.size, name=hub_file.path,
                           on_bytes=progress)
         async with aclosing(chunks):

@@ -74,6 +74,7 @@ class Job:
     rate: RateMeter = field(default_factory=RateMeter)
     # Keys this job wrote that did not exist before it: what a cancel deletes.
     created_keys: set[str] = field(default_factory=set)
+    created_dirs: set[str] = field(default_factory=set)  # local folders this job made
     cancel_requested: bool = False
 
     @property

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import abc
+import contextlib
+import os
 from collections.abc import Callable
 
 from odh_tec.storage.base import Storage
@@ -14,6 +16,22 @@ Progress = Callable[[int], None]
 class Runner(abc.ABC):
     destination: Storage
 
+    def note_created(self, job: Job, file: TransferFile) -> None:
+        """Before writing `file`: remember what a cancel must remove (the key, and for a local folder
+        the directories that do not exist yet). Nothing that existed before is ever noted."""
+        if file.existed:
+            return
+        job.created_keys.add(file.key)
+        resolve = getattr(self.destination, "resolve", None)  # local folders only
+        if resolve is None:
+            return
+        parent = os.path.dirname(file.key.rstrip("/"))
+        while parent:
+            with contextlib.suppress(Exception):
+                if not resolve(parent).exists():
+                    job.created_dirs.add(parent)
+            parent = os.path.dirname(parent)
+
     async def prepare(self, job: Job) -> None:
         """Metadata work before any byte moves (what exists already, what to skip). No slot held."""
 
@@ -23,13 +41,19 @@ class Runner(abc.ABC):
 
     async def cleanup(self, job: Job) -> None:
         """After a cancel: delete what this job created, and only that."""
-        for key in sorted(job.created_keys):
+        keys = sorted(job.created_keys)
+        if keys:
+            # One DeleteObjects call on S3 (missing keys are fine); per key locally, errors ignored.
             try:
-                if await self.destination.exists(key):
-                    await self.destination.delete(key)
-            except Exception:  # noqa: BLE001 - best effort; the others still go
-                continue
+                await self.destination.delete_many(keys)
+            except Exception:  # noqa: BLE001 - best effort: the job is cancelled either way
+                pass
+        resolve = getattr(self.destination, "resolve", None)
+        for directory in sorted(job.created_dirs, key=lambda d: d.count("/"), reverse=True):
+            with contextlib.suppress(Exception):
+                os.rmdir(resolve(directory))  # only if empty: someone may have written there since
         job.created_keys.clear()
+        job.created_dirs.clear()
 
     async def finish(self, job: Job) -> None:
         """After every file succeeded (a move tidies the emptied source folders)."""
