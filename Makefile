@@ -38,6 +38,7 @@ browsers:
 
 bench: install ## throughput and memory benchmarks against the same SeaweedFS (prints figures)
 	$(PY) bench/transfer_bench.py
+	$(PY) bench/hf_import_bench.py
 	$(PY) bench/vram_accuracy.py
 
 clean:

@@ -183,3 +183,13 @@ def make_live(s3_server, tmp_path):
 
 def run(coro):
     return asyncio.run(coro)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main thread
+    for the rest of the session, and tests that call asyncio.run() cannot run after it starts."""
+    in_browser = [item for item in items if "/tests/browser/" in str(item.fspath).replace("\\", "/")]
+    browser_ids = {id(item) for item in in_browser}
+    others = [item for item in items if id(item) not in browser_ids]
+    items[:] = others + in_browser
