@@ -56,7 +56,8 @@ export function errorFromXhr(xhr: XMLHttpRequest): ApiError {
   }
 }
 
-async function request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** One JSON request; network failures and non-2xx answers become ApiErrors. */
+export async function request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {

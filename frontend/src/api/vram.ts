@@ -3,7 +3,7 @@
  * Same conventions as client.ts: every failure is an ApiError carrying the server's `{error, message}`.
  */
 import { apiUrl } from './base';
-import { ApiError, errorFrom } from './client';
+import { request } from './client';
 
 // ---- request (CONTRACT.md §1) -------------------------------------------------------------------
 
@@ -144,26 +144,9 @@ export interface VramResult {
 
 // ---- calls --------------------------------------------------------------------------------------
 
-async function call<T>(method: 'GET' | 'POST', url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method,
-      signal,
-      headers: body === undefined ? { Accept: 'application/json' } : { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(0, 'NetworkError', `The server could not be reached (${(err as Error).message})`);
-  }
-  if (!response.ok) throw await errorFrom(response);
-  return (await response.json()) as T;
-}
-
 export const vramApi = {
-  gpus: (signal?: AbortSignal) => call<GpuInfo[]>('GET', apiUrl('/vram/gpus'), undefined, signal),
+  gpus: (signal?: AbortSignal) => request<GpuInfo[]>('GET', apiUrl('/vram/gpus'), undefined, signal),
   model: (repoId: string, revision: string, signal?: AbortSignal) =>
-    call<HubModelSummary>('GET', apiUrl('/vram/model', { repo_id: repoId, revision: revision || 'main' }), undefined, signal),
-  estimate: (request: VramRequest, signal?: AbortSignal) => call<VramResult>('POST', apiUrl('/vram/estimate'), request, signal),
+    request<HubModelSummary>('GET', apiUrl('/vram/model', { repo_id: repoId, revision: revision || 'main' }), undefined, signal),
+  estimate: (body: VramRequest, signal?: AbortSignal) => request<VramResult>('POST', apiUrl('/vram/estimate'), body, signal),
 };

@@ -33,6 +33,14 @@ type DoneListener = (item: UploadItem) => void;
 
 const RENDER_INTERVAL = 250;
 
+/** Answer a conflict: queue the item again to overwrite, or skip it. */
+function settle(item: UploadItem, overwrite: boolean) {
+  if (overwrite) {
+    item.overwrite = true;
+    item.state = 'queued';
+  } else item.state = 'skipped';
+}
+
 export class UploadManager {
   private items: UploadItem[] = [];
   private snapshot: UploadItem[] = [];
@@ -168,21 +176,14 @@ export class UploadManager {
   resolve(id: number, overwrite: boolean) {
     const item = this.items.find((i) => i.id === id);
     if (!item || item.state !== 'conflict') return;
-    if (overwrite) {
-      item.overwrite = true;
-      item.state = 'queued';
-    } else item.state = 'skipped';
+    settle(item, overwrite);
     this.emit(true);
     this.pump();
   }
 
   resolveAll(overwrite: boolean) {
     for (const item of this.items) {
-      if (item.state !== 'conflict') continue;
-      if (overwrite) {
-        item.overwrite = true;
-        item.state = 'queued';
-      } else item.state = 'skipped';
+      if (item.state === 'conflict') settle(item, overwrite);
     }
     this.emit(true);
     this.pump();

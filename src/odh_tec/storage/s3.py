@@ -299,15 +299,14 @@ class S3Storage(Storage):
             raise self._error(exc) from exc
         folders = [p["Prefix"] for p in answer.get("CommonPrefixes", [])]
         files = [
-            ObjectInfo(key=o["Key"], size=o["Size"], last_modified=o.get("LastModified"),
-                       etag=(o.get("ETag") or "").strip('"') or None)
-            for o in answer.get("Contents", [])
+            _object_info(o) for o in answer.get("Contents", [])
             if o["Key"] != prefix  # the folder's own marker
         ]
         token = answer.get("NextContinuationToken") if answer.get("IsTruncated") else None
         return Listing(prefix=prefix, folders=folders, files=files, next_page_token=token)
 
-    async def walk(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+    async def _pages(self, prefix: str) -> AsyncIterator[list[dict]]:
+        """Every object entry under prefix (folder markers included), one listing page at a time."""
         client = await self.connection.client()
         token = None
         while True:
@@ -318,33 +317,23 @@ class S3Storage(Storage):
                 answer = await client.list_objects_v2(**params)
             except Exception as exc:  # noqa: BLE001
                 raise self._error(exc) from exc
-            for o in answer.get("Contents", []):
-                if o["Key"].endswith("/") and o["Size"] == 0:
-                    continue
-                yield ObjectInfo(key=o["Key"], size=o["Size"], last_modified=o.get("LastModified"),
-                                 etag=(o.get("ETag") or "").strip('"') or None)
+            if answer.get("Contents"):
+                yield answer["Contents"]
             if not answer.get("IsTruncated"):
                 return
             token = answer["NextContinuationToken"]
 
+    async def walk(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        async for page in self._pages(prefix):
+            for o in page:
+                if o["Key"].endswith("/") and o["Size"] == 0:
+                    continue
+                yield _object_info(o)
+
     async def _all_keys(self, prefix: str) -> AsyncIterator[list[str]]:
         """Every key under prefix (markers included), a page at a time."""
-        client = await self.connection.client()
-        token = None
-        while True:
-            params = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": 1000}
-            if token:
-                params["ContinuationToken"] = token
-            try:
-                answer = await client.list_objects_v2(**params)
-            except Exception as exc:  # noqa: BLE001
-                raise self._error(exc) from exc
-            keys = [o["Key"] for o in answer.get("Contents", [])]
-            if keys:
-                yield keys
-            if not answer.get("IsTruncated"):
-                return
-            token = answer["NextContinuationToken"]
+        async for page in self._pages(prefix):
+            yield [o["Key"] for o in page]
 
     async def stat(self, key: str) -> ObjectInfo:
         client = await self.connection.client()
@@ -478,6 +467,12 @@ class S3Storage(Storage):
         except Exception as exc:  # noqa: BLE001
             raise self._error(exc, key=dst_key) from exc
         return await self.stat(dst_key)
+
+
+def _object_info(entry: dict) -> ObjectInfo:
+    """An ObjectInfo from one entry of a ListObjectsV2 answer."""
+    return ObjectInfo(key=entry["Key"], size=entry["Size"], last_modified=entry.get("LastModified"),
+                      etag=(entry.get("ETag") or "").strip('"') or None)
 
 
 def _check_key(key: str) -> None:

@@ -21,8 +21,9 @@ import { useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
 import type { ConflictPolicy, CopyPrecheck, CopySource } from '../../api/types';
 import { useAppData } from '../../app/appData';
-import { messageOf, useToasts } from '../../app/toasts';
+import { useToasts } from '../../app/toasts';
 import { useTransfers } from '../../app/transfers';
+import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
 
@@ -50,17 +51,14 @@ export function CopyMoveModal({
   const [prefix, setPrefix] = useState(currentPrefix);
   const [conflict, setConflict] = useState<ConflictPolicy>('skip');
   const [check, setCheck] = useState<CopyPrecheck | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: runBusy } = useBusyAction();
   const source: CopySource = { location_id: locationId, keys, prefixes };
   const cleanPrefix = prefix.trim().replace(/^\/+/, '');
   const dest = { location_id: destination, prefix: cleanPrefix && !cleanPrefix.endsWith('/') ? `${cleanPrefix}/` : cleanPrefix };
   const same = destination === locationId && dest.prefix === currentPrefix;
 
-  const run = async (what: 'check' | 'start') => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = (what: 'check' | 'start') =>
+    runBusy(async () => {
       if (what === 'check') setCheck(await api.copyPrecheck(source, dest));
       else {
         const job = await api.startTransfer({ kind: operation, source, destination: dest, conflict });
@@ -77,12 +75,7 @@ export function CopyMoveModal({
         onStarted();
         onClose();
       }
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const count = keys.length + prefixes.length;
   return (

@@ -3,7 +3,6 @@ import { useEffect, useMemo, useState } from 'react';
 import {
   Alert,
   Bullseye,
-  Button,
   CodeBlock,
   CodeBlockCode,
   EmptyState,
@@ -11,7 +10,6 @@ import {
   Label,
   Modal,
   ModalBody,
-  ModalFooter,
   ModalHeader,
   Spinner,
   Stack,
@@ -25,6 +23,7 @@ import { FileIcon } from '@patternfly/react-icons';
 import { api } from '../../api/client';
 import type { Preview } from '../../api/types';
 import { messageOf } from '../../app/toasts';
+import { FileModalFooter } from './modals';
 import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
 import { highlight } from '../../utils/highlight';
@@ -177,14 +176,7 @@ export function PreviewModal({ locationId, fileKey, onClose }: { locationId: str
         )}
         {preview && <PreviewBody preview={preview} locationId={locationId} />}
       </ModalBody>
-      <ModalFooter>
-        <Button variant="secondary" component="a" href={api.downloadUrl(locationId, fileKey)} download={name}>
-          {t.common.download}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t.common.close}
-        </Button>
-      </ModalFooter>
+      <FileModalFooter locationId={locationId} fileKey={fileKey} name={name} onClose={onClose} />
     </Modal>
   );
 }

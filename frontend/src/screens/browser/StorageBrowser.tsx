@@ -651,30 +651,24 @@ export default function StorageBrowser() {
           {searchProblem && <Alert isInline isPlain variant="warning" title={t.browser.searchSlash} className="pf-v6-u-mb-sm" />}
           {body}
         </div>
-        <input
-          ref={fileInput}
-          type="file"
-          multiple
-          className="odh-tec-hidden-input"
-          aria-label={t.browser.uploadFiles}
-          data-testid="file-input"
-          onChange={(e) => {
-            addUploads(filesFromInput(e.target.files));
-            e.target.value = '';
-          }}
-        />
-        <input
-          ref={folderInput}
-          type="file"
-          multiple
-          className="odh-tec-hidden-input"
-          aria-label={t.browser.uploadFolder}
-          data-testid="folder-input"
-          onChange={(e) => {
-            addUploads(filesFromInput(e.target.files));
-            e.target.value = '';
-          }}
-        />
+        {[
+          { ref: fileInput, label: t.browser.uploadFiles, testId: 'file-input' },
+          { ref: folderInput, label: t.browser.uploadFolder, testId: 'folder-input' },
+        ].map((input) => (
+          <input
+            key={input.testId}
+            ref={input.ref}
+            type="file"
+            multiple
+            className="odh-tec-hidden-input"
+            aria-label={input.label}
+            data-testid={input.testId}
+            onChange={(e) => {
+              addUploads(filesFromInput(e.target.files));
+              e.target.value = '';
+            }}
+          />
+        ))}
       </PageSection>
 
       {dialog?.kind === 'folder' && <CreateFolderModal locationId={locationId} prefix={prefix} onClose={() => setDialog(null)} onCreated={reload} />}

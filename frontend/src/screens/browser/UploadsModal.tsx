@@ -40,7 +40,7 @@ function Row({ item }: { item: UploadItem }) {
     <Tr className="odh-tec-upload-row" data-testid="upload-row" data-state={item.state}>
       <Td dataLabel={t.common.name} modifier="breakWord">
         <span className="odh-tec-mono">{item.key}</span>
-        {item.error && <div className="pf-v6-u-danger-color-100">{item.error}</div>}
+        {item.error && <div className="pf-v6-u-text-color-status-danger">{item.error}</div>}
       </Td>
       <Td dataLabel={t.common.size} className="odh-tec-nowrap">
         {formatBytes(item.size)}

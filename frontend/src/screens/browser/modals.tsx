@@ -8,7 +8,6 @@ import {
   DescriptionListDescription,
   DescriptionListGroup,
   DescriptionListTerm,
-  Form,
   FormGroup,
   FormHelperText,
   HelperText,
@@ -24,7 +23,10 @@ import {
 } from '@patternfly/react-core';
 import { api } from '../../api/client';
 import type { ObjectStat } from '../../api/types';
+import { ConfirmDeleteModal } from '../../app/ConfirmDeleteModal';
+import { FormModal } from '../../app/FormModal';
 import { messageOf, useToasts } from '../../app/toasts';
+import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { formatBytes, formatDate } from '../../utils/format';
 
@@ -49,65 +51,37 @@ export function CreateFolderModal({
 }) {
   const { notify } = useToasts();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useBusyAction();
   const problem = folderNameProblem(name);
   const valid = name.trim() !== '' && !problem;
 
-  const submit = async () => {
-    if (!valid) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = () =>
+    valid &&
+    run(async () => {
       await api.createFolder(locationId, `${prefix}${name.trim()}/`);
       notify({ variant: 'success', title: t.folder.created(name.trim()) });
       onCreated();
       onClose();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
-    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="create-folder-title">
-      <ModalHeader title={t.folder.title} labelId="create-folder-title" />
-      <ModalBody>
-        <Form
-          id="create-folder-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          {error && <Alert isInline variant="danger" title={error} />}
-          <FormGroup label={t.folder.name} isRequired fieldId="folder-name">
-            <TextInput
-              id="folder-name"
-              value={name}
-              onChange={(_e, v) => setName(v)}
-              validated={problem ? 'error' : 'default'}
-              autoFocus
-              isRequired
-            />
-            <FormHelperText>
-              <HelperText>
-                <HelperTextItem variant={problem ? 'error' : 'default'}>{problem ?? t.folder.help}</HelperTextItem>
-              </HelperText>
-            </FormHelperText>
-          </FormGroup>
-        </Form>
-      </ModalBody>
-      <ModalFooter>
-        <Button type="submit" form="create-folder-form" isDisabled={!valid || busy} isLoading={busy}>
-          {t.common.create}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t.common.cancel}
-        </Button>
-      </ModalFooter>
-    </Modal>
+    <FormModal id="create-folder" title={t.folder.title} error={error} busy={busy} canSubmit={valid} onSubmit={() => void submit()} onClose={onClose}>
+      <FormGroup label={t.folder.name} isRequired fieldId="folder-name">
+        <TextInput
+          id="folder-name"
+          value={name}
+          onChange={(_e, v) => setName(v)}
+          validated={problem ? 'error' : 'default'}
+          autoFocus
+          isRequired
+        />
+        <FormHelperText>
+          <HelperText>
+            <HelperTextItem variant={problem ? 'error' : 'default'}>{problem ?? t.folder.help}</HelperTextItem>
+          </HelperText>
+        </FormHelperText>
+      </FormGroup>
+    </FormModal>
   );
 }
 
@@ -128,9 +102,7 @@ export function DeleteModal({
   onDeleted: () => void;
 }) {
   const { notify } = useToasts();
-  const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useBusyAction();
   const count = target.keys.length + target.prefixes.length;
   const single = count === 1;
   const isFolder = single && target.prefixes.length === 1;
@@ -138,15 +110,11 @@ export function DeleteModal({
   const name = single ? (target.keys[0] ?? target.prefixes[0]).replace(/\/$/, '').split('/').pop() ?? '' : '';
   // Files: a plain confirmation. Folders: type the folder's name. Selections: type a phrase.
   const phrase = isFile ? null : isFolder ? name : t.deletion.selectionPhrase(count);
-  const confirmed = phrase === null || typed === phrase;
   const title = isFile ? t.deletion.fileTitle : isFolder ? t.deletion.folderTitle : t.deletion.selectionTitle;
   const listed = [...target.prefixes, ...target.keys];
 
-  const submit = async () => {
-    if (!confirmed) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = () =>
+    run(async () => {
       let deleted = 0;
       let failed = 0;
       if (isFile) deleted = (await api.deleteObject(locationId, target.keys[0])).deleted;
@@ -163,61 +131,51 @@ export function DeleteModal({
       });
       onDeleted();
       if (!failed) onClose();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
-    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="delete-title" aria-describedby="delete-body">
-      <ModalHeader title={title} labelId="delete-title" titleIconVariant="warning" />
-      <ModalBody id="delete-body">
-        {error && <Alert isInline variant="danger" title={error} />}
-        <Content component="p">
-          {isFile
-            ? t.deletion.fileBody(name)
-            : isFolder
-              ? t.deletion.folderBody(name)
-              : t.deletion.selectionBody(target.keys.length, target.prefixes.length)}
-        </Content>
-        {!single && (
-          <List>
-            {listed.slice(0, 8).map((item) => (
-              <ListItem key={item} className="odh-tec-mono">
-                {item}
-              </ListItem>
-            ))}
-            {listed.length > 8 && <ListItem>{t.deletion.andMore(listed.length - 8)}</ListItem>}
-          </List>
-        )}
-        <Content component="p">
-          <strong>{t.deletion.irreversible}</strong>
-        </Content>
-        {phrase !== null && (
-          <Form
-            id="delete-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void submit();
-            }}
-          >
-            <FormGroup label={t.common.typeToConfirm(phrase)} fieldId="delete-confirm">
-              <TextInput id="delete-confirm" value={typed} onChange={(_e, v) => setTyped(v)} autoFocus autoComplete="off" />
-            </FormGroup>
-          </Form>
-        )}
-      </ModalBody>
-      <ModalFooter>
-        <Button variant="danger" onClick={submit} isDisabled={!confirmed || busy} isLoading={busy}>
-          {t.common.delete}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t.common.cancel}
-        </Button>
-      </ModalFooter>
-    </Modal>
+    <ConfirmDeleteModal
+      id="delete"
+      title={title}
+      phrase={phrase}
+      error={error}
+      busy={busy}
+      onDelete={() => void submit()}
+      onClose={onClose}
+      autoFocus
+    >
+      <Content component="p">
+        {isFile
+          ? t.deletion.fileBody(name)
+          : isFolder
+            ? t.deletion.folderBody(name)
+            : t.deletion.selectionBody(target.keys.length, target.prefixes.length)}
+      </Content>
+      {!single && (
+        <List>
+          {listed.slice(0, 8).map((item) => (
+            <ListItem key={item} className="odh-tec-mono">
+              {item}
+            </ListItem>
+          ))}
+          {listed.length > 8 && <ListItem>{t.deletion.andMore(listed.length - 8)}</ListItem>}
+        </List>
+      )}
+    </ConfirmDeleteModal>
+  );
+}
+
+/** Download + Close, the footer of the modals that show one file. */
+export function FileModalFooter({ locationId, fileKey, name, onClose }: { locationId: string; fileKey: string; name: string; onClose: () => void }) {
+  return (
+    <ModalFooter>
+      <Button variant="secondary" component="a" href={api.downloadUrl(locationId, fileKey)} download={name}>
+        {t.common.download}
+      </Button>
+      <Button variant="link" onClick={onClose}>
+        {t.common.close}
+      </Button>
+    </ModalFooter>
   );
 }
 
@@ -273,14 +231,7 @@ export function DetailsModal({ locationId, fileKey, onClose }: { locationId: str
           </DescriptionList>
         )}
       </ModalBody>
-      <ModalFooter>
-        <Button variant="secondary" component="a" href={api.downloadUrl(locationId, fileKey)} download={name}>
-          {t.common.download}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t.common.close}
-        </Button>
-      </ModalFooter>
+      <FileModalFooter locationId={locationId} fileKey={fileKey} name={name} onClose={onClose} />
     </Modal>
   );
 }

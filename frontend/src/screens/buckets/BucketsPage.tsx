@@ -11,16 +11,11 @@ import {
   EmptyStateActions,
   EmptyStateBody,
   EmptyStateFooter,
-  Form,
   FormGroup,
   FormHelperText,
   HelperText,
   HelperTextItem,
   Label,
-  Modal,
-  ModalBody,
-  ModalFooter,
-  ModalHeader,
   PageSection,
   Spinner,
   TextInput,
@@ -34,7 +29,10 @@ import { CubesIcon, DatabaseIcon, SyncAltIcon, TrashIcon } from '@patternfly/rea
 import { ApiError, api } from '../../api/client';
 import type { BucketList } from '../../api/types';
 import { useAppData } from '../../app/appData';
+import { ConfirmDeleteModal } from '../../app/ConfirmDeleteModal';
+import { FormModal } from '../../app/FormModal';
 import { messageOf, useToasts } from '../../app/toasts';
+import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { formatDate } from '../../utils/format';
 
@@ -55,129 +53,78 @@ export function bucketNameProblem(name: string): string | null {
 function CreateBucketModal({ existing, onClose, onCreated }: { existing: string[]; onClose: () => void; onCreated: () => void }) {
   const { notify } = useToasts();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useBusyAction();
   const problem = name ? (existing.includes(name) ? t.buckets.alreadyExists : bucketNameProblem(name)) : null;
   const valid = !!name && !problem;
-  const submit = async () => {
-    if (!valid) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = () =>
+    valid &&
+    run(async () => {
       await api.createBucket(name);
       notify({ variant: 'success', title: t.buckets.createdToast(name) });
       onCreated();
       onClose();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
-    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="create-bucket-title">
-      <ModalHeader title={t.buckets.create} labelId="create-bucket-title" />
-      <ModalBody>
-        <Form
-          id="create-bucket-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          {error && <Alert isInline variant="danger" title={error} />}
-          <FormGroup label={t.common.name} isRequired fieldId="bucket-name">
-            <TextInput
-              id="bucket-name"
-              value={name}
-              onChange={(_e, v) => setName(v)}
-              validated={problem ? 'error' : valid ? 'success' : 'default'}
-              isRequired
-              autoFocus
-              autoComplete="off"
-            />
-            <FormHelperText>
-              <HelperText>
-                <HelperTextItem variant={problem ? 'error' : 'default'} data-testid="bucket-name-help">
-                  {problem ?? t.buckets.nameHelp}
-                </HelperTextItem>
-              </HelperText>
-            </FormHelperText>
-          </FormGroup>
-        </Form>
-      </ModalBody>
-      <ModalFooter>
-        <Button type="submit" form="create-bucket-form" isDisabled={!valid || busy} isLoading={busy}>
-          {t.common.create}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t.common.cancel}
-        </Button>
-      </ModalFooter>
-    </Modal>
+    <FormModal id="create-bucket" title={t.buckets.create} error={error} busy={busy} canSubmit={valid} onSubmit={() => void submit()} onClose={onClose}>
+      <FormGroup label={t.common.name} isRequired fieldId="bucket-name">
+        <TextInput
+          id="bucket-name"
+          value={name}
+          onChange={(_e, v) => setName(v)}
+          validated={problem ? 'error' : valid ? 'success' : 'default'}
+          isRequired
+          autoFocus
+          autoComplete="off"
+        />
+        <FormHelperText>
+          <HelperText>
+            <HelperTextItem variant={problem ? 'error' : 'default'} data-testid="bucket-name-help">
+              {problem ?? t.buckets.nameHelp}
+            </HelperTextItem>
+          </HelperText>
+        </FormHelperText>
+      </FormGroup>
+    </FormModal>
   );
 }
 
+const bucketDeleteError = (err: unknown) =>
+  err instanceof ApiError && err.code === 'BucketNotEmpty' ? `${err.message}. ${t.buckets.notEmptyHint}` : messageOf(err);
+
 function DeleteBucketModal({ name, onClose, onDeleted }: { name: string; onClose: () => void; onDeleted: () => void }) {
   const { notify } = useToasts();
-  const [typed, setTyped] = useState('');
   const [empty, setEmpty] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async () => {
-    if (typed !== name) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useBusyAction(bucketDeleteError);
+  const submit = () =>
+    run(async () => {
       const answer = await api.deleteBucket(name, empty);
       notify({ variant: 'success', title: t.buckets.deletedToast(name, answer.deleted_objects) });
       onDeleted();
       onClose();
-    } catch (err) {
-      setError(err instanceof ApiError && err.code === 'BucketNotEmpty' ? `${err.message}. ${t.buckets.notEmptyHint}` : messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
-    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="delete-bucket-title" aria-describedby="delete-bucket-body">
-      <ModalHeader title={t.buckets.deleteTitle} labelId="delete-bucket-title" titleIconVariant="warning" />
-      <ModalBody id="delete-bucket-body">
-        {error && <Alert isInline variant="danger" title={error} className="pf-v6-u-mb-md" />}
-        <Content component="p">{t.buckets.deleteBody(name)}</Content>
-        <Content component="p">
-          <strong>{t.deletion.irreversible}</strong>
-        </Content>
-        <Form
-          id="delete-bucket-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          <FormGroup fieldId="delete-bucket-empty">
-            <Checkbox
-              id="delete-bucket-empty"
-              label={t.buckets.emptyFirst}
-              description={t.buckets.emptyFirstHelp}
-              isChecked={empty}
-              onChange={(_e, v) => setEmpty(v)}
-            />
-          </FormGroup>
-          <FormGroup label={t.common.typeToConfirm(name)} fieldId="delete-bucket-confirm">
-            <TextInput id="delete-bucket-confirm" value={typed} onChange={(_e, v) => setTyped(v)} autoComplete="off" />
-          </FormGroup>
-        </Form>
-      </ModalBody>
-      <ModalFooter>
-        <Button variant="danger" onClick={submit} isDisabled={typed !== name || busy} isLoading={busy}>
-          {t.common.delete}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t.common.cancel}
-        </Button>
-      </ModalFooter>
-    </Modal>
+    <ConfirmDeleteModal
+      id="delete-bucket"
+      title={t.buckets.deleteTitle}
+      phrase={name}
+      error={error}
+      busy={busy}
+      onDelete={() => void submit()}
+      onClose={onClose}
+      fields={
+        <FormGroup fieldId="delete-bucket-empty">
+          <Checkbox
+            id="delete-bucket-empty"
+            label={t.buckets.emptyFirst}
+            description={t.buckets.emptyFirstHelp}
+            isChecked={empty}
+            onChange={(_e, v) => setEmpty(v)}
+          />
+        </FormGroup>
+      }
+    >
+      <Content component="p">{t.buckets.deleteBody(name)}</Content>
+    </ConfirmDeleteModal>
   );
 }
 

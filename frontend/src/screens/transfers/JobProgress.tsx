@@ -54,7 +54,7 @@ export function JobSummary({ job }: { job: Job }) {
         data-testid="job-progress"
       />
       {job.error && (
-        <Content component="p" className="pf-v6-u-danger-color-100" data-testid="job-error">
+        <Content component="p" className="pf-v6-u-text-color-status-danger" data-testid="job-error">
           {job.error}
         </Content>
       )}
@@ -80,7 +80,7 @@ export function JobFilesTable({ job, onlyFailed = false }: { job: Job; onlyFaile
             <Tr key={file.path}>
               <Td dataLabel={t.transfers.path} modifier="breakWord">
                 <span className="odh-tec-mono">{file.path}</span>
-                {file.error && <div className="pf-v6-u-danger-color-100">{file.error}</div>}
+                {file.error && <div className="pf-v6-u-text-color-status-danger">{file.error}</div>}
               </Td>
               <Td dataLabel={t.common.size} className="odh-tec-nowrap">
                 {formatBytes(file.size)}

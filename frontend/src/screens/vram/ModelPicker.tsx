@@ -11,13 +11,10 @@ import {
   FlexItem,
   Form,
   FormGroup,
-  FormHelperText,
   FormSelect,
   FormSelectOption,
   Grid,
   GridItem,
-  HelperText,
-  HelperTextItem,
   TextInput,
   ToggleGroup,
   ToggleGroupItem,
@@ -26,6 +23,7 @@ import type { HubModelSummary, ModelSummary } from '../../api/vram';
 import { count, vramStrings as s } from '../../i18n/vram';
 import { formatBytes } from '../../utils/format';
 import { PRESETS } from './presets';
+import { Helper } from './Helper';
 import type { ManualArch, ManualProblems } from './state';
 
 export type ModelSource = 'preset' | 'hub' | 'manual';
@@ -52,17 +50,6 @@ interface Props {
   manualProblems: ManualProblems;
   onManual: (patch: Partial<ManualArch>) => void;
   onManualFromCurrent: (() => void) | null;
-}
-
-function Helper({ problem, help }: { problem?: string; help?: string }) {
-  if (!problem && !help) return null;
-  return (
-    <FormHelperText>
-      <HelperText>
-        <HelperTextItem variant={problem ? 'error' : 'default'}>{problem ?? help}</HelperTextItem>
-      </HelperText>
-    </FormHelperText>
-  );
 }
 
 function ManualFields({ manual, problems, onChange }: { manual: ManualArch; problems: ManualProblems; onChange: (p: Partial<ManualArch>) => void }) {

@@ -5,14 +5,11 @@ import {
   ExpandableSection,
   Form,
   FormGroup,
-  FormHelperText,
   FormSelect,
   FormSelectOption,
   FormSelectOptionGroup,
   Grid,
   GridItem,
-  HelperText,
-  HelperTextItem,
   Switch,
   TextInput,
   ToggleGroup,
@@ -20,6 +17,7 @@ import {
 } from '@patternfly/react-core';
 import type { GpuInfo } from '../../api/vram';
 import { vramStrings as s } from '../../i18n/vram';
+import { Helper } from './Helper';
 import {
   attentionChoices,
   computeChoices,
@@ -71,17 +69,6 @@ function Select({ id, label, value, options, onChange, help }: {
       </FormSelect>
       {help && <Helper help={help} />}
     </FormGroup>
-  );
-}
-
-function Helper({ problem, help }: { problem?: string; help?: string }) {
-  if (!problem && !help) return null;
-  return (
-    <FormHelperText>
-      <HelperText>
-        <HelperTextItem variant={problem ? 'error' : 'default'}>{problem ?? help}</HelperTextItem>
-      </HelperText>
-    </FormHelperText>
   );
 }
 
