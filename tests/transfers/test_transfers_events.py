@@ -90,6 +90,51 @@ def test_stream_snapshot_updates_final_state_and_keepalive(hf_live, hf_api, hub,
             reader.close()
 
 
+def test_job_events_carry_only_changed_files(hf_live, hf_api, hub, bucket):
+    """After the first event, `job` updates carry `files_changed` (not `files`); the final one carries all."""
+    hub.inject("throttle", path="big/model.safetensors", rate=6 << 20, times=None)  # ~1.5 s
+    with hf_live.client() as stream_client:
+        reader = EventReader(stream_client, "/api/transfers/events")
+        try:
+            reader.wait_for(lambda e: e[1] == "snapshot")
+            r = hf_api.post("/api/transfers", json=hf_body("odd/names", f"s3:{bucket}"))
+            job_id = r.json()["id"]
+            count = len(r.json()["files"])
+            assert count == 7
+            # A tab that connects mid-job gets the full job in its snapshot.
+            reader.wait_for(lambda e: e[1] == "job" and e[2]["id"] == job_id and "files_changed" in e[2])
+            with hf_live.client() as late_client:
+                late = EventReader(late_client, "/api/transfers/events")
+                try:
+                    snapshot = late.wait_for(lambda e: e[1] == "snapshot")[2]
+                finally:
+                    late.close()
+            mid = next(j for j in snapshot["jobs"] if j["id"] == job_id)
+            assert len(mid["files"]) == count
+            final = reader.wait_for(lambda e: e[1] == "job" and e[2]["id"] == job_id
+                                    and e[2]["state"] == "completed")[2]
+        finally:
+            reader.close()
+    updates = [e[2] for e in reader.events if e[1] == "job" and e[2]["id"] == job_id]
+    first, deltas = updates[0], updates[1:-1]
+    assert len(first["files"]) == count and first["files_count"] == count  # a new job: in full
+    assert deltas
+    files = {f["path"]: f for f in first["files"]}
+    for delta in deltas:
+        assert "files" not in delta and delta["files_count"] == count
+        for f in delta["files_changed"]:
+            assert f.keys() >= {"path", "destination_key", "size", "bytes_done", "state", "error"}
+            files[f["path"]] = f
+        # Merged by path, the client's copy adds up to the totals of the same event.
+        assert sum(f["bytes_done"] for f in files.values()) == delta["totals"]["bytes_done"]
+    # While only the throttled file moves, updates carry that one file.
+    assert any([f["path"] for f in d["files_changed"]] == ["big/model.safetensors"] for d in deltas)
+    assert final is updates[-1]
+    assert final["files_count"] == count and len(final["files"]) == count
+    assert {f["state"] for f in final["files"]} == {"done"}
+    assert final["files"] == hf_api.get(f"/api/transfers/{job_id}").json()["files"]
+
+
 def test_removed_event_and_listing(hf_live, hf_api, bucket):
     body = hf_body("hf-tiny-v2/tiny-random-GPT2Model", f"s3:{bucket}", include=["config.json"])
     first = wait_job(hf_api, hf_api.post("/api/transfers", json=body).json()["id"])

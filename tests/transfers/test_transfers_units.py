@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 
 import httpx
 import pytest
@@ -16,7 +17,7 @@ from odh_tec.hf.verify import Checksum, ChecksumMismatch, SizeMismatch, verified
 from odh_tec.transfers.events import EventHub
 from odh_tec.transfers.keys import folder, hf_base, renamed
 from odh_tec.transfers.limiter import SlotLimiter
-from odh_tec.transfers.model import FileState, Job, TransferFile
+from odh_tec.transfers.model import FileState, Job, JobState, TransferFile
 from odh_tec.transfers.rate import RateMeter
 
 
@@ -127,6 +128,33 @@ async def test_events_coalesce_per_job_and_stop():
     assert (await sub.next_batch(0.1))[0][0] == "removed"
     await hub.stop()
     assert await sub.next_batch(0.1) is None
+
+
+async def test_events_send_changed_files_and_catch_slow_clients_up():
+    hub = EventHub(interval=10)
+    job = Job(kind="copy", title="t", source={}, destination={},
+              files=[TransferFile("a", "a", 10), TransferFile("b", "b", 10), TransferFile("c", "c", 10)])
+    fast, slow = hub.subscribe(), hub.subscribe()
+    hub.now(job)  # a new job: every file
+    first = json.loads((await fast.next_batch(0.1))[0][1])
+    assert len(first["files"]) == 3 and first["files_count"] == 3
+    job.files[0].bytes_done = 5
+    hub.mark(job)
+    hub.flush()
+    delta = json.loads((await fast.next_batch(0.1))[0][1])
+    assert "files" not in delta and delta["files_count"] == 3
+    assert [f["path"] for f in delta["files_changed"]] == ["a"] and delta["files_changed"][0]["bytes_done"] == 5
+    job.files[1].state = FileState.RUNNING
+    hub.mark(job)
+    hub.flush()
+    assert [f["path"] for f in json.loads((await fast.next_batch(0.1))[0][1])["files_changed"]] == ["b"]
+    # The slow tab read nothing yet: its one pending update is the whole job, current.
+    caught_up = json.loads((await slow.next_batch(0.1))[0][1])
+    assert len(caught_up["files"]) == 3 and caught_up["files"][1]["state"] == "running"
+    job.state = JobState.COMPLETED
+    hub.now(job)  # the end: every file again
+    assert len(json.loads((await fast.next_batch(0.1))[0][1])["files"]) == 3
+    await hub.stop()
 
 
 def test_job_totals():

@@ -139,6 +139,7 @@ export type ConflictPolicy = 'skip' | 'overwrite' | 'rename';
 
 export interface JobFile {
   path: string;
+  destination_key?: string;
   size: number | null;
   bytes_done: number;
   state: FileState;
@@ -168,7 +169,18 @@ export interface Job {
     eta_seconds: number | null;
   };
   files: JobFile[];
+  files_count?: number;
 }
+
+/**
+ * A `job` event on the SSE stream: the full job (`files`, first and final events), or the job without
+ * its files plus `files_changed` (only the entries that changed since the previous event).
+ */
+export type JobEvent = Omit<Job, 'files'> & {
+  files?: JobFile[];
+  files_changed?: JobFile[];
+  files_count?: number;
+};
 
 export interface HfSource {
   repo_id: string;

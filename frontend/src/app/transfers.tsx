@@ -1,12 +1,13 @@
 /**
  * Transfer jobs, live: one EventSource per tab (GET /api/transfers/events). The stream starts with a
- * `snapshot` of every job, so a reload shows the same state; then `job` and `removed` events.
+ * `snapshot` of every job, so a reload shows the same state; then `job` and `removed` events. A `job`
+ * event carries either the full job (`files`) or only `files_changed`, merged here by `path`.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Button } from '@patternfly/react-core';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../api/client';
-import type { Job } from '../api/types';
+import type { Job, JobEvent } from '../api/types';
 import { t } from '../i18n/strings';
 import { useToasts } from './toasts';
 
@@ -21,7 +22,25 @@ interface TransfersApi {
 
 const TransfersContext = createContext<TransfersApi | null>(null);
 
-export const isActive = (job: Job) => job.state === 'queued' || job.state === 'running';
+export const isActive = (job: Pick<Job, 'state'>) => job.state === 'queued' || job.state === 'running';
+
+/** The job a `job` event describes: as is when it has `files`, else `files_changed` merged into `old`. */
+export function mergeJobEvent(old: Job | undefined, event: JobEvent): Job {
+  const { files, files_changed: changed, ...fields } = event;
+  if (files) return { ...fields, files };
+  let merged = old?.files ?? [];
+  if (changed && changed.length > 0) {
+    const byPath = new Map(changed.map((f) => [f.path, f]));
+    merged = merged.map((f) => {
+      const update = byPath.get(f.path);
+      if (!update) return f;
+      byPath.delete(f.path);
+      return update;
+    });
+    if (byPath.size > 0) merged = [...merged, ...byPath.values()]; // files this copy did not know yet
+  }
+  return { ...fields, files: merged };
+}
 
 export function TransfersProvider({ children }: { children: ReactNode }) {
   const { notify, notifyError } = useToasts();
@@ -35,7 +54,7 @@ export function TransfersProvider({ children }: { children: ReactNode }) {
   const navigateRef = useRef(navigate);
   navigateRef.current = navigate;
 
-  const announce = useCallback((job: Job) => {
+  const announce = useCallback((job: Pick<Job, 'id' | 'state' | 'title' | 'error'>) => {
     if (isActive(job)) {
       seenActive.current.add(job.id);
       return;
@@ -84,7 +103,9 @@ export function TransfersProvider({ children }: { children: ReactNode }) {
         setJobs(next);
       });
       source.addEventListener('job', (event) => {
-        upsert(JSON.parse((event as MessageEvent).data) as Job);
+        const update = JSON.parse((event as MessageEvent).data) as JobEvent;
+        announce(update);
+        setJobs((old) => new Map(old).set(update.id, mergeJobEvent(old.get(update.id), update)));
       });
       source.addEventListener('removed', (event) => {
         const { id } = JSON.parse((event as MessageEvent).data) as { id: string };
@@ -114,7 +135,7 @@ export function TransfersProvider({ children }: { children: ReactNode }) {
       window.clearTimeout(timer);
       source?.close();
     };
-  }, [upsert]);
+  }, [announce]);
 
   const cancel = useCallback(
     async (id: string) => {

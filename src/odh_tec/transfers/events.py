@@ -3,6 +3,12 @@
 Progress marks a job dirty; a ticker sends each dirty job at most every `interval` seconds (≤ 2/s
 with the default), while a state change that ends a job goes out at once. Each subscriber keeps only
 the latest pending update per job, so a slow client costs memory per job, never per update.
+
+Payloads: `snapshot` carries full jobs. A `job` event carries the job without its `files`, plus
+`files_changed` (the entries whose state, bytes_done, error or destination_key changed since the
+previous event for that job) and `files_count`. A job's first event, the event that ends it, and an
+update that replaces one a slow client had not read yet carry the full `files` list (and
+`files_count`) instead, so a client that missed something ends consistent.
 """
 
 from __future__ import annotations
@@ -19,15 +25,29 @@ def _dumps(data: dict) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
+def full_job(job: Job) -> dict:
+    """A `job` event with every file (first and final events, and catching a slow client up)."""
+    return {**job.to_json(), "files_count": len(job.files)}
+
+
+def _file_marks(job: Job) -> list[tuple]:
+    return [(f.state, f.bytes_done, f.error, f.key) for f in job.files]
+
+
 class Subscription:
     def __init__(self) -> None:
-        self._pending: dict[str, tuple[str, str]] = {}
+        # job id → (event, data, job): data None means "serialise the full job when sent".
+        self._pending: dict[str, tuple[str, str | None, Job | None]] = {}
         self._ready = asyncio.Event()
         self.closed = False
 
-    def push(self, job_id: str, event: str, data: str) -> None:
-        self._pending.pop(job_id, None)  # re-insert: newest updates go last
-        self._pending[job_id] = (event, data)
+    def push(self, job_id: str, event: str, data: str, job: Job | None = None) -> None:
+        """Queue an update; `job` is given for a delta (a `job` event with only `files_changed`)."""
+        earlier = self._pending.pop(job_id, None)  # re-insert: newest updates go last
+        if job is not None and earlier is not None:
+            # The client has not read the earlier update: a delta alone would lose its files.
+            data = None
+        self._pending[job_id] = (event, data, job)
         self._ready.set()
 
     def close(self) -> None:
@@ -42,8 +62,9 @@ class Subscription:
         if self.closed and not self._pending:
             return None
         self._ready.clear()
-        batch, self._pending = list(self._pending.values()), {}
-        return batch
+        pending, self._pending = list(self._pending.values()), {}
+        return [(event, data if data is not None else _dumps(full_job(job)))
+                for event, data, job in pending]
 
 
 class EventHub:
@@ -51,6 +72,8 @@ class EventHub:
         self.interval = interval
         self._subscribers: set[Subscription] = set()
         self._dirty: dict[str, Job] = {}
+        # Per job, what the last event said about each file (same order as job.files).
+        self._sent: dict[str, list[tuple]] = {}
         self._task: asyncio.Task | None = None
 
     def subscribe(self) -> Subscription:
@@ -76,16 +99,30 @@ class EventHub:
 
     def removed(self, job_id: str) -> None:
         self._dirty.pop(job_id, None)
+        self._sent.pop(job_id, None)
         data = _dumps({"id": job_id})
         for sub in list(self._subscribers):
             sub.push(job_id, "removed", data)
 
     def _send(self, job: Job) -> None:
         if not self._subscribers:
+            self._sent.pop(job.id, None)  # new streams start from a snapshot
             return
-        data = _dumps(job.to_json())  # serialised once for every tab
+        marks = _file_marks(job)
+        before = self._sent.get(job.id)
+        if job.state.finished or before is None or len(before) != len(marks):
+            payload, delta = full_job(job), None
+        else:
+            changed = [f.to_json() for f, old, new in zip(job.files, before, marks, strict=True) if old != new]
+            payload = {**job.to_json(files=False), "files_changed": changed, "files_count": len(job.files)}
+            delta = job
+        if job.state.finished:
+            self._sent.pop(job.id, None)
+        else:
+            self._sent[job.id] = marks
+        data = _dumps(payload)  # serialised once for every tab
         for sub in list(self._subscribers):
-            sub.push(job.id, "job", data)
+            sub.push(job.id, "job", data, delta)
 
     def flush(self) -> None:
         dirty, self._dirty = list(self._dirty.values()), {}

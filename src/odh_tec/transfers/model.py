@@ -113,8 +113,9 @@ class Job:
             "eta_seconds": eta,
         }
 
-    def to_json(self) -> dict:
-        return {
+    def to_json(self, files: bool = True) -> dict:
+        """The job as the API sends it; `files=False` leaves out the file list (the SSE stream's updates)."""
+        out = {
             "id": self.id,
             "kind": self.kind,
             "state": self.state.value,
@@ -128,5 +129,7 @@ class Job:
             "error": self.error,
             **self.extra,
             "totals": self.totals(),
-            "files": [f.to_json() for f in self.files],
         }
+        if files:
+            out["files"] = [f.to_json() for f in self.files]
+        return out
