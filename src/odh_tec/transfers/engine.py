@@ -216,11 +216,14 @@ class TransferEngine:
             current = asyncio.current_task()
             if current is not None:
                 current.uncancel()
-            job.state = JobState.CANCELLED
             for file in job.files:
                 if file.state in (FileState.QUEUED, FileState.RUNNING):
                     file.state = FileState.CANCELLED
-            await runner.cleanup(job)
+            try:
+                await runner.cleanup(job)
+            finally:
+                # Only now: a client that sees "cancelled" may rely on the job's files being gone.
+                job.state = JobState.CANCELLED
         except Exception as exc:  # noqa: BLE001 - the job fails, the engine goes on
             log.warning("transfer %s failed: %s", job.id, describe(exc))
             job.state = JobState.FAILED
