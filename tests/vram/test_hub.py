@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
-from odh_tec.vram.hub import HubError, fetch_model, summarize_header
+from odh_tec.config import Config, RuntimeSettings
+from odh_tec.hf.transport import HubTransport
+from odh_tec.vram.hub import HubError, HubModel, fetch_model, summarize_header
 
 from .fake_hub import TOKEN, FakeHub, ServedHub, default_hub, safetensors_bytes, tiny_llama_tensors
 
@@ -16,6 +17,14 @@ from .fake_hub import TOKEN, FakeHub, ServedHub, default_hub, safetensors_bytes,
 def hub() -> Iterator[FakeHub]:
     with ServedHub(default_hub()) as served:
         yield served
+
+
+async def fetch(endpoint: str, repo_id: str, revision: str = "main", token: str | None = None) -> HubModel:
+    transport = HubTransport(RuntimeSettings.from_config(Config(_env_file=None)), endpoint, token)
+    try:
+        return await fetch_model(transport, repo_id, revision)
+    finally:
+        await transport.aclose()
 
 
 def _expected_bytes() -> int:
@@ -31,8 +40,7 @@ def _numel(shape: list[int]) -> int:
 
 async def test_single_file_weight_bytes_from_header_via_range(hub: FakeHub) -> None:
     hub.requests.clear()
-    async with httpx.AsyncClient() as client:
-        model = await fetch_model(client, hub.endpoint, "acme/tiny-llama", "main", token=TOKEN)
+    model = await fetch(hub.endpoint, "acme/tiny-llama", "main", token=TOKEN)
     assert model.config["hidden_size"] == 64
     assert model.weight_source == "headers"
     assert model.weight_bytes == _expected_bytes()
@@ -46,21 +54,18 @@ async def test_single_file_weight_bytes_from_header_via_range(hub: FakeHub) -> N
 
 
 async def test_sharded_checkpoint_sums_every_header_and_follows_tree_pagination(hub: FakeHub) -> None:
-    async with httpx.AsyncClient() as client:
-        model = await fetch_model(client, hub.endpoint, "acme/sharded")
+    model = await fetch(hub.endpoint, "acme/sharded")
     assert len([f for f in model.files if f["path"].endswith(".safetensors")]) == 2
     assert model.weight_bytes == _expected_bytes()
 
 
 async def test_index_total_size_wins(hub: FakeHub) -> None:
-    async with httpx.AsyncClient() as client:
-        model = await fetch_model(client, hub.endpoint, "acme/indexed")
+    model = await fetch(hub.endpoint, "acme/indexed")
     assert model.weight_source == "index" and model.weight_bytes == 123_456_789
 
 
 async def test_gguf_files_are_listed(hub: FakeHub) -> None:
-    async with httpx.AsyncClient() as client:
-        model = await fetch_model(client, hub.endpoint, "acme/gguf")
+    model = await fetch(hub.endpoint, "acme/gguf")
     assert [f["path"] for f in model.gguf_files] == ["tiny.Q4_K_M.gguf"]
     assert model.weight_bytes is None
 
@@ -75,29 +80,25 @@ async def test_gguf_files_are_listed(hub: FakeHub) -> None:
     ],
 )
 async def test_hub_errors(hub: FakeHub, repo: str, token: str | None, status: int, code: str) -> None:
-    async with httpx.AsyncClient() as client:
-        with pytest.raises(HubError) as exc:
-            await fetch_model(client, hub.endpoint, repo, "main", token=token)
+    with pytest.raises(HubError) as exc:
+        await fetch(hub.endpoint, repo, "main", token=token)
     assert (exc.value.status, exc.value.code) == (status, code)
 
 
 async def test_gated_repo_with_token(hub: FakeHub) -> None:
-    async with httpx.AsyncClient() as client:
-        model = await fetch_model(client, hub.endpoint, "acme/gated", "main", token=TOKEN)
+    model = await fetch(hub.endpoint, "acme/gated", "main", token=TOKEN)
     assert model.weight_bytes == _expected_bytes()
 
 
 async def test_unknown_revision(hub: FakeHub) -> None:
-    async with httpx.AsyncClient() as client:
-        with pytest.raises(HubError) as exc:
-            await fetch_model(client, hub.endpoint, "acme/tiny-llama", "v9")
+    with pytest.raises(HubError) as exc:
+        await fetch(hub.endpoint, "acme/tiny-llama", "v9")
     assert exc.value.status == 404 and exc.value.code == "revision_not_found"
 
 
 async def test_unreachable_hub_names_the_endpoint() -> None:
-    async with httpx.AsyncClient() as client:
-        with pytest.raises(HubError) as exc:
-            await fetch_model(client, "http://127.0.0.1:9", "acme/tiny-llama")
+    with pytest.raises(HubError) as exc:
+        await fetch("http://127.0.0.1:9", "acme/tiny-llama")
     assert exc.value.status == 502 and "http://127.0.0.1:9" in exc.value.message
 
 

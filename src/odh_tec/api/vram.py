@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 
+from odh_tec.config import Config, RuntimeSettings
+from odh_tec.hf.transport import HubTransport
 from odh_tec.vram.architecture import ConfigError, parse_config
 from odh_tec.vram.estimate import estimate
 from odh_tec.vram.gpus import catalog
@@ -21,7 +22,6 @@ from odh_tec.vram.workload import RequestError
 router = APIRouter()
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
-HUB_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
 def hub_settings(request: Request) -> tuple[str, str | None]:
@@ -42,13 +42,22 @@ def _fail(status: int, code: str, message: str) -> HTTPException:
     return HTTPException(status_code=status, detail={"error": name, "message": message})
 
 
+def outbound_settings(request: Request) -> RuntimeSettings:
+    """The app's proxy and CA settings (the same the importer uses); from the environment when the
+    router is mounted on its own."""
+    services = getattr(request.app.state, "services", None)
+    return services.settings if services is not None else RuntimeSettings.from_config(Config())
+
+
 async def resolve_model(request: Request, repo_id: str, revision: str) -> HubModel:
     endpoint, token = hub_settings(request)
+    transport = HubTransport(outbound_settings(request), endpoint, token, read_timeout=30.0)
     try:
-        async with httpx.AsyncClient(timeout=HUB_TIMEOUT, trust_env=True) as client:
-            return await fetch_model(client, endpoint, repo_id, revision, token)
+        return await fetch_model(transport, repo_id, revision)
     except HubError as exc:
         raise _fail(exc.status, exc.code, exc.message) from exc
+    finally:
+        await transport.aclose()
 
 
 @router.post("/estimate")

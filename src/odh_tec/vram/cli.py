@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from typing import Any
 
@@ -120,18 +119,20 @@ def _read_request(source: str) -> Any:
         return json.load(fh)
 
 
-def _hub_settings() -> tuple[str, str | None]:
-    return os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/"), (os.environ.get("HF_TOKEN") or None)
-
-
 async def _fetch(repo_id: str, revision: str):
-    import httpx
-
+    """The model from the Hub that HF_ENDPOINT / HF_TOKEN name, through the app's Hub client
+    (proxy and CA bundles from the same environment as the server)."""
+    from odh_tec.config import Config, RuntimeSettings
+    from odh_tec.hf.transport import HubTransport
     from odh_tec.vram.hub import fetch_model
 
-    endpoint, token = _hub_settings()
-    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), trust_env=True) as client:
-        return await fetch_model(client, endpoint, repo_id, revision, token)
+    settings = RuntimeSettings.from_config(Config())
+    hf = settings.huggingface
+    transport = HubTransport(settings, hf.endpoint, hf.token or None, read_timeout=30.0)
+    try:
+        return await fetch_model(transport, repo_id, revision)
+    finally:
+        await transport.aclose()
 
 
 def run_estimate(args: argparse.Namespace) -> int:

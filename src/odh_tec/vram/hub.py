@@ -4,8 +4,9 @@ The only module of `vram/` with I/O. Weight bytes come from the files, never fro
 `model.safetensors.index.json` -> `metadata.total_size`, or else the header of every
 `.safetensors` file, read with two Range requests (8-byte length, then the JSON header).
 
-Redirects are followed by hand so the token only ever goes to the Hub endpoint's own host:
-LFS files redirect to a CDN with a pre-signed URL that must not receive it.
+It talks to the Hub through the importer's client (`odh_tec.hf`): the same redirect handling (the
+token only ever goes to the Hub's own host, never to the CDN an LFS file redirects to), the same
+proxy and CA settings, the same tree pagination and the same reading of the Hub's error answers.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import json
 import struct
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
-MAX_REDIRECTS = 5
-MAX_TREE_PAGES = 50
+from odh_tec.errors import ApiError
+from odh_tec.hf import errors as hf_errors
+from odh_tec.hf.client import HubClient
+from odh_tec.hf.models import RepoRef
+from odh_tec.hf.transport import HubTransport
+
 MAX_HEADER_FILES = 128
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # safetensors caps its header at 100 MB
 
@@ -39,6 +43,22 @@ class HubError(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+# The importer's error classes, in the estimator's vocabulary (its API and CLI report these codes).
+_CODES = {
+    hf_errors.RepoNotFound: "repo_not_found",
+    hf_errors.GatedRepo: "gated_repo",
+    hf_errors.GatedNotApproved: "gated_repo",
+    hf_errors.InvalidToken: "invalid_token",
+    hf_errors.RevisionNotFound: "revision_not_found",
+    hf_errors.EntryNotFound: "entry_not_found",
+    hf_errors.HubUnreachable: "hub_unreachable",
+}
+
+
+def _translated(exc: hf_errors.HubError) -> HubError:
+    return HubError(exc.status, _CODES.get(type(exc), "hub_error"), exc.message)
 
 
 @dataclass
@@ -64,102 +84,50 @@ class HubModel:
         }
 
 
-def _same_host(a: str, b: str) -> bool:
-    sa, sb = urlsplit(a), urlsplit(b)
-    return (sa.scheme, sa.hostname, sa.port) == (sb.scheme, sb.hostname, sb.port)
+class _RepoFiles:
+    """GETs of one repo's files at one revision, through the shared Hub transport."""
 
+    def __init__(self, transport: HubTransport, ref: RepoRef):
+        self.transport = transport
+        self.ref = ref
 
-class _HubSession:
-    def __init__(self, client: httpx.AsyncClient, endpoint: str, token: str | None, repo_id: str):
-        self.client = client
-        self.endpoint = endpoint.rstrip("/")
-        self.token = token
-        self.repo_id = repo_id
-
-    async def get(self, url: str, *, headers: dict[str, str] | None = None) -> httpx.Response:
-        """GET following redirects; Authorization only towards the endpoint's own host."""
-        for _ in range(MAX_REDIRECTS + 1):
-            send_headers = dict(headers or {})
-            if self.token and _same_host(url, self.endpoint):
-                send_headers["Authorization"] = f"Bearer {self.token}"
-            try:
-                response = await self.client.get(url, headers=send_headers, follow_redirects=False)
-            except httpx.HTTPError as exc:
-                raise HubError(502, "hub_unreachable", f"Hugging Face Hub at {self.endpoint} is unreachable: {exc}") from exc
-            if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
-                url = urljoin(url, response.headers["location"])
-                continue
-            return response
-        raise HubError(502, "hub_redirect_loop", f"too many redirects from {self.endpoint}")
-
-    def check(self, response: httpx.Response, what: str) -> None:
-        status = response.status_code
-        if status < 400:
-            return
-        error_code = response.headers.get("x-error-code", "")
-        text = response.text[:200] if response.content else ""
-        if status == 401 or error_code == "GatedRepo" or "gated" in text.lower():
-            code = 403 if (self.token and status == 403) else 401
-            raise HubError(code, "gated_repo", f"{self.repo_id}: access denied ({what}); the repository is gated or private — set an HF token with access")
-        if status == 403:
-            raise HubError(403, "forbidden", f"{self.repo_id}: access denied ({what})")
-        if status == 404:
-            if error_code == "RevisionNotFound":
-                raise HubError(404, "revision_not_found", f"{self.repo_id}: revision not found ({what})")
-            if error_code == "EntryNotFound":
-                raise HubError(404, "entry_not_found", f"{self.repo_id}: {what} not found")
-            raise HubError(404, "repo_not_found", f"repository {self.repo_id} not found on {self.endpoint} ({what})")
-        raise HubError(502, "hub_error", f"Hub at {self.endpoint} answered {status} for {what}")
-
-    def resolve_url(self, revision: str, path: str) -> str:
-        return f"{self.endpoint}/{self.repo_id}/resolve/{quote(revision, safe='')}/{quote(path)}"
-
-
-async def list_files(session: _HubSession, revision: str) -> list[dict[str, Any]]:
-    url = f"{session.endpoint}/api/models/{session.repo_id}/tree/{quote(revision, safe='')}?recursive=true"
-    files: list[dict[str, Any]] = []
-    for _ in range(MAX_TREE_PAGES):
-        response = await session.get(url)
-        session.check(response, "file list")
+    async def get(self, path: str, *, headers: dict[str, str] | None = None) -> httpx.Response:
+        url = self.transport.url(self.ref.resolve_path(self.ref.revision, path))
         try:
-            entries = response.json()
-        except ValueError as exc:
-            raise HubError(502, "hub_error", f"Hub at {session.endpoint} returned a non-JSON file list") from exc
-        for entry in entries:
-            if entry.get("type", "file") == "file":
-                size = entry.get("size")
-                lfs = entry.get("lfs") or {}
-                files.append({"path": entry["path"], "size": int(lfs.get("size", size) or 0)})
-        next_link = response.links.get("next", {}).get("url")
-        if not next_link:
-            break
-        url = urljoin(url, next_link)
-    return files
+            return await self.transport.send("GET", url, headers=headers)
+        except httpx.TransportError as exc:
+            raise hf_errors.unreachable(self.transport.endpoint, exc) from exc
+
+    def check(self, response: httpx.Response, path: str) -> None:
+        if response.status_code >= 400:
+            raise hf_errors.hub_error(response, endpoint=self.transport.endpoint, repo_id=self.ref.repo_id,
+                                      revision=self.ref.revision, path=path,
+                                      token_sent=self.transport.token_sent)
 
 
-async def read_safetensors_header(session: _HubSession, url: str) -> dict[str, Any]:
+async def read_safetensors_header(repo: _RepoFiles, path: str) -> dict[str, Any]:
     """The JSON header of a remote .safetensors file: bytes 0-7 give its length N (u64 LE),
     bytes 8..8+N-1 hold it."""
-    first = await session.get(url, headers={"Range": "bytes=0-7"})
-    session.check(first, "safetensors header length")
+    first = await repo.get(path, headers={"Range": "bytes=0-7"})
+    repo.check(first, path)
     raw = first.content[:8]
     if len(raw) < 8:
-        raise HubError(502, "bad_safetensors", f"{url}: short read of the safetensors header length")
+        raise HubError(502, "bad_safetensors", f"{path}: short read of the safetensors header length")
     (length,) = struct.unpack("<Q", raw)
     if length <= 0 or length > MAX_HEADER_BYTES:
-        raise HubError(502, "bad_safetensors", f"{url}: implausible safetensors header length {length}")
+        raise HubError(502, "bad_safetensors", f"{path}: implausible safetensors header length {length}")
     if first.status_code == 200 and len(first.content) >= 8 + length:
         body = first.content[8 : 8 + length]  # server ignored Range and sent the file
     else:
-        second = await session.get(url, headers={"Range": f"bytes=8-{8 + length - 1}"})
-        session.check(second, "safetensors header")
+        second = await repo.get(path, headers={"Range": f"bytes=8-{8 + length - 1}"})
+        repo.check(second, path)
         body = second.content[:length]
     try:
         header = json.loads(body)
     except ValueError as exc:
-        raise HubError(502, "bad_safetensors", f"{url}: the safetensors header is not JSON") from exc
+        raise HubError(502, "bad_safetensors", f"{path}: the safetensors header is not JSON") from exc
     if not isinstance(header, dict):
-        raise HubError(502, "bad_safetensors", f"{url}: the safetensors header is not an object")
+        raise HubError(502, "bad_safetensors", f"{path}: the safetensors header is not an object")
     return header
 
 
@@ -180,29 +148,40 @@ def summarize_header(header: dict[str, Any]) -> tuple[int, dict[str, int]]:
     return total, per_dtype
 
 
-async def fetch_model(client: httpx.AsyncClient, endpoint: str, repo_id: str, revision: str = "main", token: str | None = None) -> HubModel:
+async def fetch_model(transport: HubTransport, repo_id: str, revision: str = "main") -> HubModel:
     """Fetch config.json and the weight bytes of a Hub model repository."""
     repo_id = repo_id.strip().strip("/")
     if not repo_id or repo_id.count("/") > 1 or any(part in ("", ".", "..") for part in repo_id.split("/")):
         raise HubError(400, "invalid_repo_id", f"invalid repo_id {repo_id!r}; expected org/name")
-    revision = revision or "main"
-    session = _HubSession(client, endpoint, token, repo_id)
+    try:
+        ref = RepoRef(repo_id, "model", revision or "main")
+    except ApiError as exc:
+        raise HubError(400, "invalid_repo_id", exc.message) from exc
+    try:
+        return await _fetch_model(transport, ref)
+    except hf_errors.HubError as exc:
+        raise _translated(exc) from exc
 
-    files = await list_files(session, revision)
+
+async def _fetch_model(transport: HubTransport, ref: RepoRef) -> HubModel:
+    repo = _RepoFiles(transport, ref)
+    # An interactive page waits on this: one retry, not the importer's four.
+    listed = await HubClient(transport, attempts=2).list_files(ref, ref.revision)
+    files = [{"path": f.path, "size": f.size} for f in listed]
     names = {f["path"] for f in files}
 
-    response = await session.get(session.resolve_url(revision, "config.json"))
+    response = await repo.get("config.json")
     if response.status_code == 404 and "config.json" not in names and files:
-        raise HubError(404, "no_config", f"{repo_id} has no config.json (is it a transformers model?)")
-    session.check(response, "config.json")
+        raise HubError(404, "no_config", f"{ref.repo_id} has no config.json (is it a transformers model?)")
+    repo.check(response, "config.json")
     try:
         config = response.json()
     except ValueError as exc:
-        raise HubError(502, "bad_config", f"{repo_id}: config.json is not valid JSON") from exc
+        raise HubError(502, "bad_config", f"{ref.repo_id}: config.json is not valid JSON") from exc
     if not isinstance(config, dict):
-        raise HubError(502, "bad_config", f"{repo_id}: config.json is not a JSON object")
+        raise HubError(502, "bad_config", f"{ref.repo_id}: config.json is not a JSON object")
 
-    model = HubModel(repo_id, revision, config, files)
+    model = HubModel(ref.repo_id, ref.revision, config, files)
     model.gguf_files = [f for f in files if f["path"].endswith(".gguf")]
     index_name = "model.safetensors.index.json"
     shards = sorted(f["path"] for f in files if f["path"].endswith(".safetensors") and "/" not in f["path"])
@@ -210,8 +189,8 @@ async def fetch_model(client: httpx.AsyncClient, endpoint: str, repo_id: str, re
         # Mistral-style repos ship the same weights twice (consolidated + HF shards)
         shards = [name for name in shards if not name.startswith("consolidated")]
     if index_name in names:
-        response = await session.get(session.resolve_url(revision, index_name))
-        session.check(response, index_name)
+        response = await repo.get(index_name)
+        repo.check(response, index_name)
         try:
             total = int(response.json().get("metadata", {}).get("total_size"))
         except (ValueError, TypeError, AttributeError):
@@ -223,7 +202,7 @@ async def fetch_model(client: httpx.AsyncClient, endpoint: str, repo_id: str, re
         total = 0
         per_dtype: dict[str, int] = {}
         for name in shards[:MAX_HEADER_FILES]:
-            header = await read_safetensors_header(session, session.resolve_url(revision, name))
+            header = await read_safetensors_header(repo, name)
             size, counts = summarize_header(header)
             total += size
             for dtype, count in counts.items():
