@@ -66,6 +66,20 @@ class Config(BaseSettings):
     ssl_cert_file: str = ""
     aws_ca_bundle: str = ""
 
+    # Security (docs/security.md). Extra Host names accepted besides the loopback names ('*': any).
+    allowed_hosts: str = ""
+    # Proxies whose X-Forwarded-Host/-Proto/-For/-User are believed (comma list of IPs, '*': any).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # `token`: every API call needs a token (AUTH_TOKEN, or one generated and printed at start).
+    # `none`: no token, even on a non-loopback address. Empty: token only when AUTH_TOKEN is set.
+    auth: str = ""
+    auth_token: str = ""
+
+    # Caps that keep one client from exhausting the server (429 past them).
+    max_sse_subscribers: int = Field(32, ge=1, le=10_000)
+    max_active_jobs: int = Field(64, ge=1, le=10_000)
+    max_copy_keys: int = Field(10_000, ge=1, le=1_000_000)
+
     @field_validator("nb_prefix")
     @classmethod
     def _normalise_prefix(cls, value: str) -> str:
