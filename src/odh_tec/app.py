@@ -12,9 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from odh_tec import __version__
-from odh_tec.api import buckets, objects, settings, system
+from odh_tec.api import buckets, objects, previews, settings, system, transfers, vram
+from odh_tec.api_docs import add_api_docs
 from odh_tec.config import Config, RuntimeSettings
 from odh_tec.errors import install_error_handlers
+from odh_tec.security import SecurityPolicy, install_security
+from odh_tec.security.headers import content_security_policy
 from odh_tec.services import Activity, Services
 from odh_tec.storage.locations import Locations, local_locations
 from odh_tec.storage.s3 import S3Connection
@@ -68,7 +71,9 @@ async def start_embedded_s3(services: Services) -> None:
 
 
 def create_app(config: Config | None = None) -> FastAPI:
+    """The app for `config`; raises `InsecureConfiguration` when the settings would leave the API open."""
     config = config or Config()
+    policy = SecurityPolicy.from_config(config)
     services = build_services(config)
     prefix = config.nb_prefix
     api_root = f"{prefix}/api"
@@ -94,12 +99,12 @@ def create_app(config: Config | None = None) -> FastAPI:
         title="ODH Tools & Extensions Companion",
         version=__version__,
         lifespan=lifespan,
-        docs_url=f"{api_root}/docs",
-        swagger_ui_oauth2_redirect_url=f"{api_root}/docs/oauth2-redirect",
+        docs_url=None,
         redoc_url=None,
         openapi_url=f"{api_root}/openapi.json",
     )
     app.state.services = services
+    app.state.security = policy
     app.state.hf_settings = lambda: services.settings.huggingface
     install_error_handlers(app)
 
@@ -109,20 +114,16 @@ def create_app(config: Config | None = None) -> FastAPI:
     api.include_router(buckets.router)
     api.include_router(objects.router)
     api.include_router(settings.router)
-    _include_optional_routers(api)
-    app.include_router(api)
-
-    mount_ui(app, prefix)
-    app.add_middleware(ActivityMiddleware, activity=services.activity, api_root=api_root)
-    return app
-
-
-def _include_optional_routers(api: APIRouter) -> None:
-    from odh_tec.api import previews, transfers, vram
-
     api.include_router(transfers.router, prefix="/transfers", tags=["transfers"])
     api.include_router(vram.router, prefix="/vram", tags=["vram"])
     api.include_router(previews.router)
+    app.include_router(api)
+    add_api_docs(app, prefix=prefix, api_root=api_root)
+
+    mount_ui(app, prefix)
+    app.add_middleware(ActivityMiddleware, activity=services.activity, api_root=api_root)
+    install_security(app, policy)
+    return app
 
 
 PLACEHOLDER = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -164,7 +165,10 @@ def mount_ui(app: FastAPI, prefix: str) -> None:
         if path and STATIC_DIR.is_dir() and candidate.is_file() and STATIC_DIR.resolve() in candidate.parents:
             return Response(candidate.read_bytes(), media_type=_guess(candidate.name),
                             headers={"Cache-Control": "no-cache"})
-        return HTMLResponse(index_html(), headers={"Cache-Control": "no-cache"})
+        page = index_html()
+        # The CSP names the hash of the page's one inline script (the theme set before first paint).
+        return HTMLResponse(page, headers={"Cache-Control": "no-cache",
+                                           "Content-Security-Policy": content_security_policy(page)})
 
 
 def _guess(name: str) -> str:

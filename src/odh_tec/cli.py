@@ -12,18 +12,30 @@ def _serve(args: argparse.Namespace) -> int:
 
     from odh_tec.app import create_app
     from odh_tec.config import Config
+    from odh_tec.security.policy import InsecureConfiguration
 
-    overrides = {}
+    overrides: dict = {}
     if args.no_embedded_s3:
         overrides["odh_tec_embedded_s3"] = False
+    if args.host:
+        overrides["ip"] = args.host
+    if args.port:
+        overrides["port"] = args.port
     config = Config(**overrides)
-    host = args.host or config.ip
-    port = args.port or config.port
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(config)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    print(f"ODH-TEC listening on http://{shown}:{port}{config.nb_prefix}/", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level=config.log_level.lower(), proxy_headers=True,
+    try:
+        app = create_app(config)
+    except InsecureConfiguration as exc:
+        print(f"odh-tec: {exc}", file=sys.stderr)
+        return 2
+    shown = "127.0.0.1" if config.ip in ("0.0.0.0", "::") else config.ip
+    base = f"http://{shown}:{config.port}"
+    print(f"ODH-TEC listening on {base}{config.nb_prefix}/", flush=True)
+    policy = app.state.security
+    if policy.token_generated:
+        print(f"Open this URL to log in (the token changes at every start):\n    {policy.login_url(base)}", flush=True)
+    # X-Forwarded-* are read by our own ProxyHeaders middleware, against FORWARDED_ALLOW_IPS.
+    uvicorn.run(app, host=config.ip, port=config.port, log_level=config.log_level.lower(), proxy_headers=False,
                 timeout_graceful_shutdown=5)
     return 0
 
