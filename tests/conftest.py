@@ -128,7 +128,8 @@ class LiveServer:
         self.thread.join(15)
 
     def client(self, **kwargs) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60, **kwargs)
+        kwargs.setdefault("timeout", 60)
+        return httpx.Client(base_url=self.url, **kwargs)
 
 
 def make_config(s3_server: S3Server, tmp: Path, *, creds: S3Credentials | None = None, **overrides) -> Config:
