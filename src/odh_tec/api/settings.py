@@ -1,4 +1,11 @@
-"""Runtime settings (in memory until restart) and connection tests. Secrets are write-only."""
+"""Runtime settings (in memory until restart) and connection tests. Secrets are write-only.
+
+Stored secrets go only to the endpoint they were configured for: a connection test that names
+another S3 or Hub endpoint uses the keys or token sent with it, or none. Endpoints and proxies that
+come from a request are checked by `netguard` (no link-local or cloud metadata addresses), and a
+test of an endpoint nobody configured reports what happened in our words, never in the words of the
+host it reached, so it cannot serve to read internal services.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from pydantic import BaseModel, Field
 from odh_tec.config import HFSettings, ProxySettings, RuntimeSettings, S3Settings, mask_url_password
 from odh_tec.errors import ApiError, BadRequest
 from odh_tec.http import make_http_client
+from odh_tec.netguard import check_destination, same_origin
 from odh_tec.services import Services, get_services
 from odh_tec.storage.s3 import open_client, translate_error
 
@@ -23,8 +31,12 @@ def _check_url(value: str | None, what: str, *, allow_empty: bool = True) -> Non
         if allow_empty:
             return
         raise BadRequest(f"{what} is required")
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         # The value may carry a password (proxy URLs): never echo it back.
         raise BadRequest(f"{what} must be an http:// or https:// URL, got '{mask_url_password(value)}'")
 
@@ -77,15 +89,48 @@ def _s3_from(update: S3Update, current: S3Settings) -> S3Settings:
     return merged
 
 
+def _same_proxy_account(url: str, saved: str) -> bool:
+    a, b = urlsplit(url), urlsplit(saved)
+    return same_origin(url, saved) and a.username == b.username
+
+
+def _unmasked(value: str, current: ProxySettings) -> str:
+    """A masked password coming back from the form means "the stored one" — for the stored proxy
+    (same host, port and user) only: another host never receives it."""
+    if ":***@" not in value:
+        return value
+    for saved in (current.http_proxy, current.https_proxy):
+        if saved and _same_proxy_account(value, saved):
+            return saved
+    raise BadRequest("Enter the proxy password again: the saved one is only sent to the saved proxy",
+                     code="ProxyPasswordRequired")
+
+
 def _proxy_from(update: ProxyUpdate, current: ProxySettings) -> ProxySettings:
     _check_url(update.http_proxy, "The HTTP proxy")
     _check_url(update.https_proxy, "The HTTPS proxy")
     merged = _merged(current, update, exclude={"test_url"})
-    # A masked password coming back from the form means "unchanged".
     for name in ("http_proxy", "https_proxy"):
-        if ":***@" in getattr(merged, name):
-            merged = dataclasses.replace(merged, **{name: getattr(current, name)})
+        if getattr(update, name):
+            merged = dataclasses.replace(merged, **{name: _unmasked(getattr(merged, name), current)})
     return merged
+
+
+async def _check_proxies(proxy: ProxySettings, saved: ProxySettings) -> None:
+    for url in (proxy.http_proxy, proxy.https_proxy):
+        if url:
+            await check_destination(url, configured=(saved.http_proxy, saved.https_proxy))
+
+
+def _resolves_locally(settings: RuntimeSettings, url: str) -> bool:
+    """Through a proxy, the proxy resolves the name: only a literal address can be checked here."""
+    return settings.proxy.for_url(url) is None
+
+
+def _request_keys_only(s3: S3Settings, update: S3Update) -> S3Settings:
+    """The endpoint is not the saved one: the keys of this request, or none — never the stored ones."""
+    return dataclasses.replace(s3, access_key_id=(update.access_key_id or "").strip(),
+                               secret_access_key=(update.secret_access_key or "").strip())
 
 
 @router.get("")
@@ -95,7 +140,12 @@ async def get_settings(services: Services = Depends(get_services)) -> dict:
 
 @router.put("/s3")
 async def put_s3(update: S3Update, services: Services = Depends(get_services)) -> dict:
-    services.settings.s3 = _s3_from(update, services.settings.s3)
+    s3 = _s3_from(update, services.settings.s3)
+    if s3.endpoint:
+        trial = dataclasses.replace(services.settings, s3=s3)
+        await check_destination(s3.endpoint, configured=(services.settings.s3.endpoint,),
+                                resolve=_resolves_locally(trial, s3.endpoint))
+    services.settings.s3 = s3
     return services.settings.public()
 
 
@@ -103,13 +153,18 @@ async def put_s3(update: S3Update, services: Services = Depends(get_services)) -
 async def put_hf(update: HFUpdate, services: Services = Depends(get_services)) -> dict:
     _check_url(update.endpoint, "The Hub endpoint")
     merged = _merged(services.settings.huggingface, update)
-    services.settings.huggingface = dataclasses.replace(merged, endpoint=merged.endpoint.rstrip("/"))
+    endpoint = merged.endpoint.rstrip("/")
+    await check_destination(endpoint, configured=(services.settings.huggingface.endpoint,),
+                            resolve=_resolves_locally(services.settings, endpoint))
+    services.settings.huggingface = dataclasses.replace(merged, endpoint=endpoint)
     return services.settings.public()
 
 
 @router.put("/proxy")
 async def put_proxy(update: ProxyUpdate, services: Services = Depends(get_services)) -> dict:
-    services.settings.proxy = _proxy_from(update, services.settings.proxy)
+    proxy = _proxy_from(update, services.settings.proxy)
+    await _check_proxies(proxy, services.settings.proxy)
+    services.settings.proxy = proxy
     return services.settings.public()
 
 
@@ -125,53 +180,130 @@ async def put_transfers(update: TransfersUpdate, services: Services = Depends(ge
 # Connection tests ------------------------------------------------------------------------------
 
 
+def _describe(exc: httpx.HTTPError) -> str:
+    """What went wrong, without what the other side said (a protocol error quotes its first bytes:
+    an SSH banner, a database greeting). Connect errors are worded by the OS or the TLS library."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "the connection timed out"
+    if isinstance(exc, httpx.ProxyError):
+        return "the proxy refused the connection"
+    if isinstance(exc, httpx.ConnectError):
+        return str(exc)[:300] or "the connection failed"
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer in time"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.DecodingError)):
+        return "the answer is not HTTP"
+    return f"the request failed ({type(exc).__name__})"
+
+
+def _failure(exc: ApiError) -> dict:
+    return {"ok": False, "error": exc.code, "message": exc.message}
+
+
+_DENIALS = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
+
+
 @router.post("/s3/test")
 async def test_s3(update: S3Update, services: Services = Depends(get_services)) -> dict:
-    s3 = _s3_from(update, services.settings.s3)
+    saved = services.settings.s3
+    s3 = _s3_from(update, saved)
+    configured = same_origin(s3.endpoint, saved.endpoint)
+    if not configured:
+        s3 = _request_keys_only(s3, update)
     trial = dataclasses.replace(services.settings, s3=s3)
+    if s3.endpoint:
+        await check_destination(s3.endpoint, configured=(saved.endpoint,),
+                                resolve=_resolves_locally(trial, s3.endpoint))
+    # No keys for an endpoint that is not the saved one: an anonymous request still says whether an
+    # S3 server answers there (and a public endpoint may even list).
+    anonymous = not configured and not (s3.access_key_id or s3.secret_access_key)
     try:
-        async with open_client(s3, trial, services.config.data_dir / "ca", attempts=1) as client:
-            try:
-                answer = await client.list_buckets()
-                count = len(answer.get("Buckets", []))
-                return {"ok": True, "message": f"Connected to {s3.endpoint or 'AWS S3'}: {count} bucket(s) visible",
-                        "buckets": count}
-            except Exception as exc:  # noqa: BLE001
-                err = translate_error(exc, endpoint=s3.endpoint)
-                # Only a plain denial means "bucket-scoped keys"; a wrong key or secret is reported as is.
-                if err.code != "AccessDenied" or not s3.default_bucket:
-                    raise err from exc
-            # Bucket-scoped keys may not list buckets: the default bucket is what matters.
-            await client.head_bucket(Bucket=s3.default_bucket)
-            return {"ok": True, "buckets": None,
-                    "message": f"Connected: bucket '{s3.default_bucket}' is reachable "
-                               "(these keys cannot list all buckets)"}
+        return await _try_s3(s3, trial, services, anonymous=anonymous, quote_server=configured)
     except ApiError as exc:
-        return {"ok": False, "error": exc.code, "message": exc.message}
-    except Exception as exc:  # noqa: BLE001
-        err = translate_error(exc, endpoint=s3.endpoint, bucket=s3.default_bucket or None)
-        return {"ok": False, "error": err.code, "message": err.message}
+        return _failure(exc)
+    except Exception as exc:  # noqa: BLE001 - e.g. a key id without its secret
+        try:
+            return _failure(translate_error(exc, endpoint=s3.endpoint, bucket=s3.default_bucket or None,
+                                            quote_server=configured))
+        except Exception:  # noqa: BLE001 - nothing botocore names: still an answer, not a 500
+            return {"ok": False, "error": "S3Error", "message": f"S3 request to {s3.endpoint or 'AWS S3'} failed "
+                                                                  f"({type(exc).__name__})"}
+
+
+async def _try_s3(s3: S3Settings, trial: RuntimeSettings, services: Services, *, anonymous: bool,
+                  quote_server: bool) -> dict:
+    where = s3.endpoint or "AWS S3"
+
+    def error(exc: Exception) -> ApiError:
+        err = translate_error(exc, endpoint=s3.endpoint, bucket=s3.default_bucket or None, quote_server=quote_server)
+        if anonymous and err.code in _DENIALS:
+            return ApiError(f"{where} answered, but it needs keys: enter the access key and the secret key to test "
+                            "them (the saved keys are only sent to the saved endpoint)", code="NoCredentials")
+        return err
+
+    async with open_client(s3, trial, services.config.data_dir / "ca", attempts=1, unsigned=anonymous) as client:
+        try:
+            answer = await client.list_buckets()
+            count = len(answer.get("Buckets", []))
+            how = " without keys" if anonymous else ""
+            return {"ok": True, "message": f"Connected to {where}{how}: {count} bucket(s) visible", "buckets": count}
+        except Exception as exc:  # noqa: BLE001
+            err = translate_error(exc, endpoint=s3.endpoint, quote_server=quote_server)
+            # Only a plain denial means "bucket-scoped keys"; a wrong key or secret is reported as is.
+            if err.code != "AccessDenied" or not s3.default_bucket:
+                raise error(exc) from exc
+        # Bucket-scoped keys may not list buckets: the default bucket is what matters.
+        try:
+            await client.head_bucket(Bucket=s3.default_bucket)
+        except Exception as exc:  # noqa: BLE001
+            raise error(exc) from exc
+        return {"ok": True, "buckets": None,
+                "message": f"Connected: bucket '{s3.default_bucket}' is reachable "
+                           + ("without keys" if anonymous else "(these keys cannot list all buckets)")}
 
 
 @router.post("/huggingface/test")
 async def test_hf(update: HFUpdate, services: Services = Depends(get_services)) -> dict:
     _check_url(update.endpoint, "The Hub endpoint")
-    hf: HFSettings = _merged(services.settings.huggingface, update)
+    saved = services.settings.huggingface
+    hf: HFSettings = _merged(saved, update)
     endpoint = hf.endpoint.rstrip("/")
-    if not hf.token:
+    configured = same_origin(endpoint, saved.endpoint)
+    # The stored token is for the saved endpoint only; another endpoint gets the token of this request.
+    token = hf.token if configured else (update.token or "").strip()
+    if configured and not token:
         return {"ok": False, "error": "NoToken", "message": "No HuggingFace token is set"}
+    await check_destination(endpoint, configured=(saved.endpoint,),
+                            resolve=_resolves_locally(services.settings, endpoint))
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
         async with make_http_client(services.settings, endpoint, timeout=15) as client:
-            answer = await client.get(f"{endpoint}/api/whoami-v2", headers={"Authorization": f"Bearer {hf.token}"})
+            answer = await client.get(f"{endpoint}/api/whoami-v2", headers=headers)
     except httpx.HTTPError as exc:
-        return {"ok": False, "error": "EndpointUnreachable", "message": f"Cannot reach {endpoint}: {exc}"}
+        return {"ok": False, "error": "EndpointUnreachable", "message": f"Cannot reach {endpoint}: {_describe(exc)}"}
+    if not token:
+        return {"ok": False, "error": "NoToken",
+                "message": f"{endpoint} answered (HTTP {answer.status_code}), but no token was given to test: "
+                           "enter one (the saved token is only sent to the saved endpoint)"}
     if answer.status_code == 401:
         return {"ok": False, "error": "InvalidToken", "message": "The HuggingFace token is not valid"}
     if answer.status_code != 200:
         return {"ok": False, "error": "HubError", "message": f"{endpoint} answered HTTP {answer.status_code}"}
-    data = answer.json()
-    token_name = (data.get("auth", {}).get("accessToken", {}) or {}).get("displayName")
-    name = data.get("name")
+    return _whoami_result(answer, endpoint)
+
+
+def _whoami_result(answer: httpx.Response, endpoint: str) -> dict:
+    try:
+        data = answer.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        return {"ok": False, "error": "HubError", "message": f"{endpoint} does not answer like a HuggingFace Hub"}
+    auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
+    access = auth.get("accessToken") if isinstance(auth.get("accessToken"), dict) else {}
+    token_name = access.get("displayName") if isinstance(access.get("displayName"), str) else None
+    # Short: a name, not a channel for whatever else the host wants to say.
+    name, token_name = data["name"][:100], token_name[:100] if token_name else None
     message = f"Token valid for user '{name}'" + (f" (token '{token_name}')" if token_name else "")
     return {"ok": True, "message": message, "name": name, "token_name": token_name}
 
@@ -184,6 +316,7 @@ async def test_proxy(update: ProxyUpdate, services: Services = Depends(get_servi
     # Only endpoints the app already talks to can be fetched: the test is no open relay (SSRF).
     if url not in [a.rstrip("/") for a in allowed]:
         raise BadRequest("The proxy test can only reach the configured HuggingFace or S3 endpoint")
+    await _check_proxies(proxy, services.settings.proxy)
     trial: RuntimeSettings = dataclasses.replace(services.settings, proxy=proxy)
     via = proxy.for_url(url)
     try:
@@ -191,6 +324,6 @@ async def test_proxy(update: ProxyUpdate, services: Services = Depends(get_servi
             answer = await client.get(url)
     except httpx.HTTPError as exc:
         return {"ok": False, "error": "EndpointUnreachable",
-                "message": f"Cannot reach {url} {'through the proxy' if via else 'directly'}: {exc}"}
+                "message": f"Cannot reach {url} {'through the proxy' if via else 'directly'}: {_describe(exc)}"}
     route = "through the proxy" if via else "directly (no proxy applies)"
     return {"ok": True, "status": answer.status_code, "message": f"Reached {url} {route}: HTTP {answer.status_code}"}

@@ -2,7 +2,9 @@
 
 Redirects are followed here, not by httpx, because each hop decides two things: whether the
 `Authorization` header goes along (only to the Hub's own origin: a signed CDN URL must never see
-the token) and which proxy applies (NO_PROXY may name one host and not the other). One client per
+the token), which proxy applies (NO_PROXY may name one host and not the other), and whether the hop
+may go there at all (a redirect to a link-local or cloud metadata address is refused; the Hub's
+CDN is not link-local, the configured endpoint is allowed whatever it is). One client per
 origin and purpose: metadata calls get their own connection pools, so they never queue behind
 downloads.
 """
@@ -16,6 +18,7 @@ import httpx
 from odh_tec.config import RuntimeSettings
 from odh_tec.hf.errors import HubError
 from odh_tec.http import make_http_client
+from odh_tec.netguard import check_destination
 
 MAX_REDIRECTS = 5
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -73,6 +76,8 @@ class HubTransport:
         With `stream`, the caller must close the response; otherwise its body has been read."""
         current = httpx.URL(url)
         for _ in range(MAX_REDIRECTS + 1):
+            await check_destination(current, configured=(self.endpoint,),
+                                    resolve=self.settings.proxy.for_url(str(current)) is None)
             client = self._client(current, purpose)
             request = client.build_request(method, current, headers={**(headers or {}), **self._auth(current)})
             response = await client.send(request, stream=True)

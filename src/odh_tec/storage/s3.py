@@ -12,6 +12,7 @@ import io
 import logging
 import ipaddress
 import math
+import re
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
+from botocore import UNSIGNED
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -27,6 +29,7 @@ from botocore.exceptions import (
     NoCredentialsError,
     PartialCredentialsError,
     ReadTimeoutError,
+    SSLError,
 )
 
 from odh_tec.config import RuntimeSettings, S3Settings
@@ -80,20 +83,33 @@ def part_size_for(size: int | None) -> int:
     return max(MIN_PART_SIZE, math.ceil(needed / MiB) * MiB)
 
 
-def translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None, key: str | None = None) -> ApiError:
-    """Map botocore failures to our error shape, with a message a person can act on."""
+# An error code from an unknown server is shown only when it looks like one.
+_PLAIN_CODE = re.compile(r"[A-Za-z0-9.]{1,64}")
+
+
+def translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None, key: str | None = None,
+                    quote_server: bool = True) -> ApiError:
+    """Map botocore failures to our error shape, with a message a person can act on.
+
+    `quote_server=False` is for servers nobody configured (a connection test of an endpoint typed
+    into a form): their own words (error messages, unparsable answers, protocol banners) are not
+    handed back, so the test cannot be used to read what some internal host says."""
     if isinstance(exc, ApiError):
         return exc
+    where = endpoint or "AWS S3"
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = str(err.get("Code") or "S3Error")
         http_status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
+        if not quote_server and not _PLAIN_CODE.fullmatch(code):
+            code = "S3Error"
         status = _STATUS_BY_CODE.get(code, http_status if 400 <= http_status < 500 else 502)
         if code in ("404", "NotFound"):
             code = "NoSuchKey" if key else "NoSuchBucket"
         if code == "403":
             code = "AccessDenied"
-        message = _FRIENDLY.get(code) or err.get("Message") or code
+        server_words = err.get("Message") if quote_server else f"{where} answered HTTP {http_status} ({code})"
+        message = _FRIENDLY.get(code) or server_words or code
         if code == "NoSuchBucket" and bucket:
             message = f"Bucket '{bucket}' does not exist"
         elif code == "NoSuchKey" and key is not None:
@@ -102,19 +118,24 @@ def translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None,
             what = f" on bucket '{bucket}'" if bucket else ""
             message = f"{message}{what}"
         return ApiError(message, code=code, status=status)
-    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
-        return UpstreamError(f"Cannot reach the S3 endpoint {endpoint or 'AWS S3'}: {exc}")
+    # botocore words these itself (URL, TLS verification): nothing the server sent.
+    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, SSLError)):
+        return UpstreamError(f"Cannot reach the S3 endpoint {where}: {exc}")
     if isinstance(exc, ReadTimeoutError):
-        return UpstreamError(f"The S3 endpoint {endpoint or 'AWS S3'} did not answer in time")
+        return UpstreamError(f"The S3 endpoint {where} did not answer in time")
     if isinstance(exc, NoCredentialsError):
         return ApiError("No S3 credentials are configured", code="NoCredentials", status=400)
     if isinstance(exc, PartialCredentialsError):
         return ApiError("The S3 credentials are incomplete: set both the access key and the secret key",
                         code="NoCredentials", status=400)
+    if not quote_server and isinstance(exc, (BotoCoreError, OSError, asyncio.TimeoutError)):
+        # e.g. a parse error that quotes the body, or a status line that is an SSH banner
+        return UpstreamError(f"S3 request to {where} failed: the answer is not one of an S3 server "
+                             f"({type(exc).__name__})")
     if isinstance(exc, BotoCoreError):
-        return UpstreamError(f"S3 request to {endpoint or 'AWS S3'} failed: {exc}")
+        return UpstreamError(f"S3 request to {where} failed: {exc}")
     if isinstance(exc, (OSError, asyncio.TimeoutError)):
-        return UpstreamError(f"Cannot reach the S3 endpoint {endpoint or 'AWS S3'}: {exc}")
+        return UpstreamError(f"Cannot reach the S3 endpoint {where}: {exc}")
     raise exc
 
 
@@ -134,7 +155,8 @@ def _sign_payload(endpoint: str) -> bool:
         return host != "localhost"
 
 
-def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 3) -> AioConfig:
+def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 3,
+                  unsigned: bool = False) -> AioConfig:
     proxies = {}
     if settings.proxy.http_proxy:
         proxies["http"] = settings.proxy.http_proxy
@@ -145,7 +167,8 @@ def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 
         proxies = {}  # NO_PROXY names the S3 host
     return AioConfig(
         s3={"addressing_style": "path", "payload_signing_enabled": _sign_payload(endpoint)},
-        signature_version="s3v4",
+        # UNSIGNED also skips the credential chain (environment, instance metadata): nothing to send.
+        signature_version=UNSIGNED if unsigned else "s3v4",
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
         # Few attempts: botocore also retries a refused connection with exponential backoff, and 5
@@ -160,17 +183,19 @@ def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 
 
 @contextlib.asynccontextmanager
 async def open_client(s3: S3Settings, settings: RuntimeSettings, ca_dir: Path | None = None, *,
-                      attempts: int = 3):
-    """A client for `s3` (short-lived for connection tests with unsaved values)."""
+                      attempts: int = 3, unsigned: bool = False):
+    """A client for `s3` (short-lived for connection tests with unsaved values).
+
+    `unsigned`: anonymous requests, for testing an endpoint the stored keys do not belong to."""
     session = get_session()
     verify = settings.combined_ca_file(ca_dir) if (ca_dir and settings.ca_bundles) else None
     async with session.create_client(
         "s3",
         endpoint_url=s3.endpoint or None,
         region_name=s3.region or "us-east-1",
-        aws_access_key_id=s3.access_key_id or None,
-        aws_secret_access_key=s3.secret_access_key or None,
-        config=client_config(settings, attempts=attempts),
+        aws_access_key_id=None if unsigned else (s3.access_key_id or None),
+        aws_secret_access_key=None if unsigned else (s3.secret_access_key or None),
+        config=client_config(settings, attempts=attempts, unsigned=unsigned),
         verify=verify,
     ) as client:
         yield client
