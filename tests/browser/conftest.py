@@ -68,6 +68,9 @@ def page(browser, accepted, request) -> Iterator:
     pg = context.new_page()
     errors = Errors()
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A Content-Security-Policy violation is reported on the console, not as a page error.
+    pg.on("console", lambda msg: errors.append(msg.text)
+          if msg.type == "error" and "Content Security Policy" in msg.text else None)
     pg.errors = errors
     yield pg
     report = getattr(request.node, "rep_call", None)

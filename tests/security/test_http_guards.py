@@ -18,7 +18,6 @@ import pytest
 
 from conftest import make_config
 from odh_tec.app import create_app
-from odh_tec.security.policy import InsecureConfiguration
 
 EVIL = "https://evil.example"
 
@@ -254,6 +253,8 @@ def test_auth_token_mode_generates_a_token(make_live):
 
 
 def test_refuses_to_start_exposed_without_protection(s3_server, tmp_path):
+    from odh_tec.security.policy import InsecureConfiguration
+
     with pytest.raises(InsecureConfiguration, match="AUTH=token"):
         create_app(make_config(s3_server, tmp_path, ip="0.0.0.0"))
     create_app(make_config(s3_server, tmp_path, ip="0.0.0.0", auth="none"))
