@@ -100,8 +100,8 @@ def test_secrets_keep_clear_and_change(make_live, bucket):
         # absent / null keep the secret
         assert c.put("/api/settings/s3", json={"region": "us-east-1"}).json()["s3"]["secret_access_key_set"]
         assert c.put("/api/settings/s3", json={"secret_access_key": None}).json()["s3"]["secret_access_key_set"]
-        assert c.put("/api/settings/huggingface", json={"endpoint": "https://hub.example"}).json()["huggingface"] == {
-            "endpoint": "https://hub.example", "token_set": True}
+        assert c.put("/api/settings/huggingface", json={"endpoint": "http://127.0.0.1:9/"}).json()["huggingface"] == {
+            "endpoint": "http://127.0.0.1:9", "token_set": True}
         assert server.services.settings.huggingface.token == HF_TOKEN
         # "" clears
         assert c.put("/api/settings/huggingface", json={"token": ""}).json()["huggingface"]["token_set"] is False

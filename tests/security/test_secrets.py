@@ -386,3 +386,27 @@ async def test_hub_client_still_follows_a_redirect_to_its_cdn(make_listener, liv
     assert response.status_code == 200 and response.content == b"weights"
     assert hub.header_values("Authorization") == [f"Bearer {STORED_TOKEN}"]
     assert cdn.header_values("Authorization") == [None]  # the CDN never sees the token
+
+
+# A saved secret does not follow its endpoint to a new server --------------------------------------
+
+
+def test_moving_the_hub_endpoint_drops_the_stored_token(make_live):
+    server = make_live(hf_token=STORED_TOKEN)
+    with server.client() as c:
+        moved = c.put("/api/settings/huggingface", json={"endpoint": "https://hub.example"}).json()
+        assert moved["huggingface"] == {"endpoint": "https://hub.example", "token_set": False}
+        assert server.services.settings.huggingface.token == ""
+        given = c.put("/api/settings/huggingface", json={"endpoint": "https://mirror.example", "token": "hf_new"})
+        assert given.json()["huggingface"]["token_set"] is True
+        assert server.services.settings.huggingface.token == "hf_new"
+
+
+def test_moving_the_s3_endpoint_drops_the_stored_secret(make_live):
+    server = make_live()
+    with server.client() as c:
+        body = c.put("/api/settings/s3", json={"endpoint": "https://s3.other.example"}).json()
+        assert body["s3"]["secret_access_key_set"] is False
+        body = c.put("/api/settings/s3", json={"endpoint": "https://s3.third.example",
+                                                "access_key_id": "k", "secret_access_key": "s"}).json()
+        assert body["s3"]["secret_access_key_set"] is True

@@ -86,6 +86,9 @@ def _s3_from(update: S3Update, current: S3Settings) -> S3Settings:
         endpoint = update.endpoint.strip().rstrip("/")
         merged = dataclasses.replace(merged, endpoint=endpoint,
                                      embedded=current.embedded and endpoint == current.endpoint)
+        if update.secret_access_key is None and not same_origin(endpoint, current.endpoint):
+            # The stored secret was given for the old server: never sign requests to a new one with it.
+            merged = dataclasses.replace(merged, secret_access_key="")
     return merged
 
 
@@ -154,6 +157,9 @@ async def put_hf(update: HFUpdate, services: Services = Depends(get_services)) -
     _check_url(update.endpoint, "The Hub endpoint")
     merged = _merged(services.settings.huggingface, update)
     endpoint = merged.endpoint.rstrip("/")
+    if update.token is None and not same_origin(endpoint, services.settings.huggingface.endpoint):
+        # The stored token was given for the old Hub: a new one gets a token only if it comes with it.
+        merged = dataclasses.replace(merged, token="")
     await check_destination(endpoint, configured=(services.settings.huggingface.endpoint,),
                             resolve=_resolves_locally(services.settings, endpoint))
     services.settings.huggingface = dataclasses.replace(merged, endpoint=endpoint)
