@@ -16,6 +16,8 @@ from odh_tec.api import buckets, objects, previews, settings, system, transfers,
 from odh_tec.api_docs import add_api_docs
 from odh_tec.config import Config, RuntimeSettings
 from odh_tec.errors import install_error_handlers
+from odh_tec.observability.logs import RequestIdMiddleware
+from odh_tec.observability.metrics import MetricsMiddleware, watch_transfers
 from odh_tec.security import SecurityPolicy, install_security
 from odh_tec.security.headers import content_security_policy
 from odh_tec.services import Activity, Services
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Paths of API calls that must not count as user activity for the idle culler.
-_PASSIVE_SUFFIXES = ("/api/kernels", "/api/terminals", "/api/health", "/api/transfers/events")
+_PASSIVE_SUFFIXES = ("/api/kernels", "/api/terminals", "/api/health", "/api/livez", "/api/transfers/events")
 
 
 class ActivityMiddleware:
@@ -87,9 +89,11 @@ def create_app(config: Config | None = None) -> FastAPI:
         services.transfers = create_engine(services)
         await services.transfers.start()
         services.activity.busy_sources.append(lambda: services.transfers.busy)
+        unwatch = watch_transfers(services.transfers.list)
         try:
             yield
         finally:
+            unwatch()
             await services.transfers.stop()
             await services.s3.close()
             if services.embedded is not None:
@@ -109,7 +113,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     install_error_handlers(app)
 
     api = APIRouter(prefix=api_root)
-    api.add_api_route("", system.health, methods=["GET"], tags=["system"])
+    api.add_api_route("", system.livez, methods=["GET"], tags=["system"])
     api.include_router(system.router)
     api.include_router(buckets.router)
     api.include_router(objects.router)
@@ -122,7 +126,12 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     mount_ui(app, prefix)
     app.add_middleware(ActivityMiddleware, activity=services.activity, api_root=api_root)
+    # `/metrics` is at the root whatever NB_PREFIX is, where a ServiceMonitor looks for it; inside the
+    # security checks (a rebinding page must not read it; with AUTH=token, scrapers show the token).
+    app.add_middleware(MetricsMiddleware)
     install_security(app, policy)
+    # Outermost: every log line of a request, the audit line included, carries its id.
+    app.add_middleware(RequestIdMiddleware)
     return app
 
 

@@ -3,13 +3,43 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import os
+import signal
 import sys
+
+import uvicorn
+
+from odh_tec.observability.logs import configure_logging
+
+# Requests still running this long after SIGTERM are cancelled (an upload then aborts its multipart
+# upload); with the transfers' own cancel and SeaweedFS's stop, the exit stays well inside
+# Kubernetes' 30 s grace period.
+GRACE_SECONDS = 3
+
+
+class StoppingServer(uvicorn.Server):
+    """Uvicorn, where a second SIGTERM or SIGINT exits at once (the first one stops cleanly)."""
+
+    def handle_exit(self, sig: int, frame) -> None:
+        if self.should_exit:
+            embedded = getattr(getattr(self.config.app, "state", None), "services", None)
+            weed = getattr(getattr(embedded, "embedded", None), "process", None)
+            if weed is not None:
+                # Its own process group (start_new_session): it would outlive us otherwise.
+                with_suppressed(lambda: os.killpg(weed.pid, signal.SIGKILL))
+            print("odh-tec: stopped at once (second signal)", file=sys.stderr, flush=True)
+            os._exit(128 + sig)
+        super().handle_exit(sig, frame)
+
+
+def with_suppressed(action) -> None:
+    try:
+        action()
+    except OSError:
+        pass
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from odh_tec.app import create_app
     from odh_tec.config import Config
     from odh_tec.security.policy import InsecureConfiguration
@@ -22,7 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.port:
         overrides["port"] = args.port
     config = Config(**overrides)
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(config.log_level, config.log_format)
     try:
         app = create_app(config)
     except InsecureConfiguration as exc:
@@ -35,8 +65,10 @@ def _serve(args: argparse.Namespace) -> int:
     if policy.token_generated:
         print(f"Open this URL to log in (the token changes at every start):\n    {policy.login_url(base)}", flush=True)
     # X-Forwarded-* are read by our own ProxyHeaders middleware, against FORWARDED_ALLOW_IPS.
-    uvicorn.run(app, host=config.ip, port=config.port, log_level=config.log_level.lower(), proxy_headers=False,
-                timeout_graceful_shutdown=5)
+    server = StoppingServer(uvicorn.Config(
+        app, host=config.ip, port=config.port, log_level=config.log_level.lower(), proxy_headers=False,
+        log_config=None, timeout_graceful_shutdown=GRACE_SECONDS))
+    server.run()
     return 0
 
 

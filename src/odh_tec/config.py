@@ -55,6 +55,8 @@ class Config(BaseSettings):
     port: int = 8888
     ip: str = "127.0.0.1"
     log_level: str = "info"
+    # `json`: one JSON object per line (request id included), for a cluster's log collector.
+    log_format: str = "text"
 
     # Where the disclaimer flag, embedded S3 data and its generated keys live.
     odh_tec_data_dir: str = Field(default_factory=lambda: platformdirs.user_data_dir("odh-tec"))

@@ -17,10 +17,12 @@ from odh_tec.services import IDLE_AFTER_SECONDS
 from .helpers import wait_for
 
 
-def test_health(api):
-    for path in ("/api", "/api/health"):
-        r = api.get(path)
-        assert r.status_code == 200 and r.json() == {"status": "ok"}
+def test_health(api, s3_server):
+    r = api.get("/api/health")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "s3": {"ok": True, "endpoint": s3_server.endpoint, "message": "S3 answers"}}
+    for path in ("/api", "/api/livez"):
+        assert api.get(path).json() == {"status": "alive"}
 
 
 def test_info(api, live, s3_server):
@@ -69,7 +71,7 @@ def test_a_long_upload_keeps_the_app_busy(live, api, bucket):
     activity = live.services.activity
     sock = socket.create_connection(("127.0.0.1", live.port))
     try:
-        sock.sendall((f"PUT /api/locations/s3:{bucket}/object?key=slow.bin HTTP/1.1\r\nHost: x\r\n"
+        sock.sendall((f"PUT /api/locations/s3:{bucket}/object?key=slow.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                       f"Content-Length: 1000\r\n\r\n").encode() + b"x" * 10)
         assert wait_for(lambda: activity.in_flight == 1)
         activity.last_call = time.time() - IDLE_AFTER_SECONDS - 5
@@ -154,7 +156,7 @@ def test_nb_prefix_serves_the_page_and_the_api_under_it(make_live, bucket):
         for path in ("/", prefix):
             r = c.get(path)
             assert r.status_code in (302, 307) and r.headers["location"] == f"{prefix}/"
-        assert c.get(f"{prefix}/api/health").json() == {"status": "ok"}
+        assert c.get(f"{prefix}/api/health").json()["status"] == "ok"
         assert c.get(f"{prefix}/api/info").json()["nb_prefix"] == prefix
         assert c.get(f"{prefix}/api/buckets").status_code == 200
         assert c.get(f"{prefix}/api/openapi.json").status_code == 200

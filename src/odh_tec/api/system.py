@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -9,14 +10,40 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from odh_tec import __version__
+from odh_tec.errors import ApiError
 from odh_tec.services import Services, get_services
 
 router = APIRouter(tags=["system"])
 
 
+READINESS_TIMEOUT = 3.0
+
+
+@router.get("/livez")
+async def livez() -> dict:
+    """Liveness: the process answers. Never touches S3 (a slow S3 must not get the pod restarted)."""
+    return {"status": "alive"}
+
+
 @router.get("/health")
-async def health() -> dict:
-    return {"status": "ok"}
+async def health(services: Services = Depends(get_services)) -> dict:
+    """Readiness, and what the UI shows about S3. Always 200 while the app serves: with S3 down the
+    pod must stay routable, or nobody could reach the Settings page to fix the endpoint."""
+    return {"status": "ok", "s3": await _s3_answers(services)}
+
+
+async def _s3_answers(services: Services) -> dict:
+    endpoint = services.settings.s3.endpoint or "AWS S3"
+    try:
+        await asyncio.wait_for(services.s3.list_buckets(), READINESS_TIMEOUT)
+    except TimeoutError:
+        return {"ok": False, "endpoint": endpoint, "message": f"{endpoint} did not answer in {READINESS_TIMEOUT:.0f} s"}
+    except ApiError as exc:
+        # Any S3 answer, even "access denied" to bucket-scoped keys, means the endpoint is up.
+        if exc.status < 500:
+            return {"ok": True, "endpoint": endpoint, "message": "S3 answers"}
+        return {"ok": False, "endpoint": endpoint, "message": exc.message}
+    return {"ok": True, "endpoint": endpoint, "message": "S3 answers"}
 
 
 def _activity(services: Services) -> list[dict]:

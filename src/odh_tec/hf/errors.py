@@ -13,6 +13,7 @@ import re
 import httpx
 
 from odh_tec.errors import ApiError
+from odh_tec.observability.metrics import count_upstream_error
 
 
 class HubError(ApiError):
@@ -97,7 +98,15 @@ def retry_after(response: httpx.Response) -> float | None:
 
 def hub_error(response: httpx.Response, *, endpoint: str, repo_id: str, repo_type: str = "model",
               revision: str | None = None, path: str | None = None, token_sent: bool = False) -> HubError:
-    """The error for a non-2xx Hub answer (the response body must have been read)."""
+    """The error for a non-2xx Hub answer (the response body must have been read), counted in `/metrics`."""
+    error = _hub_error(response, endpoint=endpoint, repo_id=repo_id, repo_type=repo_type, revision=revision,
+                       path=path, token_sent=token_sent)
+    count_upstream_error("hub", error.code)
+    return error
+
+
+def _hub_error(response: httpx.Response, *, endpoint: str, repo_id: str, repo_type: str,
+               revision: str | None, path: str | None, token_sent: bool) -> HubError:
     status = response.status_code
     code = response.headers.get("X-Error-Code")
     message = _message(response)
@@ -133,4 +142,5 @@ def hub_error(response: httpx.Response, *, endpoint: str, repo_id: str, repo_typ
 
 def unreachable(endpoint: str, exc: Exception) -> HubUnreachable:
     detail = str(exc) or type(exc).__name__
+    count_upstream_error("hub", HubUnreachable.code)
     return HubUnreachable(f"Cannot reach the Hugging Face Hub at {endpoint}: {detail}")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from odh_tec.errors import ApiError, NotFound
 from odh_tec.storage.base import Storage
 from odh_tec.storage.local import LocalStorage
+from odh_tec.storage.metered import MeteredStorage
 from odh_tec.storage.s3 import S3Connection, S3Storage
 
 
@@ -47,15 +48,16 @@ class Locations:
         self.local = local
 
     def get(self, location_id: str) -> Storage:
+        """The storage behind `location_id`, counting the bytes it moves (`/metrics`)."""
         kind, _, name = location_id.partition(":")
         if kind == "s3" and name:
-            return S3Storage(self.s3, name)
+            return MeteredStorage(S3Storage(self.s3, name), "s3")  # type: ignore[return-value]
         if kind == "local":
             for loc in self.local:
                 if loc.name == name:
                     if not loc.available:
                         raise NotFound(f"Local folder '{loc.path}' is not available", code="NoSuchLocation")
-                    return LocalStorage(loc.path)
+                    return MeteredStorage(LocalStorage(loc.path), "local")  # type: ignore[return-value]
         raise NotFound(f"Unknown storage location '{location_id}'", code="NoSuchLocation")
 
     async def list_buckets(self) -> dict:

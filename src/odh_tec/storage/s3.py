@@ -34,7 +34,12 @@ from botocore.exceptions import (
 
 from odh_tec.config import RuntimeSettings, S3Settings
 from odh_tec.errors import ApiError, BadRequest, NotFound, PreconditionFailed, UpstreamError
+from odh_tec.observability.metrics import count_upstream_error
 from odh_tec.storage.base import ByteRange, Listing, ObjectInfo, Storage
+
+# Multipart aborts still running (see _MultipartUpload._abort); close() waits for them.
+PENDING_ABORTS: set[asyncio.Task] = set()
+ABORT_WAIT_SECONDS = 5.0
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +94,15 @@ _PLAIN_CODE = re.compile(r"[A-Za-z0-9.]{1,64}")
 
 def translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None, key: str | None = None,
                     quote_server: bool = True) -> ApiError:
+    """Map botocore failures to our error shape (counted in `/metrics` by code)."""
+    error = _translate_error(exc, endpoint=endpoint, bucket=bucket, key=key, quote_server=quote_server)
+    if error is not exc:
+        count_upstream_error("s3", error.code)
+    return error
+
+
+def _translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None, key: str | None = None,
+                     quote_server: bool = True) -> ApiError:
     """Map botocore failures to our error shape, with a message a person can act on.
 
     `quote_server=False` is for servers nobody configured (a connection test of an endpoint typed
@@ -245,6 +259,11 @@ class S3Connection:
         return self._client
 
     async def close(self) -> None:
+        # At shutdown, uploads cancelled a moment ago may still be aborting: let them finish first,
+        # or their multipart uploads would stay open.
+        pending = [t for t in PENDING_ABORTS if t.get_loop() is asyncio.get_running_loop()]
+        if pending:
+            await asyncio.wait(pending, timeout=ABORT_WAIT_SECONDS)
         if self._stack is not None:
             await self._stack.aclose()
         self._stack = self._client = None
@@ -694,5 +713,7 @@ class _MultipartUpload:
 
         # Shielded: the abort must finish even when we got here because our task was cancelled.
         task = asyncio.ensure_future(abort())
+        PENDING_ABORTS.add(task)
+        task.add_done_callback(PENDING_ABORTS.discard)
         with contextlib.suppress(BaseException):
             await asyncio.shield(task)
