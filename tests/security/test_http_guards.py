@@ -312,3 +312,13 @@ def test_audit_never_logs_a_secret(api, caplog):
     assert secret not in caplog.text
     assert _audit_lines(caplog)
     api.put("/api/settings/huggingface", json={"token": ""})
+
+
+def test_audit_of_a_selection_delete_says_what_went(api, s3, bucket, caplog):
+    caplog.set_level(logging.INFO, logger="odh_tec.audit")
+    for key in ("a/1.txt", "a/2.txt", "b.txt"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    answer = api.post(f"/api/locations/s3:{bucket}/delete", json={"keys": ["b.txt"], "prefixes": ["a/"]})
+    assert answer.status_code == 200
+    (line,) = _audit_lines(caplog)
+    assert line["deleted"] == 3 and line["keys"] == ["b.txt"] and line["prefixes"] == ["a/"]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from odh_tec.errors import BadRequest, RangeNotSatisfiable
+from odh_tec.security.audit import audit_details
 from odh_tec.services import Services, get_services
 from odh_tec.storage.base import ByteRange, Storage
 
@@ -183,11 +184,13 @@ async def delete_object(key: str, storage: Storage = Depends(get_storage)) -> di
 
 
 @router.delete("/folder")
-async def delete_folder(prefix: str, storage: Storage = Depends(get_storage)) -> dict:
+async def delete_folder(request: Request, prefix: str, storage: Storage = Depends(get_storage)) -> dict:
     prefix = folder_prefix(prefix)
     if not prefix.strip("/"):
         raise BadRequest("Refusing to delete the whole location; name a folder", code="InvalidKey")
-    return {"deleted": await storage.delete_prefix(prefix)}
+    deleted = await storage.delete_prefix(prefix)
+    audit_details(request, deleted=deleted)
+    return {"deleted": deleted}
 
 
 class DeleteSelection(BaseModel):
@@ -196,7 +199,7 @@ class DeleteSelection(BaseModel):
 
 
 @router.post("/delete")
-async def delete_selection(body: DeleteSelection, storage: Storage = Depends(get_storage)) -> dict:
+async def delete_selection(request: Request, body: DeleteSelection, storage: Storage = Depends(get_storage)) -> dict:
     for key in body.keys:
         require_key(key)
     prefixes = [folder_prefix(p) for p in body.prefixes]
@@ -205,4 +208,7 @@ async def delete_selection(body: DeleteSelection, storage: Storage = Depends(get
     deleted, errors = await storage.delete_many(body.keys) if body.keys else (0, [])
     for prefix in prefixes:
         deleted += await storage.delete_prefix(prefix)
+    # The audit line names how much went, and the first few of what was asked for.
+    audit_details(request, deleted=deleted, keys=body.keys[:20], prefixes=prefixes[:20],
+                  requested=len(body.keys) + len(prefixes))
     return {"deleted": deleted, "errors": errors}
