@@ -43,3 +43,22 @@ bench: install ## throughput and memory benchmarks against the same SeaweedFS (p
 
 clean:
 	rm -rf $(VENV) $(STATIC) frontend/node_modules
+
+# The container image (deploy/Containerfile, deploy/README.md). `make image BASE_IMAGE=… IMAGE=…`.
+.PHONY: wheel image
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+BASE_IMAGE ?= registry.access.redhat.com/ubi9/python-311
+IMAGE ?= localhost/odh-tec:$(VERSION)
+CONTAINER_ENGINE ?= podman
+comma := ,
+# pip inside the build trusts the same CA bundle as pip here (a TLS-inspecting proxy); a build secret leaves no trace.
+IMAGE_BUILD_FLAGS ?= $(if $(wildcard $(PIP_CERT)),--secret id=ca$(comma)src=$(PIP_CERT))
+
+wheel: install ui ## the wheel, web UI inside: dist/odh_tec-$(VERSION)-py3-none-any.whl
+	rm -f dist/odh_tec-*.whl
+	$(PY) -m pip wheel -q --no-deps --disable-pip-version-check -w dist .
+	@ls dist/odh_tec-*.whl
+
+image: wheel ## the container image from the wheel: $(IMAGE) on $(BASE_IMAGE)
+	$(CONTAINER_ENGINE) build -f deploy/Containerfile --build-arg BASE_IMAGE=$(BASE_IMAGE) -t $(IMAGE) \
+		$(IMAGE_BUILD_FLAGS) dist
