@@ -46,6 +46,7 @@ class Repo:
     files: dict[str, bytes]
     gated: bool = False
     lfs: set[str] = field(default_factory=set)  # files served through the "CDN" redirect
+    no_range: set[str] = field(default_factory=set)  # files served whole, the Range header ignored
 
 
 @dataclass
@@ -105,17 +106,18 @@ class FakeHub:
         if path in repo.lfs:
             # like the Hub: LFS content lives on a CDN host with a pre-signed URL
             return RedirectResponse(f"http://localhost:{self.port}/cdn/{repo_id}/{path}?signature=abc", status_code=302)
-        return self._serve(request, repo.files[path])
+        return self._serve(request, repo.files[path], honour_range=path not in repo.no_range)
 
     async def cdn(self, request: Request) -> Response:
         self._log(request)
         repo_id = f"{request.path_params['org']}/{request.path_params['name']}"
-        return self._serve(request, self.repos[repo_id].files[request.path_params["path"]])
+        repo, path = self.repos[repo_id], request.path_params["path"]
+        return self._serve(request, repo.files[path], honour_range=path not in repo.no_range)
 
     @staticmethod
-    def _serve(request: Request, data: bytes) -> Response:
+    def _serve(request: Request, data: bytes, *, honour_range: bool = True) -> Response:
         rng = request.headers.get("range")
-        if rng and rng.startswith("bytes="):
+        if honour_range and rng and rng.startswith("bytes="):
             start_s, end_s = rng[len("bytes=") :].split("-")
             start, end = int(start_s), min(int(end_s), len(data) - 1)
             return Response(data[start : end + 1], status_code=206, headers={"content-range": f"bytes {start}-{end}/{len(data)}"})

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from odh_tec.vram.limits import LimitExceeded, check_config
+
 GIB = float(1 << 30)
 
 
@@ -284,7 +286,7 @@ def _int(cfg: dict[str, Any], *names: str, default: int | None = None) -> int:
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"config.json field {names[0]} is not an integer: {value!r}") from exc
+        raise ConfigError(f"config.json field {names[0]} is not an integer: {repr(value)[:40]}") from exc
 
 
 def normalize_dtype(value: Any, default: str = "bf16") -> str:
@@ -358,9 +360,27 @@ def _layer_windows(cfg: dict[str, Any], model_type: str, num_layers: int) -> lis
 
 
 def parse_config(config: dict[str, Any]) -> ModelArch:
-    """Build a `ModelArch` from a config.json dict (multimodal: its `text_config`)."""
+    """Build a `ModelArch` from a config.json dict (multimodal: its `text_config`).
+
+    The config is untrusted (anyone can upload one to the Hub): every field that drives work or
+    memory is checked against `limits` first, and any value of the wrong type or range that the
+    family builders trip over is a ConfigError (HTTP 422), never a 500."""
     if not isinstance(config, dict):
         raise ConfigError("model.config must be a JSON object (the contents of config.json)")
+    try:
+        check_config(config)
+    except LimitExceeded as exc:
+        raise ConfigError(str(exc)) from exc
+    try:
+        return _parse_config(config)
+    except ConfigError:
+        raise
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        detail = f"{type(exc).__name__}: {str(exc)[:200]}"  # it may quote the offending value, which can be huge
+        raise ConfigError(f"config.json has a value of the wrong type or range ({detail})") from exc
+
+
+def _parse_config(config: dict[str, Any]) -> ModelArch:
     outer = config
     multimodal = False
     cfg = dict(config)
@@ -377,7 +397,7 @@ def parse_config(config: dict[str, Any]) -> ModelArch:
 
     model_type = str(cfg.get("model_type") or outer.get("model_type") or "").lower()
     archs = cfg.get("architectures") or outer.get("architectures") or []
-    architecture = str(archs[0]) if archs else model_type
+    architecture = str(archs[0]) if isinstance(archs, list) and archs else model_type
     remote_code = bool(outer.get("auto_map") or cfg.get("auto_map"))
 
     h = _int(cfg, "hidden_size", "d_model", "n_embd", "dim", "model_dim")
@@ -520,7 +540,7 @@ def _build_llama_like(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab,
     moe_inter = int(_get(cfg, "moe_intermediate_size", default=inter) or inter)
     shared_inter = int(_get(cfg, "shared_expert_intermediate_size", default=0) or 0)
     sparse_step = int(cfg.get("decoder_sparse_step", 1) or 1)
-    mlp_only = set(cfg.get("mlp_only_layers") or [])
+    mlp_only = {int(i) for i in cfg.get("mlp_only_layers") or []}
 
     layers = []
     for i in range(num_layers):

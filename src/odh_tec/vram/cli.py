@@ -155,7 +155,7 @@ def run_estimate(args: argparse.Namespace) -> int:
         try:
             hub = asyncio.run(_fetch(str(model["repo_id"]), str(model.get("revision") or "main")))
         except HubError as exc:
-            return _error(exc.code, exc.message, EXIT_INVALID if exc.status == 400 else EXIT_UNRESOLVED)
+            return _error(exc.code, exc.message, EXIT_INVALID if exc.status in (400, 422) else EXIT_UNRESOLVED)
         request = {**request, "model": {**model, "config": hub.config}}
         weight_bytes = hub.weight_bytes
     try:

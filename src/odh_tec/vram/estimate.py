@@ -16,6 +16,7 @@ from odh_tec.vram.inference import (
     vllm_inference,
 )
 from odh_tec.vram.layout import Layout, sharded_training_layouts, split_layouts, vllm_layouts
+from odh_tec.vram.limits import MAX_WEIGHT_BYTES, LimitExceeded, check_number
 from odh_tec.vram.training import TrainingResult, finetune
 from odh_tec.vram.weights import FLOAT_WEIGHTS, WeightFormat, parse_weights, weight_bytes
 from odh_tec.vram.workload import Hardware, RequestError, Workload, parse_hardware, parse_workload
@@ -43,8 +44,11 @@ def estimate(request: dict[str, Any], *, weight_file_bytes: float | None = None)
         arch = parse_config(model["config"])
     except ConfigError as exc:
         raise RequestError(str(exc), "invalid_model") from exc
-    if weight_file_bytes is None and isinstance(model.get("weight_bytes"), (int, float)):
-        weight_file_bytes = float(model["weight_bytes"])
+    if weight_file_bytes is None and model.get("weight_bytes") is not None:
+        try:
+            weight_file_bytes = float(check_number("model.weight_bytes", model["weight_bytes"], MAX_WEIGHT_BYTES))
+        except LimitExceeded as exc:
+            raise RequestError(str(exc)) from exc
 
     wl = parse_workload(request.get("workload"))
     hw, hw_warnings = parse_hardware(request.get("hardware"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+from odh_tec.vram import limits
 
 LORA_ROLES = ("q", "k", "v", "o", "gate", "up", "down")
 LORA_PRESETS = {
@@ -90,15 +93,37 @@ class Hardware:
     margin_gib: float | None = None
 
 
-def _as_int(section: dict[str, Any], name: str, *, minimum: int = 0, default: int | None = None) -> int | None:
+def _as_int(
+    section: dict[str, Any], name: str, *, maximum: int, minimum: int = 0, default: int | None = None
+) -> int | None:
+    """An integer field in [minimum, maximum] (every one has a cap: see `limits`)."""
     value = section.get(name, default)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
-        raise RequestError(f"{name} must be an integer, got {value!r}")
+    integral = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not integral or int(value) != value:
+        raise RequestError(f"{name} must be an integer, got {limits.show_value(value)}")
     if int(value) < minimum:
-        raise RequestError(f"{name} must be >= {minimum}, got {value}")
+        raise RequestError(f"{name} must be >= {minimum}, got {limits.show_value(value)}")
+    if int(value) > maximum:
+        raise RequestError(f"{name}: {limits.show_value(value)} exceeds the limit of {maximum}")
     return int(value)
+
+
+def _as_float(
+    section: dict[str, Any], name: str, *, low: float, high: float, low_open: bool = False, default: float | None = None
+) -> float | None:
+    """A finite number in [low, high] (or (low, high] with `low_open`); NaN and infinities are refused."""
+    value = section.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise RequestError(f"{name} must be a finite number, got {limits.show_value(value)}")
+    if value < low or (low_open and value == low):
+        raise RequestError(f"{name} must be {'>' if low_open else '>='} {low:g}, got {limits.show_value(value)}")
+    if value > high:
+        raise RequestError(f"{name}: {limits.show_value(value)} exceeds the limit of {high:g}")
+    return float(value)
 
 
 def _choice(section: dict[str, Any], name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
@@ -144,8 +169,8 @@ def parse_workload(raw: Any) -> Workload:
     engine = _choice(raw, "engine", ENGINES, "transformers") or "transformers"
     compute = _choice(raw, "compute_dtype", ("bf16", "fp16", "fp32"), None)
     util = raw.get("gpu_memory_utilization", 0.9)
-    if not isinstance(util, (int, float)) or isinstance(util, bool) or not 0 < float(util) <= 1:
-        raise RequestError(f"gpu_memory_utilization must be in (0, 1], got {util!r}")
+    if not isinstance(util, (int, float)) or isinstance(util, bool) or not 0 < float(util) <= 1:  # NaN fails too
+        raise RequestError(f"gpu_memory_utilization must be in (0, 1], got {limits.show_value(util)}")
     method = _choice(raw, "method", ("full", "lora", "qlora"), None)
     if task == "finetune" and method is None:
         raise RequestError("workload.method is required for finetune (full, lora or qlora)")
@@ -156,21 +181,21 @@ def parse_workload(raw: Any) -> Workload:
         compute_dtype=compute,
         kv_cache_dtype=_choice(raw, "kv_cache_dtype", KV_DTYPES, "auto") or "auto",
         attention=(str(raw["attention"]).lower() if raw.get("attention") else None),
-        prompt_tokens=_as_int(raw, "prompt_tokens"),
-        new_tokens=_as_int(raw, "new_tokens"),
-        context_length=_as_int(raw, "context_length", minimum=1),
-        batch_size=_as_int(raw, "batch_size", minimum=1, default=1) or 1,
+        prompt_tokens=_as_int(raw, "prompt_tokens", maximum=limits.MAX_CONTEXT),
+        new_tokens=_as_int(raw, "new_tokens", maximum=limits.MAX_CONTEXT),
+        context_length=_as_int(raw, "context_length", minimum=1, maximum=limits.MAX_CONTEXT),
+        batch_size=_as_int(raw, "batch_size", minimum=1, maximum=limits.MAX_SEQUENCES, default=1) or 1,
         gpu_memory_utilization=float(util),
-        max_num_seqs=_as_int(raw, "max_num_seqs", minimum=1),
-        max_num_batched_tokens=_as_int(raw, "max_num_batched_tokens", minimum=1),
-        ubatch=_as_int(raw, "ubatch", minimum=1, default=512) or 512,
-        gpu_layers=_as_int(raw, "gpu_layers", minimum=0),
+        max_num_seqs=_as_int(raw, "max_num_seqs", minimum=1, maximum=limits.MAX_SEQUENCES),
+        max_num_batched_tokens=_as_int(raw, "max_num_batched_tokens", minimum=1, maximum=limits.MAX_CONTEXT),
+        ubatch=_as_int(raw, "ubatch", minimum=1, maximum=limits.MAX_CONTEXT, default=512) or 512,
+        gpu_layers=_as_int(raw, "gpu_layers", minimum=0, maximum=limits.MAX_GPU_LAYERS),
         method=method,
         optimizer=_choice(raw, "optimizer", OPTIMIZERS, "adamw") or "adamw",
         gradient_checkpointing=bool(raw.get("gradient_checkpointing", False)),
-        lora_rank=_as_int(raw, "lora_rank", minimum=1, default=8) or 8,
+        lora_rank=_as_int(raw, "lora_rank", minimum=1, maximum=limits.MAX_LORA_RANK, default=8) or 8,
         lora_target=parse_lora_target(raw.get("lora_target")),
-        lora_dropout=float(raw.get("lora_dropout", 0.05) or 0.0),
+        lora_dropout=_as_float(raw, "lora_dropout", low=0.0, high=1.0, default=0.05) or 0.0,
         sharding=_choice(raw, "sharding", SHARDING, "none") or "none",
         warnings=warnings,
     )
@@ -196,19 +221,11 @@ def parse_hardware(raw: Any) -> tuple[Hardware, list[str]]:
         gpu=(str(raw["gpu"]) if raw.get("gpu") else None),
         memory_gib=None,
         count=None,
-        tensor_parallel=_as_int(raw, "tensor_parallel", minimum=1),
-        pipeline_parallel=_as_int(raw, "pipeline_parallel", minimum=1),
+        tensor_parallel=_as_int(raw, "tensor_parallel", minimum=1, maximum=limits.MAX_GPUS),
+        pipeline_parallel=_as_int(raw, "pipeline_parallel", minimum=1, maximum=limits.MAX_GPUS),
     )
     if count is not None:
-        hw.count = _as_int({"count": count}, "count", minimum=1)
-    mem = raw.get("memory_gib")
-    if mem is not None:
-        if isinstance(mem, bool) or not isinstance(mem, (int, float)) or mem <= 0:
-            raise RequestError(f"memory_gib must be a positive number, got {mem!r}")
-        hw.memory_gib = float(mem)
-    margin = raw.get("margin_gib")
-    if margin is not None:
-        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or margin < 0:
-            raise RequestError(f"margin_gib must be >= 0, got {margin!r}")
-        hw.margin_gib = float(margin)
+        hw.count = _as_int({"count": count}, "count", minimum=1, maximum=limits.MAX_GPUS)
+    hw.memory_gib = _as_float(raw, "memory_gib", low=0.0, low_open=True, high=limits.MAX_MEMORY_GIB)
+    hw.margin_gib = _as_float(raw, "margin_gib", low=0.0, high=limits.MAX_MEMORY_GIB)
     return hw, warnings
