@@ -116,3 +116,13 @@ def test_failed_job_is_reported(hf_api, hub, bucket):
     assert job["state"] == "failed" and job["totals"]["files_failed"] == 1
     config = next(f for f in job["files"] if f["path"] == "config.json")
     assert config["error"].startswith("HubServerError")
+
+
+def test_a_repo_listing_past_the_file_cap_is_refused(hf_api, monkeypatch):
+    """A runaway tree listing (a hostile or broken Hub) stops at the cap, with a clear 422."""
+    from odh_tec.hf import client
+
+    monkeypatch.setattr(client, "MAX_FILES", 2)
+    r = _preview(hf_api, "hf-tiny-v2/tiny-random-GPT2Model")
+    assert (r.status_code, r.json()["error"]) == (422, "LimitExceeded"), r.text
+    assert "more than 2 files" in r.json()["message"]

@@ -25,6 +25,8 @@ from odh_tec.hf.models import HubFile, RepoRef, Snapshot
 from odh_tec.hf.patterns import selected, unmatched_literals
 from odh_tec.hf.transport import HubTransport
 
+# The largest real repos hold tens of thousands of files; a listing past this is a runaway server.
+MAX_FILES = 200_000
 MAX_PAGES = 100_000
 
 
@@ -116,8 +118,11 @@ class HubClient:
                 return files
             entries, response = await self._get_json(url, ref, revision=sha)
             for entry in entries if isinstance(entries, list) else []:
-                if entry.get("type") != "file":
+                if not isinstance(entry, dict) or entry.get("type") != "file":
                     continue
+                if len(files) >= MAX_FILES:
+                    raise HubError(f"The {ref.repo_type} '{ref.repo_id}' lists more than {MAX_FILES:,} files: "
+                                   "too many to import or inspect in one go", status=422, code="LimitExceeded")
                 lfs = entry.get("lfs") or {}
                 files.append(HubFile(path=entry["path"], size=int(entry.get("size") or 0),
                                      oid=str(entry.get("oid") or ""), lfs_sha256=lfs.get("oid") or None))
