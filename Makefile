@@ -56,7 +56,9 @@ IMAGE_BUILD_FLAGS ?= $(if $(wildcard $(PIP_CERT)),--secret id=ca$(comma)src=$(PI
 
 wheel: install ui ## the wheel, web UI inside: dist/odh_tec-$(VERSION)-py3-none-any.whl
 	rm -f dist/odh_tec-*.whl
-	$(PY) -m pip wheel -q --no-deps --disable-pip-version-check -w dist .
+	@# Entries dated by the last commit: the same sources give the same wheel, and the image build its cache.
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || echo 315532800) \
+		$(PY) -m pip wheel -q --no-deps --disable-pip-version-check -w dist .
 	@ls dist/odh_tec-*.whl
 
 image: wheel ## the container image from the wheel: $(IMAGE) on $(BASE_IMAGE)
