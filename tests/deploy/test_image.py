@@ -127,6 +127,11 @@ def test_workbench(storage, request, image, podman, data_dir, containers, figure
 
     app = launch()
     api = app.client()
+    # What the app writes in $HOME stays group 0's, writable by any UID of the group (umask 0002).
+    assert api.put("/api/disclaimer", json={"accepted": True}).status_code == 200
+    for written in (data_dir / ".local/share/odh-tec/config", data_dir / ".local/share/odh-tec/config/disclaimer.json"):
+        mode = written.stat().st_mode
+        assert written.stat().st_gid == 0 and mode & 0o060 == 0o060, f"{written}: {oct(mode)}"
 
     # The UI and the API answer under the prefix.
     page = api.get("/")
