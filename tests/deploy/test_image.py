@@ -186,6 +186,8 @@ def test_workbench(storage, request, image, podman, data_dir, containers, figure
     wait_until(lambda: app.metric("odh_tec_bytes_total", direction="in", location_kind="s3") - before >= 40 * MiB,
                60, what="the upload to pass 40 MiB")
     wait_until(lambda: s3_state(app, bucket)["uploads"], 30, interval=0.5, what="a multipart upload to be open")
+    # The idle culler sees the workbench busy while the upload runs.
+    assert api.get("/api/kernels").json()[0]["execution_state"] == "busy"
     took, status = app.stop_with_sigterm()
     figures.add(f"{storage} S3: exited {took:.1f} s after SIGTERM in the middle of a 1 GiB upload (status {status})")
     assert took < 10, f"took {took:.1f} s to stop:\n{app.logs()}"
