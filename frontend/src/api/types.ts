@@ -148,11 +148,14 @@ export interface JobFile {
 
 export interface Job {
   id: string;
+  /** Per job, grows with every change the server sends: of two copies, the higher version is the newer. */
+  version?: number;
   kind: 'huggingface' | 'copy' | 'move';
   state: JobState;
   title: string;
   source: Record<string, unknown>;
-  destination: { location_id: string; prefix: string };
+  /** `key`: a copy or move of one file to an exact key (a rename); `repo_folder`: Hub imports. */
+  destination: { location_id: string; prefix: string; key?: string; repo_folder?: boolean };
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -194,6 +197,8 @@ export interface HfSource {
 export interface Destination {
   location_id: string;
   prefix: string;
+  /** Copies and moves of one file: its exact new key (a rename). */
+  key?: string;
   /** Hub imports: false puts the files directly under `prefix` (the UI puts the repo id in it). */
   repo_folder?: boolean;
 }

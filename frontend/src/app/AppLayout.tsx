@@ -1,15 +1,11 @@
 /** The shell: masthead (brand, transfers indicator, theme, help), sidebar navigation, main area. */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { NavLink, useLocation, useNavigate, useNavigationType } from 'react-router-dom';
 import {
   AboutModal,
   Badge,
   Button,
   Content,
-  DescriptionList,
-  DescriptionListDescription,
-  DescriptionListGroup,
-  DescriptionListTerm,
   Dropdown,
   DropdownItem,
   DropdownList,
@@ -25,6 +21,7 @@ import {
   NavItem,
   NavList,
   Page,
+  PageContext,
   PageSidebar,
   PageSidebarBody,
   PageToggleButton,
@@ -168,8 +165,14 @@ function Header({ onAbout }: { onAbout: () => void }) {
 
 function Sidebar() {
   const { pathname } = useLocation();
+  const { isMobile, isSidebarOpen, onSidebarToggle } = useContext(PageContext);
+  // Below the xl breakpoint the navigation is a drawer over the page: choosing a page closes it. (NavItem
+  // hands its onClick to the link it wraps.)
+  const close = () => {
+    if (isMobile && isSidebarOpen) onSidebarToggle();
+  };
   const item = (to: string, label: string) => (
-    <NavItem key={to} isActive={pathname === to || pathname.startsWith(`${to}/`)}>
+    <NavItem key={to} isActive={pathname === to || pathname.startsWith(`${to}/`)} onClick={close}>
       <NavLink to={to}>{label}</NavLink>
     </NavItem>
   );
@@ -198,24 +201,18 @@ function About({ isOpen, onClose }: { isOpen: boolean; onClose: () => void }) {
     <AboutModal isOpen={isOpen} onClose={onClose} productName={t.app.name} brandImageSrc="favicon.svg" brandImageAlt={t.app.shortName}
       aria-label={t.about.title}>
       <Content component="p">{t.about.description}</Content>
-      <DescriptionList isHorizontal>
-        <DescriptionListGroup>
-          <DescriptionListTerm>{t.about.version}</DescriptionListTerm>
-          <DescriptionListDescription>{info?.version ?? '—'}</DescriptionListDescription>
-        </DescriptionListGroup>
-        <DescriptionListGroup>
-          <DescriptionListTerm>{t.about.s3Endpoint}</DescriptionListTerm>
-          <DescriptionListDescription>{info?.s3_endpoint || '—'}</DescriptionListDescription>
-        </DescriptionListGroup>
-        <DescriptionListGroup>
-          <DescriptionListTerm>{t.about.embedded}</DescriptionListTerm>
-          <DescriptionListDescription>{info?.embedded_s3 ? t.about.yes : t.about.no}</DescriptionListDescription>
-        </DescriptionListGroup>
-        <DescriptionListGroup>
-          <DescriptionListTerm>{t.about.prefix}</DescriptionListTerm>
-          <DescriptionListDescription>{info?.nb_prefix || '/'}</DescriptionListDescription>
-        </DescriptionListGroup>
-      </DescriptionList>
+      {/* AboutModal's body is a PatternFly Content block, which lays out a plain <dl> as term | value rows; a
+          DescriptionList's group <div>s inside it landed in those columns and drew values over the next term. */}
+      <dl>
+        <dt>{t.about.version}</dt>
+        <dd>{info?.version ?? '—'}</dd>
+        <dt>{t.about.s3Endpoint}</dt>
+        <dd className="odh-tec-mono">{info?.s3_endpoint || '—'}</dd>
+        <dt>{t.about.embedded}</dt>
+        <dd>{info?.embedded_s3 ? t.about.yes : t.about.no}</dd>
+        <dt>{t.about.prefix}</dt>
+        <dd className="odh-tec-mono">{info?.nb_prefix || '/'}</dd>
+      </dl>
     </AboutModal>
   );
 }

@@ -9,6 +9,10 @@ Payloads: `snapshot` carries full jobs. A `job` event carries the job without it
 previous event for that job) and `files_count`. A job's first event, the event that ends it, and an
 update that replaces one a slow client had not read yet carry the full `files` list (and
 `files_count`) instead, so a client that missed something ends consistent.
+
+Every job payload carries the job's `version` (see `Job.version`): a delta's `files_changed` are the
+changes up to that version, so a client merges a delta only onto an older copy of the job, and keeps
+whichever full copy (snapshot, event, API answer) has the higher version.
 """
 
 from __future__ import annotations

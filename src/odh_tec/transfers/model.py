@@ -76,6 +76,27 @@ class Job:
     created_keys: set[str] = field(default_factory=set)
     created_dirs: set[str] = field(default_factory=set)  # local folders this job made
     cancel_requested: bool = False
+    # What `version` last saw (see there); never serialised.
+    _version: int = field(default=0, repr=False, compare=False)
+    _seen: tuple | None = field(default=None, repr=False, compare=False)
+
+    def _marks(self) -> tuple:
+        """Everything a client shows, except the time-derived rate and ETA."""
+        return (self.state, self.error, self.resolved_revision, self.started_at, self.finished_at, self.title,
+                repr(sorted(self.extra.items())),
+                tuple((f.state, f.bytes_done, f.error, f.key, f.size) for f in self.files))
+
+    @property
+    def version(self) -> int:
+        """Per job, monotonically increasing: one more each time the job is read after its state, a file's
+        progress or anything else a client shows changed. Every payload (`to_json`, SSE snapshot, full and
+        delta events) carries it, so a client keeps the newest of two answers that arrive out of order
+        (the answer to POST /api/transfers after the stream's `completed`, a snapshot racing deltas)."""
+        marks = self._marks()
+        if marks != self._seen:
+            self._seen = marks
+            self._version += 1
+        return self._version
 
     @property
     def bytes_done(self) -> int:
@@ -117,6 +138,7 @@ class Job:
         """The job as the API sends it; `files=False` leaves out the file list (the SSE stream's updates)."""
         out = {
             "id": self.id,
+            "version": self.version,
             "kind": self.kind,
             "state": self.state.value,
             "title": self.title,

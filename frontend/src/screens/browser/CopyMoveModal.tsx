@@ -22,10 +22,11 @@ import { api } from '../../api/client';
 import type { ConflictPolicy, CopyPrecheck, CopySource } from '../../api/types';
 import { useAppData } from '../../app/appData';
 import { useToasts } from '../../app/toasts';
-import { useTransfers } from '../../app/transfers';
+import { isActive, useTransfers } from '../../app/transfers';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
+import { isGone } from './useJobRefresh';
 
 export function CopyMoveModal({
   locationId,
@@ -34,6 +35,7 @@ export function CopyMoveModal({
   currentPrefix,
   onClose,
   onStarted,
+  onGone,
 }: {
   locationId: string;
   keys: string[];
@@ -41,9 +43,11 @@ export function CopyMoveModal({
   currentPrefix: string;
   onClose: () => void;
   onStarted: () => void;
+  /** Some of the items are no longer there (moved, renamed or deleted since the listing). */
+  onGone?: () => void;
 }) {
   const { locations } = useAppData();
-  const { upsert } = useTransfers();
+  const { upsert, titleOf } = useTransfers();
   const { notify } = useToasts();
   const navigate = useNavigate();
   const [operation, setOperation] = useState<'copy' | 'move'>('copy');
@@ -59,23 +63,37 @@ export function CopyMoveModal({
 
   const run = (what: 'check' | 'start') =>
     runBusy(async () => {
-      if (what === 'check') setCheck(await api.copyPrecheck(source, dest));
-      else {
-        const job = await api.startTransfer({ kind: operation, source, destination: dest, conflict });
-        upsert(job);
-        notify({
-          variant: 'info',
-          title: t.copy.started(job.title),
-          action: (
-            <Button variant="link" isInline onClick={() => navigate('/transfers')}>
-              {t.copy.viewTransfers}
-            </Button>
-          ),
-        });
-        onStarted();
+      try {
+        await act(what);
+      } catch (err) {
+        if (!isGone(err) || !onGone) throw err;
+        notify({ variant: 'warning', title: t.browser.selectionGone });
+        onGone();
         onClose();
       }
     });
+
+  const act = async (what: 'check' | 'start') => {
+    if (what === 'check') {
+      setCheck(await api.copyPrecheck(source, dest));
+      return;
+    }
+    // The stream may already have said more (even "completed"): the toast tells what the tab holds now.
+    const job = upsert(await api.startTransfer({ kind: operation, source, destination: dest, conflict }));
+    const title = titleOf(job);
+    const ended = { completed: t.transfers.finished, failed: t.transfers.failed, cancelled: t.transfers.cancelled } as Record<string, (x: string) => string>;
+    notify({
+      variant: isActive(job) ? 'info' : job.state === 'completed' ? 'success' : 'warning',
+      title: isActive(job) ? t.copy.started(title) : ended[job.state](title),
+      action: (
+        <Button variant="link" isInline onClick={() => navigate('/transfers')}>
+          {t.copy.viewTransfers}
+        </Button>
+      ),
+    });
+    onStarted();
+    onClose();
+  };
 
   const count = keys.length + prefixes.length;
   return (
@@ -99,7 +117,13 @@ export function CopyMoveModal({
             <TextInput id="copy-prefix" value={prefix} onChange={(_e, v) => { setPrefix(v); setCheck(null); }} />
             <FormHelperText>
               <HelperText>
-                <HelperTextItem>{t.copy.destinationHelp}</HelperTextItem>
+                {same ? (
+                  <HelperTextItem variant="warning" id="copy-same-folder" data-testid="copy-same-folder">
+                    {t.copy.sameFolder}
+                  </HelperTextItem>
+                ) : (
+                  <HelperTextItem>{t.copy.destinationHelp}</HelperTextItem>
+                )}
               </HelperText>
             </FormHelperText>
           </FormGroup>
@@ -120,7 +144,7 @@ export function CopyMoveModal({
         </Form>
       </ModalBody>
       <ModalFooter>
-        <Button onClick={() => run('start')} isDisabled={busy || same} isLoading={busy}>
+        <Button onClick={() => run('start')} isDisabled={busy || same} isLoading={busy} aria-describedby={same ? 'copy-same-folder' : undefined}>
           {operation === 'copy' ? t.copy.copy : t.copy.move}
         </Button>
         <Button variant="secondary" onClick={() => run('check')} isDisabled={busy}>

@@ -64,7 +64,7 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
   onClose: () => void;
 }) {
   const { settings } = useAppData();
-  const { jobs, upsert, cancel } = useTransfers();
+  const { jobs, upsert, cancel, titleOf } = useTransfers();
   const [repoId, setRepoId] = useState('');
   const [repoType, setRepoType] = useState<'model' | 'dataset'>('model');
   const [revision, setRevision] = useState('main');
@@ -262,7 +262,7 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
     <Stack hasGutter data-testid="hf-progress">
       <StackItem>
         <Title headingLevel="h3" size="md">
-          {job.title} <StateLabel state={job.state} />
+          {titleOf(job)} <StateLabel state={job.state} />
         </Title>
       </StackItem>
       {job.resolved_revision && (

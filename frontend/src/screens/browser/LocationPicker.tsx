@@ -23,7 +23,9 @@ import {
 } from '@patternfly/react-core';
 import { DatabaseIcon, FolderIcon } from '@patternfly/react-icons';
 import type { Location } from '../../api/types';
+import { useAppData } from '../../app/appData';
 import { t } from '../../i18n/strings';
+import { CreateBucketModal } from '../buckets/BucketsPage';
 
 export function LocationPicker({
   locations,
@@ -34,8 +36,10 @@ export function LocationPicker({
   current: string | undefined;
   onChange: (id: string) => void;
 }) {
+  const { refreshLocations } = useAppData();
   const [open, setOpen] = useState(false);
   const [askName, setAskName] = useState(false);
+  const [creating, setCreating] = useState(false);
   const [name, setName] = useState('');
   const selected = locations.find((l) => l.id === current);
   const label = selected?.name ?? current?.replace(/^s3:/, '') ?? t.browser.selectLocation;
@@ -100,11 +104,30 @@ export function LocationPicker({
           </SelectGroup>
         )}
         <MenuFooter>
+          {s3.length === 0 && (
+            // No bucket to pick: offer to make one (then open it).
+            <div className="odh-tec-picker-create">
+              <span>{t.browser.noBuckets}</span>{' '}
+              <Button variant="link" isInline onClick={() => { setOpen(false); setCreating(true); }}>
+                {t.browser.createBucket}
+              </Button>
+            </div>
+          )}
           <Button variant="link" isInline onClick={() => { setOpen(false); setAskName(true); }}>
             {t.browser.openBucket}
           </Button>
         </MenuFooter>
       </Select>
+      {creating && (
+        <CreateBucketModal
+          existing={[]}
+          onClose={() => setCreating(false)}
+          onCreated={(bucket) => {
+            void refreshLocations();
+            onChange(`s3:${bucket}`);
+          }}
+        />
+      )}
       {askName && (
         <Modal isOpen variant="small" onClose={() => setAskName(false)} aria-labelledby="open-bucket-title">
           <ModalHeader title={t.browser.openBucket} labelId="open-bucket-title" />

@@ -1,5 +1,5 @@
 /** Preview of one object: text/code (highlighted), JSON, tables (CSV/TSV/JSONL), Parquet, images. */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   Alert,
   Bullseye,
@@ -24,6 +24,7 @@ import { api } from '../../api/client';
 import type { Preview } from '../../api/types';
 import { messageOf } from '../../app/toasts';
 import { FileModalFooter } from './modals';
+import { isGone } from './useJobRefresh';
 import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
 import { highlight } from '../../utils/highlight';
@@ -153,13 +154,28 @@ function PreviewBody({ preview, locationId }: { preview: Preview; locationId: st
   }
 }
 
-export function PreviewModal({ locationId, fileKey, onClose }: { locationId: string; fileKey: string; onClose: () => void }) {
+export function PreviewModal({
+  locationId,
+  fileKey,
+  onClose,
+  onGone,
+}: {
+  locationId: string;
+  fileKey: string;
+  onClose: () => void;
+  /** The object is no longer there (moved, renamed or deleted since the listing). */
+  onGone?: () => void;
+}) {
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const goneRef = useRef(onGone);
+  goneRef.current = onGone;
   useEffect(() => {
     const controller = new AbortController();
     api.preview(locationId, fileKey, controller.signal).then(setPreview, (err) => {
-      if ((err as Error).name !== 'AbortError') setError(messageOf(err));
+      if ((err as Error).name === 'AbortError') return;
+      if (isGone(err) && goneRef.current) goneRef.current();
+      else setError(messageOf(err));
     });
     return () => controller.abort();
   }, [locationId, fileKey]);

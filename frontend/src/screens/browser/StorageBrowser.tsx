@@ -53,7 +53,9 @@ import { HfImportModal } from './HfImportModal';
 import { LocationPicker } from './LocationPicker';
 import { CreateFolderModal, DeleteModal, DetailsModal, type DeleteTarget } from './modals';
 import { PreviewModal } from './PreviewModal';
+import { RenameModal, type RenameTarget } from './RenameModal';
 import { UploadsModal } from './UploadsModal';
+import { isGone, useGoneNotice, useJobRefresh } from './useJobRefresh';
 
 type Row = { type: 'folder'; id: string; name: string; folder: FolderEntry } | { type: 'file'; id: string; name: string; file: FileEntry };
 
@@ -63,6 +65,7 @@ type Dialog =
   | { kind: 'preview'; key: string }
   | { kind: 'details'; key: string }
   | { kind: 'copy'; keys: string[]; prefixes: string[] }
+  | { kind: 'rename'; target: RenameTarget }
   | { kind: 'hf' }
   | { kind: 'uploads' }
   | null;
@@ -127,6 +130,12 @@ export default function StorageBrowser() {
     [navigate],
   );
   const reload = useCallback(() => setReloadTick((n) => n + 1), []);
+  useJobRefresh(locationId, prefix, reload);
+  const goneNotice = useGoneNotice(reload);
+  const gone = (path: string) => {
+    setDialog(null);
+    goneNotice(path);
+  };
 
   // No location in the URL: open the default one (or the first available).
   useEffect(() => {
@@ -160,7 +169,7 @@ export default function StorageBrowser() {
         setFolders([]);
         setFiles([]);
         setNextToken(null);
-        setLoadError(messageOf(err));
+        setLoadError(isGone(err) && prefix ? t.browser.folderGone : messageOf(err));
         setLoading(false);
       },
     );
@@ -309,6 +318,7 @@ export default function StorageBrowser() {
     { title: t.browser.open, onClick: () => go(locationId, folder.prefix) },
     { title: t.browser.downloadZip, onClick: () => triggerDownload(api.zipUrl(locationId, [folder.prefix], [])) },
     { title: t.browser.copyTo, onClick: () => setDialog({ kind: 'copy', keys: [], prefixes: [folder.prefix] }) },
+    { title: t.browser.rename, onClick: () => setDialog({ kind: 'rename', target: { kind: 'folder', prefix: folder.prefix } }) },
     { isSeparator: true },
     { title: t.common.delete, isDanger: true, onClick: () => setDialog({ kind: 'delete', target: { keys: [], prefixes: [folder.prefix] } }) },
   ];
@@ -317,6 +327,7 @@ export default function StorageBrowser() {
     { title: t.browser.details, onClick: () => setDialog({ kind: 'details', key: file.key }) },
     { title: t.common.download, onClick: () => triggerDownload(api.downloadUrl(locationId, file.key)) },
     { title: t.browser.copyTo, onClick: () => setDialog({ kind: 'copy', keys: [file.key], prefixes: [] }) },
+    { title: t.browser.rename, onClick: () => setDialog({ kind: 'rename', target: { kind: 'file', key: file.key } }) },
     { isSeparator: true },
     { title: t.common.delete, isDanger: true, onClick: () => setDialog({ kind: 'delete', target: { keys: [file.key], prefixes: [] } }) },
   ];
@@ -683,8 +694,8 @@ export default function StorageBrowser() {
           }}
         />
       )}
-      {dialog?.kind === 'preview' && <PreviewModal locationId={locationId} fileKey={dialog.key} onClose={() => setDialog(null)} />}
-      {dialog?.kind === 'details' && <DetailsModal locationId={locationId} fileKey={dialog.key} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'preview' && <PreviewModal locationId={locationId} fileKey={dialog.key} onClose={() => setDialog(null)} onGone={() => gone(dialog.key)} />}
+      {dialog?.kind === 'details' && <DetailsModal locationId={locationId} fileKey={dialog.key} onClose={() => setDialog(null)} onGone={() => gone(dialog.key)} />}
       {dialog?.kind === 'copy' && (
         <CopyMoveModal
           locationId={locationId}
@@ -693,6 +704,18 @@ export default function StorageBrowser() {
           currentPrefix={prefix}
           onClose={() => setDialog(null)}
           onStarted={() => setSelected(new Set())}
+          onGone={reload}
+        />
+      )}
+      {dialog?.kind === 'rename' && (
+        <RenameModal
+          locationId={locationId}
+          prefix={prefix}
+          target={dialog.target}
+          siblings={[...folders.map((f) => f.name), ...files.map((f) => f.name)]}
+          onClose={() => setDialog(null)}
+          onRenamed={reload}
+          onGone={gone}
         />
       )}
       {dialog?.kind === 'hf' && <HfImportModal locationId={locationId} locationName={locationName} prefix={prefix} onClose={() => setDialog(null)} />}

@@ -1,5 +1,5 @@
-/** Small modals of the storage browser: create folder, delete (typed confirmation), object details. */
-import { useEffect, useState } from 'react';
+/** Small modals of the storage browser: create folder, delete (plain or typed confirmation), object details. */
+import { useEffect, useRef, useState } from 'react';
 import {
   Alert,
   Button,
@@ -29,6 +29,8 @@ import { messageOf, useToasts } from '../../app/toasts';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { formatBytes, formatDate } from '../../utils/format';
+import { isGone } from './useJobRefresh';
+import { useObjectCount } from './useObjectCount';
 
 export function folderNameProblem(name: string): string | null {
   const trimmed = name.trim();
@@ -85,6 +87,9 @@ export function CreateFolderModal({
   );
 }
 
+/** Up to this many plain files (no folders) are deleted after one plain confirmation. */
+const PLAIN_CONFIRMATION_FILES = 3;
+
 export interface DeleteTarget {
   keys: string[];
   prefixes: string[];
@@ -107,10 +112,18 @@ export function DeleteModal({
   const single = count === 1;
   const isFolder = single && target.prefixes.length === 1;
   const isFile = single && target.keys.length === 1;
+  const fewFiles = !single && target.prefixes.length === 0 && target.keys.length <= PLAIN_CONFIRMATION_FILES;
   const name = single ? (target.keys[0] ?? target.prefixes[0]).replace(/\/$/, '').split('/').pop() ?? '' : '';
-  // Files: a plain confirmation. Folders: type the folder's name. Selections: type a phrase.
-  const phrase = isFile ? null : isFolder ? name : t.deletion.selectionPhrase(count);
-  const title = isFile ? t.deletion.fileTitle : isFolder ? t.deletion.folderTitle : t.deletion.selectionTitle;
+  const objects = useObjectCount(locationId, target.prefixes);
+  // A few plain files: one confirmation. Folders: type the folder's name. Larger selections: type a phrase.
+  const phrase = isFile || fewFiles ? null : isFolder ? name : t.deletion.selectionPhrase(count);
+  const title = isFile
+    ? t.deletion.fileTitle
+    : fewFiles
+      ? t.deletion.filesTitle(count)
+      : isFolder
+        ? t.deletion.folderTitle
+        : t.deletion.selectionTitle;
   const listed = [...target.prefixes, ...target.keys];
 
   const submit = () =>
@@ -147,10 +160,17 @@ export function DeleteModal({
       <Content component="p">
         {isFile
           ? t.deletion.fileBody(name)
-          : isFolder
-            ? t.deletion.folderBody(name)
-            : t.deletion.selectionBody(target.keys.length, target.prefixes.length)}
+          : fewFiles
+            ? t.deletion.filesBody(count)
+            : isFolder
+              ? t.deletion.folderBody(name)
+              : t.deletion.selectionBody(target.keys.length, target.prefixes.length)}
       </Content>
+      {target.prefixes.length > 0 && !objects.failed && (
+        <Content component="p" data-testid="delete-count">
+          {objects.count === null ? t.deletion.counting : t.deletion.objectCount(objects.count + target.keys.length, objects.more)}
+        </Content>
+      )}
       {!single && (
         <List>
           {listed.slice(0, 8).map((item) => (
@@ -187,11 +207,27 @@ const HF_KEYS: Record<string, string> = {
   'hf-sha256': t.details.hfSha256,
 };
 
-export function DetailsModal({ locationId, fileKey, onClose }: { locationId: string; fileKey: string; onClose: () => void }) {
+export function DetailsModal({
+  locationId,
+  fileKey,
+  onClose,
+  onGone,
+}: {
+  locationId: string;
+  fileKey: string;
+  onClose: () => void;
+  /** The object is no longer there (moved, renamed or deleted since the listing). */
+  onGone?: () => void;
+}) {
   const [stat, setStat] = useState<ObjectStat | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const goneRef = useRef(onGone);
+  goneRef.current = onGone;
   useEffect(() => {
-    api.stat(locationId, fileKey).then(setStat, (err) => setError(messageOf(err)));
+    api.stat(locationId, fileKey).then(setStat, (err) => {
+      if (isGone(err) && goneRef.current) goneRef.current();
+      else setError(messageOf(err));
+    });
   }, [locationId, fileKey]);
   const name = fileKey.split('/').pop() ?? fileKey;
   const row = (term: string, value: React.ReactNode) => (

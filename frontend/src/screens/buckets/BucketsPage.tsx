@@ -35,6 +35,7 @@ import { messageOf, useToasts } from '../../app/toasts';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { formatDate } from '../../utils/format';
+import { useObjectCount } from '../browser/useObjectCount';
 
 /** The same rules as the server (src/odh_tec/api/buckets.py bucket_name_problem). */
 export function bucketNameProblem(name: string): string | null {
@@ -50,7 +51,15 @@ export function bucketNameProblem(name: string): string | null {
   return null;
 }
 
-function CreateBucketModal({ existing, onClose, onCreated }: { existing: string[]; onClose: () => void; onCreated: () => void }) {
+export function CreateBucketModal({
+  existing,
+  onClose,
+  onCreated,
+}: {
+  existing: string[];
+  onClose: () => void;
+  onCreated: (name: string) => void;
+}) {
   const { notify } = useToasts();
   const [name, setName] = useState('');
   const { busy, error, run } = useBusyAction();
@@ -61,7 +70,7 @@ function CreateBucketModal({ existing, onClose, onCreated }: { existing: string[
     run(async () => {
       await api.createBucket(name);
       notify({ variant: 'success', title: t.buckets.createdToast(name) });
-      onCreated();
+      onCreated(name);
       onClose();
     });
   return (
@@ -88,12 +97,15 @@ function CreateBucketModal({ existing, onClose, onCreated }: { existing: string[
   );
 }
 
+const ROOT = [''];
+
 const bucketDeleteError = (err: unknown) =>
   err instanceof ApiError && err.code === 'BucketNotEmpty' ? `${err.message}. ${t.buckets.notEmptyHint}` : messageOf(err);
 
 function DeleteBucketModal({ name, onClose, onDeleted }: { name: string; onClose: () => void; onDeleted: () => void }) {
   const { notify } = useToasts();
   const [empty, setEmpty] = useState(false);
+  const objects = useObjectCount(`s3:${name}`, ROOT);
   const { busy, error, run } = useBusyAction(bucketDeleteError);
   const submit = () =>
     run(async () => {
@@ -124,6 +136,11 @@ function DeleteBucketModal({ name, onClose, onDeleted }: { name: string; onClose
       }
     >
       <Content component="p">{t.buckets.deleteBody(name)}</Content>
+      {empty && objects.count !== null && (
+        <Content component="p" data-testid="delete-count">
+          {t.deletion.objectCount(objects.count, objects.more)}
+        </Content>
+      )}
     </ConfirmDeleteModal>
   );
 }

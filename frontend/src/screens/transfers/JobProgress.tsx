@@ -2,6 +2,7 @@
 import { Label, Progress, ProgressMeasureLocation, ProgressVariant, Content } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import type { FileState, Job, JobState } from '../../api/types';
+import { useTransfers } from '../../app/transfers';
 import { t } from '../../i18n/strings';
 import { formatBytes, formatDuration, formatRate, percent } from '../../utils/format';
 
@@ -37,6 +38,7 @@ export function jobPercent(job: Job): number {
 }
 
 export function JobSummary({ job }: { job: Job }) {
+  const { titleOf } = useTransfers();
   const { totals } = job;
   const running = job.state === 'running';
   const parts = [t.transfers.bytes(formatBytes(totals.bytes_done), formatBytes(totals.bytes))];
@@ -50,7 +52,7 @@ export function JobSummary({ job }: { job: Job }) {
         label={parts.join(' · ')}
         measureLocation={ProgressMeasureLocation.top}
         variant={variantOf(job.state)}
-        aria-label={`${t.transfers.progress}: ${job.title}`}
+        aria-label={`${t.transfers.progress}: ${titleOf(job)}`}
         data-testid="job-progress"
       />
       {job.error && (
@@ -63,10 +65,11 @@ export function JobSummary({ job }: { job: Job }) {
 }
 
 export function JobFilesTable({ job, onlyFailed = false }: { job: Job; onlyFailed?: boolean }) {
+  const { titleOf } = useTransfers();
   const files = onlyFailed ? job.files.filter((f) => f.state === 'failed') : job.files;
   return (
     <div className="odh-tec-scroll">
-      <Table aria-label={t.transfers.fileTableLabel(job.title)} variant="compact" data-testid="job-files">
+      <Table aria-label={t.transfers.fileTableLabel(titleOf(job))} variant="compact" data-testid="job-files">
         <Thead>
           <Tr>
             <Th width={40}>{t.transfers.path}</Th>

@@ -17,19 +17,19 @@ import {
 } from '@patternfly/react-core';
 import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { AngleDownIcon, AngleRightIcon, ExchangeAltIcon, TimesIcon } from '@patternfly/react-icons';
-import type { Job } from '../../api/types';
+import { useAppData } from '../../app/appData';
+import { jobDestination } from '../../app/jobText';
 import { isActive, useTransfers } from '../../app/transfers';
 import { t } from '../../i18n/strings';
 import { formatDate } from '../../utils/format';
 import { JobFilesTable, JobSummary, StateLabel } from './JobProgress';
 
-function destinationOf(job: Job): string {
-  const loc = job.destination?.location_id ?? '';
-  return `${loc.replace(/^[a-z0-9]+:/, '')}/${job.destination?.prefix ?? ''}`;
-}
+/** The start time: only where the job column keeps room for its title (at 800 px it would wrap word by word). */
+const WIDE_ONLY: ('hidden' | 'visibleOnLg')[] = ['hidden', 'visibleOnLg'];
 
 export default function TransfersPage() {
-  const { jobs, connected, available, cancel, remove } = useTransfers();
+  const { jobs, connected, available, cancel, remove, titleOf } = useTransfers();
+  const { locations } = useAppData();
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const toggle = (id: string) =>
     setExpanded((old) => {
@@ -61,13 +61,17 @@ export default function TransfersPage() {
                 <Th screenReaderText={t.transfers.files} />
                 <Th>{t.transfers.job}</Th>
                 <Th>{t.transfers.state}</Th>
-                <Th width={35}>{t.transfers.progress}</Th>
-                <Th modifier="nowrap">{t.transfers.created}</Th>
+                <Th width={30}>{t.transfers.progress}</Th>
+                <Th modifier="nowrap" visibility={WIDE_ONLY}>
+                  {t.transfers.created}
+                </Th>
                 <Th screenReaderText={t.common.actions} />
               </Tr>
             </Thead>
             {jobs.map((job) => {
               const open = expanded.has(job.id);
+              const title = titleOf(job);
+              const destination = jobDestination(job, locations);
               const failed = job.files.filter((f) => f.state === 'failed');
               return (
                 <Tbody key={job.id} isExpanded={open}>
@@ -75,17 +79,17 @@ export default function TransfersPage() {
                     <Td className="pf-v6-c-table__toggle">
                       <Button
                         variant="plain"
-                        aria-label={t.transfers.expand(job.title)}
+                        aria-label={t.transfers.expand(title)}
                         aria-expanded={open}
                         aria-controls={`job-files-${job.id}`}
                         onClick={() => toggle(job.id)}
                         icon={open ? <AngleDownIcon /> : <AngleRightIcon />}
                       />
                     </Td>
-                    <Td dataLabel={t.transfers.job} modifier="breakWord">
-                      <div data-testid="job-title">{job.title}</div>
+                    <Td dataLabel={t.transfers.job} modifier="breakWord" className="odh-tec-job-cell">
+                      <div data-testid="job-title">{title}</div>
                       <Content component="small">
-                        {t.transfers.kinds[job.kind] ?? job.kind} → {destinationOf(job)}
+                        {t.transfers.kinds[job.kind] ?? job.kind} → {destination}
                       </Content>
                     </Td>
                     <Td dataLabel={t.transfers.state}>
@@ -94,16 +98,16 @@ export default function TransfersPage() {
                     <Td dataLabel={t.transfers.progress}>
                       <JobSummary job={job} />
                     </Td>
-                    <Td dataLabel={t.transfers.created} modifier="nowrap">
+                    <Td dataLabel={t.transfers.created} modifier="nowrap" visibility={WIDE_ONLY}>
                       {formatDate(job.started_at ?? job.created_at)}
                     </Td>
                     <Td isActionCell>
                       {isActive(job) ? (
-                        <Button variant="secondary" isDanger onClick={() => cancel(job.id)} aria-label={t.transfers.cancelJob(job.title)}>
+                        <Button variant="secondary" isDanger onClick={() => cancel(job.id)} aria-label={t.transfers.cancelJob(title)}>
                           {t.transfers.cancel}
                         </Button>
                       ) : (
-                        <Button variant="plain" icon={<TimesIcon />} onClick={() => remove(job.id)} aria-label={t.transfers.removeJob(job.title)} />
+                        <Button variant="plain" icon={<TimesIcon />} onClick={() => remove(job.id)} aria-label={t.transfers.removeJob(title)} />
                       )}
                     </Td>
                   </Tr>
@@ -116,7 +120,7 @@ export default function TransfersPage() {
                               <DescriptionList isHorizontal isCompact>
                                 <DescriptionListGroup>
                                   <DescriptionListTerm>{t.transfers.destination}</DescriptionListTerm>
-                                  <DescriptionListDescription className="odh-tec-mono">{destinationOf(job)}</DescriptionListDescription>
+                                  <DescriptionListDescription className="odh-tec-mono">{destination}</DescriptionListDescription>
                                 </DescriptionListGroup>
                                 {job.resolved_revision && (
                                   <DescriptionListGroup>

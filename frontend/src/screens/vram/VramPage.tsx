@@ -207,48 +207,60 @@ export default function VramPage() {
               </Card>
             </Stack>
           </GridItem>
-          <GridItem lg={7}>
-            <Stack hasGutter>
-              <Card data-testid="vram-result">
-                <CardHeader
-                  actions={{
-                    hasNoOffset: true,
-                    actions: loading ? <Spinner size="lg" aria-label={s.result.loading} data-testid="vram-loading" /> : null,
-                  }}
-                >
-                  <CardTitle component="h2">{s.result.title}</CardTitle>
-                </CardHeader>
+          {/* The estimate: first on narrow screens. On wide ones it sits beside the form, and its verdict card
+              stays in view (sticky) while the form scrolls; the figures below it scroll under it. */}
+          <GridItem lg={7} order={{ default: '-1', lg: '0' }}>
+            <Card data-testid="vram-result" className="odh-vram-sticky">
+              <CardHeader
+                actions={{
+                  hasNoOffset: true,
+                  actions: loading ? <Spinner size="lg" aria-label={s.result.loading} data-testid="vram-loading" /> : null,
+                }}
+              >
+                <CardTitle component="h2">{s.result.title}</CardTitle>
+              </CardHeader>
+              <CardBody>
+                <Stack hasGutter>
+                  {invalid && <Alert isInline isPlain variant="info" title={s.invalid.fix} data-testid="vram-invalid" />}
+                  {error && (
+                    <Alert isInline variant="danger" title={s.result.failed} data-testid="vram-error">
+                      {error}
+                    </Alert>
+                  )}
+                  {!model && (
+                    <EmptyState titleText={source === 'hub' ? s.model.fetchFirst : s.result.none} headingLevel="h3" variant="xs" />
+                  )}
+                  {model && !shown && !error && (
+                    <Bullseye>
+                      <Spinner aria-label={s.result.loading} />
+                    </Bullseye>
+                  )}
+                  {shown && (
+                    <div className={`odh-vram-results${stale ? ' is-loading' : ''}`} aria-busy={loading}>
+                      <Verdict result={shown.result} request={shown.request} />
+                    </div>
+                  )}
+                </Stack>
+              </CardBody>
+            </Card>
+            {shown && (
+              <Card className="odh-vram-gap-top">
                 <CardBody>
-                  <Stack hasGutter>
-                    {invalid && <Alert isInline isPlain variant="info" title={s.invalid.fix} data-testid="vram-invalid" />}
-                    {error && (
-                      <Alert isInline variant="danger" title={s.result.failed} data-testid="vram-error">
-                        {error}
-                      </Alert>
-                    )}
-                    {!model && (
-                      <EmptyState titleText={source === 'hub' ? s.model.fetchFirst : s.result.none} headingLevel="h3" variant="xs" />
-                    )}
-                    {model && !shown && !error && (
-                      <Bullseye>
-                        <Spinner aria-label={s.result.loading} />
-                      </Bullseye>
-                    )}
-                    {shown && (
-                      <div className={`odh-vram-results${stale ? ' is-loading' : ''}`} aria-busy={loading}>
-                        <Stack hasGutter>
-                          <Verdict result={shown.result} request={shown.request} />
-                          <Warnings warnings={shown.result.warnings} />
-                          <div>
-                            <Chart groups={groups} usable={shown.result.usable_gib} />
-                          </div>
-                          <KeyFigures result={shown.result} searched={shown.request.hardware.count === null} />
-                        </Stack>
+                  <div className={`odh-vram-results${stale ? ' is-loading' : ''}`} aria-busy={loading}>
+                    <Stack hasGutter>
+                      <Warnings warnings={shown.result.warnings} />
+                      <div>
+                        <Chart groups={groups} usable={shown.result.usable_gib} />
                       </div>
-                    )}
-                  </Stack>
+                      <KeyFigures result={shown.result} searched={shown.request.hardware.count === null} />
+                    </Stack>
+                  </div>
                 </CardBody>
               </Card>
+            )}
+          </GridItem>
+          <GridItem>
+            <Stack hasGutter>
               {shown && (
                 <Card>
                   <CardTitle component="h2">{s.result.tableTitle}</CardTitle>
