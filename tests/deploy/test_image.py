@@ -223,3 +223,24 @@ def test_team_deployment_settings(image, podman, data_dir, containers):
     lines = [line for line in app.logs().splitlines() if line.startswith("{")]
     assert lines, app.logs()
     assert all(isinstance(json.loads(line), dict) for line in lines)
+
+
+def test_a_second_signal_exits_at_once(image, podman, data_dir, containers, figures):
+    """As PID 1 of its container: SIGTERM mid-upload, then SIGINT (a second Ctrl-C, or an impatient
+    runtime) ends it at once."""
+    app = Container(podman, image, data_dir)
+    containers.append(app)
+    app.start()
+    assert app.client().post("/api/buckets", json={"name": "second-signal"}).status_code == 201
+    before = app.metric("odh_tec_bytes_total", direction="in", location_kind="s3")
+    slow_upload(app, "second-signal", "big.bin", 1 << 30)
+    wait_until(lambda: app.metric("odh_tec_bytes_total", direction="in", location_kind="s3") - before >= 40 * MiB,
+               60, what="the upload to pass 40 MiB")
+    app.signal("TERM")
+    time.sleep(0.5)
+    app.signal("INT")
+    second = time.monotonic()
+    status = app.wait(30)
+    took = time.monotonic() - second
+    figures.add(f"SIGTERM, then SIGINT 0.5 s later: exited {took:.1f} s after the SIGINT (status {status})")
+    assert took < 2, f"took {took:.1f} s:\n{app.logs()}"
