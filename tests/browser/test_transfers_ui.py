@@ -116,7 +116,8 @@ def test_hf_import_cancel(page, hf_live, hub, bucket, s3):
     cancelled.first.wait_for()
     count = cancelled.count()
     cancelled.first.get_by_role("button", name="from the list").click()
-    page.wait_for_function(f"document.querySelectorAll('[data-testid=job-row][data-state=cancelled]').length === {count - 1}")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('[data-testid=job-row][data-state=cancelled]').length === {count - 1}")
 
 
 def test_move_selection_to_another_folder(page, live, bucket, s3):
