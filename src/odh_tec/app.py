@@ -84,6 +84,9 @@ def create_app(config: Config | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         if config.wants_embedded_s3:
             await start_embedded_s3(services)
+            from odh_tec.embedded_s3 import write_runtime_file
+
+            write_runtime_file(services.embedded)  # how the CLI of the same data dir finds it
         from odh_tec.transfers import create_engine
 
         services.transfers = create_engine(services)
@@ -97,6 +100,9 @@ def create_app(config: Config | None = None) -> FastAPI:
             await services.transfers.stop()
             await services.s3.close()
             if services.embedded is not None:
+                from odh_tec.embedded_s3 import remove_runtime_file
+
+                remove_runtime_file(services.embedded)
                 await asyncio.to_thread(services.embedded.stop)
 
     app = FastAPI(

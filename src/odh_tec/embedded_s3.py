@@ -213,6 +213,72 @@ def child_env() -> dict[str, str]:
     return env
 
 
+# While a server runs its embedded S3, this file in the S3 data dir says where it listens, so that
+# `odh-tec cp` / `import-hf` (and `odh-tec s3-env` for a notebook) of the same data dir can find it:
+# the ports change on every start and the keys live only in credentials.json. Mode 0600; it names the
+# keys file, it does not copy the keys. Removed on a clean stop; one left by a server that died is
+# ignored because nothing answers at its endpoint any more.
+RUNTIME_FILE = "endpoint.json"
+
+
+@dataclass(frozen=True)
+class RunningS3:
+    endpoint: str
+    credentials: S3Credentials
+    credentials_path: Path
+
+
+def write_runtime_file(server: EmbeddedS3) -> Path:
+    """Record where `server` listens (in its data dir); returns the file's path."""
+    path = server.data_dir / RUNTIME_FILE
+    write_owner_only(path, json.dumps({
+        "endpoint": server.endpoint,
+        "credentials": str(server.data_dir / "credentials.json"),
+        "pid": os.getpid(),
+        "weed_pid": server.process.pid if server.process else None,
+    }, indent=2) + "\n")
+    return path
+
+
+def remove_runtime_file(server: EmbeddedS3) -> None:
+    """Remove the runtime file, if it is still the one `server` wrote."""
+    path = server.data_dir / RUNTIME_FILE
+    try:
+        if json.loads(path.read_text()).get("endpoint") == server.endpoint:
+            path.unlink()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _answers(endpoint: str, timeout: float = 2.0) -> bool:
+    try:
+        urllib.request.urlopen(endpoint + "/", timeout=timeout)  # noqa: S310 - loopback, from our own file
+    except urllib.error.HTTPError:
+        return True  # any HTTP answer (403 to an unsigned request) is an S3 gateway
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+    return True
+
+
+def find_running(data_dir: Path) -> RunningS3 | None:
+    """The embedded S3 that a running `odh-tec serve` started in `data_dir` (the S3 data dir), or None
+    when there is no runtime file, it cannot be read, or nothing answers at its endpoint (stale)."""
+    path = Path(data_dir) / RUNTIME_FILE
+    try:
+        info = json.loads(path.read_text())
+        endpoint = str(info["endpoint"])
+        keys_path = Path(info.get("credentials") or Path(data_dir) / "credentials.json")
+        keys = json.loads(keys_path.read_text())
+        credentials = S3Credentials(keys["access_key_id"], keys["secret_access_key"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not endpoint.startswith(("http://127.0.0.1:", "http://localhost:", "http://[::1]:")):
+        return None  # the embedded S3 only ever listens on loopback
+    if not _answers(endpoint):
+        return None
+    return RunningS3(endpoint, credentials, keys_path)
+
+
 class EmbeddedS3:
     """Runs `weed mini` as a child process on free loopback ports."""
 

@@ -13,11 +13,11 @@ import dataclasses
 from urllib.parse import urlsplit
 
 import httpx
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from odh_tec.config import HFSettings, ProxySettings, RuntimeSettings, S3Settings, mask_url_password
-from odh_tec.errors import ApiError, BadRequest
+from odh_tec.errors import ApiError, BadRequest, NotFound
 from odh_tec.http import make_http_client
 from odh_tec.netguard import check_destination, same_origin
 from odh_tec.services import Services, get_services
@@ -139,6 +139,25 @@ def _request_keys_only(s3: S3Settings, update: S3Update) -> S3Settings:
 @router.get("")
 async def get_settings(services: Services = Depends(get_services)) -> dict:
     return services.settings.public()
+
+
+@router.get("/s3/embedded-credentials")
+async def embedded_credentials(response: Response, services: Services = Depends(get_services)) -> dict:
+    """The keys of the embedded S3, for the Settings page's "Reveal" and a notebook on this machine.
+
+    They are local-only keys (the embedded S3 listens on 127.0.0.1 and its keys file is on this disk),
+    so they are the one secret the API hands out, on request only and never in `GET /settings`.
+    A configured S3's keys are never returned: 404 whenever the S3 in use is not the embedded one."""
+    embedded = services.embedded
+    s3 = services.settings.s3
+    if embedded is None or not s3.embedded or s3.endpoint != embedded.endpoint:
+        raise NotFound("The S3 in use is not the embedded one: its keys are never sent back",
+                       code="NotEmbedded")
+    response.headers["Cache-Control"] = "no-store"
+    return {"endpoint": embedded.endpoint,
+            "access_key_id": embedded.credentials.access_key_id,
+            "secret_access_key": embedded.credentials.secret_access_key,
+            "credentials_file": str(embedded.data_dir / "credentials.json")}
 
 
 @router.put("/s3")

@@ -1,8 +1,10 @@
-"""`odh-tec import-hf` and `odh-tec cp`: the transfer engine from a notebook or a script.
+"""`odh-tec import-hf`, `odh-tec cp` and `odh-tec s3-env`: the transfer engine from a notebook or a script.
 
 Same engine, same settings (S3, Hub endpoint and token, proxy, CA bundles) as the server, read from
-the environment; no web server is started. Exit codes: 0 done, 1 a file or the job failed, 2 the
-request was refused (unknown repo, bad location…), 130 interrupted (what was written is removed).
+the environment; no web server is started. With no `AWS_S3_ENDPOINT`, the embedded S3 of a running
+`odh-tec serve` of the same data dir is used (found through `<data dir>/s3/endpoint.json`).
+Exit codes: 0 done, 1 a file or the job failed, 2 the request was refused (unknown repo, bad
+location…), 130 interrupted (what was written is removed).
 """
 
 from __future__ import annotations
@@ -12,16 +14,17 @@ import asyncio
 import contextlib
 import json
 import logging
+import shlex
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from odh_tec.errors import ApiError
 from odh_tec.transfers import options_from_env
 from odh_tec.transfers.engine import TransferEngine
-from odh_tec.transfers.model import Job, JobState
-from odh_tec.transfers.progress import Reporter, human_bytes
+from odh_tec.transfers.model import FileState, Job, JobState
+from odh_tec.transfers.progress import Reporter, human_bytes, summary_line
 from odh_tec.transfers.specs import CONFLICT_POLICIES, CopySpec, HFImportSpec
-from odh_tec.transfers.targets import TargetError, parse_target
+from odh_tec.transfers.targets import Target, TargetError, parse_target
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 130
 REFRESH = 0.2
@@ -30,10 +33,11 @@ REFRESH = 0.2
 def register(subparsers) -> None:
     hf = subparsers.add_parser(
         "import-hf", help="import a Hugging Face model or dataset into S3 or a local folder",
-        description="Stream a Hugging Face repo (pinned to one commit, verified) into s3://BUCKET/PREFIX "
-                    "or local://LOCATION/PATH; files land under <prefix>/<repo id>/.")
+        description="Stream a Hugging Face repo (pinned to one commit, verified) into s3://BUCKET/PREFIX, "
+                    "local://LOCATION/PATH or a folder (/abs, ./rel, ~/dir); files land under "
+                    "<prefix>/<repo id>/.")
     hf.add_argument("repo_id", help="org/name")
-    hf.add_argument("--to", required=True, metavar="URL", help="s3://BUCKET/PREFIX or local://LOCATION/PATH")
+    hf.add_argument("--to", required=True, metavar="DEST", help="s3://BUCKET/PREFIX, local://LOCATION/PATH or a folder")
     hf.add_argument("--revision", default="main", help="branch, tag, commit sha or refs/pr/N (default: main)")
     hf.add_argument("--repo-type", choices=("model", "dataset"), default="model")
     hf.add_argument("--include", action="append", default=[], metavar="GLOB", help="only these files (repeatable)")
@@ -46,8 +50,10 @@ def register(subparsers) -> None:
 
     cp = subparsers.add_parser(
         "cp", help="copy files or folders between S3 buckets and local folders",
-        description="Copy SRC to DST (s3://BUCKET/KEY or local://LOCATION/PATH). A DST ending with '/' is a "
-                    "folder; with one source file and no trailing '/', DST is the new key.")
+        description="Copy SRC to DST: s3://BUCKET/KEY, local://LOCATION/PATH (a folder of LOCAL_STORAGE_PATHS) "
+                    "or a plain path (/abs, ./rel, ~/dir). A DST ending with '/' (or an existing folder) is a "
+                    "folder; with one source file and no trailing '/', DST is the new name. With no "
+                    "AWS_S3_ENDPOINT, the embedded S3 of a running `odh-tec serve` is used.")
     cp.add_argument("src")
     cp.add_argument("dst")
     cp.add_argument("-r", "--recursive", action="store_true", help="SRC is a folder: copy everything under it")
@@ -56,6 +62,14 @@ def register(subparsers) -> None:
     cp.add_argument("--move", action="store_true", help="delete each source file once its copy is verified")
     _common(cp)
     cp.set_defaults(func=copy)
+
+    env = subparsers.add_parser(
+        "s3-env", help="print export lines for the embedded S3 of a running `odh-tec serve`",
+        description="Print AWS_S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_DEFAULT_REGION as "
+                    "shell export lines for the embedded S3 of the `odh-tec serve` running with this data dir "
+                    "($ODH_TEC_DATA_DIR): `eval \"$(odh-tec s3-env)\"`, or --json for a notebook.")
+    env.add_argument("--json", action="store_true", help="print one JSON object instead")
+    env.set_defaults(func=s3_env)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -75,8 +89,8 @@ def import_hf(args: argparse.Namespace) -> int:
                         include=args.include, exclude=args.exclude, token=args.token,
                         location_id=target.location_id, prefix=target.path, repo_folder=not args.no_repo_folder)
     if args.dry_run:
-        return _run(args, lambda engine: _dry_run(engine, spec, args))
-    return _run(args, lambda engine: _transfer(engine, spec, args))
+        return _run(args, lambda engine: _dry_run(engine, spec, args), [target])
+    return _run(args, lambda engine: _transfer(engine, spec, args), [target])
 
 
 def copy(args: argparse.Namespace) -> int:
@@ -87,25 +101,85 @@ def copy(args: argparse.Namespace) -> int:
     if args.recursive:
         keys, prefixes = [], [src.path]
     elif src.is_folder:
-        return _refused(args, "InvalidTarget", f"'{args.src}' is a folder: add --recursive")
+        return _refused(args, "InvalidTarget", f"'{args.src}' is a folder: add -r (--recursive) to copy it")
     else:
         keys, prefixes = [src.path], []
     exact = None if (args.recursive or dst.is_folder) else dst.path
     spec = CopySpec(kind="move" if args.move else "copy", source_location=src.location_id, keys=keys,
                     prefixes=prefixes, destination_location=dst.location_id,
                     prefix="" if exact else dst.path, key=exact, conflict=args.conflict)
-    return _run(args, lambda engine: _transfer(engine, spec, args))
+    return _run(args, lambda engine: _transfer(engine, spec, args), [src, dst])
+
+
+def s3_env(args: argparse.Namespace) -> int:
+    from odh_tec.config import Config
+    from odh_tec.embedded_s3 import find_running
+
+    config = Config()
+    running = find_running(config.embedded_s3_dir)
+    if running is None:
+        return _refused(args, "NoEmbeddedS3", _no_embedded(config))
+    values = {"AWS_S3_ENDPOINT": running.endpoint, "AWS_ACCESS_KEY_ID": running.credentials.access_key_id,
+              "AWS_SECRET_ACCESS_KEY": running.credentials.secret_access_key,
+              "AWS_DEFAULT_REGION": config.aws_default_region or "us-east-1"}
+    if args.json:
+        print(json.dumps(values))
+    else:
+        for name, value in values.items():
+            print(f"export {name}={shlex.quote(value)}")
+    return EXIT_OK
 
 
 # Plumbing ----------------------------------------------------------------------------------------
 
 
+class NoS3(ApiError):
+    status, code = 400, "NoS3Endpoint"
+
+
+def _no_embedded(config) -> str:
+    where = config.embedded_s3_dir
+    return (f"no S3 is configured: AWS_S3_ENDPOINT is not set, and no `odh-tec serve` with an embedded S3 is "
+            f"running for this data dir ({where}/endpoint.json is missing or stale). Start `odh-tec serve` "
+            "(`make run`) with the same ODH_TEC_DATA_DIR, or set AWS_S3_ENDPOINT, AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY")
+
+
+def _connect_s3(services, targets: list[Target]) -> None:
+    """With no S3 endpoint configured, use the embedded S3 a running server started for this data dir."""
+    from odh_tec.embedded_s3 import find_running
+
+    config, s3 = services.config, services.settings.s3
+    if s3.endpoint or not config.odh_tec_embedded_s3:
+        return
+    running = find_running(config.embedded_s3_dir)
+    if running is not None:
+        s3.endpoint, s3.embedded = running.endpoint, True
+        s3.access_key_id = running.credentials.access_key_id
+        s3.secret_access_key = running.credentials.secret_access_key
+    elif any(t.is_s3 for t in targets) and not (s3.access_key_id and s3.secret_access_key):
+        raise NoS3(_no_embedded(config))
+
+
+def _add_plain_paths(services, targets: list[Target]) -> None:
+    """A plain path on the command line is an ad-hoc local location rooted at its folder."""
+    from odh_tec.storage.locations import LocalLocation
+
+    known = {loc.name for loc in services.locations.local}
+    for target in targets:
+        if target.root is not None and target.location_name not in known:
+            services.locations.local.append(LocalLocation(target.location_name, target.root))
+            known.add(target.location_name)
+
+
 @contextlib.asynccontextmanager
-async def _engine(args: argparse.Namespace) -> AsyncIterator[TransferEngine]:
+async def _engine(args: argparse.Namespace, targets: list[Target]) -> AsyncIterator[TransferEngine]:
     from odh_tec.app import build_services
     from odh_tec.config import Config
 
     services = build_services(Config())
+    _connect_s3(services, targets)
+    _add_plain_paths(services, targets)
     options = options_from_env()
     options.file_attempts = max(1, args.retries)
     engine = TransferEngine(services, options)
@@ -117,11 +191,14 @@ async def _engine(args: argparse.Namespace) -> AsyncIterator[TransferEngine]:
         await services.s3.close()
 
 
-def _run(args: argparse.Namespace, work: Callable[[TransferEngine], Awaitable[int]]) -> int:
+def _run(args: argparse.Namespace, work: Callable[[TransferEngine], Awaitable[int]],
+         targets: list[Target] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    # A failed job is reported below, in full: the engine's own log line would say it twice.
+    logging.getLogger("odh_tec.transfers.engine").setLevel(logging.ERROR)
 
     async def main() -> int:
-        async with _engine(args) as engine:
+        async with _engine(args, targets or []) as engine:
             return await work(engine)
 
     try:
@@ -155,17 +232,58 @@ async def _dry_run(engine: TransferEngine, spec: HFImportSpec, args: argparse.Na
 
 async def _transfer(engine: TransferEngine, spec: HFImportSpec | CopySpec, args: argparse.Namespace) -> int:
     job = await engine.submit(spec)
-    reporter = None if args.json else Reporter(sys.stderr, tty=sys.stderr.isatty())
+    reporter = None if args.json else _Reporter(sys.stderr, tty=sys.stderr.isatty())
     try:
         await _follow(engine, job, reporter)
     except asyncio.CancelledError:
         await asyncio.shield(engine.cancel(job.id))
         raise
+    _not_cancelled(job)
     if args.json:
         print(json.dumps(job.to_json()))
     elif reporter is not None:
         reporter.finish(job)
     return EXIT_OK if job.state == JobState.COMPLETED else EXIT_FAILED
+
+
+class _Reporter(Reporter):
+    """The progress reporter, where the error that failed the whole job is said once, not per file."""
+
+    def update(self, job: Job) -> None:
+        if self.tty:
+            super().update(job)
+            return
+        for index, f in enumerate(job.files):
+            if index in self._reported or f.state in (FileState.QUEUED, FileState.RUNNING):
+                continue
+            self._reported.add(index)
+            own = f.error and f.state == FileState.FAILED and f.error != job.error
+            detail = f": {f.error}" if own else ""
+            self.stream.write(f"{f.state.value:9} {f.path} ({human_bytes(f.size)}){detail}\n")
+        self.stream.flush()
+
+    def finish(self, job: Job) -> None:
+        self.update(job)
+        if self.tty:
+            self.stream.write("\n")
+            for f in job.files:
+                if f.state == FileState.FAILED and f.error != job.error:
+                    self.stream.write(f"failed    {f.path}: {f.error}\n")
+        self.stream.write(summary_line(job) + "\n")
+        if job.state == JobState.FAILED and job.error:
+            self.stream.write(f"error: {job.error}\n")
+        self.stream.flush()
+
+
+def _not_cancelled(job: Job) -> None:
+    """Nobody cancelled the files a failed job never started: they failed with it (the engine marks
+    them `cancelled`; a person would read that as "I cancelled it")."""
+    if job.state != JobState.FAILED:
+        return
+    for f in job.files:
+        if f.state in (FileState.CANCELLED, FileState.QUEUED):
+            f.state = FileState.FAILED
+            f.error = f.error or job.error
 
 
 async def _follow(engine: TransferEngine, job: Job, reporter: Reporter | None) -> None:

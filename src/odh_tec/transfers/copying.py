@@ -150,9 +150,16 @@ class CopyRunner(Runner):
 
 async def plan(services: Services, spec: CopySpec) -> tuple[Job, CopyRunner]:
     source, destination, files = await plan_files(services, spec)
-    where = f"{spec.destination_location}/{folder(spec.prefix)}"
+    # Named as people see locations (`models/…`, `pvc/…`), never by id (`s3:models`, `local:pvc`).
+    where = f"{location_name(spec.destination_location).rstrip('/')}/{folder(spec.prefix)}"
     count = len(spec.keys) + len(spec.prefixes)
     title = f"{spec.kind.capitalize()} {count} item{'s' if count != 1 else ''} to {where}"
     job = Job(kind=spec.kind, title=title, source=spec.public_source(), destination=spec.public_destination(),
               files=files, extra={"conflict": spec.conflict})
     return job, CopyRunner(spec, source, destination)
+
+
+def location_name(location_id: str) -> str:
+    """The name a location is shown by: the bucket, or the local location's name (for a plain path
+    given to the CLI, the folder's path)."""
+    return location_id.partition(":")[2] or location_id
