@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from odh_tec.storage.s3 import PARTS_BUFFERED
+from odh_tec.storage.s3.multipart import PARTS_BUFFERED
 
 from .helpers import s3_loc, wait_for
 

@@ -1,0 +1,210 @@
+"""The app's S3 client: how it is built (endpoint, keys, proxies, CA bundles) and when it is rebuilt.
+
+`open_client` makes one client from settings (also used alone, for connection tests of unsaved
+values); `S3Connection` keeps one for the app, keyed by the settings that shape it, rebuilds it when
+the Settings API changes them, and offers the bucket-level operations (list, create, delete).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+from contextlib import AsyncExitStack
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+from botocore import UNSIGNED
+from botocore.exceptions import ClientError
+
+from odh_tec.config import RuntimeSettings, S3Settings
+from odh_tec.errors import ApiError
+from odh_tec.storage.s3.errors import translate_error
+from odh_tec.storage.s3.multipart import PARTS_BUFFERED, PENDING_ABORTS
+from odh_tec.storage.s3.storage import S3Storage
+
+# How long close() waits for multipart aborts still running (see multipart.PENDING_ABORTS).
+ABORT_WAIT_SECONDS = 5.0
+
+
+def _sign_payload(endpoint: str) -> bool:
+    """Whether SigV4 hashes every request body (one SHA-256 pass over each uploaded byte).
+
+    Over TLS the channel already guarantees integrity, and on loopback there is no wire to protect, so
+    the hash only costs CPU (about 0.9 CPU-s per GiB here). A plain-HTTP endpoint elsewhere keeps it.
+    """
+    parts = urlsplit(endpoint) if endpoint else None
+    if parts is None or parts.scheme == "https":
+        return False  # AWS itself, or TLS
+    host = parts.hostname or ""
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host != "localhost"
+
+
+def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 3,
+                  unsigned: bool = False) -> AioConfig:
+    proxies = {}
+    if settings.proxy.http_proxy:
+        proxies["http"] = settings.proxy.http_proxy
+    if settings.proxy.https_proxy:
+        proxies["https"] = settings.proxy.https_proxy
+    endpoint = settings.s3.endpoint
+    if proxies and endpoint and settings.proxy.for_url(endpoint) is None:
+        proxies = {}  # NO_PROXY names the S3 host
+    return AioConfig(
+        s3={"addressing_style": "path", "payload_signing_enabled": _sign_payload(endpoint)},
+        # UNSIGNED also skips the credential chain (environment, instance metadata): nothing to send.
+        signature_version=UNSIGNED if unsigned else "s3v4",
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        # Few attempts: botocore also retries a refused connection with exponential backoff, and 5
+        # attempts kept every request to an unreachable endpoint hanging for 10-20 s.
+        retries={"max_attempts": attempts, "mode": "standard"},
+        max_pool_connections=pool,
+        connect_timeout=5,
+        read_timeout=300,
+        proxies=proxies or None,
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_client(s3: S3Settings, settings: RuntimeSettings, ca_dir: Path | None = None, *,
+                      attempts: int = 3, unsigned: bool = False):
+    """A client for `s3` (short-lived for connection tests with unsaved values).
+
+    `unsigned`: anonymous requests, for testing an endpoint the stored keys do not belong to."""
+    session = get_session()
+    verify = settings.combined_ca_file(ca_dir) if (ca_dir and settings.ca_bundles) else None
+    async with session.create_client(
+        "s3",
+        endpoint_url=s3.endpoint or None,
+        region_name=s3.region or "us-east-1",
+        aws_access_key_id=None if unsigned else (s3.access_key_id or None),
+        aws_secret_access_key=None if unsigned else (s3.secret_access_key or None),
+        config=client_config(settings, attempts=attempts, unsigned=unsigned),
+        verify=verify,
+    ) as client:
+        yield client
+
+
+class S3Connection:
+    """The app's S3 client, rebuilt when the settings that shape it change."""
+
+    def __init__(self, settings: RuntimeSettings, ca_dir: Path | None = None):
+        self.settings = settings
+        self.ca_dir = ca_dir
+        self._stack: AsyncExitStack | None = None
+        self._client = None
+        self._shape: tuple | None = None
+        self._lock = asyncio.Lock()
+        self.part_budget = asyncio.Semaphore(PARTS_BUFFERED)  # shared by every upload
+
+    def _current_shape(self) -> tuple:
+        s3, proxy = self.settings.s3, self.settings.proxy
+        return (s3.endpoint, s3.region, s3.access_key_id, s3.secret_access_key,
+                proxy.http_proxy, proxy.https_proxy, proxy.no_proxy)
+
+    @property
+    def endpoint(self) -> str:
+        return self.settings.s3.endpoint
+
+    async def client(self):
+        shape = self._current_shape()
+        if self._client is not None and shape == self._shape:
+            return self._client
+        async with self._lock:
+            if self._client is None or shape != self._shape:
+                old = self._stack
+                stack = AsyncExitStack()
+                try:
+                    self._client = await stack.enter_async_context(
+                        open_client(self.settings.s3, self.settings, self.ca_dir)
+                    )
+                except Exception as exc:  # noqa: BLE001 - e.g. a key id without its secret
+                    raise self.error(exc) from exc
+                self._stack, self._shape = stack, shape
+                if old is not None:
+                    # In-flight requests on the old client finish on their own connections.
+                    asyncio.get_running_loop().call_later(
+                        600, lambda: asyncio.ensure_future(old.aclose())
+                    )
+        return self._client
+
+    async def close(self) -> None:
+        # At shutdown, uploads cancelled a moment ago may still be aborting: let them finish first,
+        # or their multipart uploads would stay open.
+        pending = [t for t in PENDING_ABORTS if t.get_loop() is asyncio.get_running_loop()]
+        if pending:
+            await asyncio.wait(pending, timeout=ABORT_WAIT_SECONDS)
+        if self._stack is not None:
+            await self._stack.aclose()
+        self._stack = self._client = None
+
+    def error(self, exc: Exception, bucket: str | None = None, key: str | None = None) -> ApiError:
+        return translate_error(exc, endpoint=self.endpoint, bucket=bucket, key=key)
+
+    # Buckets -------------------------------------------------------------------------------------
+
+    async def list_buckets(self) -> list[dict]:
+        client = await self.client()
+        try:
+            answer = await client.list_buckets()
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self.error(exc) from exc
+        return [
+            {"name": b["Name"], "created": b["CreationDate"].isoformat() if b.get("CreationDate") else None}
+            for b in answer.get("Buckets", [])
+        ]
+
+    async def create_bucket(self, name: str) -> None:
+        client = await self.client()
+        params: dict = {"Bucket": name}
+        region = self.settings.s3.region or "us-east-1"
+        if region != "us-east-1":
+            params["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            await client.create_bucket(**params)
+        except Exception as exc:  # noqa: BLE001
+            raise self.error(exc, bucket=name) from exc
+
+    async def delete_bucket(self, name: str, *, empty_first: bool = False) -> int:
+        deleted = 0
+        if empty_first:
+            deleted = await S3Storage(self, name).delete_prefix("")
+            await self._abort_all_uploads(name)
+        client = await self.client()
+        try:
+            await client.delete_bucket(Bucket=name)
+        except Exception as exc:  # noqa: BLE001
+            err = self.error(exc, bucket=name)
+            if err.code == "BucketNotEmpty":
+                err.message = f"Bucket '{name}' is not empty; empty it first"
+            raise err from exc
+        return deleted
+
+    async def _abort_all_uploads(self, bucket: str) -> None:
+        """Unfinished multipart uploads also keep a bucket from being deleted."""
+        client = await self.client()
+        try:
+            answer = await client.list_multipart_uploads(Bucket=bucket)
+        except ClientError:
+            return
+        for upload in answer.get("Uploads", []):
+            with contextlib.suppress(ClientError):
+                await client.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+
+    async def bucket_exists(self, name: str) -> bool:
+        client = await self.client()
+        try:
+            await client.head_bucket(Bucket=name)
+        except ClientError as exc:
+            if self.error(exc, bucket=name).status == 404:
+                return False
+            raise self.error(exc, bucket=name) from exc
+        except Exception as exc:  # noqa: BLE001
+            raise self.error(exc, bucket=name) from exc
+        return True

@@ -1,0 +1,216 @@
+"""Multipart transfers: the bounded-memory upload writer and the server-side copy of large objects.
+
+Kept apart from the storage because this is where memory and part limits live: how big a part is
+(`part_size_for`), how many parts one upload and the whole connection hold at once, and how an
+upload that fails or is cancelled is aborted so that no half-written object or open upload is left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import math
+from collections.abc import AsyncIterable
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from odh_tec.storage.base import ObjectInfo
+
+# Multipart aborts still running (see MultipartUpload._abort); close() waits for them.
+PENDING_ABORTS: set[asyncio.Task] = set()
+
+MiB = 1 << 20
+GiB = 1 << 30
+MIN_PART_SIZE = 8 * MiB
+MAX_PARTS = 10_000
+MAX_SINGLE_COPY = 5 * GiB
+PARTS_IN_FLIGHT = 4  # per upload
+# Parts in flight across every upload of one connection: with 4 uploads at once memory stays near
+# part size × (6 + 4) instead of part size × 4 × 5 (bench/transfer_bench.py measures it).
+PARTS_BUFFERED = 6
+
+
+def part_size_for(size: int | None) -> int:
+    """Parts of at least 8 MiB, and few enough that a file of `size` needs at most 10,000."""
+    if not size:
+        return MIN_PART_SIZE
+    needed = math.ceil(size / MAX_PARTS)
+    return max(MIN_PART_SIZE, math.ceil(needed / MiB) * MiB)
+
+
+async def multipart_copy(client, copy_source: dict, bucket: str, key: str, size: int) -> None:
+    """Server-side copy of an object too big for one CopyObject (over MAX_SINGLE_COPY), part by part;
+    aborted on any failure, so the copy appears whole or not at all."""
+    part = max(part_size_for(size), 512 * MiB)
+    upload = await client.create_multipart_upload(Bucket=bucket, Key=key)
+    upload_id = upload["UploadId"]
+    try:
+        parts = []
+        for number, start in enumerate(range(0, size, part), start=1):
+            end = min(start + part, size) - 1
+            answer = await client.upload_part_copy(
+                Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number,
+                CopySource=copy_source, CopySourceRange=f"bytes={start}-{end}",
+            )
+            parts.append({"PartNumber": number, "ETag": answer["CopyPartResult"]["ETag"]})
+        await client.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id,
+                                               MultipartUpload={"Parts": parts})
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id))
+        raise
+
+
+class MultipartUpload:
+    """Streams chunks into S3 with bounded memory: part_size × (PARTS_IN_FLIGHT + 1) per upload, and
+    at most PARTS_BUFFERED parts in flight across all the uploads of one connection.
+
+    Data below one part goes up as one PutObject. Any failure, cancellation or disconnect aborts the
+    multipart upload, so the object appears whole or not at all.
+    """
+
+    def __init__(self, client, bucket: str, key: str, part_size: int, extra: dict, translate,
+                 expected: int | None = None, budget: asyncio.Semaphore | None = None):
+        self.client, self.bucket, self.key = client, bucket, key
+        self.part_size, self.extra, self.translate = part_size, extra, translate
+        self.expected = expected  # the announced size, when known: sizes the last buffer
+        self.budget = budget
+        self.upload_id: str | None = None
+        self.parts: dict[int, str] = {}
+        self.slots = asyncio.Semaphore(PARTS_IN_FLIGHT)
+        self.tasks: set[asyncio.Task] = set()
+        self.failure: BaseException | None = None
+        self.size = 0
+
+    def _new_buffer(self, consumed: int) -> io.BytesIO:
+        """An empty part buffer with room for the whole part, allocated once.
+
+        botocore hashes a BytesIO that we wrote ourselves, and aiohttp sends it, by small reads: no
+        second copy of the part is ever held (a `bytes` body is wrapped in a shared BytesIO that
+        aiohttp copies whole; a bytearray is sliced and joined with the request headers)."""
+        size = self.part_size
+        if self.expected is not None and 0 <= self.expected - consumed < self.part_size:
+            size = self.expected - consumed
+        buf = io.BytesIO()
+        if size:
+            buf.seek(size - 1)
+            buf.write(b"\0")
+            buf.seek(0)
+        return buf
+
+    async def run(self, chunks: AsyncIterable[bytes]) -> ObjectInfo:
+        buf, filled, number = self._new_buffer(0), 0, 0
+        try:
+            async for chunk in chunks:
+                if not chunk:
+                    continue
+                self.size += len(chunk)
+                data = memoryview(chunk)
+                while data:
+                    take = min(len(data), self.part_size - filled)
+                    buf.write(data[:take])
+                    filled += take
+                    data = data[take:]
+                    if filled == self.part_size:
+                        number += 1
+                        buf.truncate(filled)
+                        buf.seek(0)
+                        await self._submit(number, buf)
+                        buf, filled = self._new_buffer(self.size - len(data)), 0
+            buf.truncate(filled)
+            buf.seek(0)
+            if self.upload_id is None:
+                return await self._put_whole(buf, filled)
+            if filled:
+                number += 1
+                await self._submit(number, buf)
+            buf = None
+            await self._drain()
+            return await self._complete()
+        except BaseException as exc:
+            await self._abort()
+            if isinstance(exc, (ClientError, BotoCoreError)):
+                raise self.translate(exc, key=self.key) from exc
+            raise
+
+    async def _put_whole(self, body: io.BytesIO, size: int) -> ObjectInfo:
+        try:
+            answer = await self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, **self.extra)
+        except Exception as exc:  # noqa: BLE001
+            raise self.translate(exc, key=self.key) from exc
+        return ObjectInfo(key=self.key, size=size, etag=answer.get("ETag", "").strip('"'))
+
+    async def _submit(self, number: int, data: io.BytesIO) -> None:
+        if self.failure:
+            raise self.failure
+        if self.upload_id is None:
+            answer = await self.client.create_multipart_upload(Bucket=self.bucket, Key=self.key, **self.extra)
+            self.upload_id = answer["UploadId"]
+        await self.slots.acquire()
+        try:
+            if self.budget is not None:
+                await self.budget.acquire()
+        except BaseException:
+            self.slots.release()
+            raise
+        if self.failure:
+            self._release()
+            raise self.failure
+        task = asyncio.create_task(self._upload_part(number, data))
+        self.tasks.add(task)
+        # Released when the task ends in any way, even when it is cancelled before it starts.
+        task.add_done_callback(self._part_done)
+
+    def _release(self) -> None:
+        self.slots.release()
+        if self.budget is not None:
+            self.budget.release()
+
+    def _part_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        self._release()
+
+    async def _upload_part(self, number: int, data: io.BytesIO) -> None:
+        try:
+            answer = await self.client.upload_part(
+                Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=data
+            )
+            self.parts[number] = answer["ETag"]
+        except BaseException as exc:
+            self.failure = self.failure or exc
+            raise
+
+    async def _drain(self) -> None:
+        if self.tasks:
+            await asyncio.gather(*list(self.tasks))
+        if self.failure:
+            raise self.failure
+
+    async def _complete(self) -> ObjectInfo:
+        parts = [{"PartNumber": n, "ETag": self.parts[n]} for n in sorted(self.parts)]
+        answer = await self.client.complete_multipart_upload(
+            Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": parts}
+        )
+        self.upload_id = None  # nothing left to abort
+        return ObjectInfo(key=self.key, size=self.size, etag=answer.get("ETag", "").strip('"'))
+
+    async def _abort(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        if self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+        if self.upload_id is None:
+            return
+        upload_id, self.upload_id = self.upload_id, None
+
+        async def abort() -> None:
+            with contextlib.suppress(Exception):
+                await self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=upload_id)
+
+        # Shielded: the abort must finish even when we got here because our task was cancelled.
+        task = asyncio.ensure_future(abort())
+        PENDING_ABORTS.add(task)
+        task.add_done_callback(PENDING_ABORTS.discard)
+        with contextlib.suppress(BaseException):
+            await asyncio.shield(task)
