@@ -8,13 +8,24 @@ UI_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	$(wildcard frontend/package.json frontend/package-lock.json frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json)
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: run test install ui browsers bench clean lint
+.PHONY: run test install ui browsers bench clean lint format
 
 run: install ui ## install, build the UI, start embedded SeaweedFS + the app on http://127.0.0.1:8888
 	$(VENV)/bin/odh-tec serve
 
 test: install ui browsers ## install what the tests need and run every test
 	$(PY) -m pytest -q -p no:cacheprovider
+
+lint: install ui ## ruff (lint and format), mypy, eslint, prettier and tsc: CI fails on any finding
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+	cd frontend && npm run lint && npx tsc --noEmit
+
+format: install ## apply ruff's and prettier's formatting
+	$(VENV)/bin/ruff check --fix-only src tests bench
+	$(VENV)/bin/ruff format src tests bench
+	cd frontend && npm run format
 
 install: $(VENV)/.installed
 
