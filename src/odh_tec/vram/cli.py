@@ -1,17 +1,22 @@
-"""`odh-tec vram estimate|gpus`.
+"""`odh-tec vram estimate|presets|gpus`.
 
-`estimate --request FILE|-` reads one JSON request (CONTRACT.md) and prints exactly one JSON
-object on stdout; warnings go to stderr. Exit codes: 0 success, 2 invalid request, 3 model could
-not be resolved (Hub failure). Friendly flags build the same request for humans.
+`estimate --request FILE|-` reads one JSON request (docs/vram.md, "Request and response") and prints
+exactly one JSON object on stdout; warnings go to stderr. Friendly flags (`--preset`, `--model`,
+`--config` and the workload flags) build the same request and print a readable summary, or the JSON
+with `--json`. A preset (the web UI's list) needs no network. Exit codes: 0 success, 2 invalid
+request, 3 model could not be resolved (Hub failure).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import json
 import sys
 from typing import Any
+
+from odh_tec.vram.presets import DEFAULT_CONTEXT_LENGTH, PRESETS, UI_DEFAULTS, preset_by_id
 
 EXIT_OK, EXIT_INVALID, EXIT_UNRESOLVED = 0, 2, 3
 
@@ -20,39 +25,60 @@ def register(subparsers: Any) -> None:
     vram = subparsers.add_parser("vram", help="GPU memory estimator for LLM inference and fine-tuning")
     sub = vram.add_subparsers(dest="vram_command", required=True)
 
-    est = sub.add_parser("estimate", help="estimate GPU memory (JSON request in, JSON result out)")
-    est.add_argument("--request", metavar="FILE|-", help="JSON request file, or - for stdin (CONTRACT.md)")
+    est = sub.add_parser(
+        "estimate", help="estimate the GPU memory of inference or fine-tuning",
+        description="Estimate GPU memory for a model (a --preset needs no network; --model reads the Hub) and a "
+                    "workload. Prints a readable summary, or the JSON response with --json. --request FILE|- "
+                    "takes the whole JSON request instead and always prints one JSON object. The request and "
+                    "response are described in docs/vram.md.",
+        epilog="example: odh-tec vram estimate --preset llama-3.1-8b-instruct --engine vllm --gpu H100-80GB")
+    est.add_argument("--request", metavar="FILE|-", help="JSON request file, or - for stdin; prints JSON")
     src = est.add_argument_group("model (when --request is not given)")
+    src.add_argument("--preset", metavar="NAME", help="a popular model, offline: see `odh-tec vram presets` "
+                                                      "(its id or repo id)")
     src.add_argument("--model", metavar="ORG/NAME", help="Hub repository id (fetches config.json and safetensors metadata)")
     src.add_argument("--revision", default="main", help="Hub revision (default main)")
     src.add_argument("--config", metavar="FILE", help="local config.json instead of --model")
     wl = est.add_argument_group("workload")
-    wl.add_argument("--task", choices=("inference", "finetune", "training"), default="inference")
-    wl.add_argument("--engine", choices=("transformers", "vllm", "llamacpp"), default="transformers")
+    wl.add_argument("--task", choices=("inference", "finetune", "training"), default=UI_DEFAULTS["task"])
+    wl.add_argument("--engine", choices=("transformers", "vllm", "llamacpp"),
+                    help="inference engine (default vllm, as in the web UI; transformers when --prompt or "
+                         "--new-tokens is given)")
     wl.add_argument("--weights", default="auto", help="auto, bf16, fp16, fp32, fp8, int8, nf4, nf4-dq, gptq-int4, awq-int4, mxfp4, gguf-q4_k_m ...")
     wl.add_argument("--compute-dtype", choices=("bf16", "fp16", "fp32"))
     wl.add_argument("--kv-cache-dtype", default="auto", choices=("auto", "fp16", "bf16", "fp8", "q8_0", "q4_0"))
     wl.add_argument("--attention", choices=("sdpa", "flash_attention_2", "eager", "flash"))
-    wl.add_argument("--context", type=int, help="context length (vLLM: max_model_len; finetune: tokens per sample)")
+    wl.add_argument("--context", type=int, help="context length (vLLM: max_model_len; finetune: tokens per sample; "
+                                                 f"default {DEFAULT_CONTEXT_LENGTH:,}, as in the web UI)")
     wl.add_argument("--prompt", type=int, dest="prompt_tokens", help="prompt tokens (transformers, llamacpp)")
     wl.add_argument("--new-tokens", type=int, help="generated tokens (transformers, llamacpp)")
     wl.add_argument("--batch", type=int, default=1, help="batch size / parallel slots / micro-batch")
-    wl.add_argument("--gpu-memory-utilization", type=float, default=0.9, help="vLLM (default 0.9)")
+    wl.add_argument("--gpu-memory-utilization", type=float, default=UI_DEFAULTS["gpu_memory_utilization"],
+                    help="vLLM (default 0.9)")
     wl.add_argument("--max-num-seqs", type=int)
     wl.add_argument("--gpu-layers", type=int, help="llama.cpp -ngl (default all)")
     wl.add_argument("--method", choices=("full", "lora", "qlora"))
-    wl.add_argument("--optimizer", default="adamw", choices=("adamw", "adamw-8bit", "paged-adamw-8bit", "sgd"))
-    wl.add_argument("--gradient-checkpointing", action="store_true")
-    wl.add_argument("--lora-rank", type=int, default=8)
+    wl.add_argument("--optimizer", default=UI_DEFAULTS["optimizer"], choices=("adamw", "adamw-8bit", "paged-adamw-8bit", "sgd"))
+    wl.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction,
+                    default=UI_DEFAULTS["gradient_checkpointing"], help="finetune (default on, as in the web UI)")
+    wl.add_argument("--lora-rank", type=int, default=UI_DEFAULTS["lora_rank"],
+                    help=f"LoRA rank (default {UI_DEFAULTS['lora_rank']}, as in the web UI)")
     wl.add_argument("--lora-target", default="all-linear", help="qv, attention, all-linear or q,k,v,o,gate,up,down")
-    wl.add_argument("--sharding", default="none", choices=("none", "zero2", "zero3", "fsdp"))
+    wl.add_argument("--sharding", default=UI_DEFAULTS["sharding"], choices=("none", "zero2", "zero3", "fsdp"))
     hw = est.add_argument_group("hardware")
-    hw.add_argument("--gpu", default="H100-80GB", help="catalog name (see `odh-tec vram gpus`)")
+    hw.add_argument("--gpu", default=UI_DEFAULTS["gpu"], help="catalog name (see `odh-tec vram gpus`)")
     hw.add_argument("--gpu-memory", type=float, metavar="GIB", help="custom usable memory per GPU in GiB")
-    hw.add_argument("--gpus", default="1", metavar="N|auto", help="number of GPUs, or auto to find the smallest that fits")
+    hw.add_argument("--gpus", default=UI_DEFAULTS["count"], metavar="N|auto",
+                    help="number of GPUs, or auto (default, as in the web UI) for the fewest that fit")
     hw.add_argument("--tensor-parallel", type=int)
-    est.add_argument("--pretty", action="store_true", help="indent the JSON")
+    out = est.add_argument_group("output")
+    out.add_argument("--json", action="store_true", help="print the JSON response (for scripts)")
+    out.add_argument("--pretty", action="store_true", help="print the JSON response, indented")
     est.set_defaults(func=run_estimate)
+
+    presets = sub.add_parser("presets", help="list the popular models --preset knows (the web UI's list)")
+    presets.add_argument("--json", action="store_true", help="print JSON (id, label, repo_id) instead of a table")
+    presets.set_defaults(func=run_presets)
 
     gpus = sub.add_parser("gpus", help="list the GPU catalog")
     gpus.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -64,25 +90,41 @@ def _print(obj: Any, pretty: bool = False) -> None:
     sys.stdout.flush()
 
 
-def _error(code: str, message: str, exit_code: int) -> int:
-    _print({"error": {"code": code, "message": message}})
+def _error(code: str, message: str, exit_code: int, as_json: bool = True) -> int:
+    if as_json:
+        _print({"error": {"code": code, "message": message}})
     print(f"odh-tec vram: {message}", file=sys.stderr)
     return exit_code
 
 
+def _wants_json(args: argparse.Namespace) -> bool:
+    """JSON for --request (the scripted contract) and on request; a summary for a person otherwise."""
+    return bool(args.request or getattr(args, "json", False) or getattr(args, "pretty", False))
+
+
 def request_from_flags(args: argparse.Namespace) -> dict[str, Any]:
     """The contract request the friendly flags describe."""
-    if args.config:
+    if sum(bool(x) for x in (args.preset, args.model, args.config)) > 1:
+        raise ValueError("give one of --preset, --model and --config")
+    if args.preset:
+        preset = preset_by_id(args.preset)
+        if preset is None:
+            names = ", ".join(p.id for p in PRESETS)
+            raise ValueError(f"no preset {args.preset!r}; the presets are: {names}")
+        model: dict[str, Any] = {"config": copy.deepcopy(preset.config)}
+    elif args.config:
         with open(args.config, encoding="utf-8") as fh:
-            model: dict[str, Any] = {"config": json.load(fh)}
+            model = {"config": json.load(fh)}
     elif args.model:
         model = {"repo_id": args.model, "revision": args.revision}
     else:
-        raise ValueError("give --request, --model ORG/NAME or --config FILE")
+        raise ValueError("give --preset NAME (offline; see `odh-tec vram presets`), --model ORG/NAME, "
+                         "--config FILE or --request FILE")
     task = "finetune" if args.task == "training" else args.task
     workload: dict[str, Any] = {
         "task": task,
-        "engine": args.engine,
+        "engine": args.engine or ("transformers" if (args.prompt_tokens or args.new_tokens)
+                                  else UI_DEFAULTS["engine"]),
         "weights": args.weights,
         "kv_cache_dtype": args.kv_cache_dtype,
         "batch_size": args.batch,
@@ -100,9 +142,9 @@ def request_from_flags(args: argparse.Namespace) -> dict[str, Any]:
     if args.context is not None:
         workload["context_length"] = args.context
     elif args.prompt_tokens is None and args.new_tokens is None:
-        workload["context_length"] = 4096
+        workload["context_length"] = DEFAULT_CONTEXT_LENGTH
     if task == "finetune" and "method" not in workload:
-        workload["method"] = "lora"
+        workload["method"] = UI_DEFAULTS["method"]
     hardware: dict[str, Any] = {"gpu": args.gpu}
     if args.gpu_memory is not None:
         hardware["memory_gib"] = args.gpu_memory
@@ -140,31 +182,114 @@ def run_estimate(args: argparse.Namespace) -> int:
     from odh_tec.vram.hub import HubError
     from odh_tec.vram.workload import RequestError
 
+    as_json = _wants_json(args)
     try:
         request = _read_request(args.request) if args.request else request_from_flags(args)
     except (OSError, ValueError) as exc:
-        return _error("invalid_request", f"cannot read the request: {exc}", EXIT_INVALID)
+        what = f"cannot read the request: {exc}" if args.request else str(exc)
+        return _error("invalid_request", what, EXIT_INVALID, as_json)
     if not isinstance(request, dict):
-        return _error("invalid_request", "the request must be a JSON object", EXIT_INVALID)
+        return _error("invalid_request", "the request must be a JSON object", EXIT_INVALID, as_json)
 
     weight_bytes = None
     model = request.get("model")
     if isinstance(model, dict) and not isinstance(model.get("config"), dict):
         if not model.get("repo_id"):
-            return _error("invalid_request", "model needs config (config.json contents) or repo_id", EXIT_INVALID)
+            return _error("invalid_request", "model needs config (config.json contents) or repo_id", EXIT_INVALID,
+                          as_json)
         try:
             hub = asyncio.run(_fetch(str(model["repo_id"]), str(model.get("revision") or "main")))
         except HubError as exc:
-            return _error(exc.code, exc.message, EXIT_INVALID if exc.status in (400, 422) else EXIT_UNRESOLVED)
+            message = exc.message
+            if not args.request and exc.code == "hub_unreachable":
+                message += "; offline, use --preset (see `odh-tec vram presets`) or --config FILE"
+            return _error(exc.code, message, EXIT_INVALID if exc.status in (400, 422) else EXIT_UNRESOLVED, as_json)
         request = {**request, "model": {**model, "config": hub.config}}
         weight_bytes = hub.weight_bytes
     try:
         result = estimate(request, weight_file_bytes=weight_bytes)
     except RequestError as exc:
-        return _error(exc.code, str(exc), EXIT_INVALID)
+        return _error(exc.code, str(exc), EXIT_INVALID, as_json)
+    if not as_json:
+        sys.stdout.write(summary(result, request, _model_name(args)))
+        return EXIT_OK
     for warning in result.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
     _print(result, getattr(args, "pretty", False))
+    return EXIT_OK
+
+
+def _model_name(args: argparse.Namespace) -> str:
+    if args.preset:
+        preset = preset_by_id(args.preset)
+        return f"{preset.label} ({preset.repo_id})" if preset else args.preset
+    return args.model or args.config or "the model"
+
+
+_TERMS = (("weights", "weights"), ("kv_cache", "KV cache"), ("activations", "activations"), ("logits", "logits"),
+          ("gradients", "gradients"), ("optimizer", "optimizer states"), ("other", "other"),
+          ("allocator_reserve", "allocator reserve"), ("cuda_context", "CUDA context"),
+          ("cuda_graphs", "CUDA graphs"))
+
+
+def summary(result: dict[str, Any], request: dict[str, Any], model: str) -> str:
+    """The estimate as a person reads it: the verdict first, then the figures behind it."""
+    workload = request.get("workload") or {}
+    task = result.get("task", workload.get("task"))
+    if task == "finetune":
+        what = f"fine-tuning ({workload.get('method', 'lora')})"
+    else:
+        what = f"inference with {dict(vllm='vLLM', llamacpp='llama.cpp').get(result.get('engine'), 'transformers')}"
+    context = workload.get("context_length")
+    lines = [f"{model}: {what}, {result.get('weights')} weights"
+             + (f", context {context:,} tokens" if isinstance(context, int) else ""), ""]
+    lines += [result["verdict"].split("; ")[0]]
+    lines += [f"  {_sentence(part)}" for part in result["verdict"].split("; ")[1:]]
+    lines += ["", f"Layout: {_layout(result)}", f"Binding constraint: {result.get('binding_constraint', '')}",
+              "", "Memory on the most loaded GPU:"]
+    breakdown, explanations = result.get("breakdown", {}), result.get("explanations", {})
+    for key, label in _TERMS:
+        value = breakdown.get(key)
+        if value:
+            why = explanations.get(key, "")
+            lines.append(f"  {label:<18} {value:>9.2f} GiB" + (f"  {why}" if why else ""))
+    budget = "vLLM budget" if result.get("engine") == "vllm" and task == "inference" else "peak allocated"
+    lines.append(f"  {budget:<18} {result['per_gpu_gib']:>9.2f} GiB")
+    lines.append(f"  {'on the device':<18} {result['per_gpu_device_gib']:>9.2f} GiB of {result['usable_gib']:g} usable")
+    shown = result["verdict"].lower()
+    warnings = [w for w in result.get("warnings", []) if w.lower() not in shown]
+    if warnings:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in warnings]
+    lines += ["", "The JSON response, with every figure and assumption: add --json"]
+    return "\n".join(lines) + "\n"
+
+
+def _sentence(text: str) -> str:
+    return text if text.startswith("vLLM") else text[:1].upper() + text[1:]
+
+
+def _layout(result: dict[str, Any]) -> str:
+    layout = result.get("layout") or {}
+    gpus = layout.get("gpus", result.get("gpus_used", 1))
+    gpu = result.get("gpu", "")
+    if result.get("task") == "inference" and result.get("engine") == "vllm":
+        parts = [f"tensor parallel {layout.get('tensor_parallel', 1)}"]
+        if layout.get("pipeline_parallel", 1) > 1:
+            parts.append(f"pipeline parallel {layout['pipeline_parallel']}")
+        if layout.get("data_parallel", 1) > 1:
+            parts.append(f"{layout['data_parallel']} data-parallel replicas")
+        return f"{gpus} × {gpu} ({', '.join(parts)})"
+    return f"{gpus} × {gpu}"
+
+
+def run_presets(args: argparse.Namespace) -> int:
+    rows = [{"id": p.id, "label": p.label, "repo_id": p.repo_id} for p in PRESETS]
+    if args.json:
+        _print(rows, True)
+        return EXIT_OK
+    width = max(len(p.id) for p in PRESETS)
+    for p in PRESETS:
+        print(f"{p.id:<{width}}  {p.repo_id:<40}  {p.label}")
     return EXIT_OK
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -65,17 +67,23 @@ def estimate(request: dict[str, Any], *, weight_file_bytes: float | None = None)
     def evaluate(layout: Layout) -> Result:
         return _run(arch, fmt, wl, compute, gpu, layout)
 
+    hint = ""
     if hw.count is None:
         margin = _search_margin(wl, gpu, hw.margin_gib)
         layout, result, found = _search(arch, wl, gpu, evaluate, margin)
         gpus_needed = layout.gpus
         if not found:
-            warnings.append(_no_fit_hint(wl, gpu))
+            if wl.task == "finetune" and wl.sharding == "none":
+                warnings.append(_no_fit_hint(wl, gpu))
+            else:
+                hint = _no_fit_reasons(arch, fmt, wl, gpu, layout, result)
     else:
         layout = _given_layout(arch, wl, hw)
         result = evaluate(layout)
         gpus_needed = layout.gpus
-    return _response(arch, wl, fmt, compute, gpu, layout, result, gpus_needed, margin, warnings)
+        if not _fits(result, gpu, margin):
+            hint = _count_hint(arch, fmt, wl, gpu, evaluate, _search_margin(wl, gpu, hw.margin_gib))
+    return _response(arch, wl, fmt, compute, gpu, layout, result, gpus_needed, margin, warnings, hint)
 
 
 # ---- resolution and validation -------------------------------------------------------------------
@@ -235,6 +243,63 @@ def _no_fit_hint(wl: Workload, gpu: Gpu) -> str:
     return f"no layout up to the search limit fits {gpu.name}"
 
 
+# ---- wording: how many GPUs would do (never changes the numbers of the estimate) -----------------
+
+
+def _gpu_budget_gib(wl: Workload, gpu: Gpu) -> float:
+    """What one GPU offers the weights: vLLM's share of it, else all of it."""
+    if wl.task == "inference" and wl.engine == "vllm":
+        return wl.gpu_memory_utilization * gpu.usable_gib
+    return gpu.usable_gib
+
+
+def _weights_bound(arch: ModelArch, fmt: WeightFormat, wl: Workload, gpu: Gpu) -> str:
+    """'at least N GPUs for the weights alone', when the weights are more than one GPU holds."""
+    if wl.task == "finetune" and wl.sharding == "none":
+        return ""
+    weights = weight_bytes(arch, fmt).total / GIB
+    budget = _gpu_budget_gib(wl, gpu)
+    if budget <= 0 or weights <= budget:
+        return ""
+    return f"the weights alone ({weights:.1f} GiB) need at least {math.ceil(weights / budget)} × {gpu.name}"
+
+
+def _vllm_overhead(wl: Workload, gpu: Gpu, result: Result) -> str:
+    """Why a vLLM layout that starts still does not fit: its share of the GPU plus what it needs outside."""
+    if not (wl.task == "inference" and wl.engine == "vllm" and getattr(result, "starts", False)):
+        return ""
+    usable = gpu.usable_gib
+    device = max(bd.device_bytes for bd in result.per_gpu) / GIB
+    outside = device - wl.gpu_memory_utilization * usable
+    at_most = math.floor((usable - outside) / usable * 100) / 100
+    if outside <= 0 or device <= usable or at_most <= 0:
+        return ""
+    return (f"vLLM claims {wl.gpu_memory_utilization:.0%} of each GPU and needs {outside:.1f} GiB more for the CUDA "
+            f"context, NCCL and CUDA graphs: a gpu_memory_utilization of at most {at_most:g} leaves room for them")
+
+
+def _no_fit_reasons(arch: ModelArch, fmt: WeightFormat, wl: Workload, gpu: Gpu, layout: Layout,
+                    result: Result) -> str:
+    """After a search that found nothing: the bound from the weights and what else stands in the way."""
+    parts = [_weights_bound(arch, fmt, wl, gpu), f"no layout up to {layout.gpus} × {gpu.name} fits",
+             _vllm_overhead(wl, gpu, result)]
+    return "; ".join(p for p in parts if p)
+
+
+def _count_hint(arch: ModelArch, fmt: WeightFormat, wl: Workload, gpu: Gpu, evaluate, margin: float) -> str:
+    """For a given GPU count that does not fit: the smallest count that would (the auto search), or
+    why none up to the search limit does."""
+    if wl.task == "finetune" and wl.sharding == "none":
+        return "more GPUs do not help without sharding: try sharding zero3, qlora or gradient checkpointing"
+    layout, last, found = _search(arch, wl, gpu, evaluate, margin)
+    if found:
+        how = ""
+        if wl.task == "inference" and wl.engine == "vllm" and layout.pipeline_parallel > 1:
+            how = f" (tensor parallel {layout.tensor_parallel} × pipeline parallel {layout.pipeline_parallel})"
+        return f"{layout.gpus} × {gpu.name} would fit{how}"
+    return _no_fit_reasons(arch, fmt, wl, gpu, layout, last)
+
+
 # ---- response ------------------------------------------------------------------------------------
 
 
@@ -242,7 +307,8 @@ def _round(value: float, nd: int = 3) -> float:
     return round(value, nd)
 
 
-def _response(arch, wl, fmt, compute, gpu, layout, result: Result, gpus_needed, margin_gib, warnings) -> dict[str, Any]:
+def _response(arch, wl, fmt, compute, gpu, layout, result: Result, gpus_needed, margin_gib, warnings,
+              hint: str = "") -> dict[str, Any]:
     per_gpu = result.per_gpu
     peaks = [bd.peak_bytes for bd in per_gpu]
     devices = [bd.device_bytes for bd in per_gpu]
@@ -262,12 +328,25 @@ def _response(arch, wl, fmt, compute, gpu, layout, result: Result, gpus_needed, 
     else:
         binding = f"needs {device_gib:.1f} GiB per GPU, {gpu.name} has {usable:g} GiB ({result.binding})"
     n = len(per_gpu)
+    vllm = wl.task == "inference" and wl.engine == "vllm"
+    weights_gib = bd.terms.get("weights", 0.0) / GIB
     if fits:
-        verdict = f"fits on {n} x {gpu.name} with {spare:.1f} GiB to spare"
+        verdict = f"Fits on {n} × {gpu.name} with {spare:.1f} GiB to spare"
+    elif wl.task == "inference" and weights_gib > _gpu_budget_gib(wl, gpu):
+        each = " each" if n > 1 else ""
+        verdict = (f"Does not fit on {n} × {gpu.name}: {weights_gib:.1f} GiB of weights do not fit in "
+                   f"{usable:.1f} GiB{each}")
+        hint = re.sub(r"^the weights alone \([\d.]+ GiB\)", "the weights alone", hint)
     else:
-        verdict = f"does not fit on {n} x {gpu.name}: {device_gib:.1f} GiB needed per GPU, {usable:g} GiB usable"
-    if wl.task == "inference" and wl.engine == "vllm" and result.kv_cache_tokens is not None:
-        verdict += f"; vLLM KV cache: {result.kv_cache_tokens:,} tokens, {result.max_concurrency:g} concurrent {wl.context}-token sequences"
+        verdict = f"Does not fit on {n} × {gpu.name}: {device_gib:.1f} GiB needed per GPU, {usable:g} GiB usable"
+    if hint:
+        verdict += f"; {hint}"
+    if vllm and fits and result.kv_cache_tokens is not None:
+        tokens = int(result.kv_cache_tokens)
+        verdict += (f"; vLLM KV cache: {tokens:,} tokens, room for {tokens // wl.context:,} concurrent requests "
+                    f"of {wl.context:,} tokens")
+    if hint and not fits:
+        warnings = [*warnings, hint[0].upper() + hint[1:]]
 
     response: dict[str, Any] = {
         "per_gpu_gib": _round(per_gpu_gib),

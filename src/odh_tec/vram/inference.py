@@ -4,7 +4,7 @@
   live activation of a forward pass + logits, measured as `torch.cuda.max_memory_allocated`.
 * vLLM: claims `gpu_memory_utilization` x total memory up front, profiles a dummy batch, and
   hands what is left to the paged KV pool. The question is not "how much" but "does it start,
-  how many KV tokens, how many concurrent max-length sequences".
+  how many KV tokens, how many concurrent requests of the full context length".
 * llama.cpp: GGUF tensors (token embedding stays on the host), a KV cache sized for n_ctx, and
   a compute buffer whose size depends on n_ubatch, n_ctx and flash attention.
 """
@@ -325,13 +325,26 @@ def vllm_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: st
     res = InferenceResult(per_gpu=per_gpu, kv_cache_tokens=tokens, max_concurrency=round(tokens / max_len, 2) if max_len else None)
     res.starts = starts
     res.layout = {"strategy": "tensor_parallel" if pp == 1 else "tensor+pipeline_parallel", "tensor_parallel": tp, "pipeline_parallel": pp, "gpus": tp * pp}
-    res.binding = "KV pool too small for one max_model_len request" if not starts else f"KV pool: {tokens:,} tokens = {tokens / max_len:.1f} x max_model_len {max_len}"
+    heaviest = max(stage_weights) if stage_weights else 0.0
+    if starts:
+        res.binding = f"KV cache: {tokens:,} tokens, {tokens // max_len:,} concurrent requests of {max_len:,} tokens"
+    elif heaviest > budget:
+        res.binding = f"the weights: {heaviest / GIB:.1f} GiB per GPU, more than the {budget / GIB:.1f} GiB vLLM may use"
+    else:
+        res.binding = f"the KV cache cannot hold one {max_len:,}-token request"
     res.assumptions.append(f"vLLM 0.19 V1 defaults: max_num_seqs {max_seqs}, max_num_batched_tokens {max_batched}, block 16, KV dtype {wl.kv_cache_dtype}")
     res.assumptions.append("KV tokens count every attention layer at full size (sliding-window layers included), as vLLM 0.19 logs them")
     if not starts:
-        res.warnings.append(
-            f"vLLM would refuse to start: the KV pool holds {tokens} tokens, less than one max_model_len={max_len} request"
-        )
+        if heaviest > budget:
+            reason = (f"{heaviest / GIB:.1f} GiB of weights per GPU do not fit in the {budget / GIB:.1f} GiB it may use "
+                      f"({util:g} × {gpu.usable_gib:.1f} GiB)")
+        elif tokens == 0:
+            reason = (f"after the weights ({heaviest / GIB:.1f} GiB per GPU) and activations, no memory is left for "
+                      f"the KV cache; lower the context length ({max_len:,} tokens) or use more GPUs")
+        else:
+            reason = (f"its KV cache holds {tokens:,} tokens, less than one {max_len:,}-token request; lower the "
+                      "context length or use more GPUs")
+        res.warnings.append(f"vLLM would not start: {reason}")
     return res
 
 
