@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from odh_tec.config import HFSettings, ProxySettings, RuntimeSettings, S3Settings, mask_url_password
 from odh_tec.errors import ApiError, BadRequest, NotFound
+from odh_tec.hf.errors import network_reason
 from odh_tec.http import make_http_client
 from odh_tec.netguard import check_destination, same_origin
 from odh_tec.services import Services, get_services
@@ -289,6 +290,8 @@ async def _try_s3(s3: S3Settings, trial: RuntimeSettings, services: Services, *,
 
 @router.post("/huggingface/test")
 async def test_hf(update: HFUpdate, services: Services = Depends(get_services)) -> dict:
+    """Is the Hub reachable (through the proxy, when one applies)? Then, if a token is set, is it valid?
+    A token is optional: public models and datasets need none."""
     _check_url(update.endpoint, "The Hub endpoint")
     saved = services.settings.huggingface
     hf: HFSettings = _merged(saved, update)
@@ -296,28 +299,49 @@ async def test_hf(update: HFUpdate, services: Services = Depends(get_services)) 
     configured = same_origin(endpoint, saved.endpoint)
     # The stored token is for the saved endpoint only; another endpoint gets the token of this request.
     token = hf.token if configured else (update.token or "").strip()
-    if configured and not token:
-        return {"ok": False, "error": "NoToken", "message": "No HuggingFace token is set"}
     await check_destination(endpoint, configured=(saved.endpoint,),
                             resolve=_resolves_locally(services.settings, endpoint))
+    via = services.settings.proxy.for_url(endpoint)
+    route = f" through the proxy {mask_url_password(via)}" if via else ""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
         async with make_http_client(services.settings, endpoint, timeout=15) as client:
             answer = await client.get(f"{endpoint}/api/whoami-v2", headers=headers)
     except httpx.HTTPError as exc:
-        return {"ok": False, "error": "EndpointUnreachable", "message": f"Cannot reach {endpoint}: {_describe(exc)}"}
+        return {"ok": False, "error": "EndpointUnreachable",
+                "message": f"Cannot reach the Hugging Face Hub ({endpoint}{route}: {_hub_reason(exc, endpoint)}). "
+                           "Check the proxy in Settings or HF_ENDPOINT"}
+    if answer.status_code == 407:
+        return {"ok": False, "error": "ProxyAuthenticationRequired",
+                "message": f"The proxy {mask_url_password(via or '')} asks for credentials: "
+                           "put them in the proxy URL (http://user:password@host:port)"}
     if not token:
-        return {"ok": False, "error": "NoToken",
-                "message": f"{endpoint} answered (HTTP {answer.status_code}), but no token was given to test: "
-                           "enter one (the saved token is only sent to the saved endpoint)"}
+        if answer.status_code not in (200, 401, 403):
+            return {"ok": False, "error": "HubError",
+                    "message": f"{endpoint} answered HTTP {answer.status_code}{route}: it does not answer like a "
+                               "Hugging Face Hub"}
+        if not configured and saved.token:
+            return {"ok": False, "error": "NoToken",
+                    "message": f"Reached {endpoint}{route}, but the saved token was not tested: it is only sent to "
+                               "the saved endpoint. Enter the token again to test it with this one"}
+        return {"ok": True, "token": False,
+                "message": f"Reached the Hugging Face Hub at {endpoint}{route}. No token is set: public models and "
+                           "datasets can be imported; gated and private ones need a token"}
     if answer.status_code == 401:
-        return {"ok": False, "error": "InvalidToken", "message": "The HuggingFace token is not valid"}
+        return {"ok": False, "error": "InvalidToken",
+                "message": f"Reached {endpoint}{route}, but the HuggingFace token is not valid"}
     if answer.status_code != 200:
         return {"ok": False, "error": "HubError", "message": f"{endpoint} answered HTTP {answer.status_code}"}
-    return _whoami_result(answer, endpoint)
+    return _whoami_result(answer, endpoint, route)
 
 
-def _whoami_result(answer: httpx.Response, endpoint: str) -> dict:
+def _hub_reason(exc: httpx.HTTPError, endpoint: str) -> str:
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.DecodingError)):
+        return _describe(exc)
+    return network_reason(exc, endpoint)
+
+
+def _whoami_result(answer: httpx.Response, endpoint: str, route: str = "") -> dict:
     try:
         data = answer.json()
     except ValueError:
@@ -329,7 +353,8 @@ def _whoami_result(answer: httpx.Response, endpoint: str) -> dict:
     token_name = access.get("displayName") if isinstance(access.get("displayName"), str) else None
     # Short: a name, not a channel for whatever else the host wants to say.
     name, token_name = data["name"][:100], token_name[:100] if token_name else None
-    message = f"Token valid for user '{name}'" + (f" (token '{token_name}')" if token_name else "")
+    message = (f"Reached {endpoint}{route}: token valid for user '{name}'"
+               + (f" (token '{token_name}')" if token_name else ""))
     return {"ok": True, "message": message, "name": name, "token_name": token_name}
 
 

@@ -140,7 +140,31 @@ def _hub_error(response: httpx.Response, *, endpoint: str, repo_id: str, repo_ty
     return HubError(f"{endpoint} answered {status}: {message}")
 
 
+def network_reason(exc: BaseException, endpoint: str = "") -> str:
+    """What went wrong on the way, in words (not `[Errno -2] Name or service not known`)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(endpoint).hostname or "the host"
+    text = str(exc)
+    lowered = text.lower()
+    if isinstance(exc, httpx.ProxyError) or "proxy" in lowered:
+        return "the proxy refused the connection"
+    if isinstance(exc, httpx.TimeoutException) or "timed out" in lowered:
+        return "no answer in time"
+    if any(marker in lowered for marker in ("name or service not known", "nodename nor servname",
+                                            "temporary failure in name resolution", "no address associated",
+                                            "name resolution", "getaddrinfo failed")):
+        return f"cannot resolve the name {host}, no DNS or no network"
+    if "connection refused" in lowered or "all connection attempts failed" in lowered:
+        return "nothing accepted the connection"
+    if "certificate" in lowered or "ssl" in lowered:
+        return "its TLS certificate is not trusted (see SSL_CERT_FILE)"
+    if "network is unreachable" in lowered or "no route to host" in lowered:
+        return "no network route to it"
+    return "the connection failed" if not text else f"the connection failed ({type(exc).__name__})"
+
+
 def unreachable(endpoint: str, exc: Exception) -> HubUnreachable:
-    detail = str(exc) or type(exc).__name__
     count_upstream_error("hub", HubUnreachable.code)
-    return HubUnreachable(f"Cannot reach the Hugging Face Hub at {endpoint}: {detail}")
+    return HubUnreachable(f"Cannot reach the Hugging Face Hub ({endpoint}: {network_reason(exc, endpoint)}). "
+                          "Check the proxy in Settings or HF_ENDPOINT")
