@@ -213,8 +213,10 @@ export const vramStrings = {
     fits: (n: number, gpu: string, spare: string) => `Fits on ${n} × ${gpu} with ${spare} to spare`,
     noFit: (n: number, gpu: string, need: string, usable: string) =>
       `Does not fit on ${n} × ${gpu}: ${need} needed per GPU, ${usable} usable`,
-    vllmKv: (tokensText: string, concurrent: string, length: string) =>
-      `vLLM KV cache: ${tokensText} tokens, ${concurrent} concurrent ${length}-token sequences`,
+    noFitWeights: (n: number, gpu: string, weights: string, usable: string) =>
+      `Does not fit on ${n} × ${gpu}: ${weights} of weights do not fit in ${usable}${n > 1 ? ' each' : ''}`,
+    vllmKv: (tokensText: string, requests: string, length: string) =>
+      `vLLM KV cache: ${tokensText} tokens, room for ${requests} concurrent requests of ${length} tokens`,
     vllmNoStart: (length: string) => `vLLM would not start: the KV cache cannot hold one ${length}-token request`,
     llamacppCtx: (n: string) => `llama.cpp context: ${n} tokens`,
     trainable: (n: string) => `${n} trainable parameters`,

@@ -28,7 +28,8 @@ import {
   Title,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { api } from '../../api/client';
+import { Link } from 'react-router-dom';
+import { api, ApiError } from '../../api/client';
 import type { HfPreview, HfSource } from '../../api/types';
 import { useAppData } from '../../app/appData';
 import { messageOf } from '../../app/toasts';
@@ -75,7 +76,9 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
   const [token, setToken] = useState('');
   const [folder, setFolder] = useState<string | null>(null); // null: follow the repo id
   const [preview, setPreview] = useState<HfPreview | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ message: string; unreachable: boolean } | null>(null);
+  // A preview that failed says the import would fail too: Start waits for a change or a new preview.
+  const [previewFailed, setPreviewFailed] = useState(false);
   const [busy, setBusy] = useState<'preview' | 'start' | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
   const job = jobs.find((j) => j.id === jobId) ?? null;
@@ -101,11 +104,13 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
     setInclude(p.include);
     setExclude(p.exclude);
     setPreview(null);
+    setPreviewFailed(false);
   };
 
   const edited = <T,>(setter: (v: T) => void) => (v: T) => {
     setter(v);
     setPreview(null);
+    setPreviewFailed(false);
   };
 
   const run = async (what: 'preview' | 'start') => {
@@ -113,14 +118,17 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
     setBusy(what);
     setError(null);
     try {
-      if (what === 'preview') setPreview(await api.hfPreview(source(), destination()));
-      else {
+      if (what === 'preview') {
+        setPreview(await api.hfPreview(source(), destination()));
+        setPreviewFailed(false);
+      } else {
         const started = await api.startTransfer({ kind: 'huggingface', source: source(), destination: destination() });
         upsert(started);
         setJobId(started.id);
       }
     } catch (err) {
-      setError(messageOf(err));
+      setError({ message: messageOf(err), unreachable: err instanceof ApiError && err.code === 'HubUnreachable' });
+      if (what === 'preview') setPreviewFailed(true);
     } finally {
       setBusy(null);
     }
@@ -134,7 +142,15 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
         void run('preview');
       }}
     >
-      {error && <Alert isInline variant="danger" title={error} data-testid="hf-error" />}
+      {error && (
+        <Alert isInline variant="danger" title={error.message} data-testid="hf-error">
+          {error.unreachable && (
+            <Link to="/settings?tab=proxy" onClick={onClose} data-testid="hf-error-settings">
+              {t.hf.openSettings}
+            </Link>
+          )}
+        </Alert>
+      )}
       <Grid hasGutter md={6}>
         <GridItem md={8}>
           <FormGroup label={t.hf.repoId} isRequired fieldId="hf-repo">
@@ -302,7 +318,7 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
           </>
         ) : (
           <>
-            <Button onClick={() => run('start')} isDisabled={!valid || busy !== null} isLoading={busy === 'start'}>
+            <Button onClick={() => run('start')} isDisabled={!valid || busy !== null || previewFailed} isLoading={busy === 'start'}>
               {t.hf.start}
             </Button>
             <Button variant="secondary" type="submit" form="hf-form" isDisabled={!valid || busy !== null} isLoading={busy === 'preview'}>

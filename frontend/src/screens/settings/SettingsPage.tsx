@@ -6,6 +6,10 @@ import {
   Bullseye,
   Button,
   Content,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
   Flex,
   FlexItem,
   Form,
@@ -24,7 +28,9 @@ import {
   TextInput,
   Title,
 } from '@patternfly/react-core';
-import { api } from '../../api/client';
+import { useSearchParams } from 'react-router-dom';
+import { api, request } from '../../api/client';
+import { apiUrl } from '../../api/base';
 import type { Settings, SettingsSection, TestResult } from '../../api/types';
 import { useAppData } from '../../app/appData';
 import { messageOf, useToasts } from '../../app/toasts';
@@ -64,6 +70,65 @@ const FIELDS: Record<SettingsSection, Field[]> = {
 };
 
 type SecretAction = { mode: 'keep' } | { mode: 'replace'; value: string } | { mode: 'clear' };
+
+interface EmbeddedKeys {
+  endpoint: string;
+  access_key_id: string;
+  secret_access_key: string;
+  credentials_file: string;
+}
+
+/** The embedded S3's endpoint, and its keys only when asked for: they are local keys (127.0.0.1), fetched
+ *  from their own route on "Reveal", never part of GET /api/settings. */
+function EmbeddedS3({ settings }: { settings: Settings }) {
+  const [keys, setKeys] = useState<EmbeddedKeys | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const reveal = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setKeys(await request<EmbeddedKeys>('GET', apiUrl('/settings/s3/embedded-credentials')));
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const rows: Array<[string, string, string]> = [
+    [t.settings.embeddedEndpoint, keys?.endpoint ?? settings.s3.endpoint, 'embedded-endpoint'],
+    [t.settings.embeddedAccessKey, keys?.access_key_id ?? settings.s3.access_key_id, 'embedded-access-key'],
+    [t.settings.embeddedSecretKey, keys?.secret_access_key ?? t.settings.hidden, 'embedded-secret'],
+  ];
+  if (keys) rows.push([t.settings.embeddedKeysFile, keys.credentials_file, 'embedded-keys-file']);
+  return (
+    <Alert isInline variant="info" title={t.settings.embedded} data-testid="embedded-s3">
+      <Content component="p">{t.settings.embeddedHelp}</Content>
+      <DescriptionList isCompact isHorizontal aria-label={t.settings.embeddedTitle}>
+        {rows.map(([term, value, id]) => (
+          <DescriptionListGroup key={id}>
+            <DescriptionListTerm>{term}</DescriptionListTerm>
+            <DescriptionListDescription>
+              <span className="odh-tec-mono" data-testid={id}>
+                {value}
+              </span>
+            </DescriptionListDescription>
+          </DescriptionListGroup>
+        ))}
+      </DescriptionList>
+      {keys ? (
+        <Button variant="link" isInline onClick={() => setKeys(null)}>
+          {t.settings.hide}
+        </Button>
+      ) : (
+        <Button variant="link" isInline onClick={reveal} isLoading={busy} aria-label={t.settings.revealLabel} data-testid="embedded-reveal">
+          {t.settings.reveal}
+        </Button>
+      )}
+      {error && <div className="pf-v6-u-danger-color-100">{error}</div>}
+    </Alert>
+  );
+}
 
 function fieldProblem(field: Field, value: string): string | null {
   if (field.kind === 'url' && value && !/^https?:\/\/[^/\s]+/i.test(value)) return t.settings.invalidUrl;
@@ -222,7 +287,7 @@ function SectionForm({ section, settings, onSaved }: { section: SettingsSection;
       }}
       aria-label={t.settings.tabs[section]}
     >
-      {section === 's3' && settings.s3.embedded && <Alert isInline isPlain variant="info" title={t.settings.embedded} />}
+      {section === 's3' && settings.s3.embedded && <EmbeddedS3 settings={settings} />}
       {fields.map((f) => {
         if (f.kind === 'secret') return secretField(f);
         const id = `${section}-${f.name}`;
@@ -282,9 +347,14 @@ function SectionForm({ section, settings, onSaved }: { section: SettingsSection;
   );
 }
 
+const SECTIONS: SettingsSection[] = ['s3', 'huggingface', 'proxy', 'transfers'];
+
 export default function SettingsPage() {
   const { settings, setSettings, refreshLocations } = useAppData();
-  const [tab, setTab] = useState<string | number>('s3');
+  // ?tab=proxy opens that tab (the HuggingFace import links there when the Hub cannot be reached).
+  const [params] = useSearchParams();
+  const wanted = params.get('tab') as SettingsSection | null;
+  const [tab, setTab] = useState<string | number>(wanted && SECTIONS.includes(wanted) ? wanted : 's3');
   const [loaded, setLoaded] = useState<Settings | null>(settings);
   const { notifyError } = useToasts();
 
@@ -318,7 +388,7 @@ export default function SettingsPage() {
           </Bullseye>
         ) : (
           <Tabs activeKey={tab} onSelect={(_e, key) => setTab(key)} aria-label={t.settings.title} mountOnEnter unmountOnExit>
-            {(['s3', 'huggingface', 'proxy', 'transfers'] as SettingsSection[]).map((section) => (
+            {SECTIONS.map((section) => (
               <Tab key={section} eventKey={section} title={<TabTitleText>{t.settings.tabs[section]}</TabTitleText>}>
                 <SectionForm section={section} settings={loaded} onSaved={onSaved} />
               </Tab>

@@ -17,7 +17,9 @@ import { count, gib, tokens, vramStrings as s } from '../../i18n/vram';
 import { groupLabel, presentTerms, swatchClass, termLabel, type GpuGroup } from './breakdown';
 import { MemoryChart } from './MemoryChart';
 
-const concurrencyText = (n: number) => n.toLocaleString(undefined, { maximumFractionDigits: 1 });
+/** Whole requests of the full context length that the KV cache holds at once (not "7.1 sequences"). */
+const concurrentRequests = (kvTokens: number, context: number) =>
+  context > 0 ? Math.floor(kvTokens / context).toLocaleString() : '0';
 
 function layoutText(r: VramResult): string {
   const layout = r.layout;
@@ -34,17 +36,25 @@ function subVerdicts(r: VramResult, request: VramRequest): string[] {
   if (r.task === 'inference' && r.engine === 'vllm') {
     if (r.starts === false) lines.push(s.result.vllmNoStart(tokens(context)));
     else if (r.kv_cache_tokens !== undefined)
-      lines.push(s.result.vllmKv(tokens(r.kv_cache_tokens), concurrencyText(r.max_concurrency ?? 0), tokens(context)));
+      lines.push(s.result.vllmKv(tokens(r.kv_cache_tokens), concurrentRequests(r.kv_cache_tokens, context), tokens(context)));
   }
   if (r.task === 'inference' && r.engine === 'llamacpp' && r.kv_cache_tokens !== undefined) lines.push(s.result.llamacppCtx(tokens(r.kv_cache_tokens)));
   if (r.task === 'finetune' && r.trainable_parameters !== undefined) lines.push(s.result.trainable(count(r.trainable_parameters)));
   return lines;
 }
 
+/** When the weights alone are more than a GPU offers (vLLM: its share of it), that is the reason to give. */
+function weightsTooBig(r: VramResult): boolean {
+  const weights = r.breakdown.weights ?? 0;
+  return r.task === 'inference' && weights > (r.engine === 'vllm' ? r.per_gpu_gib : r.usable_gib);
+}
+
 export function Verdict({ result, request }: { result: VramResult; request: VramRequest }) {
   const text = result.fits
     ? s.result.fits(result.gpus_used, result.gpu, gib(result.spare_gib))
-    : s.result.noFit(result.gpus_used, result.gpu, gib(result.per_gpu_device_gib), gib(result.usable_gib));
+    : weightsTooBig(result)
+      ? s.result.noFitWeights(result.gpus_used, result.gpu, gib(result.breakdown.weights ?? 0), gib(result.usable_gib))
+      : s.result.noFit(result.gpus_used, result.gpu, gib(result.per_gpu_device_gib), gib(result.usable_gib));
   const Icon = result.fits ? CheckCircleIcon : ExclamationCircleIcon;
   return (
     <div aria-live="polite" aria-atomic="true">
