@@ -85,16 +85,10 @@ async def download_zip(
     infos = [await storage.stat(k) for k in keys]  # a missing key is a clean 404 before streaming
 
     async def entries() -> AsyncIterator[ZipEntry]:
-        used: set[str] = set()
-
+        # zip_stream makes each name a safe relative path ('..', '/x', 'a\\b' and drive letters are
+        # stored keys, not paths to follow) and unique, so names here are just relative to the parent.
         def entry(info: ObjectInfo, name: str) -> ZipEntry:
-            unique, n = name, 1
-            while unique in used:
-                n += 1
-                stem, dot, ext = name.rpartition(".")
-                unique = f"{stem} ({n}).{ext}" if dot and stem else f"{name} ({n})"
-            used.add(unique)
-            return ZipEntry(unique, info.size, info.last_modified, lambda: storage.read(info.key))
+            return ZipEntry(name, info.size, info.last_modified, lambda: storage.read(info.key))
 
         for info in infos:
             yield entry(info, info.key[len(_parent(info.key)):])

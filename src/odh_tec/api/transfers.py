@@ -2,36 +2,54 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from odh_tec.services import Services, get_services
-from odh_tec.transfers.engine import TransferEngine
+from odh_tec.transfers.engine import TooManyRequests, TransferEngine
 from odh_tec.transfers.specs import CopySpec, HFImportSpec
 
 router = APIRouter()
+
+KEY_BYTES = 1024  # the S3 limit on a key, which local folders follow too
+LOCATION_ID_CHARS = 256  # "s3:" + a bucket name (≤ 63), or "local:" + a folder's name
+PATTERN_CHARS = 1024
+PATTERNS = 200
+
+
+def _within_key_bytes(value: str) -> str:
+    # Characters are not bytes: 600 'é' pass a 1024-character limit but make a 1200-byte key.
+    if len(value.encode()) > KEY_BYTES:
+        raise ValueError(f"at most {KEY_BYTES} bytes (UTF-8)")
+    return value
+
+
+Key = Annotated[str, Field(max_length=KEY_BYTES), AfterValidator(_within_key_bytes)]
+LocationId = Annotated[str, Field(min_length=1, max_length=LOCATION_ID_CHARS)]
+Pattern = Annotated[str, Field(max_length=PATTERN_CHARS)]
 
 
 class HFSource(BaseModel):
     repo_id: str = Field(min_length=1, max_length=200)
     repo_type: Literal["model", "dataset"] = "model"
     revision: str = Field("main", min_length=1, max_length=256)
-    include: list[str] = Field(default_factory=list, max_length=200)
-    exclude: list[str] = Field(default_factory=list, max_length=200)
+    include: list[Pattern] = Field(default_factory=list, max_length=PATTERNS)
+    exclude: list[Pattern] = Field(default_factory=list, max_length=PATTERNS)
     token: str | None = Field(None, max_length=512)
 
 
 class Destination(BaseModel):
-    location_id: str = Field(min_length=1)
-    prefix: str = ""
+    location_id: LocationId
+    prefix: Key = ""
     # Hub imports only: files land under <prefix>/<repo id>/ (false: directly under <prefix>/).
     repo_folder: bool = True
     # Copies of one file only: the exact destination key (else <prefix>/<file name>).
-    key: str | None = None
+    key: Key | None = None
 
 
 class HFTransferRequest(BaseModel):
@@ -41,9 +59,10 @@ class HFTransferRequest(BaseModel):
 
 
 class CopySource(BaseModel):
-    location_id: str = Field(min_length=1)
-    keys: list[str] = Field(default_factory=list)
-    prefixes: list[str] = Field(default_factory=list)
+    location_id: LocationId
+    # How many: `max_copy_keys`, a setting, checked by `copy_spec` (429).
+    keys: list[Key] = Field(default_factory=list)
+    prefixes: list[Key] = Field(default_factory=list)
 
 
 class CopyTransferRequest(BaseModel):
@@ -75,7 +94,14 @@ def hf_spec(source: HFSource, destination: Destination | None) -> HFImportSpec:
     )
 
 
-def copy_spec(body: CopyTransferRequest) -> CopySpec:
+def copy_spec(body: CopyTransferRequest, services: Services) -> CopySpec:
+    """The engine's spec, refused (429) when it names more than `max_copy_keys` keys and folders:
+    planning stats every key, so one request must not hold the server for a million of them."""
+    count = len(body.source.keys) + len(body.source.prefixes)
+    limit = services.config.max_copy_keys
+    if count > limit:
+        raise TooManyRequests(f"A copy or move may name at most {limit} files and folders; this one names "
+                              f"{count}. Select their parent folder instead, or copy in smaller parts")
     return CopySpec(
         kind=body.kind, source_location=body.source.location_id, keys=body.source.keys,
         prefixes=body.source.prefixes, destination_location=body.destination.location_id,
@@ -88,7 +114,7 @@ async def start(body: TransferRequest, engine: TransferEngine = Depends(engine_o
     if isinstance(body, HFTransferRequest):
         job = await engine.submit(hf_spec(body.source, body.destination))
     else:
-        job = await engine.submit(copy_spec(body))
+        job = await engine.submit(copy_spec(body, engine.services))
     return job.to_json()
 
 
@@ -99,7 +125,7 @@ async def preview(body: PreviewRequest, engine: TransferEngine = Depends(engine_
 
 @router.post("/copy/precheck")
 async def precheck(body: CopyTransferRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
-    return await engine.precheck_copy(copy_spec(body))
+    return await engine.precheck_copy(copy_spec(body, engine.services))
 
 
 @router.get("")
@@ -109,7 +135,8 @@ async def list_jobs(engine: TransferEngine = Depends(engine_of)) -> dict:
 
 @router.get("/events")
 async def events(request: Request, engine: TransferEngine = Depends(engine_of)) -> StreamingResponse:
-    """`snapshot` on connect, then `job` / `removed` events; comment lines keep proxies from timing out."""
+    """`snapshot` on connect, then `job` / `removed` events; comment lines keep proxies from timing out.
+    Past `max_sse_subscribers` open streams, a new one is refused with 429."""
     subscription = engine.subscribe()  # before the snapshot, so no update falls in between
     keepalive = engine.options.keepalive_seconds
 
@@ -128,7 +155,11 @@ async def events(request: Request, engine: TransferEngine = Depends(engine_of)) 
         finally:
             engine.unsubscribe(subscription)
 
-    return StreamingResponse(stream(), media_type="text/event-stream", headers={
+    body = stream()
+    # A client that leaves before the body starts never runs the generator's `finally`: release the
+    # subscription when the generator is dropped, or such leaks would use up the cap for good.
+    weakref.finalize(body, engine.unsubscribe, subscription)
+    return StreamingResponse(body, media_type="text/event-stream", headers={
         "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

@@ -6,6 +6,7 @@ sent back as HTML or SVG: images are only served with a content type from a fixe
 """
 
 from odh_tec.previews.build import IMAGE_TYPES, build_preview, image_type
+from odh_tec.previews.parquet import NotPreviewable
 from odh_tec.previews.zipstream import ZipEntry, zip_stream
 
-__all__ = ["IMAGE_TYPES", "ZipEntry", "build_preview", "image_type", "zip_stream"]
+__all__ = ["IMAGE_TYPES", "NotPreviewable", "ZipEntry", "build_preview", "image_type", "zip_stream"]

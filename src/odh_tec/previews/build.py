@@ -10,6 +10,7 @@ import json
 import math
 from typing import Any
 
+from odh_tec.previews.parquet import ParquetLimits, read_parquet_head
 from odh_tec.storage.base import ByteRange, ObjectInfo, Storage
 
 KiB = 1 << 10
@@ -17,10 +18,15 @@ MiB = 1 << 20
 TEXT_LIMIT = 256 * KiB
 TABLE_READ_LIMIT = 1 * MiB
 TABLE_ROWS = 100
+# A table preview sends at most this many cells (rows × columns) and columns: a ragged CSV line or
+# JSON lines with many distinct keys would otherwise pad every row to the widest.
+MAX_CELLS = 10_000
+MAX_COLUMNS = 100
 JSON_PRETTY_LIMIT = 1 * MiB
 CELL_LIMIT = 1000
-PARQUET_READ_BUDGET = 32 * MiB
 SNIFF_BYTES = 8 * KiB
+PARQUET_LIMITS = ParquetLimits(rows=TABLE_ROWS, max_columns=MAX_COLUMNS, max_cells=MAX_CELLS,
+                               cell_chars=CELL_LIMIT)
 
 # The only content types /preview/raw ever answers with. No SVG (it can carry script), no HTML.
 IMAGE_TYPES = {
@@ -108,12 +114,21 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str):
         text = value
     elif isinstance(value, dict | list):
-        text = json.dumps(value, ensure_ascii=False, default=str)
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (RecursionError, ValueError):
+            text = "(too deeply nested to show)"
     elif hasattr(value, "isoformat"):
         text = value.isoformat()
     else:
         text = str(value)
     return text if len(text) <= CELL_LIMIT else text[:CELL_LIMIT] + "…"
+
+
+def _table_shape(width: int, rows: int) -> tuple[int, int]:
+    """(columns, rows) to send: at most MAX_COLUMNS columns and MAX_CELLS cells."""
+    width = min(width, MAX_COLUMNS)
+    return width, min(rows, MAX_CELLS // max(1, width))
 
 
 def _base(info: ObjectInfo, kind: str, truncated: bool) -> dict:
@@ -153,9 +168,11 @@ async def delimited_preview(storage: Storage, info: ObjectInfo, delimiter: str) 
     except csv.Error:
         more = True
     header = header or []
-    width = max([len(header), *(len(r) for r in rows)], default=0)
+    full_width = max([len(header), *(len(r) for r in rows)], default=0)
+    width, count = _table_shape(full_width, len(rows))
+    more = more or width < full_width or count < len(rows)
     columns = [header[i] if i < len(header) and header[i] else f"column_{i + 1}" for i in range(width)]
-    table = [[_cell(r[i]) if i < len(r) else None for i in range(width)] for r in rows]
+    table = [[_cell(r[i]) if i < len(r) else None for i in range(width)] for r in rows[:count]]
     return {**_base(info, "table", more or partial), "format": "tsv" if delimiter == "\t" else "csv",
             "columns": columns, "rows": table}
 
@@ -177,40 +194,65 @@ async def jsonl_preview(storage: Storage, info: ObjectInfo) -> dict:
             break
         try:
             records.append(json.loads(line))
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to parse: the raw line
             records.append({"value": line})
-    columns: list[str] = []
+    names: dict[str, None] = {}  # an ordered set: `in` on a list would be quadratic in the keys
     for record in records:
         for name in (record.keys() if isinstance(record, dict) else ["value"]):
-            if name not in columns:
-                columns.append(name)
+            names.setdefault(name)
+    width, count = _table_shape(len(names), len(records))
+    more = more or width < len(names) or count < len(records)
+    columns = list(names)[:width]
     rows = []
-    for record in records:
+    for record in records[:count]:
         record = record if isinstance(record, dict) else {"value": record}
         rows.append([_cell(record.get(c)) for c in columns])
     return {**_base(info, "table", more or partial), "format": "jsonl", "columns": columns, "rows": rows}
+
+
+def pretty_json(data: bytes) -> tuple[str, bool] | str:
+    """(text, truncated): the document indented, cut at TEXT_LIMIT bytes; or why it is shown as is.
+
+    Indenting is streamed and stops at the limit: a megabyte of deeply nested arrays indents to
+    hundreds of megabytes. Nesting deeper than Python's recursion limit is not formatted."""
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:
+        return "Nested too deeply to format: shown as text"
+    except ValueError:
+        return "Not valid JSON: shown as text"
+    parts: list[str] = []
+    chars = 0
+    try:
+        for part in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(document):
+            parts.append(part)
+            chars += len(part)
+            if chars > TEXT_LIMIT:  # a character is at least one byte: past the limit in bytes too
+                break
+    except RecursionError:
+        return "Nested too deeply to format: shown as text"
+    encoded = "".join(parts).encode()
+    if len(encoded) <= TEXT_LIMIT:
+        return encoded.decode(), False
+    return decode_utf8(encoded[:TEXT_LIMIT], complete=False), True
 
 
 async def json_preview(storage: Storage, info: ObjectInfo) -> dict:
     if info.size > JSON_PRETTY_LIMIT:
         return await text_preview(storage, info, language="json")
     head = await read_head(storage, info, JSON_PRETTY_LIMIT)
-    try:
-        data = json.loads(head.decode("utf-8-sig"))
-    except ValueError:
-        return await text_preview(storage, info, head, language="json")
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    truncated = len(text.encode()) > TEXT_LIMIT
-    if truncated:
-        text = decode_utf8(text.encode()[:TEXT_LIMIT], complete=False)
+    pretty = await asyncio.to_thread(pretty_json, head)  # up to 1 MiB of parsing: off the event loop
+    if isinstance(pretty, str):
+        result = await text_preview(storage, info, head, language="json")
+        return {**result, "note": pretty}
+    text, truncated = pretty
     return {**_base(info, "json", truncated), "language": "json", "text": text}
 
 
 async def parquet_preview(storage: Storage, info: ObjectInfo) -> dict:
-    from odh_tec.previews.parquet import read_parquet_head
-
+    """Bounded whatever the file holds (see previews/parquet.py); 422 NotPreviewable when unreadable."""
     loop = asyncio.get_running_loop()
-    result = await asyncio.to_thread(read_parquet_head, storage, info, loop, TABLE_ROWS, PARQUET_READ_BUDGET)
+    result = await asyncio.to_thread(read_parquet_head, storage, info, loop, PARQUET_LIMITS)
     result["rows"] = [[_cell(v) for v in row] for row in result["rows"]]
     return {**_base(info, "parquet", result.pop("truncated")), **result}
 

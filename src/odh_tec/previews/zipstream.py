@@ -3,10 +3,15 @@
 Each entry has a local header with the data-descriptor flag (its CRC and sizes follow the data), and
 ZIP64 extra fields throughout, so archives and members above 4 GiB work. Already-compressed data
 (weights, archives, images) is stored; text-like files are deflated.
+
+Entry names come from stored keys, which may hold anything: the writer makes every name a safe
+relative path (no `..`, no leading `/`, no `\\`, no drive letter) and unique, whoever built the entries.
 """
 
 from __future__ import annotations
 
+import posixpath
+import re
 import struct
 import time
 import zlib
@@ -22,6 +27,8 @@ STORED, DEFLATED = 0, 8
 FLAGS = 0x0008 | 0x0800  # data descriptor follows; names are UTF-8
 VERSION = 45  # ZIP64
 U32 = 0xFFFFFFFF
+_DRIVE = re.compile(r"^([A-Za-z]):")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
@@ -41,6 +48,34 @@ def _dos_time(when: datetime | None) -> tuple[int, int]:
     return dos_time, dos_date
 
 
+def safe_name(name: str) -> str:
+    """`name` as a relative path that extracts inside the target folder with any unzip tool.
+
+    Backslashes become '/' (Windows tools treat them as separators); empty, '.' and '..' segments
+    are dropped, so nothing climbs out or starts at the root; a leading drive letter ('C:') loses
+    its colon; control characters become '_'."""
+    text = _CONTROL.sub("_", name).replace("\\", "/")
+    parts = [part for part in text.split("/") if part not in ("", ".", "..")]
+    if parts:
+        parts[0] = _DRIVE.sub(r"\1_", parts[0])
+    return "/".join(parts) or "_"
+
+
+def unique_name(name: str, used: set[str]) -> str:
+    """`name`, or `dir/stem (n).ext` with the first n that is not in `used`; adds it to `used`."""
+    unique, n = name, 1
+    directory, base = posixpath.split(name)
+    stem, ext = posixpath.splitext(base)
+    if not stem:  # dot-files have no extension
+        stem, ext = base, ""
+    while unique in used:
+        n += 1
+        renamed = f"{stem} ({n}){ext}"
+        unique = f"{directory}/{renamed}" if directory else renamed
+    used.add(unique)
+    return unique
+
+
 def method_for(name: str) -> int:
     base = name.rsplit("/", 1)[-1].lower()
     ext = base.rsplit(".", 1)[-1] if "." in base else ""
@@ -52,9 +87,12 @@ async def zip_stream(entries: AsyncIterable[ZipEntry]) -> AsyncIterator[bytes]:
     offset = 0
     central: list[bytes] = []
     count = 0
+    used: set[str] = set()
     async for entry in entries:
-        name = entry.name.encode("utf-8")
-        method = method_for(entry.name)
+        # Names are made safe first, unique second: 'a\\b' and 'a/b' are the same path once safe.
+        text = unique_name(safe_name(entry.name), used)
+        name = text.encode("utf-8", errors="replace")
+        method = method_for(text)
         dos_time, dos_date = _dos_time(entry.modified)
         local_extra = struct.pack("<HHQQ", 0x0001, 16, 0, 0)
         header = struct.pack(

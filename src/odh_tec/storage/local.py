@@ -1,8 +1,10 @@
 """A local (PVC) folder seen through the `Storage` interface.
 
 Every key is resolved inside the root: `..` segments, absolute paths, NUL and symlinks that lead
-outside are refused before any file is touched. Writes go to a hidden temporary file in the target
-folder and are renamed into place, so a reader never sees half a file.
+outside are refused before any file is touched. Listings and walks hide such links too, so neither
+shows the size or date of what a link points to outside. Writes go to a hidden temporary file in the
+target folder and are renamed into place, so a reader never sees half a file. File-system scans run
+in worker threads, never on the event loop.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import mimetypes
 import os
 import shutil
+import stat as stat_mode
 from collections.abc import AsyncIterable, AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,7 +75,7 @@ class LocalStorage(Storage):
             if prefix:
                 raise NotFound(f"No folder '{prefix}'")
             raise NotFound(f"Storage folder '{self.root}' is not available", code="NoSuchLocation")
-        entries = await asyncio.to_thread(_scan, directory, search)
+        entries = await asyncio.to_thread(_scan, self.root, directory, search)
         if page_token:
             entries = [e for e in entries if e[0] > page_token]
         page, rest = entries[:page_size], entries[page_size:]
@@ -87,16 +90,15 @@ class LocalStorage(Storage):
 
     async def walk(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         base = self.resolve(prefix)
-        if base.is_file():
-            yield self._info(prefix, base.stat())
-            return
-        if not base.is_dir():
-            return
-        found = await asyncio.to_thread(self._walk_sync, base)
+        found = await asyncio.to_thread(self._walk_sync, base, prefix)
         for key, st in found:
             yield self._info(key, st)
 
-    def _walk_sync(self, base: Path) -> list[tuple[str, os.stat_result]]:
+    def _walk_sync(self, base: Path, prefix: str) -> list[tuple[str, os.stat_result]]:
+        if base.is_file():
+            return [(prefix, base.stat())]
+        if not base.is_dir():
+            return []
         out = []
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames.sort()
@@ -114,6 +116,9 @@ class LocalStorage(Storage):
 
     async def stat(self, key: str) -> ObjectInfo:
         path = self.resolve(key)
+        return await asyncio.to_thread(self._stat_sync, key, path)
+
+    def _stat_sync(self, key: str, path: Path) -> ObjectInfo:
         if not path.is_file():
             raise NotFound(f"No file '{key}'")
         info = self._info(key, path.stat())
@@ -208,9 +213,7 @@ class LocalStorage(Storage):
             raise BadRequest("Refusing to delete the whole storage location", code="InvalidKey")
         if not path.is_dir():
             raise NotFound(f"No folder '{prefix}'")
-        count = sum(len(files) for _, _, files in os.walk(path))
-        await asyncio.to_thread(shutil.rmtree, path)
-        return count
+        return await asyncio.to_thread(_remove_tree, path)
 
     async def copy_from(self, source: Storage, src_key: str, dst_key: str,
                         size: int | None = None) -> ObjectInfo | None:
@@ -238,18 +241,46 @@ def _temp_path(target: Path) -> Path:
     return target.parent / f".{stem}{TEMP_MARK}{os.urandom(6).hex()}"
 
 
-def _scan(directory: Path, search: str) -> list[tuple[str, bool, os.stat_result]]:
-    """(name, is_dir, stat) of the folder's entries, sorted by name; temporaries hidden."""
+def _remove_tree(path: Path) -> int:
+    """Delete a folder; returns how many files it held. rmtree removes links, never their targets."""
+    count = sum(len(files) for _, _, files in os.walk(path))
+    shutil.rmtree(path)
+    return count
+
+
+def _entry_stat(root: Path, entry: os.DirEntry) -> os.stat_result | None:
+    """The stat a listing shows for `entry`, or None to hide it.
+
+    A symlink is shown as what it points to only when that is inside the root (it is then ours to
+    show, and reads follow it). One that leads outside, dangles or loops is hidden: reads refuse it,
+    and its target's size and date are not ours to tell. Sockets, FIFOs and devices are hidden too:
+    they cannot be read as files."""
+    try:
+        if entry.is_symlink():
+            real = os.path.realpath(entry.path)
+            if real != str(root) and not real.startswith(str(root) + os.sep):
+                return None
+            st = os.stat(real)
+        else:
+            st = entry.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    if not (stat_mode.S_ISREG(st.st_mode) or stat_mode.S_ISDIR(st.st_mode)):
+        return None
+    return st
+
+
+def _scan(root: Path, directory: Path, search: str) -> list[tuple[str, bool, os.stat_result]]:
+    """(name, is_dir, stat) of the folder's entries, sorted by name; temporaries and links that
+    lead outside the root hidden."""
     out = []
     with os.scandir(directory) as it:
         for entry in it:
             if TEMP_MARK in entry.name or (search and not entry.name.startswith(search)):
                 continue
-            try:
-                st = entry.stat()  # follows symlinks; dangling ones are skipped
-            except OSError:
-                continue
-            out.append((entry.name, entry.is_dir(), st))
+            st = _entry_stat(root, entry)
+            if st is not None:
+                out.append((entry.name, stat_mode.S_ISDIR(st.st_mode), st))
     out.sort(key=lambda e: e[0])
     return out
 

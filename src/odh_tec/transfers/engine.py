@@ -42,6 +42,12 @@ class NoSuchTransfer(NotFound):
     code = "NoSuchTransfer"
 
 
+class TooManyRequests(ApiError):
+    """A cap on what one server holds for its clients (streams, jobs, keys): try again later."""
+
+    status, code = 429, "TooManyRequests"
+
+
 @dataclass
 class EngineOptions:
     file_attempts: int = 3  # tries per file before it is marked failed
@@ -82,6 +88,7 @@ class TransferEngine:
         self._tasks: dict[str, asyncio.Task] = {}
         self._done: dict[str, asyncio.Event] = {}
         self._janitor: asyncio.Task | None = None
+        self._planning = 0  # submits between the cap check and the job's registration
 
     # Life cycle ----------------------------------------------------------------------------------
 
@@ -120,6 +127,12 @@ class TransferEngine:
         return job
 
     def subscribe(self) -> Subscription:
+        """A new event stream, refused (429) past `max_sse_subscribers`: each one holds its pending
+        updates in memory, so their number must not grow with whatever a client opens."""
+        limit = self.services.config.max_sse_subscribers
+        if self.events.subscribers >= limit:
+            raise TooManyRequests(f"{limit} transfer event streams are already open, the most this server "
+                                  "allows: close other browser tabs of this app, then reload")
         return self.events.subscribe()
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -133,12 +146,32 @@ class TransferEngine:
 
     # Starting, waiting, cancelling ---------------------------------------------------------------
 
+    @property
+    def active_jobs(self) -> int:
+        """Jobs queued or running, plus submits still planning theirs."""
+        return sum(1 for job in self.jobs.values() if not job.state.finished) + self._planning
+
+    def _check_job_cap(self) -> None:
+        limit = self.services.config.max_active_jobs
+        if self.active_jobs >= limit:
+            raise TooManyRequests(f"{limit} transfers are already queued or running, the most this server "
+                                  "allows: wait for one to finish, or cancel one, then try again")
+
     async def submit(self, spec: HFImportSpec | CopySpec) -> Job:
-        """Plan the job (Hub and storage errors surface here), then run it in the background."""
-        if isinstance(spec, HFImportSpec):
-            job, runner = await hf_import.plan(self.services, spec, self.options.hub, self.options.download)
-        else:
-            job, runner = await copying.plan(self.services, spec)
+        """Plan the job (Hub and storage errors surface here), then run it in the background.
+
+        Refused (429) past `max_active_jobs`: the slot is taken before planning, which awaits, so that
+        concurrent submits cannot all pass the check at once."""
+        self._check_job_cap()
+        self._planning += 1
+        runner: Runner
+        try:
+            if isinstance(spec, HFImportSpec):
+                job, runner = await hf_import.plan(self.services, spec, self.options.hub, self.options.download)
+            else:
+                job, runner = await copying.plan(self.services, spec)
+        finally:
+            self._planning -= 1
         self.jobs[job.id] = job
         self._runners[job.id] = runner
         self._done[job.id] = asyncio.Event()
