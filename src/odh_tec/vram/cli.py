@@ -58,7 +58,8 @@ def register(subparsers: Any) -> None:
     wl.add_argument("--max-num-seqs", type=int)
     wl.add_argument("--gpu-layers", type=int, help="llama.cpp -ngl (default all)")
     wl.add_argument("--method", choices=("full", "lora", "qlora"))
-    wl.add_argument("--optimizer", default=UI_DEFAULTS["optimizer"], choices=("adamw", "adamw-8bit", "paged-adamw-8bit", "sgd"))
+    wl.add_argument("--optimizer", default=UI_DEFAULTS["optimizer"],
+                    choices=("adamw", "adamw-8bit", "paged-adamw-8bit", "sgd"))
     wl.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction,
                     default=UI_DEFAULTS["gradient_checkpointing"], help="finetune (default on, as in the web UI)")
     wl.add_argument("--lora-rank", type=int, default=UI_DEFAULTS["lora_rank"],
@@ -239,7 +240,8 @@ def summary(result: dict[str, Any], request: dict[str, Any], model: str) -> str:
     if task == "finetune":
         what = f"fine-tuning ({workload.get('method', 'lora')})"
     else:
-        what = f"inference with {dict(vllm='vLLM', llamacpp='llama.cpp').get(result.get('engine'), 'transformers')}"
+        engine = {"vllm": "vLLM", "llamacpp": "llama.cpp"}.get(result.get("engine", ""), "transformers")
+        what = f"inference with {engine}"
     context = workload.get("context_length")
     lines = [f"{model}: {what}, {result.get('weights')} weights"
              + (f", context {context:,} tokens" if isinstance(context, int) else ""), ""]

@@ -341,7 +341,7 @@ def _response(arch, wl, fmt, compute, gpu, layout, result: Result, gpus_needed, 
         verdict = f"Does not fit on {n} × {gpu.name}: {device_gib:.1f} GiB needed per GPU, {usable:g} GiB usable"
     if hint:
         verdict += f"; {hint}"
-    if vllm and fits and result.kv_cache_tokens is not None:
+    if vllm and fits and isinstance(result, InferenceResult) and result.kv_cache_tokens is not None:
         tokens = int(result.kv_cache_tokens)
         verdict += (f"; vLLM KV cache: {tokens:,} tokens, room for {tokens // wl.context:,} concurrent requests "
                     f"of {wl.context:,} tokens")
