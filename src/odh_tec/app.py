@@ -92,7 +92,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         services.transfers = create_engine(services)
         await services.transfers.start()
         services.activity.busy_sources.append(lambda: services.transfers.busy)
-        unwatch = watch_transfers(services.transfers.list)
+        unwatch = watch_transfers(services.transfers)
         try:
             yield
         finally:

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import re
+import time
 
 from odh_tec.observability.logs import JsonFormatter, redact, request_id
 
@@ -78,3 +79,17 @@ def test_json_log_lines_carry_the_request_id_and_no_secret():
     assert line["request_id"] == "abc123" and line["level"] == "info" and line["logger"] == "odh_tec.x"
     assert "hf_abcdefghijklmnop" not in line["message"] and "hub" in line["message"]
     assert "AKIA" not in redact("aws_secret_access_key=AKIAsecretvalue")
+
+
+def test_open_event_streams_are_counted(api, live):
+    def streams() -> float:
+        return _metric(api.get("/metrics").text, "odh_tec_sse_streams")
+
+    before = streams()
+    with live.client() as c, c.stream("GET", "/api/transfers/events") as events:
+        next(events.iter_lines())
+        assert streams() == before + 1
+    deadline = time.monotonic() + 5  # the server notices the closed stream at its next write
+    while streams() != before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert streams() == before

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
@@ -32,22 +33,25 @@ def count_upstream_error(service: str, code: str) -> None:
     UPSTREAM_ERRORS.labels(service, code).inc()
 
 
-_ENGINES: dict[int, Callable[[], list]] = {}
+_ENGINES: dict[int, Any] = {}
 
 
-def watch_transfers(jobs: Callable[[], list]) -> Callable[[], None]:
-    """Read the transfer gauge from the engine at scrape time (no bookkeeping on the hot path).
-    Returns the function that stops watching (at shutdown)."""
-    key = id(jobs)
-    _ENGINES[key] = jobs
+def watch_transfers(engine: Any) -> Callable[[], None]:
+    """Read the transfer and stream gauges from the engine at scrape time (no bookkeeping on the hot
+    path). Returns the function that stops watching (at shutdown)."""
+    key = id(engine)
+    _ENGINES[key] = engine
     return lambda: _ENGINES.pop(key, None)
 
 
 def _collect_transfers() -> None:
     TRANSFERS.clear()
-    for jobs in list(_ENGINES.values()):
-        for job in jobs():
+    streams = 0
+    for engine in list(_ENGINES.values()):
+        streams += engine.events.subscribers
+        for job in engine.list():
             TRANSFERS.labels(job.kind, str(job.state)).inc()
+    SSE_STREAMS.set(streams)
 
 
 def render() -> tuple[bytes, str]:
