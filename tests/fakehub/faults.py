@@ -20,6 +20,7 @@ BODY_KINDS = {DISCONNECT, STALL, THROTTLE, CORRUPT, IGNORE_RANGE}
 class Fault:
     kind: str
     path: str | None = None  # substring of the repo file path (or the URL path) to match
+    repo: str | None = None  # the repo id the request names, exactly; None for any (one crafted repo among many)
     host: str | None = None  # "hub", "lfs" or None for both
     method: str | None = None  # "GET", "HEAD" or None for both
     times: int | None = 1  # how many requests it hits; None = every matching request
@@ -33,8 +34,10 @@ class Fault:
     offset: int = 0
     hits: int = 0
 
-    def matches(self, host: str, method: str, target: str) -> bool:
+    def matches(self, host: str, method: str, target: str, repo: str | None = None) -> bool:
         if self.times is not None and self.hits >= self.times:
+            return False
+        if self.repo is not None and self.repo != repo:
             return False
         if self.host and self.host != host:
             return False
@@ -59,9 +62,9 @@ class FaultSet:
         with self._lock:
             self._faults.clear()
 
-    def take(self, host: str, method: str, target: str, kinds: set[str]) -> list[Fault]:
+    def take(self, host: str, method: str, target: str, kinds: set[str], repo: str | None = None) -> list[Fault]:
         with self._lock:
-            hit = [f for f in self._faults if f.kind in kinds and f.matches(host, method, target)]
+            hit = [f for f in self._faults if f.kind in kinds and f.matches(host, method, target, repo)]
             for fault in hit:
                 fault.hits += 1
             return hit

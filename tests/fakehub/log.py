@@ -17,6 +17,7 @@ class Request:
     path: str  # the raw request path, query included
     headers: dict[str, str]  # lower-case names
     file: str | None = None  # the repo file served, when the request is a download
+    repo: str | None = None  # the repo id the request names (on the LFS host: the one that signed the URL)
     status: int = 0
     bytes_sent: int = 0
     started: float = field(default_factory=time.monotonic)

@@ -70,6 +70,7 @@ class FakeHub:
         self.repos: dict[tuple[str, str], FakeRepo] = {}
         self.renamed: dict[tuple[str, str], str] = {}
         self.tokens: dict[str, str] = {}  # token -> user name
+        self.token_names: dict[str, str] = {}  # token -> the name its owner gave it (whoami's displayName)
         self.faults = FaultSet()
         self.log = RequestLog()
         self._secret = secrets.token_bytes(16)
@@ -129,8 +130,11 @@ class FakeHub:
     def repo(self, repo_id: str, repo_type: str = "model") -> FakeRepo:
         return self.repos[(repo_type, repo_id)]
 
-    def add_token(self, token: str, user: str = "user") -> str:
+    def add_token(self, token: str, user: str = "user", name: str = "test") -> str:
+        """Make `token` valid: whoami answers for it with `user` and the token's `name`; any other token
+        is refused everywhere with 401, as the Hub does."""
         self.tokens[token] = user
+        self.token_names[token] = name
         return token
 
     def rename(self, old_id: str, new_id: str, repo_type: str = "model") -> None:
@@ -153,7 +157,7 @@ class FakeHub:
     def _signature(self, sha256: str, expires: int) -> str:
         return hmac.new(self._secret, f"{sha256}:{expires}".encode(), hashlib.sha256).hexdigest()
 
-    def signed_url(self, repo_file: RepoFile) -> str:
+    def signed_url(self, repo_file: RepoFile, repo_id: str | None = None) -> str:
         sha = repo_file.sha256
         with self._blobs_lock:
             content, names = self._blobs.setdefault(sha, (repo_file.content, set()))
@@ -163,7 +167,8 @@ class FakeHub:
         return (f"{self.lfs_url}/repos/{sha[:2]}/{sha[2:4]}/{sha}?X-Amz-Expires={int(self.url_ttl)}"
                 f"&Expires={expires}&X-Amz-Signature={self._signature(sha, expires)}"
                 f"&response-content-disposition=attachment%3B%20filename%3D{name}"
-                f"&path={quote(repo_file.path, safe='')}")
+                f"&path={quote(repo_file.path, safe='')}"
+                + (f"&repo={quote(repo_id, safe='')}" if repo_id else ""))
 
     def blob(self, sha256: str) -> Content | None:
         with self._blobs_lock:
@@ -215,6 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.query = {k: v[-1] for k, v in parse_qs(self.query_string).items()}
         self.record = Request(self.host_name, self.command, raw, {k.lower(): v for k, v in self.headers.items()},
                               file=self.query.get("path") if self.host_name == "lfs" else None)
+        self.record.repo = self.request_repo()
         self.hub.log.begin(self.record)
 
     def _end(self) -> None:
@@ -231,7 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             # LFS URLs carry the repo path as a query parameter: faults can target a file on either host.
             target = unquote(self.raw_path) + "|" + self.query.get("path", "")
-            for fault in self.hub.faults.take(self.host_name, self.command, target, {F.STATUS}):
+            for fault in self.hub.faults.take(self.host_name, self.command, target, {F.STATUS}, self.record.repo):
                 self._fault_status(fault)
                 return
             self.route()
@@ -239,6 +245,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             self._end()
+
+    def request_repo(self) -> str | None:
+        """The repo id this request names, for faults scoped to one repo and for the log."""
+        raise NotImplementedError
 
     def route(self) -> None:
         raise NotImplementedError
@@ -287,9 +297,11 @@ class _Handler(BaseHTTPRequestHandler):
         range_header = self.headers.get("Range")
         body_faults: list[Fault] = []
         if self.command == "GET":
-            body_faults = self.hub.faults.take(self.host_name, self.command, file, F.BODY_KINDS - {F.IGNORE_RANGE})
+            repo = self.record.repo
+            body_faults = self.hub.faults.take(self.host_name, self.command, file, F.BODY_KINDS - {F.IGNORE_RANGE},
+                                               repo)
             # Only a request that asks for a range uses up an ignore-range fault.
-            if range_header and self.hub.faults.take(self.host_name, self.command, file, {F.IGNORE_RANGE}):
+            if range_header and self.hub.faults.take(self.host_name, self.command, file, {F.IGNORE_RANGE}, repo):
                 range_header = None
         common = {"ETag": f'"{etag}"', "Accept-Ranges": "bytes", **headers}
         start, end, status = 0, size, 200
@@ -378,12 +390,24 @@ class _Handler(BaseHTTPRequestHandler):
 class _HubHandler(_Handler):
     host_name = "hub"
 
+    def _segments(self) -> list[str]:
+        return [unquote(s) for s in self.raw_path.split("/")[1:]]
+
+    def request_repo(self) -> str | None:
+        segments = self._segments()  # the same reading as `route`
+        if len(segments) >= 3 and segments[0] == "api" and segments[1] in ("models", "datasets"):
+            return self._split_id(segments[1][:-1], segments[2:], _ACTIONS)[0]
+        if "resolve" in segments:
+            start = 1 if segments[0] == "datasets" else 0
+            return "/".join(segments[start:segments.index("resolve")])
+        return None
+
     def route(self) -> None:
         token = _bearer(self.headers.get("Authorization"))
         if token is not None and token not in self.hub.tokens:
             self.error(401, None, INVALID_CREDENTIALS)
             return
-        segments = [unquote(s) for s in self.raw_path.split("/")[1:]]
+        segments = self._segments()
         if segments[:2] == ["api", "whoami-v2"]:
             self._whoami(token)
         elif len(segments) >= 3 and segments[0] == "api" and segments[1] in ("models", "datasets"):
@@ -456,7 +480,8 @@ class _HubHandler(_Handler):
             return
         self.send_json(200, {"type": "user", "id": "0" * 24, "name": self.hub.tokens[token], "fullname": "Test",
                              "orgs": [], "auth": {"type": "access_token",
-                                                  "accessToken": {"displayName": "test", "role": "read"}}})
+                                                  "accessToken": {"displayName": self.hub.token_names[token],
+                                                                  "role": "read"}}})
 
     def _api(self, repo_type: str, rest: list[str], token: str | None) -> None:
         repo_id, action = self._split_id(repo_type, rest, _ACTIONS)
@@ -536,7 +561,7 @@ class _HubHandler(_Handler):
         self.record.file = path
         headers = {"X-Repo-Commit": commit.sha}
         if repo_file.lfs:
-            location = self.hub.signed_url(repo_file)
+            location = self.hub.signed_url(repo_file, repo.repo_id)
             body = f"Found. Redirecting to {location}".encode()
             self.send(302, body, {**headers, "Location": location, "X-Linked-Etag": f'"{repo_file.sha256}"',
                                   "X-Linked-Size": str(repo_file.size), "ETag": f'"{repo_file.sha256}"',
@@ -547,6 +572,9 @@ class _HubHandler(_Handler):
 
 class _LfsHandler(_Handler):
     host_name = "lfs"
+
+    def request_repo(self) -> str | None:
+        return self.query.get("repo")
 
     def route(self) -> None:
         if self.headers.get("Authorization"):

@@ -1,13 +1,12 @@
-"""Helpers for the foundation tests (issue 2): location ids, fresh local folders, and two small
-loopback servers — a pass-through in front of the real SeaweedFS that denies ListBuckets the way an
-AWS IAM policy scoped to one bucket does (SeaweedFS itself filters the list instead of denying it),
-and a stand-in for the Hub's whoami endpoint."""
+"""Helpers for the foundation tests (issue 2): location ids, fresh local folders, a loopback
+pass-through in front of the real SeaweedFS that denies ListBuckets the way an AWS IAM policy scoped
+to one bucket does (SeaweedFS itself filters the list instead of denying it), and the fake Hub
+(`tests/fakehub`) for the Hugging Face connection test."""
 
 from __future__ import annotations
 
 import http.client
 import http.server
-import json
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SCOPED_BUCKET, empty_and_delete_bucket
+from fakehub import FakeHub
 
 from .helpers import GOOD_HF_TOKEN
 
@@ -111,34 +111,11 @@ def deny_list_endpoint(deny_list_proxy) -> str:
     return deny_list_proxy.endpoint
 
 
-# A stand-in for the Hub's whoami ------------------------------------------------------------------
-
-class _Whoami(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802
-        if self.path != "/api/whoami-v2":
-            self.send_response(404)
-            self.end_headers()
-            return
-        if self.headers.get("Authorization") != f"Bearer {GOOD_HF_TOKEN}":
-            body, status = b'{"error": "Invalid credentials in Authorization header"}', 401
-        else:
-            body = json.dumps({"name": "alice", "auth": {"accessToken": {"displayName": "ci-read"}}}).encode()
-            status = 200
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
+# The fake Hub, for whoami ------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def fake_hub() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Whoami)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    """The fake Hub's URL; its whoami knows GOOD_HF_TOKEN (alice's token "ci-read") and refuses others."""
+    with FakeHub() as hub:
+        hub.add_token(GOOD_HF_TOKEN, "alice", name="ci-read")
+        yield hub.url

@@ -5,8 +5,8 @@ model it names is whatever someone uploaded to the Hub. Before the caps, a confi
 150,000 layers cost ~4 s of event loop; 3,000,000 layers inline in `POST /api/vram/estimate` ran
 past a minute at 4.6 GB and took `/api/health` down with it.
 
-These tests run the real app under Uvicorn (conftest's LiveServer) against the fake Hub of the
-estimator's own tests, serving crafted repositories. The caps table below is the specification:
+These tests run the real app under Uvicorn (conftest's LiveServer) against the fake Hub
+(`tests/fakehub`), serving crafted repositories. The caps table below is the specification:
 `odh_tec.vram.limits` must cap every field it names, and each field just above its cap is a 422
 naming the field.
 """
@@ -27,7 +27,8 @@ import psutil
 import pytest
 
 from conftest import LiveServer, make_config
-from vram.fake_hub import FakeHub, Repo, ServedHub, safetensors_bytes, tiny_llama_config, tiny_llama_tensors
+from fakehub import IGNORE_RANGE, FakeHub
+from fakehub.models import safetensors_bytes, tiny_llama_config, tiny_llama_tensors
 
 MiB = 1 << 20
 
@@ -143,7 +144,9 @@ def _wide_shape_file(dims: int) -> bytes:
     return struct.pack("<Q", len(header)) + header + bytes(2)
 
 
-def _crafted_hub() -> FakeHub:
+def _add_crafted_repos(hub: FakeHub) -> None:
+    """The crafted repos, every file served by the Hub host itself (lfs=False): no CDN redirect stands
+    between the app and the bytes it must refuse."""
     tiny = json.dumps(tiny_llama_config()).encode()
     deep = json.dumps(_config(num_hidden_layers=150_000)).encode()
     deep_mm = json.dumps({"model_type": "llava", "architectures": ["LlavaForConditionalGeneration"],
@@ -153,33 +156,36 @@ def _crafted_hub() -> FakeHub:
     shard = safetensors_bytes({"w": ("BF16", [4, 4])})
     many = {f"model-{i:05d}-of-00200.safetensors": shard for i in range(200)}
     absurd_index = json.dumps({"metadata": {"total_size": 10**30}, "weight_map": {}}).encode()
-    return FakeHub(repos={
-        "evil/deep": Repo({"config.json": deep, "model.safetensors": weights}),
-        "evil/deep-multimodal": Repo({"config.json": deep_mm}),
-        "evil/big-config": Repo({"config.json": big}),
-        "evil/huge-header": Repo({"config.json": tiny, "model.safetensors": _header_claiming(1 << 40)}),
-        "evil/large-header": Repo({"config.json": tiny, "model.safetensors": _header_claiming(50 * MiB)}),
-        "evil/wide-shape": Repo({"config.json": tiny, "model.safetensors": _wide_shape_file(100_000)}),
-        "evil/many-shards": Repo({"config.json": tiny, **many}),
-        "evil/two-shards": Repo({"config.json": tiny, "model-00001-of-00002.safetensors": shard,
-                                 "model-00002-of-00002.safetensors": shard}),
-        "evil/absurd-index": Repo({"config.json": tiny, "model.safetensors": weights,
-                                   "model.safetensors.index.json": absurd_index}),
+    repos = {
+        "evil/deep": {"config.json": deep, "model.safetensors": weights},
+        "evil/deep-multimodal": {"config.json": deep_mm},
+        "evil/big-config": {"config.json": big},
+        "evil/huge-header": {"config.json": tiny, "model.safetensors": _header_claiming(1 << 40)},
+        "evil/large-header": {"config.json": tiny, "model.safetensors": _header_claiming(50 * MiB)},
+        "evil/wide-shape": {"config.json": tiny, "model.safetensors": _wide_shape_file(100_000)},
+        "evil/many-shards": {"config.json": tiny, **many},
+        "evil/two-shards": {"config.json": tiny, "model-00001-of-00002.safetensors": shard,
+                            "model-00002-of-00002.safetensors": shard},
+        "evil/absurd-index": {"config.json": tiny, "model.safetensors": weights,
+                              "model.safetensors.index.json": absurd_index},
         # a 48 MiB checkpoint from a server that ignores Range: only the header may be read
-        "evil/no-range": Repo({"config.json": tiny, "model.safetensors": weights + bytes(48 * MiB)},
-                              no_range={"model.safetensors"}),
-    })
+        "evil/no-range": {"config.json": tiny, "model.safetensors": weights + bytes(48 * MiB)},
+    }
+    for repo_id, files in repos.items():
+        hub.add_repo(repo_id, files, lfs=False)
+    hub.inject(IGNORE_RANGE, repo="evil/no-range", path="model.safetensors", times=None)
 
 
 @pytest.fixture(scope="module")
 def hub() -> Iterator[FakeHub]:
-    with ServedHub(_crafted_hub()) as served:
-        yield served
+    with FakeHub(page_size=2) as fake:
+        _add_crafted_repos(fake)
+        yield fake
 
 
 @pytest.fixture(scope="module")
 def server(s3_server, tmp_path_factory, hub: FakeHub) -> Iterator[LiveServer]:
-    live = LiveServer(make_config(s3_server, tmp_path_factory.mktemp("vram-limits"), hf_endpoint=hub.endpoint)).start()
+    live = LiveServer(make_config(s3_server, tmp_path_factory.mktemp("vram-limits"), hf_endpoint=hub.url)).start()
     yield live
     live.stop()
 
@@ -407,11 +413,11 @@ def test_safetensors_shape_with_absurd_rank_is_refused_fast(client: httpx.Client
 
 def test_too_many_shards_without_an_index_reads_no_header(client: httpx.Client, hub: FakeHub) -> None:
     """Past the shard limit the weight bytes are unknown (not a partial sum), and no header is read."""
-    hub.requests.clear()
+    hub.log.reset()
     r = client.get("/api/vram/model", params={"repo_id": "evil/many-shards"})
     assert r.status_code == 200, r.text
     assert r.json()["weight_bytes"] is None
-    assert not [q for q in hub.requests if q["range"]]
+    assert not [q for q in hub.log.requests if q.header("range")]
 
 
 def test_all_headers_of_a_repository_share_one_budget(client: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 CONFIGS = Path(__file__).resolve().parent / "configs"
 SHARED_VRAM = Path(__file__).resolve().parents[2].parent / "shared" / "vram"
 GIB = float(1 << 30)
+TOKEN = "hf_test_token"  # valid on the fake Hub (conftest's `hub`), approved for acme/gated
 
 
 def config(name: str) -> dict[str, Any]:

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from fakehub import FakeHub
 from odh_tec.api.vram import router
 
-from .fake_hub import TOKEN, FakeHub, ServedHub, default_hub
-from .helpers import config, inference
-
-
-@pytest.fixture(scope="module")
-def hub() -> Iterator[FakeHub]:
-    with ServedHub(default_hub()) as served:
-        yield served
+from .helpers import TOKEN, config, inference
 
 
 def _client(hub: FakeHub | None = None, token: str | None = None) -> TestClient:
     app = FastAPI()
     app.include_router(router, prefix="/api/vram")
     if hub is not None:
-        app.state.hf_settings = lambda: SimpleNamespace(endpoint=hub.endpoint, token=token)
+        app.state.hf_settings = lambda: SimpleNamespace(endpoint=hub.url, token=token)
     return TestClient(app)
 
 

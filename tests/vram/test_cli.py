@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import io
 import json
-from collections.abc import Iterator
 
 import pytest
 
+from fakehub import FakeHub
 from odh_tec.vram import cli
 
-from .fake_hub import FakeHub, ServedHub, default_hub
 from .helpers import CONFIGS, config, inference
 
 
@@ -24,12 +23,6 @@ def run(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capture
     code = args.func(args)
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.fixture(scope="module")
-def hub() -> Iterator[FakeHub]:
-    with ServedHub(default_hub()) as served:
-        yield served
 
 
 def test_request_from_stdin_prints_one_json_object(monkeypatch, capsys) -> None:
@@ -76,13 +69,13 @@ def test_friendly_flags_with_local_config(monkeypatch, capsys) -> None:
 
 
 def test_friendly_flags_with_hub_model(hub: FakeHub, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
     code, out, _ = run(["vram", "estimate", "--model", "acme/tiny-llama", "--engine", "vllm", "--gpu", "L4", "--context", "2048"], monkeypatch, capsys)
     assert code == 0 and json.loads(out)["kv_cache_tokens"] > 0
 
 
 def test_missing_hub_repo_exits_3(hub: FakeHub, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
     code, out, _ = run(["vram", "estimate", "--model", "acme/missing"], monkeypatch, capsys)
     assert code == 3 and json.loads(out)["error"]["code"] == "repo_not_found"
 

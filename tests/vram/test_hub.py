@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
+from fakehub import FakeHub
+from fakehub.models import safetensors_bytes, tiny_llama_tensors
 from odh_tec.config import Config, RuntimeSettings
 from odh_tec.hf.transport import HubTransport
 from odh_tec.vram.hub import HubError, HubModel, fetch_model, summarize_header
 
-from .fake_hub import TOKEN, FakeHub, ServedHub, default_hub, safetensors_bytes, tiny_llama_tensors
-
-
-@pytest.fixture(scope="module")
-def hub() -> Iterator[FakeHub]:
-    with ServedHub(default_hub()) as served:
-        yield served
+from .helpers import TOKEN
 
 
 async def fetch(endpoint: str, repo_id: str, revision: str = "main", token: str | None = None) -> HubModel:
@@ -39,33 +35,34 @@ def _numel(shape: list[int]) -> int:
 
 
 async def test_single_file_weight_bytes_from_header_via_range(hub: FakeHub) -> None:
-    hub.requests.clear()
-    model = await fetch(hub.endpoint, "acme/tiny-llama", "main", token=TOKEN)
+    hub.log.reset()
+    model = await fetch(hub.url, "acme/tiny-llama", "main", token=TOKEN)
     assert model.config["hidden_size"] == 64
     assert model.weight_source == "headers"
     assert model.weight_bytes == _expected_bytes()
     assert model.parameters_by_dtype == {"BF16": _expected_bytes() // 2}
-    ranges = [r["range"] for r in hub.requests if r["range"] and "/cdn/" in r["url"]]
+    cdn = hub.log.find(host="lfs")
+    ranges = [r.header("range") for r in cdn if r.header("range")]
     assert ranges[0] == "bytes=0-7" and ranges[1].startswith("bytes=8-") and len(ranges) == 2
     # the token goes to the Hub host, never to the CDN host it redirects to
-    cdn = [r for r in hub.requests if "/cdn/" in r["url"]]
-    assert cdn and all(r["authorization"] is None and r["host"] == "localhost" for r in cdn)
-    assert all(r["authorization"] == f"Bearer {TOKEN}" for r in hub.requests if r["host"] == "127.0.0.1")
+    assert urlsplit(hub.lfs_url).hostname != urlsplit(hub.url).hostname
+    assert cdn and all(r.header("authorization") is None for r in cdn)
+    assert all(r.header("authorization") == f"Bearer {TOKEN}" for r in hub.log.find(host="hub"))
 
 
 async def test_sharded_checkpoint_sums_every_header_and_follows_tree_pagination(hub: FakeHub) -> None:
-    model = await fetch(hub.endpoint, "acme/sharded")
+    model = await fetch(hub.url, "acme/sharded")
     assert len([f for f in model.files if f["path"].endswith(".safetensors")]) == 2
     assert model.weight_bytes == _expected_bytes()
 
 
 async def test_index_total_size_wins(hub: FakeHub) -> None:
-    model = await fetch(hub.endpoint, "acme/indexed")
+    model = await fetch(hub.url, "acme/indexed")
     assert model.weight_source == "index" and model.weight_bytes == 123_456_789
 
 
 async def test_gguf_files_are_listed(hub: FakeHub) -> None:
-    model = await fetch(hub.endpoint, "acme/gguf")
+    model = await fetch(hub.url, "acme/gguf")
     assert [f["path"] for f in model.gguf_files] == ["tiny.Q4_K_M.gguf"]
     assert model.weight_bytes is None
 
@@ -81,18 +78,18 @@ async def test_gguf_files_are_listed(hub: FakeHub) -> None:
 )
 async def test_hub_errors(hub: FakeHub, repo: str, token: str | None, status: int, code: str) -> None:
     with pytest.raises(HubError) as exc:
-        await fetch(hub.endpoint, repo, "main", token=token)
+        await fetch(hub.url, repo, "main", token=token)
     assert (exc.value.status, exc.value.code) == (status, code)
 
 
 async def test_gated_repo_with_token(hub: FakeHub) -> None:
-    model = await fetch(hub.endpoint, "acme/gated", "main", token=TOKEN)
+    model = await fetch(hub.url, "acme/gated", "main", token=TOKEN)
     assert model.weight_bytes == _expected_bytes()
 
 
 async def test_unknown_revision(hub: FakeHub) -> None:
     with pytest.raises(HubError) as exc:
-        await fetch(hub.endpoint, "acme/tiny-llama", "v9")
+        await fetch(hub.url, "acme/tiny-llama", "v9")
     assert exc.value.status == 404 and exc.value.code == "revision_not_found"
 
 
