@@ -282,15 +282,20 @@ def test_job_titles_use_location_names(api, bucket, s3):
     title = r.json()["title"]
     assert "s3:" not in title and "local:" not in title, title
     assert f"{local['name']}/titles-{bucket}/" in title
-    deadline = time.monotonic() + 30
-    while api.get(f"/api/transfers/{r.json()['id']}").json()["state"] != "completed":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    _wait_completed(api, r.json()["id"])
     r = api.post("/api/transfers", json={
         "kind": "copy", "source": {"location_id": local["id"], "keys": [f"titles-{bucket}/a.txt"]},
         "destination": {"location_id": f"s3:{bucket}", "prefix": "back/"}})
     assert r.status_code == 201, r.text
     assert r.json()["title"].endswith(f"to {bucket}/back/"), r.json()["title"]
+    _wait_completed(api, r.json()["id"])  # before the bucket is emptied
+
+
+def _wait_completed(api, job_id: str) -> None:
+    deadline = time.monotonic() + 30
+    while api.get(f"/api/transfers/{job_id}").json()["state"] != "completed":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
 
 
 # ---- 5. the VRAM command line -----------------------------------------------------------------------
