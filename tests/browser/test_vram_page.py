@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from fakehub import FakeHub, models
 from odh_tec.config import HFSettings
 
 from .conftest import open_app
 from .test_shell import axe_ready, axe_violations  # noqa: F401 - axe_ready is a fixture
 
-fake_hub = pytest.importorskip("vram.fake_hub", reason="the estimator's fake Hub (tests/vram/fake_hub.py) is not available")
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def test_inputs_update_the_verdict_and_the_bars(page, live):
     first = verdict(page)
     assert fits(first) == (1, "H100-80GB")
     kv_tokens, concurrent, length = numbers(subverdict(page))[:3]
-    assert length == 8192 and kv_tokens > 100_000 and concurrent == pytest.approx(kv_tokens / 8192, abs=0.1)
+    assert length == 8192 and kv_tokens > 100_000 and concurrent == kv_tokens // 8192
     arch = page.get_by_test_id("vram-architecture")
     assert "32 layers · 32 heads, 8 KV heads (GQA)" in arch.inner_text()
     bar = segments(page)
@@ -110,7 +110,7 @@ def test_inputs_update_the_verdict_and_the_bars(page, live):
     assert fits(longer)[0] > gpus
     tokens_after, concurrent_after, length_after = numbers(subverdict(page))[:3]
     assert length_after == 32768 and tokens_after >= 32768 > tokens_before
-    assert concurrent_after == pytest.approx(tokens_after / 32768, abs=0.1)
+    assert concurrent_after == tokens_after // 32768
     assert segments(page)["weights"] < weights_70b  # split over more GPUs
 
     # A bigger GPU: the KV pool grows, the bar follows.
@@ -211,7 +211,8 @@ def test_manual_geometry(page, live):
 
 @pytest.fixture(scope="module")
 def vram_hub() -> Iterator:
-    with fake_hub.ServedHub(fake_hub.default_hub()) as hub:
+    with FakeHub(page_size=2) as hub:
+        models.estimator_repos(hub)
         yield hub
 
 
@@ -219,7 +220,7 @@ def vram_hub() -> Iterator:
 def hub_live(live, vram_hub):
     services = live.services
     saved = services.settings.huggingface
-    services.settings.huggingface = HFSettings(endpoint=vram_hub.endpoint, token="")
+    services.settings.huggingface = HFSettings(endpoint=vram_hub.url, token="")
     yield live
     services.settings.huggingface = saved
 

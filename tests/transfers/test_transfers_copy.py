@@ -124,3 +124,22 @@ def test_copy_refusals(api, bucket, s3):
     job = _copy(api, "move", f"s3:{bucket}", f"s3:{bucket}", keys=["f/x.txt"], prefix="f/")
     assert job["files"][0]["state"] == "skipped"
     assert s3.get_object(Bucket=bucket, Key="f/x.txt")["Body"].read() == b"x"
+
+
+def test_a_failed_copy_never_reports_cancelled_files(make_live, bucket, tmp_path):
+    """Nobody cancelled anything: files a failed job never reached say 'failed', with the reason."""
+    folder = tmp_path / "pvc" / "three"
+    folder.mkdir(parents=True)
+    for name in "abcdef":
+        (folder / f"{name}.txt").write_text(name)
+    server = make_live(aws_secret_access_key="not-the-secret-key-0123456789",
+                       local_storage_paths=str(tmp_path / "pvc"), max_concurrent_transfers=1)
+    with server.client() as c:
+        started = c.post("/api/transfers", json={
+            "kind": "copy", "source": {"location_id": "local:pvc", "prefixes": ["three/"]},
+            "destination": {"location_id": f"s3:{bucket}", "prefix": "x/"}})
+        assert started.status_code == 201, started.text
+        job = wait_job(c, started.json()["id"])
+    assert job["state"] == "failed"
+    states = {f["state"] for f in job["files"]}
+    assert "cancelled" not in states and states <= {"failed", "done", "skipped"}, states

@@ -61,7 +61,7 @@ def test_error_exit_codes(stdin: str, code: int, error: str, monkeypatch, capsys
 def test_friendly_flags_with_local_config(monkeypatch, capsys) -> None:
     argv = ["vram", "estimate", "--config", str(CONFIGS / "llama-3.1-8b-instruct.json"), "--task", "finetune", "--method", "qlora",
             "--weights", "nf4-dq", "--context", "4096", "--batch", "2", "--lora-rank", "16", "--lora-target", "attention",
-            "--gradient-checkpointing", "--gpu", "L4", "--gpus", "auto"]
+            "--gradient-checkpointing", "--gpu", "L4", "--gpus", "auto", "--json"]
     code, out, _ = run(argv, monkeypatch, capsys)
     body = json.loads(out)
     assert code == 0 and body["task"] == "finetune" and body["trainable_parameters"] == 16 * 32 * (8192 + 5120 + 5120 + 8192)
@@ -70,13 +70,13 @@ def test_friendly_flags_with_local_config(monkeypatch, capsys) -> None:
 
 def test_friendly_flags_with_hub_model(hub: FakeHub, monkeypatch, capsys) -> None:
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
-    code, out, _ = run(["vram", "estimate", "--model", "acme/tiny-llama", "--engine", "vllm", "--gpu", "L4", "--context", "2048"], monkeypatch, capsys)
+    code, out, _ = run(["vram", "estimate", "--model", "acme/tiny-llama", "--engine", "vllm", "--gpu", "L4", "--context", "2048", "--json"], monkeypatch, capsys)
     assert code == 0 and json.loads(out)["kv_cache_tokens"] > 0
 
 
 def test_missing_hub_repo_exits_3(hub: FakeHub, monkeypatch, capsys) -> None:
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
-    code, out, _ = run(["vram", "estimate", "--model", "acme/missing"], monkeypatch, capsys)
+    code, out, _ = run(["vram", "estimate", "--model", "acme/missing", "--json"], monkeypatch, capsys)
     assert code == 3 and json.loads(out)["error"]["code"] == "repo_not_found"
 
 

@@ -261,9 +261,11 @@ class TransferEngine:
             log.warning("transfer %s failed: %s", job.id, describe(exc))
             job.state = JobState.FAILED
             job.error = describe(exc)
+            # Nobody cancelled these: they will not be copied because the job failed, and say so.
             for file in job.files:
                 if file.state == FileState.QUEUED:
-                    file.state = FileState.CANCELLED
+                    file.state = FileState.FAILED
+                    file.error = f"Not started: {job.error}"
         finally:
             job.finished_at = time.time()
             job.started_at = job.started_at or job.finished_at
