@@ -52,8 +52,12 @@ REPO = "bench/big-model"
 def repo_files(size_gib: float, small_count: int) -> dict[str, int]:
     """One large safetensors file plus small ones (configs, a tokenizer, shards of a second model)."""
     total = int(size_gib * GiB)
-    small = {"config.json": 900, "generation_config.json": 180, "tokenizer_config.json": 50_000,
-             "tokenizer.json": 9 * MiB}
+    small = {
+        "config.json": 900,
+        "generation_config.json": 180,
+        "tokenizer_config.json": 50_000,
+        "tokenizer.json": 9 * MiB,
+    }
     for i in range(small_count):
         small[f"extra/shard-{i:03d}.safetensors"] = 4 * MiB + i * 4099
     large = total - sum(small.values())
@@ -190,8 +194,9 @@ def direct_write(s3, bucket: str, sizes: dict[str, int], connections: int) -> fl
                 if not paths:
                     return
                 path = paths.pop(0)
-            s3.upload_fileobj(SyntheticReader(SyntheticContent(sizes[path], seed=path)), bucket, f"direct/{path}",
-                              Config=config)
+            s3.upload_fileobj(
+                SyntheticReader(SyntheticContent(sizes[path], seed=path)), bucket, f"direct/{path}", Config=config
+            )
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(connections)]
@@ -205,8 +210,14 @@ def direct_write(s3, bucket: str, sizes: dict[str, int], connections: int) -> fl
 def import_once(client: httpx.Client, bucket: str, prefix: str) -> float:
     """One import through the API; seconds from the request to the job's end."""
     started = time.perf_counter()
-    r = client.post("/transfers", json={"kind": "huggingface", "source": {"repo_id": REPO},
-                                        "destination": {"location_id": f"s3:{bucket}", "prefix": prefix}})
+    r = client.post(
+        "/transfers",
+        json={
+            "kind": "huggingface",
+            "source": {"repo_id": REPO},
+            "destination": {"location_id": f"s3:{bucket}", "prefix": prefix},
+        },
+    )
     r.raise_for_status()
     job_id = r.json()["id"]
     while True:
@@ -252,38 +263,72 @@ def run(args: argparse.Namespace) -> dict:
     s3_server = EmbeddedS3(work / "s3")
     endpoint = s3_server.start()
     creds = s3_server.credentials
-    hub_proc = subprocess.Popen([sys.executable, __file__, "--serve-hub", "--size-gib", str(args.size_gib),
-                                 "--small", str(args.small), "--rate-mibs", str(args.rate_mibs),
-                                 "--per-connection-mibs", str(args.per_connection_mibs)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    hub_proc = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--serve-hub",
+            "--size-gib",
+            str(args.size_gib),
+            "--small",
+            str(args.small),
+            "--rate-mibs",
+            str(args.rate_mibs),
+            "--per-connection-mibs",
+            str(args.per_connection_mibs),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     app = None
     try:
         hub = json.loads(hub_proc.stdout.readline())
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id=creds.access_key_id, aws_secret_access_key=creds.secret_access_key,
-                          config=BotoConfig(s3={"addressing_style": "path"}, max_pool_connections=32,
-                                            request_checksum_calculation="when_required"))
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=creds.access_key_id,
+            aws_secret_access_key=creds.secret_access_key,
+            config=BotoConfig(
+                s3={"addressing_style": "path"}, max_pool_connections=32, request_checksum_calculation="when_required"
+            ),
+        )
         bucket = "bench"
         s3.create_bucket(Bucket=bucket)
-        print(f"repo: {len(sizes)} files, {total / GiB:.2f} GiB (largest {max(sizes.values()) / GiB:.2f} GiB); "
-              f"hub rate {args.rate_mibs or 'unlimited'} MiB/s"
-              f"{f', {args.per_connection_mibs} MiB/s per connection' if args.per_connection_mibs else ''}; "
-              f"{args.concurrency} concurrent transfers, {args.connections_per_file} connections per large file",
-              flush=True)
+        print(
+            f"repo: {len(sizes)} files, {total / GiB:.2f} GiB (largest {max(sizes.values()) / GiB:.2f} GiB); "
+            f"hub rate {args.rate_mibs or 'unlimited'} MiB/s"
+            f"{f', {args.per_connection_mibs} MiB/s per connection' if args.per_connection_mibs else ''}; "
+            f"{args.concurrency} concurrent transfers, {args.connections_per_file} connections per large file",
+            flush=True,
+        )
 
         s3.put_object(Bucket=bucket, Key="warm-up", Body=b"w" * 8 * MiB)  # SeaweedFS allocates volumes
         read_rate = direct_read(hub["url"], sizes, args.concurrency)
         print(f"direct read from the fake Hub  : {read_rate:7.1f} MiB/s", flush=True)
 
         port = free_port()
-        env = {**os.environ, "AWS_S3_ENDPOINT": endpoint, "AWS_ACCESS_KEY_ID": creds.access_key_id,
-               "AWS_SECRET_ACCESS_KEY": creds.secret_access_key, "HF_ENDPOINT": hub["url"], "HF_TOKEN": "",
-               "MAX_CONCURRENT_TRANSFERS": str(args.concurrency), "ODH_TEC_DATA_DIR": str(work / "data"),
-               "ODH_TEC_EMBEDDED_S3": "false", "LOG_LEVEL": "warning", "HTTP_PROXY": "", "HTTPS_PROXY": "",
-               "PORT": str(port), "IP": "127.0.0.1",
-               "ODH_TEC_HF_CONNECTIONS_PER_FILE": str(args.connections_per_file)}
-        app = subprocess.Popen([sys.executable, "-m", "odh_tec.cli", "serve"], env=env, cwd=work,
-                               stdout=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "AWS_S3_ENDPOINT": endpoint,
+            "AWS_ACCESS_KEY_ID": creds.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+            "HF_ENDPOINT": hub["url"],
+            "HF_TOKEN": "",
+            "MAX_CONCURRENT_TRANSFERS": str(args.concurrency),
+            "ODH_TEC_DATA_DIR": str(work / "data"),
+            "ODH_TEC_EMBEDDED_S3": "false",
+            "LOG_LEVEL": "warning",
+            "HTTP_PROXY": "",
+            "HTTPS_PROXY": "",
+            "PORT": str(port),
+            "IP": "127.0.0.1",
+            "ODH_TEC_HF_CONNECTIONS_PER_FILE": str(args.connections_per_file),
+        }
+        app = subprocess.Popen(
+            [sys.executable, "-m", "odh_tec.cli", "serve"], env=env, cwd=work, stdout=subprocess.DEVNULL
+        )
         api = f"http://127.0.0.1:{port}/api"
         wait_http(f"{api}/health")
         # Pairs of (direct write, import), alternated so that drift (other load, SeaweedFS compaction)
@@ -300,28 +345,43 @@ def run(args: argparse.Namespace) -> dict:
                     clear_prefix(s3, bucket, f"imported-{run_no}/")
                     pairs.append((write_rate, import_rate))
                     bound = min(read_rate, write_rate)
-                    print(f"run {run_no + 1}: direct boto3 write {write_rate:6.1f} MiB/s, import {import_rate:6.1f} "
-                          f"MiB/s = {import_rate / bound:.2f} x min(read, write)", flush=True)
+                    print(
+                        f"run {run_no + 1}: direct boto3 write {write_rate:6.1f} MiB/s, import {import_rate:6.1f} "
+                        f"MiB/s = {import_rate / bound:.2f} x min(read, write)",
+                        flush=True,
+                    )
         ratio = statistics.median(imp / min(read_rate, wr) for wr, imp in pairs)
         write_rate = max(wr for wr, _ in pairs)
         rate = max(imp for _, imp in pairs)
         bound = min(read_rate, write_rate)
         elapsed = total / MiB / rate
         result = {
-            "size_gib": round(total / GiB, 2), "files": len(sizes), "concurrency": args.concurrency,
-            "hub_rate_mibs": args.rate_mibs, "direct_read_mibs": round(read_rate, 1),
-            "direct_write_mibs": round(write_rate, 1), "bound_mibs": round(bound, 1),
-            "import_mibs": round(rate, 1), "ratio": round(ratio, 2), "import_seconds": round(elapsed, 1),
-            "app_idle_rss_mb": round(idle_rss / 1e6), "app_peak_rss_mb": round(sample.peak_rss / 1e6),
+            "size_gib": round(total / GiB, 2),
+            "files": len(sizes),
+            "concurrency": args.concurrency,
+            "hub_rate_mibs": args.rate_mibs,
+            "direct_read_mibs": round(read_rate, 1),
+            "direct_write_mibs": round(write_rate, 1),
+            "bound_mibs": round(bound, 1),
+            "import_mibs": round(rate, 1),
+            "ratio": round(ratio, 2),
+            "import_seconds": round(elapsed, 1),
+            "app_idle_rss_mb": round(idle_rss / 1e6),
+            "app_peak_rss_mb": round(sample.peak_rss / 1e6),
             "app_cpu_s_per_gib": round(sample.cpu / (args.runs * total / GiB), 2),
             "pairs_mibs": [[round(w, 1), round(i, 1)] for w, i in pairs],
-            "connections_per_file": args.connections_per_file, "runs": args.runs,
+            "connections_per_file": args.connections_per_file,
+            "runs": args.runs,
             "per_connection_mibs": args.per_connection_mibs,
         }
-        print(f"import through the app: best {rate:.1f} MiB/s ({elapsed:.1f} s); median ratio to min(read, write) "
-              f"{result['ratio']:.2f} (target >= 0.85)")
-        print(f"app RSS: idle {result['app_idle_rss_mb']} MB, peak {result['app_peak_rss_mb']} MB "
-              f"(target <= 250 MB); CPU {result['app_cpu_s_per_gib']} s per GiB")
+        print(
+            f"import through the app: best {rate:.1f} MiB/s ({elapsed:.1f} s); median ratio to min(read, write) "
+            f"{result['ratio']:.2f} (target >= 0.85)"
+        )
+        print(
+            f"app RSS: idle {result['app_idle_rss_mb']} MB, peak {result['app_peak_rss_mb']} MB "
+            f"(target <= 250 MB); CPU {result['app_cpu_s_per_gib']} s per GiB"
+        )
         print(json.dumps(result))
         return result
     finally:
@@ -340,11 +400,19 @@ def main() -> None:
     parser.add_argument("--size-gib", type=float, default=2.0)
     parser.add_argument("--small", type=int, default=24, help="number of ~4 MiB extra files")
     parser.add_argument("--rate-mibs", type=float, default=200, help="the fake Hub's total rate (0 = unlimited)")
-    parser.add_argument("--per-connection-mibs", type=float, default=0,
-                        help="also cap each connection at this rate, like a CDN (0 = no cap)")
+    parser.add_argument(
+        "--per-connection-mibs",
+        type=float,
+        default=0,
+        help="also cap each connection at this rate, like a CDN (0 = no cap)",
+    )
     parser.add_argument("--concurrency", type=int, default=4, help="MAX_CONCURRENT_TRANSFERS")
-    parser.add_argument("--connections-per-file", type=int, default=4,
-                        help="parallel ranged requests for the large file (the app's default: 4)")
+    parser.add_argument(
+        "--connections-per-file",
+        type=int,
+        default=4,
+        help="parallel ranged requests for the large file (the app's default: 4)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="(direct write, import) pairs")
     parser.add_argument("--serve-hub", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -42,7 +42,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from odh_tec.embedded_s3 import EmbeddedS3  # noqa: E402
+from odh_tec.embedded_s3 import EmbeddedS3
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -149,11 +149,17 @@ def start_app(tmp: Path, s3: EmbeddedS3) -> tuple[subprocess.Popen, str]:
         "ODH_TEC_EMBEDDED_S3": "false",
         "LOG_LEVEL": "warning",
         "NB_PREFIX": "",
-        "HTTP_PROXY": "", "HTTPS_PROXY": "", "http_proxy": "", "https_proxy": "",
+        "HTTP_PROXY": "",
+        "HTTPS_PROXY": "",
+        "http_proxy": "",
+        "https_proxy": "",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "odh_tec.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=tmp, stdout=open(tmp / "app.log", "wb"), stderr=subprocess.STDOUT,
+        env=env,
+        cwd=tmp,
+        stdout=open(tmp / "app.log", "wb"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -178,9 +184,12 @@ def stop_app(proc: subprocess.Popen) -> None:
 
 def app_upload(url: str, path: Path, key: str, size: int) -> None:
     with httpx.Client(timeout=httpx.Timeout(600, connect=10)) as client:
-        r = client.put(f"{url}/api/locations/s3:{BUCKET}/object", params={"key": key},
-                       content=file_chunks(path),
-                       headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"})
+        r = client.put(
+            f"{url}/api/locations/s3:{BUCKET}/object",
+            params={"key": key},
+            content=file_chunks(path),
+            headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"},
+        )
     if r.status_code != 201:
         raise RuntimeError(f"upload failed: {r.status_code} {r.text}")
 
@@ -201,8 +210,7 @@ def app_download_urllib3(url: str, key: str) -> int:
     import urllib3
 
     pool = urllib3.PoolManager()
-    r = pool.request("GET", f"{url}/api/locations/s3:{BUCKET}/download", fields={"key": key},
-                     preload_content=False)
+    r = pool.request("GET", f"{url}/api/locations/s3:{BUCKET}/download", fields={"key": key}, preload_content=False)
     total = 0
     for chunk in r.stream(CHUNK):
         total += len(chunk)
@@ -240,12 +248,17 @@ def run(args: argparse.Namespace) -> list[Result]:
         app = None
         try:
             s3 = boto3.client(
-                "s3", endpoint_url=server.endpoint, region_name="us-east-1",
+                "s3",
+                endpoint_url=server.endpoint,
+                region_name="us-east-1",
                 aws_access_key_id=server.credentials.access_key_id,
                 aws_secret_access_key=server.credentials.secret_access_key,
-                config=BotoConfig(s3={"addressing_style": "path"}, max_pool_connections=16,
-                                  request_checksum_calculation="when_required",
-                                  response_checksum_validation="when_required"),
+                config=BotoConfig(
+                    s3={"addressing_style": "path"},
+                    max_pool_connections=16,
+                    request_checksum_calculation="when_required",
+                    response_checksum_validation="when_required",
+                ),
             )
             s3.create_bucket(Bucket=BUCKET)
             app_samplers: list[Sampler] = []
@@ -262,8 +275,11 @@ def run(args: argparse.Namespace) -> list[Result]:
                 app_samplers.append(sampler)
                 time.sleep(0.5)
                 idle.append(sampler.rss())
-                print(f"app pid {app.pid} on {url} (idle RSS {idle[-1] / MiB:.0f} MiB); "
-                      f"SeaweedFS pid {server.process.pid} on {server.endpoint}", flush=True)
+                print(
+                    f"app pid {app.pid} on {url} (idle RSS {idle[-1] / MiB:.0f} MiB); "
+                    f"SeaweedFS pid {server.process.pid} on {server.endpoint}",
+                    flush=True,
+                )
                 return url, sampler
 
             def measure(name: str, nbytes: int, sampler: Sampler, fn, *fargs) -> Result:
@@ -274,17 +290,30 @@ def run(args: argparse.Namespace) -> list[Result]:
                 client = sum(me.cpu_times()[:2]) - client0
                 res = Result(name, nbytes, seconds, a["cpu"], a["peak_rss"], w["cpu"], {"client_cpu": client})
                 results.append(res)
-                print(f"  {name:<34} {res.mib_s:8.1f} MiB/s  app {res.app_cpu:6.2f} CPU-s, "
-                      f"peak RSS {res.app_peak_rss / MiB:6.0f} MiB; SeaweedFS {res.s3_cpu:6.2f} CPU-s; "
-                      f"client {client:6.2f} CPU-s", flush=True)
+                print(
+                    f"  {name:<34} {res.mib_s:8.1f} MiB/s  app {res.app_cpu:6.2f} CPU-s, "
+                    f"peak RSS {res.app_peak_rss / MiB:6.0f} MiB; SeaweedFS {res.s3_cpu:6.2f} CPU-s; "
+                    f"client {client:6.2f} CPU-s",
+                    flush=True,
+                )
                 return res
 
             idle: list[int] = []
             url, sampler = fresh_app()
             for round_ in range(args.repeat):
                 print(f"round {round_ + 1}/{args.repeat}", flush=True)
-                measure("direct boto3 upload_file", size, sampler, s3.upload_file, str(big_file), BUCKET,
-                        "direct.bin", None, None, TransferConfig())
+                measure(
+                    "direct boto3 upload_file",
+                    size,
+                    sampler,
+                    s3.upload_file,
+                    str(big_file),
+                    BUCKET,
+                    "direct.bin",
+                    None,
+                    None,
+                    TransferConfig(),
+                )
                 measure("app upload (streamed PUT)", size, sampler, app_upload, url, big_file, "via-app.bin", size)
                 head = s3.head_object(Bucket=BUCKET, Key="via-app.bin")
                 assert head["ContentLength"] == size, head
@@ -294,19 +323,30 @@ def run(args: argparse.Namespace) -> list[Result]:
 
             def concurrent_uploads() -> None:
                 with concurrent.futures.ThreadPoolExecutor(args.concurrent) as pool:
-                    futures = [pool.submit(app_upload, url, big_file, f"concurrent-{i}.bin", size)
-                               for i in range(args.concurrent)]
+                    futures = [
+                        pool.submit(app_upload, url, big_file, f"concurrent-{i}.bin", size)
+                        for i in range(args.concurrent)
+                    ]
                     for f in futures:
                         f.result()
 
             url, sampler = fresh_app()
             measure(f"app {args.concurrent} concurrent uploads", size * args.concurrent, sampler, concurrent_uploads)
             url, sampler = fresh_app()
-            measure(f"app upload {small // MiB} MiB (RSS check)", small, sampler, app_upload, url, small_file,
-                    "small.bin", small)
+            measure(
+                f"app upload {small // MiB} MiB (RSS check)",
+                small,
+                sampler,
+                app_upload,
+                url,
+                small_file,
+                "small.bin",
+                small,
+            )
             url, sampler = fresh_app()
-            measure(f"app upload {size // MiB} MiB (RSS check)", size, sampler, app_upload, url, big_file,
-                    "again.bin", size)
+            measure(
+                f"app upload {size // MiB} MiB (RSS check)", size, sampler, app_upload, url, big_file, "again.bin", size
+            )
             results.append(Result("idle", 0, 1, None, max(idle)))
             for sampler in app_samplers:
                 sampler.close()
@@ -345,13 +385,19 @@ def summarise(results: list[Result], args: argparse.Namespace) -> dict:
     small, big = results[-3], results[-2]
     return {
         "size_mib": args.size_mib,
-        "upload_mib_s": {"direct": [round(r.mib_s, 1) for r in rows("direct boto3 upload")],
-                         "app": [round(r.mib_s, 1) for r in rows("app upload (streamed")]},
-        "download_mib_s": {"direct": [round(r.mib_s, 1) for r in rows("direct boto3 get")],
-                           "app_httpx": [round(r.mib_s, 1) for r in rows("app download (streamed")],
-                           "app_urllib3": [round(r.mib_s, 1) for r in rows("app download (urllib3")]},
-        "upload_ratio_best": round(max(up_r), 2), "upload_ratio_median": round(median(up_r), 2),
-        "download_ratio_best": round(max(dn_r), 2), "download_ratio_median": round(median(dn_r), 2),
+        "upload_mib_s": {
+            "direct": [round(r.mib_s, 1) for r in rows("direct boto3 upload")],
+            "app": [round(r.mib_s, 1) for r in rows("app upload (streamed")],
+        },
+        "download_mib_s": {
+            "direct": [round(r.mib_s, 1) for r in rows("direct boto3 get")],
+            "app_httpx": [round(r.mib_s, 1) for r in rows("app download (streamed")],
+            "app_urllib3": [round(r.mib_s, 1) for r in rows("app download (urllib3")],
+        },
+        "upload_ratio_best": round(max(up_r), 2),
+        "upload_ratio_median": round(median(up_r), 2),
+        "download_ratio_best": round(max(dn_r), 2),
+        "download_ratio_median": round(median(dn_r), 2),
         "download_urllib3_ratio_best": round(max(dn3_r), 2),
         "download_urllib3_ratio_median": round(median(dn3_r), 2),
         "upload_app_cpu_s_per_gib": per_gib(up_a.app_cpu, up_a),
@@ -367,8 +413,10 @@ def summarise(results: list[Result], args: argparse.Namespace) -> dict:
         "concurrent_app_peak_rss_mib": round(conc.app_peak_rss / MiB),
         "upload_app_peak_rss_mib": round(up_a.app_peak_rss / MiB),
         "download_app_peak_rss_mib": round(dn_a.app_peak_rss / MiB),
-        "rss_check_peak_mib": {f"{small.nbytes // MiB} MiB": round(small.app_peak_rss / MiB),
-                               f"{big.nbytes // MiB} MiB": round(big.app_peak_rss / MiB)},
+        "rss_check_peak_mib": {
+            f"{small.nbytes // MiB} MiB": round(small.app_peak_rss / MiB),
+            f"{big.nbytes // MiB} MiB": round(big.app_peak_rss / MiB),
+        },
         "app_idle_rss_mib": round(results[-1].app_peak_rss / MiB),
     }
 
@@ -382,16 +430,21 @@ def main() -> int:
     parser.add_argument("--json", help="also write the summary here")
     args = parser.parse_args()
 
-    print(f"machine: {platform.platform()}, {psutil.cpu_count()} CPUs, "
-          f"{psutil.virtual_memory().total / GiB:.0f} GiB RAM, Python {platform.python_version()}", flush=True)
+    print(
+        f"machine: {platform.platform()}, {psutil.cpu_count()} CPUs, "
+        f"{psutil.virtual_memory().total / GiB:.0f} GiB RAM, Python {platform.python_version()}",
+        flush=True,
+    )
     results = run(args)
     summary = summarise(results, args)
     print(json.dumps(summary, indent=2))
     rss_mb = summary["concurrent_app_peak_rss_mib"] * MiB / 1e6
-    print(f"targets: upload >= 0.9x direct: {summary['upload_ratio_median'] >= 0.9} "
-          f"(median {summary['upload_ratio_median']}); download >= 0.9x: {summary['download_ratio_median'] >= 0.9} "
-          f"(median {summary['download_ratio_median']}); RSS <= 200 MB with {args.concurrent} uploads: "
-          f"{rss_mb <= 200} ({rss_mb:.0f} MB)")
+    print(
+        f"targets: upload >= 0.9x direct: {summary['upload_ratio_median'] >= 0.9} "
+        f"(median {summary['upload_ratio_median']}); download >= 0.9x: {summary['download_ratio_median'] >= 0.9} "
+        f"(median {summary['download_ratio_median']}); RSS <= 200 MB with {args.concurrent} uploads: "
+        f"{rss_mb <= 200} ({rss_mb:.0f} MB)"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
     return 0

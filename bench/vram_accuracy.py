@@ -42,7 +42,13 @@ def run(reference_dir: Path) -> list[dict[str, Any]]:
             continue
         case = json.loads(line)
         expected = case["expected"]
-        row = {"id": case["id"], "title": case.get("title", ""), "field": expected["field"], "expected": expected["value"], "class": case.get("tolerance_class", "")}
+        row = {
+            "id": case["id"],
+            "title": case.get("title", ""),
+            "field": expected["field"],
+            "expected": expected["value"],
+            "class": case.get("tolerance_class", ""),
+        }
         try:
             response = estimate(case["request"])
             predicted = read_field(response, expected["field"])
@@ -58,7 +64,9 @@ def run(reference_dir: Path) -> list[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, help="folder with reference.jsonl (or the file)")
+    parser.add_argument(
+        "--reference", type=Path, default=DEFAULT_REFERENCE, help="folder with reference.jsonl (or the file)"
+    )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--strict", action="store_true", help="also fail when a case is off by more than 25 %")
     args = parser.parse_args(argv)
@@ -69,9 +77,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'case':<14} {'field':<17} {'class':<8} {'expected':>12} {'predicted':>12} {'error':>8}  title")
         for row in rows:
             if row["predicted"] is None:
-                print(f"{row['id']:<14} {row['field']:<17} {row['class']:<8} {row['expected']:>12.4g} {'FAILED':>12} {'':>8}  {row['failure']}")
+                print(
+                    f"{row['id']:<14} {row['field']:<17} {row['class']:<8} {row['expected']:>12.4g} {'FAILED':>12} {'':>8}  {row['failure']}"
+                )
             else:
-                print(f"{row['id']:<14} {row['field']:<17} {row['class']:<8} {row['expected']:>12.6g} {row['predicted']:>12.6g} {row['error_pct']:>+7.1f}%  {row['title']}")
+                print(
+                    f"{row['id']:<14} {row['field']:<17} {row['class']:<8} {row['expected']:>12.6g} {row['predicted']:>12.6g} {row['error_pct']:>+7.1f}%  {row['title']}"
+                )
     errors = [abs(r["error_pct"]) for r in rows if r["error_pct"] is not None]
     failed = [r for r in rows if r["error_pct"] is None]
     mape = sum(errors) / len(errors) if errors else float("nan")

@@ -29,8 +29,11 @@ SCOPED_BUCKET = "scoped-bucket"
 
 
 def _identity(name: str, creds: S3Credentials, actions: list[str]) -> dict:
-    return {"name": name, "credentials": [{"accessKey": creds.access_key_id, "secretKey": creds.secret_access_key}],
-            "actions": actions}
+    return {
+        "name": name,
+        "credentials": [{"accessKey": creds.access_key_id, "secretKey": creds.secret_access_key}],
+        "actions": actions,
+    }
 
 
 @dataclass
@@ -41,20 +44,30 @@ class S3Server:
     def client(self, creds: S3Credentials | None = None):
         creds = creds or self.credentials
         return boto3.client(
-            "s3", endpoint_url=self.endpoint, region_name="us-east-1",
-            aws_access_key_id=creds.access_key_id, aws_secret_access_key=creds.secret_access_key,
-            config=BotoConfig(s3={"addressing_style": "path"}, request_checksum_calculation="when_required",
-                              response_checksum_validation="when_required"),
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=creds.access_key_id,
+            aws_secret_access_key=creds.secret_access_key,
+            config=BotoConfig(
+                s3={"addressing_style": "path"},
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            ),
         )
 
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory) -> Iterator[S3Server]:
     data = tmp_path_factory.mktemp("seaweedfs")
-    server = EmbeddedS3(data, credentials=ADMIN, extra_identities=[
-        _identity("reader", READONLY, ["Read", "List"]),
-        _identity("scoped", SCOPED, [f"Read:{SCOPED_BUCKET}", f"Write:{SCOPED_BUCKET}", f"List:{SCOPED_BUCKET}"]),
-    ])
+    server = EmbeddedS3(
+        data,
+        credentials=ADMIN,
+        extra_identities=[
+            _identity("reader", READONLY, ["Read", "List"]),
+            _identity("scoped", SCOPED, [f"Read:{SCOPED_BUCKET}", f"Write:{SCOPED_BUCKET}", f"List:{SCOPED_BUCKET}"]),
+        ],
+    )
     server.start()
     yield S3Server(server.endpoint, ADMIN)
     server.stop()
@@ -101,9 +114,11 @@ class LiveServer:
         self.config = config
         self.app = create_app(config)
         self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
-                                                    log_level="warning", lifespan="on",
-                                                    proxy_headers=False))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", proxy_headers=False
+            )
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
@@ -142,7 +157,11 @@ def make_config(s3_server: S3Server, tmp: Path, *, creds: S3Credentials | None =
         odh_tec_data_dir=str(tmp / "data"),
         odh_tec_embedded_s3=False,
         hf_endpoint="http://127.0.0.1:9",  # tests that need a Hub start the fake one
-        http_proxy="", https_proxy="", no_proxy="", hf_token="", aws_s3_bucket="",
+        http_proxy="",
+        https_proxy="",
+        no_proxy="",
+        hf_token="",
+        aws_s3_bucket="",
     )
     values.update(overrides)
     return Config(_env_file=None, **values)

@@ -30,25 +30,39 @@ FRONTEND = ROOT / "frontend" / "src"
 
 def base_env(tmp: Path, **extra: str) -> dict[str, str]:
     """A notebook's environment with nothing configured: no S3, no local folders, an unreachable Hub."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "HF_", "AUTH", "NB_PREFIX", "LOCAL_STORAGE", "ODH_TEC_"))
-           and k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
-    env.update(ODH_TEC_DATA_DIR=str(tmp / "data"), HF_ENDPOINT="http://127.0.0.1:9", LOG_LEVEL="warning",
-               COLUMNS="100")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "HF_", "AUTH", "NB_PREFIX", "LOCAL_STORAGE", "ODH_TEC_"))
+        and k.lower() not in ("http_proxy", "https_proxy", "no_proxy")
+    }
+    env.update(ODH_TEC_DATA_DIR=str(tmp / "data"), HF_ENDPOINT="http://127.0.0.1:9", LOG_LEVEL="warning", COLUMNS="100")
     env.update(extra)
     return env
 
 
-def odh_tec(*args: str, env: dict[str, str], cwd: Path, stdin: str | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "odh_tec.cli", *args], env=env, cwd=cwd, input=stdin,
-                          capture_output=True, text=True, timeout=timeout)
+def odh_tec(
+    *args: str, env: dict[str, str], cwd: Path, stdin: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "odh_tec.cli", *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def s3_env(tmp: Path, s3_server, **extra: str) -> dict[str, str]:
     creds = s3_server.credentials
-    values = {"AWS_S3_ENDPOINT": s3_server.endpoint, "AWS_ACCESS_KEY_ID": creds.access_key_id,
-              "AWS_SECRET_ACCESS_KEY": creds.secret_access_key, "ODH_TEC_EMBEDDED_S3": "false"}
+    values = {
+        "AWS_S3_ENDPOINT": s3_server.endpoint,
+        "AWS_ACCESS_KEY_ID": creds.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+        "ODH_TEC_EMBEDDED_S3": "false",
+    }
     return base_env(tmp, **{**values, **extra})
 
 
@@ -69,9 +83,14 @@ class Served:
         self.tmp = tmp
         self.env = base_env(tmp)
         self.port = free_port()
-        self.process = subprocess.Popen([sys.executable, "-m", "odh_tec.cli", "serve", "--port", str(self.port)],
-                                        env=self.env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "odh_tec.cli", "serve", "--port", str(self.port)],
+            env=self.env,
+            cwd=tmp,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -123,8 +142,7 @@ def test_cp_finds_the_embedded_s3_of_a_running_server(tmp_path):
         done = odh_tec("cp", str(tmp_path / "x.txt"), "s3://notebook/in/", env=base_env(tmp_path), cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert "NoCredentials" not in done.stderr
-        back = odh_tec("cp", "s3://notebook/in/x.txt", str(tmp_path / "back.txt"), env=base_env(tmp_path),
-                       cwd=tmp_path)
+        back = odh_tec("cp", "s3://notebook/in/x.txt", str(tmp_path / "back.txt"), env=base_env(tmp_path), cwd=tmp_path)
         assert back.returncode == 0, back.stderr
         assert (tmp_path / "back.txt").read_text() == "hello"
 
@@ -139,8 +157,9 @@ def test_cp_finds_the_embedded_s3_of_a_running_server(tmp_path):
 
     # A file left by a server that died: its endpoint does not answer, so it is ignored.
     dead = free_port()
-    runtime.write_text(json.dumps({"endpoint": f"http://127.0.0.1:{dead}",
-                                   "credentials": str(served.s3_dir / "credentials.json")}))
+    runtime.write_text(
+        json.dumps({"endpoint": f"http://127.0.0.1:{dead}", "credentials": str(served.s3_dir / "credentials.json")})
+    )
     runtime.chmod(0o600)
     stale = odh_tec("cp", str(tmp_path / "x.txt"), "s3://notebook/in/", env=base_env(tmp_path), cwd=tmp_path)
     assert stale.returncode == 2, stale.stderr
@@ -179,8 +198,12 @@ def test_a_failed_copy_says_failed_never_cancelled(tmp_path, s3_server, bucket):
     for name in "abc":
         (folder / f"{name}.txt").write_text(name)
     # The keys are wrong: the destination refuses every request.
-    env = s3_env(tmp_path, s3_server, AWS_SECRET_ACCESS_KEY="not-the-secret-key-0123456789",
-                 LOCAL_STORAGE_PATHS=str(tmp_path / "pvc"))
+    env = s3_env(
+        tmp_path,
+        s3_server,
+        AWS_SECRET_ACCESS_KEY="not-the-secret-key-0123456789",
+        LOCAL_STORAGE_PATHS=str(tmp_path / "pvc"),
+    )
     for source in ("local://pvc/three/", str(folder)):
         result = odh_tec("cp", "-r", source, f"s3://{bucket}/x/", env=env, cwd=tmp_path)
         assert result.returncode == 1, result.stderr
@@ -275,17 +298,27 @@ def test_parse_target_plain_paths(tmp_path, monkeypatch):
 def test_job_titles_use_location_names(api, bucket, s3):
     s3.put_object(Bucket=bucket, Key="t/a.txt", Body=b"a")
     local = next(loc for loc in api.get("/api/locations").json()["locations"] if loc["kind"] == "local")
-    r = api.post("/api/transfers", json={
-        "kind": "copy", "source": {"location_id": f"s3:{bucket}", "keys": ["t/a.txt"]},
-        "destination": {"location_id": local["id"], "prefix": f"titles-{bucket}/"}})
+    r = api.post(
+        "/api/transfers",
+        json={
+            "kind": "copy",
+            "source": {"location_id": f"s3:{bucket}", "keys": ["t/a.txt"]},
+            "destination": {"location_id": local["id"], "prefix": f"titles-{bucket}/"},
+        },
+    )
     assert r.status_code == 201, r.text
     title = r.json()["title"]
     assert "s3:" not in title and "local:" not in title, title
     assert f"{local['name']}/titles-{bucket}/" in title
     _wait_completed(api, r.json()["id"])
-    r = api.post("/api/transfers", json={
-        "kind": "copy", "source": {"location_id": local["id"], "keys": [f"titles-{bucket}/a.txt"]},
-        "destination": {"location_id": f"s3:{bucket}", "prefix": "back/"}})
+    r = api.post(
+        "/api/transfers",
+        json={
+            "kind": "copy",
+            "source": {"location_id": local["id"], "keys": [f"titles-{bucket}/a.txt"]},
+            "destination": {"location_id": f"s3:{bucket}", "prefix": "back/"},
+        },
+    )
     assert r.status_code == 201, r.text
     assert r.json()["title"].endswith(f"to {bucket}/back/"), r.json()["title"]
     _wait_completed(api, r.json()["id"])  # before the bucket is emptied
@@ -317,8 +350,18 @@ def test_the_readme_vram_example_works_offline(tmp_path):
 
 def test_preset_gives_human_output_and_json_on_request(tmp_path):
     env = base_env(tmp_path)
-    r = odh_tec("vram", "estimate", "--preset", "llama-3.1-8b-instruct", "--engine", "vllm", "--gpu", "H100-80GB",
-                env=env, cwd=tmp_path)
+    r = odh_tec(
+        "vram",
+        "estimate",
+        "--preset",
+        "llama-3.1-8b-instruct",
+        "--engine",
+        "vllm",
+        "--gpu",
+        "H100-80GB",
+        env=env,
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert not out.lstrip().startswith("{"), out
@@ -326,8 +369,17 @@ def test_preset_gives_human_output_and_json_on_request(tmp_path):
     # Concurrency is a whole number of requests of the context length (8,192 tokens, as in the UI).
     assert re.search(r"\b\d[\d,]* concurrent requests of 8,192 tokens", out), out
     assert not re.search(r"\d\.\d+ concurrent", out), out
-    r = odh_tec("vram", "estimate", "--preset", "meta-llama/Llama-3.1-8B-Instruct", "--engine", "vllm", "--json",
-                env=env, cwd=tmp_path)
+    r = odh_tec(
+        "vram",
+        "estimate",
+        "--preset",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "--engine",
+        "vllm",
+        "--json",
+        env=env,
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     body = json.loads(r.stdout)
     assert body["fits"] and body["kv_cache_tokens"] // 8192 == int(body["max_concurrency"])
@@ -340,8 +392,11 @@ def test_preset_gives_human_output_and_json_on_request(tmp_path):
 def test_request_still_prints_exactly_one_json_object(tmp_path):
     from odh_tec.vram.presets import preset_by_id
 
-    request = {"model": {"config": preset_by_id("phi-1_5").config},
-               "workload": {"task": "inference", "context_length": 2048}, "hardware": {"gpu": "L4"}}
+    request = {
+        "model": {"config": preset_by_id("phi-1_5").config},
+        "workload": {"task": "inference", "context_length": 2048},
+        "hardware": {"gpu": "L4"},
+    }
     r = odh_tec("vram", "estimate", "--request", "-", env=base_env(tmp_path), cwd=tmp_path, stdin=json.dumps(request))
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("\n") == 1 and json.loads(r.stdout)["fits"] is True
@@ -355,10 +410,12 @@ def _ts_presets() -> list[dict]:
         return json.dumps([odd if i % 2 else even for i in range(layers)])
 
     text = re.sub(r'alternate\("([^"]+)", "([^"]+)", (\d+)\)', expand, text)
-    entries = re.findall(r'\{\s*id: "([^"]+)",\s*label: "([^"]+)",\s*repoId: "([^"]+)",\s*config: (\{.*?\}),\n\s*\}',
-                         text, re.S)
-    return [{"id": i, "label": label, "repo_id": repo, "config": json.loads(config)}
-            for i, label, repo, config in entries]
+    entries = re.findall(
+        r'\{\s*id: "([^"]+)",\s*label: "([^"]+)",\s*repoId: "([^"]+)",\s*config: (\{.*?\}),\n\s*\}', text, re.S
+    )
+    return [
+        {"id": i, "label": label, "repo_id": repo, "config": json.loads(config)} for i, label, repo, config in entries
+    ]
 
 
 def test_cli_presets_are_the_ui_presets():
@@ -399,8 +456,10 @@ def test_cli_defaults_are_the_ui_defaults():
 
 def test_help_points_only_at_files_in_the_repository(tmp_path):
     env = base_env(tmp_path)
-    texts = [odh_tec(*args, "--help", env=env, cwd=tmp_path).stdout
-             for args in (("vram",), ("vram", "estimate"), ("vram", "gpus"), ("cp",), ("import-hf",))]
+    texts = [
+        odh_tec(*args, "--help", env=env, cwd=tmp_path).stdout
+        for args in (("vram",), ("vram", "estimate"), ("vram", "gpus"), ("cp",), ("import-hf",))
+    ]
     named = set()
     for text in texts:
         named |= set(re.findall(r"[\w./-]+\.(?:md|json|toml|txt)\b", " ".join(text.split())))
@@ -417,9 +476,13 @@ def _estimate(preset: str, **workload):
     from odh_tec.vram.presets import preset_by_id
 
     hardware = workload.pop("hardware")
-    return estimate({"model": {"config": preset_by_id(preset).config},
-                     "workload": {"task": "inference", "engine": "vllm", "context_length": 8192, **workload},
-                     "hardware": hardware})
+    return estimate(
+        {
+            "model": {"config": preset_by_id(preset).config},
+            "workload": {"task": "inference", "engine": "vllm", "context_length": 8192, **workload},
+            "hardware": hardware,
+        }
+    )
 
 
 def test_weights_that_do_not_fit_are_named_with_the_gpus_that_would():

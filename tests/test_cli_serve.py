@@ -26,12 +26,20 @@ class Served:
     def __init__(self, tmp: Path):
         self.data = tmp / "data"
         self.port = free_port()
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("AWS_", "HF_", "AUTH", "NB_PREFIX", "LOCAL_STORAGE"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("AWS_", "HF_", "AUTH", "NB_PREFIX", "LOCAL_STORAGE"))
+        }
         env.update(ODH_TEC_DATA_DIR=str(self.data), LOG_LEVEL="warning")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "odh_tec.cli", "serve", "--port", str(self.port)],
-            env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -58,8 +66,13 @@ class Served:
 
         def run():
             try:
-                httpx.put(f"{self.url}/api/locations/s3:{bucket}/object", params={"key": key}, content=body(),
-                          headers={"Content-Length": str(total)}, timeout=60)
+                httpx.put(
+                    f"{self.url}/api/locations/s3:{bucket}/object",
+                    params={"key": key},
+                    content=body(),
+                    headers={"Content-Length": str(total)},
+                    timeout=60,
+                )
             except httpx.HTTPError:
                 pass
 
@@ -77,9 +90,14 @@ def _s3_of(data: Path) -> tuple[EmbeddedS3, object]:
     keys = json.loads((data / "s3" / "credentials.json").read_text())
     server = EmbeddedS3(data / "s3", credentials=S3Credentials(keys["access_key_id"], keys["secret_access_key"]))
     server.start()
-    client = boto3.client("s3", endpoint_url=server.endpoint, region_name="us-east-1",
-                          aws_access_key_id=keys["access_key_id"], aws_secret_access_key=keys["secret_access_key"],
-                          config=BotoConfig(s3={"addressing_style": "path"}))
+    client = boto3.client(
+        "s3",
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=keys["access_key_id"],
+        aws_secret_access_key=keys["secret_access_key"],
+        config=BotoConfig(s3={"addressing_style": "path"}),
+    )
     return server, client
 
 
@@ -88,8 +106,14 @@ def _wait_for_multipart(served: Served, bucket: str) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         metrics = httpx.get(f"{served.url}/metrics").text
-        line = next((ln for ln in metrics.splitlines()
-                     if ln.startswith('odh_tec_http_requests_total') and 'method="PUT"' in ln), None)
+        line = next(
+            (
+                ln
+                for ln in metrics.splitlines()
+                if ln.startswith("odh_tec_http_requests_total") and 'method="PUT"' in ln
+            ),
+            None,
+        )
         if line is None and served.process.poll() is None:
             time.sleep(0.5)
             break

@@ -96,11 +96,13 @@ def test_json_pretty_printed(api, bucket, s3):
 
 def test_parquet_schema_and_rows_with_range_requests(api, bucket, s3):
     n = 200_000
-    table = pa.table({
-        "id": pa.array(range(n), pa.int64()),
-        "text": pa.array([f"sample text number {i} " + os.urandom(8).hex() for i in range(n)]),
-        "score": pa.array([i / 7 for i in range(n)], pa.float64()),
-    })
+    table = pa.table(
+        {
+            "id": pa.array(range(n), pa.int64()),
+            "text": pa.array([f"sample text number {i} " + os.urandom(8).hex() for i in range(n)]),
+            "score": pa.array([i / 7 for i in range(n)], pa.float64()),
+        }
+    )
     sink = io.BytesIO()
     pq.write_table(table, sink, row_group_size=20_000, compression="snappy")
     data = sink.getvalue()
@@ -128,8 +130,11 @@ def test_image_preview_and_raw_headers(api, bucket, s3):
 
 @pytest.mark.parametrize("name", ["evil.html", "evil.svg", "evil.htm", "evil.xhtml", "evil.js"])
 def test_scriptable_files_are_text_and_never_raw(api, bucket, s3, name):
-    body = b"<html><script>alert(1)</script></html>" if not name.endswith("svg") else \
-        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    body = (
+        b"<html><script>alert(1)</script></html>"
+        if not name.endswith("svg")
+        else b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    )
     put(s3, bucket, name, body, "text/html")
     result = preview(api, bucket, name)
     assert result["kind"] == "text" and result["text"] == body.decode()
@@ -166,7 +171,7 @@ def test_zip_folder_round_trip(api, bucket, s3):
     archive = zipfile.ZipFile(io.BytesIO(r.content))
     assert archive.testzip() is None
     got = {i.filename: archive.read(i) for i in archive.infolist()}
-    expected = {k[len("models/"):]: v for k, v in files.items() if k.startswith("models/m/")}
+    expected = {k[len("models/") :]: v for k, v in files.items() if k.startswith("models/m/")}
     assert {k: _sha(v) for k, v in got.items()} == {k: _sha(v) for k, v in expected.items()}
     methods = {i.filename: i.compress_type for i in archive.infolist()}
     assert methods["m/model.safetensors"] == zipfile.ZIP_STORED
@@ -178,8 +183,9 @@ def test_zip_selection_and_whole_location(api, bucket, s3):
     put(s3, bucket, "a/two.bin", b"2" * 1000)
     put(s3, bucket, "a/sub/three.txt", b"3")
     put(s3, bucket, "b/four.txt", b"4")
-    r = api.get(f"/api/locations/s3:{bucket}/zip",
-                params=[("key", "a/one.txt"), ("key", "a/two.bin"), ("prefix", "a/sub/")])
+    r = api.get(
+        f"/api/locations/s3:{bucket}/zip", params=[("key", "a/one.txt"), ("key", "a/two.bin"), ("prefix", "a/sub/")]
+    )
     assert r.status_code == 200
     names = sorted(zipfile.ZipFile(io.BytesIO(r.content)).namelist())
     assert names == ["one.txt", "sub/three.txt", "two.bin"]

@@ -33,7 +33,13 @@ export function App() {
             <TransfersProvider>
               <UploadsProvider>
                 <AppLayout>
-                  <Suspense fallback={<Bullseye><Spinner aria-label={t.common.loading} /></Bullseye>}>
+                  <Suspense
+                    fallback={
+                      <Bullseye>
+                        <Spinner aria-label={t.common.loading} />
+                      </Bullseye>
+                    }
+                  >
                     <Routes>
                       <Route path="/" element={<Navigate to="/browse" replace />} />
                       <Route path="/browse" element={<StorageBrowser />} />

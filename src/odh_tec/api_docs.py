@@ -25,8 +25,9 @@ _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 
 
 def add_api_docs(app: FastAPI, *, prefix: str, api_root: str) -> None:
-    page = _PAGE.format(title=html.escape(app.title), assets=f"{prefix}/swagger",
-                        openapi=json.dumps(f"{api_root}/openapi.json"))
+    page = _PAGE.format(
+        title=html.escape(app.title), assets=f"{prefix}/swagger", openapi=json.dumps(f"{api_root}/openapi.json")
+    )
     csp = content_security_policy(page)
 
     @app.get(f"{api_root}/docs", include_in_schema=False)

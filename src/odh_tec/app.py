@@ -163,6 +163,7 @@ def mount_ui(app: FastAPI, prefix: str) -> None:
         app.mount(f"{prefix}/assets", _ImmutableStatic(directory=assets_dir), name="assets")
 
     if prefix:
+
         @app.get("/", include_in_schema=False)
         async def _to_prefix() -> RedirectResponse:
             return RedirectResponse(f"{prefix}/")
@@ -174,16 +175,19 @@ def mount_ui(app: FastAPI, prefix: str) -> None:
     @app.get(f"{prefix}/{{path:path}}", include_in_schema=False)
     async def spa(path: str) -> Response:
         if path == "api" or path.startswith("api/"):
-            return Response('{"error": "NotFound", "message": "No such API route"}', status_code=404,
-                            media_type="application/json")
+            return Response(
+                '{"error": "NotFound", "message": "No such API route"}', status_code=404, media_type="application/json"
+            )
         candidate = (STATIC_DIR / path).resolve()
         if path and STATIC_DIR.is_dir() and candidate.is_file() and STATIC_DIR.resolve() in candidate.parents:
-            return Response(candidate.read_bytes(), media_type=_guess(candidate.name),
-                            headers={"Cache-Control": "no-cache"})
+            return Response(
+                candidate.read_bytes(), media_type=_guess(candidate.name), headers={"Cache-Control": "no-cache"}
+            )
         page = index_html()
         # The CSP names the hash of the page's one inline script (the theme set before first paint).
-        return HTMLResponse(page, headers={"Cache-Control": "no-cache",
-                                           "Content-Security-Policy": content_security_policy(page)})
+        return HTMLResponse(
+            page, headers={"Cache-Control": "no-cache", "Content-Security-Policy": content_security_policy(page)}
+        )
 
 
 def _guess(name: str) -> str:

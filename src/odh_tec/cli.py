@@ -65,9 +65,17 @@ def _serve(args: argparse.Namespace) -> int:
     if policy.token_generated:
         print(f"Open this URL to log in (the token changes at every start):\n    {policy.login_url(base)}", flush=True)
     # X-Forwarded-* are read by our own ProxyHeaders middleware, against FORWARDED_ALLOW_IPS.
-    server = StoppingServer(uvicorn.Config(
-        app, host=config.ip, port=config.port, log_level=config.log_level.lower(), proxy_headers=False,
-        log_config=None, timeout_graceful_shutdown=GRACE_SECONDS))
+    server = StoppingServer(
+        uvicorn.Config(
+            app,
+            host=config.ip,
+            port=config.port,
+            log_level=config.log_level.lower(),
+            proxy_headers=False,
+            log_config=None,
+            timeout_graceful_shutdown=GRACE_SECONDS,
+        )
+    )
     server.run()
     return 0
 
@@ -79,8 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web app and API")
     serve.add_argument("--host", help="address to bind (default: $IP or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: $PORT or 8888)")
-    serve.add_argument("--no-embedded-s3", action="store_true",
-                       help="do not start the embedded SeaweedFS when no S3 endpoint is configured")
+    serve.add_argument(
+        "--no-embedded-s3",
+        action="store_true",
+        help="do not start the embedded SeaweedFS when no S3 endpoint is configured",
+    )
     serve.set_defaults(func=_serve)
 
     for module in ("odh_tec.transfers.cli", "odh_tec.vram.cli"):

@@ -50,13 +50,19 @@ _NO_ORIGIN = "https://no-origin.invalid"
 _JWT_SECTIONS = {"jwt.signing": 10, "jwt.signing.read": 60, "jwt.filer_signing": 10, "jwt.filer_signing.read": 60}
 
 # Every SeaweedFS component with a [grpc.<name>] section in security.toml; "client" is for outgoing calls.
-_GRPC_COMPONENTS = ("master", "volume", "filer", "s3", "admin", "worker", "msg_broker", "msg_agent", "mq",
-                    "client")
+_GRPC_COMPONENTS = ("master", "volume", "filer", "s3", "admin", "worker", "msg_broker", "msg_agent", "mq", "client")
 
 # Environment variables that would override security.toml (SeaweedFS reads WEED_<KEY>) or hand our
 # secrets and proxies to the child.
-_SCRUBBED_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "HF_TOKEN", "HTTP_PROXY", "HTTPS_PROXY",
-                 "http_proxy", "https_proxy")
+_SCRUBBED_ENV = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "HF_TOKEN",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+)
 
 
 @dataclass(frozen=True)
@@ -165,15 +171,25 @@ def security_toml(grpc_tls: tuple[Path, Path] | None) -> str:
     """
     lines = []
     for section, lifetime in _JWT_SECTIONS.items():
-        lines += [f"[{section}]", f"key = {_toml_string(secrets.token_urlsafe(48))}",
-                  f"expires_after_seconds = {lifetime}", ""]
+        lines += [
+            f"[{section}]",
+            f"key = {_toml_string(secrets.token_urlsafe(48))}",
+            f"expires_after_seconds = {lifetime}",
+            "",
+        ]
     lines += [
         # Filer and S3 gateway: no browser origin gets CORS headers (SeaweedFS's default is "*").
-        "[cors.allowed_origins]", f"values = {_toml_string(_NO_ORIGIN)}", "",
+        "[cors.allowed_origins]",
+        f"values = {_toml_string(_NO_ORIGIN)}",
+        "",
         # The volume server's unauthenticated status UI stays off now that a signing key is set.
-        "[access]", "ui = false", "",
+        "[access]",
+        "ui = false",
+        "",
         # No directory metadata from the filer UI or GETs of directories.
-        "[filer.expose_directory_metadata]", "enabled = false", "",
+        "[filer.expose_directory_metadata]",
+        "enabled = false",
+        "",
     ]
     if grpc_tls:
         # Mutual TLS on every gRPC server and client; one self-signed certificate is both the CA and
@@ -193,14 +209,34 @@ def write_grpc_certificate(directory: Path) -> tuple[Path, Path] | None:
     """
     openssl = shutil.which("openssl")
     if not openssl:
-        log.warning("openssl not found: the embedded SeaweedFS's gRPC ports (127.0.0.1) accept any local "
-                    "process; install openssl to require a client certificate")
+        log.warning(
+            "openssl not found: the embedded SeaweedFS's gRPC ports (127.0.0.1) accept any local "
+            "process; install openssl to require a client certificate"
+        )
         return None
     cert, key = directory / "grpc.crt", directory / "grpc.key"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
-         "-subj", "/CN=odh-tec-embedded-s3", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=60, umask=0o077,
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=odh-tec-embedded-s3",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        umask=0o077,
     )
     for path in (cert, key):
         path.chmod(0o600)
@@ -231,12 +267,19 @@ class RunningS3:
 def write_runtime_file(server: EmbeddedS3) -> Path:
     """Record where `server` listens (in its data dir); returns the file's path."""
     path = server.data_dir / RUNTIME_FILE
-    write_owner_only(path, json.dumps({
-        "endpoint": server.endpoint,
-        "credentials": str(server.data_dir / "credentials.json"),
-        "pid": os.getpid(),
-        "weed_pid": server.process.pid if server.process else None,
-    }, indent=2) + "\n")
+    write_owner_only(
+        path,
+        json.dumps(
+            {
+                "endpoint": server.endpoint,
+                "credentials": str(server.data_dir / "credentials.json"),
+                "pid": os.getpid(),
+                "weed_pid": server.process.pid if server.process else None,
+            },
+            indent=2,
+        )
+        + "\n",
+    )
     return path
 
 
@@ -282,8 +325,9 @@ def find_running(data_dir: Path) -> RunningS3 | None:
 class EmbeddedS3:
     """Runs `weed mini` as a child process on free loopback ports."""
 
-    def __init__(self, data_dir: Path, credentials: S3Credentials | None = None,
-                 extra_identities: list[dict] | None = None):
+    def __init__(
+        self, data_dir: Path, credentials: S3Credentials | None = None, extra_identities: list[dict] | None = None
+    ):
         self.data_dir = Path(data_dir)
         # More SeaweedFS identities (restricted keys), used by tests of read-only and scoped access.
         self.extra_identities = extra_identities or []
@@ -311,8 +355,13 @@ class EmbeddedS3:
         log_fd = os.open(self.data_dir / "weed.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._log_file = os.fdopen(log_fd, "ab")
         self.process = subprocess.Popen(
-            args, stdout=self._log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=child_env(),
-            cwd=self.data_dir, start_new_session=True,
+            args,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=child_env(),
+            cwd=self.data_dir,
+            start_new_session=True,
             # Everything SeaweedFS creates (volumes, filer store, its sockets in /tmp) is owner-only.
             umask=0o077,
         )
@@ -341,19 +390,25 @@ class EmbeddedS3:
     def _flags(self, config_path: Path, grpc: dict[str, int]) -> list[str]:
         flags = [
             f"-dir={self.data_dir}",
-            "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
             "-master.telemetry=false",
             f"-s3.config={config_path}",
             "-s3.allowDeleteBucketNotEmpty=false",
             "-s3.autoCreateBucket=false",
-            "-webdav=false", "-admin.ui=false",
-            "-s3.port.iceberg=0", "-s3.port.lance=0",
+            "-webdav=false",
+            "-admin.ui=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
             # The master's and filer's HTTP APIs (assign/lookup/submit, file GET/PUT/DELETE) are for
             # clients other than the S3 gateway, which talks gRPC to them: none exist here.
             "-disableHttp",
             # Belt and braces should the filer's HTTP handlers be reachable (its Unix socket serves them too).
-            "-filer.disableDirListing", "-filer.exposeDirectoryData=false", "-filer.ui.deleteDir=false",
-            f"-filer.allowedOrigins={_NO_ORIGIN}", f"-s3.allowedOrigins={_NO_ORIGIN}",
+            "-filer.disableDirListing",
+            "-filer.exposeDirectoryData=false",
+            "-filer.ui.deleteDir=false",
+            f"-filer.allowedOrigins={_NO_ORIGIN}",
+            f"-s3.allowedOrigins={_NO_ORIGIN}",
         ]
         for service in _SERVICES:
             flags += [f"-{service}.port={self.ports[service]}", f"-{service}.port.grpc={grpc[service]}"]

@@ -9,8 +9,9 @@ from odh_tec.config import RuntimeSettings
 USER_AGENT = "odh-tec"
 
 
-def make_http_client(settings: RuntimeSettings, base_url: str, *, timeout: float | httpx.Timeout = 30.0,
-                     **kwargs) -> httpx.AsyncClient:
+def make_http_client(
+    settings: RuntimeSettings, base_url: str, *, timeout: float | httpx.Timeout = 30.0, **kwargs
+) -> httpx.AsyncClient:
     """A client for talking to `base_url`, through the proxy unless NO_PROXY names its host.
 
     `trust_env=False`: proxies and CAs come from our settings (which already read the environment),

@@ -112,5 +112,4 @@ async def check_destination(url: str | object, *, configured: Iterable[str] = ()
     else:
         addresses = await _resolve(host, origin[2]) if resolve else []
     if any(is_blocked(a) for a in addresses):
-        raise DestinationNotAllowed(
-            f"Requests to {host} are not allowed: it is a link-local or cloud metadata address")
+        raise DestinationNotAllowed(f"Requests to {host} are not allowed: it is a link-local or cloud metadata address")

@@ -12,9 +12,17 @@ import pytest
 from odh_tec.app import STATIC_DIR
 
 CHROMIUM = os.environ.get("ODH_TEC_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 
 
@@ -62,15 +70,18 @@ FAILURES = Path(os.environ.get("ODH_TEC_BROWSER_FAILURES", "/tmp/odh-tec-browser
 
 @pytest.fixture
 def page(browser, accepted, request) -> Iterator:
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900},
-                                  locale="en-US", timezone_id="UTC")
+    context = browser.new_context(
+        accept_downloads=True, viewport={"width": 1400, "height": 900}, locale="en-US", timezone_id="UTC"
+    )
     context.set_default_timeout(15_000)
     pg = context.new_page()
     errors = Errors()
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     # A Content-Security-Policy violation is reported on the console, not as a page error.
-    pg.on("console", lambda msg: errors.append(msg.text)
-          if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    pg.on(
+        "console",
+        lambda msg: errors.append(msg.text) if msg.type == "error" and "Content Security Policy" in msg.text else None,
+    )
     pg.errors = errors
     yield pg
     report = getattr(request.node, "rep_call", None)
@@ -78,7 +89,7 @@ def page(browser, accepted, request) -> Iterator:
         FAILURES.mkdir(parents=True, exist_ok=True)
         try:
             pg.screenshot(path=str(FAILURES / f"{request.node.name}.png"), full_page=True)
-        except Exception:  # noqa: BLE001 - best effort
+        except Exception:
             pass
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"

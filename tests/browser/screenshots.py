@@ -60,8 +60,14 @@ if __name__ == "__main__":
 def seed(s3) -> None:
     for bucket in ["models", "datasets", "scratch"]:
         s3.create_bucket(Bucket=bucket)
-    config = {"architectures": ["GraniteForCausalLM"], "hidden_size": 2048, "num_attention_heads": 32,
-              "num_hidden_layers": 40, "vocab_size": 49159, "torch_dtype": "bfloat16"}
+    config = {
+        "architectures": ["GraniteForCausalLM"],
+        "hidden_size": 2048,
+        "num_attention_heads": 32,
+        "num_hidden_layers": 40,
+        "vocab_size": 49159,
+        "torch_dtype": "bfloat16",
+    }
     files = {
         "config.json": json.dumps(config, indent=2).encode(),
         "generation_config.json": b'{"bos_token_id": 0, "eos_token_id": 0}',
@@ -72,19 +78,24 @@ def seed(s3) -> None:
         "tokenizer_config.json": b'{"model_max_length": 131072}',
         "README.md": b"# Granite 3.3 2B Instruct\n\nA 2B parameter instruction-tuned model.\n",
     }
-    meta = {"hf-repo": "ibm-granite/granite-3.3-2b-instruct", "hf-revision": "8d6a1b7c0f2e4a9b",
-            "hf-sha256": "3f1e9c0b7a5d2e8f6c4b1a0d9e8f7c6b5a4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f"}
+    meta = {
+        "hf-repo": "ibm-granite/granite-3.3-2b-instruct",
+        "hf-revision": "8d6a1b7c0f2e4a9b",
+        "hf-sha256": "3f1e9c0b7a5d2e8f6c4b1a0d9e8f7c6b5a4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f",
+    }
     for name, body in files.items():
         s3.put_object(Bucket="models", Key=MODEL + name, Body=body, Metadata=meta)
     s3.put_object(Bucket="models", Key="ibm-granite/granite-embedding-125m/config.json", Body=b"{}")
     s3.put_object(Bucket="models", Key="scripts/train.py", Body=TRAIN_PY.encode())
     s3.put_object(Bucket="models", Key="README.md", Body=b"# Models\n")
-    table = pa.table({
-        "id": list(range(2000)),
-        "prompt": [f"Summarise support ticket #{i} in one sentence." for i in range(2000)],
-        "label": [["billing", "network", "storage", "gpu"][i % 4] for i in range(2000)],
-        "score": [round(0.5 + (i % 50) / 100, 2) for i in range(2000)],
-    })
+    table = pa.table(
+        {
+            "id": list(range(2000)),
+            "prompt": [f"Summarise support ticket #{i} in one sentence." for i in range(2000)],
+            "label": [["billing", "network", "storage", "gpu"][i % 4] for i in range(2000)],
+            "score": [round(0.5 + (i % 50) / 100, 2) for i in range(2000)],
+        }
+    )
     sink = io.BytesIO()
     pq.write_table(table, sink, row_group_size=500)
     s3.put_object(Bucket="datasets", Key="tickets/train.parquet", Body=sink.getvalue())
@@ -116,21 +127,44 @@ def main() -> None:
         layouts.gguf_quants(hub)
         s3 = S3Server(s3server.endpoint, ADMIN).client()
         seed(s3)
-        live = LiveServer(make_config(S3Server(s3server.endpoint, ADMIN), tmp, local_storage_paths=str(local),
-                                      aws_s3_bucket="models", hf_endpoint=hub.url)).start()
+        live = LiveServer(
+            make_config(
+                S3Server(s3server.endpoint, ADMIN),
+                tmp,
+                local_storage_paths=str(local),
+                aws_s3_bucket="models",
+                hf_endpoint=hub.url,
+            )
+        ).start()
         api = httpx.Client(base_url=live.url, timeout=30)
         api.put("/api/disclaimer", json={"accepted": True})
         # Jobs for the Transfers page: one done, one failed (gated), one running (throttled).
-        done = api.post("/api/transfers", json={
-            "kind": "huggingface", "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
-            "destination": {"location_id": "s3:scratch", "prefix": ""}}).json()
+        done = api.post(
+            "/api/transfers",
+            json={
+                "kind": "huggingface",
+                "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
+                "destination": {"location_id": "s3:scratch", "prefix": ""},
+            },
+        ).json()
         hub.inject("status", path="tokenizer.json", status=403, times=None)
-        failing = api.post("/api/transfers", json={
-            "kind": "huggingface", "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
-            "destination": {"location_id": "s3:scratch", "prefix": "failing/"}}).json()
-        api.post("/api/transfers", json={
-            "kind": "copy", "source": {"location_id": "s3:models", "prefixes": [MODEL]},
-            "destination": {"location_id": "s3:scratch", "prefix": "backup/"}, "conflict": "skip"})
+        failing = api.post(
+            "/api/transfers",
+            json={
+                "kind": "huggingface",
+                "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
+                "destination": {"location_id": "s3:scratch", "prefix": "failing/"},
+            },
+        ).json()
+        api.post(
+            "/api/transfers",
+            json={
+                "kind": "copy",
+                "source": {"location_id": "s3:models", "prefixes": [MODEL]},
+                "destination": {"location_id": "s3:scratch", "prefix": "backup/"},
+                "conflict": "skip",
+            },
+        )
         for job in (done, failing):
             for _ in range(300):
                 if api.get(f"/api/transfers/{job['id']}").json()["state"] in ("completed", "failed"):
@@ -138,9 +172,14 @@ def main() -> None:
                 time.sleep(0.1)
         hub.reset()
         hub.inject("throttle", path="model.safetensors", host="lfs", rate=20 * 1024, times=None)
-        api.post("/api/transfers", json={
-            "kind": "huggingface", "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
-            "destination": {"location_id": "s3:models", "prefix": "imports/"}})
+        api.post(
+            "/api/transfers",
+            json={
+                "kind": "huggingface",
+                "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
+                "destination": {"location_id": "s3:models", "prefix": "imports/"},
+            },
+        )
         time.sleep(3)
 
         with sync_playwright() as p:
@@ -157,8 +196,9 @@ def main() -> None:
 
 
 def shoot(browser, live, out: Path, theme: str, tmp: Path) -> None:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US", timezone_id="UTC",
-                                  device_scale_factor=1)
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="en-US", timezone_id="UTC", device_scale_factor=1
+    )
     context.add_init_script(f"localStorage.setItem('odh-tec-theme', '{theme}')")
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -180,7 +220,9 @@ def shoot(browser, live, out: Path, theme: str, tmp: Path) -> None:
 
     page.get_by_role("button", name="Actions for config.json").click()
     page.get_by_role("menuitem", name="Details").click()
-    page.get_by_role("dialog").get_by_text("GraniteForCausalLM").or_(page.get_by_role("dialog").get_by_text("8d6a1b7c0f2e4a9b").first).first.wait_for()
+    page.get_by_role("dialog").get_by_text("GraniteForCausalLM").or_(
+        page.get_by_role("dialog").get_by_text("8d6a1b7c0f2e4a9b").first
+    ).first.wait_for()
     snap("object-details")
     page.keyboard.press("Escape")
 

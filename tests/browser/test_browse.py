@@ -61,7 +61,9 @@ def test_browse_paginate_and_search(page, live, bucket, s3):
     # Server-side prefix search.
     page.get_by_role("textbox", name="Search this folder").fill("file-12")
     page.get_by_text("10 items loaded").wait_for()
-    assert sorted(rows(page).evaluate_all("rs => rs.map(r => r.dataset.name)")) == [f"file-12{i}.txt" for i in range(10)]
+    assert sorted(rows(page).evaluate_all("rs => rs.map(r => r.dataset.name)")) == [
+        f"file-12{i}.txt" for i in range(10)
+    ]
     page.get_by_role("textbox", name="Search this folder").fill("nothing-like-this")
     page.get_by_text("No matching items").wait_for()
     # Breadcrumb back to the root.
@@ -141,7 +143,10 @@ def test_upload_files_and_folder(page, live, bucket, s3, tmp_path):
     dialog.get_by_role("button", name="Close").last.click()
     row(page, "dataset").wait_for()
     assert keys(s3, bucket, "up/dataset/") == [
-        "up/dataset/README.md", "up/dataset/train/b é.txt", "up/dataset/train/deep/a.jsonl"]
+        "up/dataset/README.md",
+        "up/dataset/train/b é.txt",
+        "up/dataset/train/deep/a.jsonl",
+    ]
     assert s3.get_object(Bucket=bucket, Key="up/dataset/train/b é.txt")["Body"].read() == "bé".encode()
 
 
@@ -169,18 +174,24 @@ def test_cancel_upload_leaves_nothing(page, live, bucket, s3, tmp_path):
     # Slow the browser's uploads down so there is time to cancel mid-way.
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1,
-                                                  "uploadThroughput": 4 * 1024 * 1024})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 4 * 1024 * 1024},
+    )
     page.get_by_test_id("file-input").set_input_files(str(big))
     dialog = page.get_by_role("dialog", name="Uploads")
     dialog.locator('[data-testid="upload-row"][data-state="uploading"]').wait_for()
     page.wait_for_function(
         "() => { const p = document.querySelector('[data-testid=upload-row] [role=progressbar]');"
-        " return p && Number(p.getAttribute('aria-valuenow')) > 5; }", timeout=30_000)
+        " return p && Number(p.getAttribute('aria-valuenow')) > 5; }",
+        timeout=30_000,
+    )
     dialog.get_by_role("button", name="Cancel upload of big.bin").click()
     dialog.locator('[data-testid="upload-row"][data-state="cancelled"]').wait_for()
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1,
-                                                  "uploadThroughput": -1})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     # The server sees the disconnect and aborts its multipart upload: nothing is left behind.
     deadline = time.monotonic() + 15
     while True:
@@ -222,8 +233,13 @@ def test_download_file_and_zip(page, live, bucket, s3):
 
 
 def test_object_details_show_metadata(page, live, bucket, s3):
-    s3.put_object(Bucket=bucket, Key="m/config.json", Body=b"{}", ContentType="application/json",
-                  Metadata={"hf-sha256": "ab" * 32, "hf-revision": "0123456789abcdef"})
+    s3.put_object(
+        Bucket=bucket,
+        Key="m/config.json",
+        Body=b"{}",
+        ContentType="application/json",
+        Metadata={"hf-sha256": "ab" * 32, "hf-revision": "0123456789abcdef"},
+    )
     browse(page, live, bucket, "m/")
     row_action(page, "config.json", "Details")
     dialog = page.get_by_role("dialog", name="Details: config.json")
@@ -243,7 +259,8 @@ def test_drop_files_to_upload(page, live, bucket, s3):
     page.get_by_text("This folder is empty").wait_for()
     data = page.evaluate_handle(
         "() => { const dt = new DataTransfer();"
-        " dt.items.add(new File(['dropped bytes'], 'dropped.txt', {type: 'text/plain'})); return dt; }")
+        " dt.items.add(new File(['dropped bytes'], 'dropped.txt', {type: 'text/plain'})); return dt; }"
+    )
     page.dispatch_event('[data-testid="dropzone"]', "drop", {"dataTransfer": data})
     page.get_by_role("dialog", name="Uploads").locator('[data-state="done"]').wait_for()
     assert s3.get_object(Bucket=bucket, Key="dropped.txt")["Body"].read() == b"dropped bytes"

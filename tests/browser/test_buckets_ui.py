@@ -33,7 +33,7 @@ def test_create_and_delete_bucket(page, live, s3):
     delete = dialog.get_by_role("button", name="Delete")
     dialog.get_by_label(f'Type "{name}" to confirm').fill(name)
     delete.click()
-    dialog.get_by_text("Tick \"Delete every object in the bucket first\"").wait_for()
+    dialog.get_by_text('Tick "Delete every object in the bucket first"').wait_for()
     dialog.get_by_label("Delete every object in the bucket first").check()
     delete.click()
     row.wait_for(state="detached")

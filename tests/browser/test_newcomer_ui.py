@@ -31,11 +31,13 @@ def local_location(live) -> dict:
 
 def quietly(handler):
     """A route handler that gives up quietly when the page closes under it (end of test)."""
+
     def wrapped(route):
         try:
             handler(route)
-        except Exception:  # noqa: BLE001 - the context is closing: nothing left to answer
+        except Exception:
             pass
+
     return wrapped
 
 
@@ -51,8 +53,13 @@ def wait_for_keys(s3, bucket: str, wanted: list[str], timeout: float = 30) -> No
 
 def test_job_version_grows_with_every_change_and_rides_every_payload():
     """(No browser needed.) Equal content, equal version; any change the client shows, a higher one."""
-    job = Job(kind="copy", title="t", source={}, destination={},
-              files=[TransferFile(path="a", key="a", size=4), TransferFile(path="b", key="b", size=4)])
+    job = Job(
+        kind="copy",
+        title="t",
+        source={},
+        destination={},
+        files=[TransferFile(path="a", key="a", size=4), TransferFile(path="b", key="b", size=4)],
+    )
     first = job.to_json()["version"]
     assert job.to_json()["version"] == first and job.to_json(files=False)["version"] == first
     job.files[0].bytes_done = 2
@@ -108,17 +115,33 @@ def test_late_start_answer_does_not_reopen_a_finished_copy(page, live, bucket, s
 def crafted_job(job_id: str, version: int, state: str, files: list[tuple[str, str, int]], **extra) -> dict:
     done = sum(1 for _, s, _ in files if s == "done")
     return {
-        "id": job_id, "version": version, "kind": "huggingface", "state": state, "title": f"org/{job_id}@main",
+        "id": job_id,
+        "version": version,
+        "kind": "huggingface",
+        "state": state,
+        "title": f"org/{job_id}@main",
         "source": {"repo_id": f"org/{job_id}", "revision": "main"},
         "destination": {"location_id": "s3:crafted", "prefix": "models/"},
-        "created_at": "2030-01-01T00:00:00Z", "started_at": "2030-01-01T00:00:01Z",
+        "created_at": "2030-01-01T00:00:00Z",
+        "started_at": "2030-01-01T00:00:01Z",
         "finished_at": "2030-01-01T00:00:09Z" if state in ("completed", "failed", "cancelled") else None,
-        "resolved_revision": None, "error": None,
-        "totals": {"files": len(files), "files_done": done, "files_failed": 0, "files_skipped": 0,
-                   "files_cancelled": 0, "bytes": 8 * len(files), "bytes_done": sum(b for *_, b in files),
-                   "rate_bps": 0, "eta_seconds": None},
-        "files": [{"path": p, "destination_key": f"models/{p}", "size": 8, "bytes_done": b, "state": s, "error": None}
-                  for p, s, b in files],
+        "resolved_revision": None,
+        "error": None,
+        "totals": {
+            "files": len(files),
+            "files_done": done,
+            "files_failed": 0,
+            "files_skipped": 0,
+            "files_cancelled": 0,
+            "bytes": 8 * len(files),
+            "bytes_done": sum(b for *_, b in files),
+            "rate_bps": 0,
+            "eta_seconds": None,
+        },
+        "files": [
+            {"path": p, "destination_key": f"models/{p}", "size": 8, "bytes_done": b, "state": s, "error": None}
+            for p, s, b in files
+        ],
         **extra,
     }
 
@@ -148,17 +171,24 @@ def test_reordered_events_and_a_dropped_stream_keep_the_newest_state(page, live)
     v5 = crafted_job("jobj", 5, "running", [("a.bin", "done", 8), ("b.bin", "running", 4)])
     v7 = crafted_job("jobj", 7, "completed", [("a.bin", "done", 8), ("b.bin", "done", 8)])
     gone = crafted_job("jobgone", 3, "running", [("x.bin", "running", 2)])
-    first = sse(("snapshot", {"jobs": [v2, gone]}), ("job", delta(v4, ["a.bin"])), ("job", v1),
-                ("job", delta(v3, ["a.bin"])), retry=200)
-    second = sse(("snapshot", {"jobs": [v5]}), ("job", delta(v4, ["a.bin", "b.bin"])), ("job", v1), ("job", v7),
-                 retry=600_000)
+    first = sse(
+        ("snapshot", {"jobs": [v2, gone]}),
+        ("job", delta(v4, ["a.bin"])),
+        ("job", v1),
+        ("job", delta(v3, ["a.bin"])),
+        retry=200,
+    )
+    second = sse(
+        ("snapshot", {"jobs": [v5]}), ("job", delta(v4, ["a.bin", "b.bin"])), ("job", v1), ("job", v7), retry=600_000
+    )
     held = []
 
     def stream(route):
         if not held:
             held.append(route)
-            route.fulfill(status=200, headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"},
-                          body=first)
+            route.fulfill(
+                status=200, headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}, body=first
+            )
         else:
             held.append(route)  # answered below, once the first stream's outcome is checked
 
@@ -180,8 +210,7 @@ def test_reordered_events_and_a_dropped_stream_keep_the_newest_state(page, live)
     while len(held) < 2:
         assert time.time() < deadline, "the page did not reconnect"
         page.wait_for_timeout(100)
-    held[1].fulfill(status=200, headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"},
-                    body=second)
+    held[1].fulfill(status=200, headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}, body=second)
     expect(job).to_have_attribute("data-state", "completed")
     expect(job.get_by_test_id("job-progress")).to_contain_text("2/2 files")
     expect(job_row(page, "jobgone")).to_have_count(0)
@@ -221,9 +250,14 @@ def test_open_destination_refreshes_when_a_copy_lands(page, live, bucket, s3):
     page.get_by_role("button", name=folder.rstrip("/"), exact=True).click()
     page.get_by_text("This folder is empty").wait_for()
     with live.client() as client:
-        client.post("/api/transfers", json={
-            "kind": "copy", "source": {"location_id": f"s3:{bucket}", "keys": ["in/fresh.txt"]},
-            "destination": {"location_id": local["id"], "prefix": folder}}).raise_for_status()
+        client.post(
+            "/api/transfers",
+            json={
+                "kind": "copy",
+                "source": {"location_id": f"s3:{bucket}", "keys": ["in/fresh.txt"]},
+                "destination": {"location_id": local["id"], "prefix": folder},
+            },
+        ).raise_for_status()
     row(page, "fresh.txt").wait_for(timeout=20_000)
 
 
@@ -269,8 +303,12 @@ def test_job_titles_and_toasts_use_location_names(page, live, bucket, s3):
 
 
 def overlaps(a: dict, b: dict) -> bool:
-    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
 
 
 def test_about_dialog_has_no_overlap_in_dark_mode(page, live):
@@ -295,9 +333,14 @@ def test_about_dialog_has_no_overlap_in_dark_mode(page, live):
 def test_narrow_transfers_page_and_navigation_drawer(page, live, bucket, s3):
     s3.put_object(Bucket=bucket, Key="narrow/a file with a long name.txt", Body=b"x")
     with live.client() as client:
-        client.post("/api/transfers", json={
-            "kind": "copy", "source": {"location_id": f"s3:{bucket}", "keys": ["narrow/a file with a long name.txt"]},
-            "destination": {"location_id": f"s3:{bucket}", "prefix": "narrow copies/of today/"}}).raise_for_status()
+        client.post(
+            "/api/transfers",
+            json={
+                "kind": "copy",
+                "source": {"location_id": f"s3:{bucket}", "keys": ["narrow/a file with a long name.txt"]},
+                "destination": {"location_id": f"s3:{bucket}", "prefix": "narrow copies/of today/"},
+            },
+        ).raise_for_status()
     page.set_viewport_size({"width": 800, "height": 900})
     page.goto(live.url + "/transfers")  # (the navigation starts closed at this width)
     page.get_by_role("heading", level=1, name="Transfers").wait_for()
@@ -331,7 +374,7 @@ def test_vram_verdict_stays_in_view_and_comes_first_when_narrow(page, live):
     page.wait_for_timeout(300)
     assert page.locator("#odh-tec-main").evaluate("m => m.scrollTop") > 300  # the page did scroll
     box = verdict.bounding_box()
-    assert box and 0 <= box["y"] and box["y"] + box["height"] <= 700, box
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= 700, box
 
     page.set_viewport_size({"width": 700, "height": 900})
     page.locator("#odh-tec-main").evaluate("m => m.scrollTo(0, 0)")
@@ -456,7 +499,7 @@ def test_location_picker_offers_create_bucket_when_it_lists_none(page, live, s3)
     finally:
         try:
             s3.delete_bucket(Bucket=name)
-        except Exception:  # noqa: BLE001 - not created
+        except Exception:
             pass
 
 

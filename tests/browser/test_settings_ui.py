@@ -13,7 +13,7 @@ def test_secret_round_trip_never_visible(page, live):
     def record(response):
         try:
             bodies.append(response.text())
-        except Exception:  # noqa: BLE001 - streams, redirects
+        except Exception:
             pass
 
     page.on("response", record)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from .conftest import FRONTEND, open_app
@@ -46,8 +44,13 @@ def test_theme_toggle_is_remembered(page, live):
 
 def test_navigation_and_about(page, live):
     open_app(page, live, "/")
-    for name, heading in [("Buckets", "Buckets"), ("Transfers", "Transfers"), ("VRAM estimator", "VRAM estimator"),
-                          ("Settings", "Settings"), ("Storage browser", "Storage browser")]:
+    for name, heading in [
+        ("Buckets", "Buckets"),
+        ("Transfers", "Transfers"),
+        ("VRAM estimator", "VRAM estimator"),
+        ("Settings", "Settings"),
+        ("Storage browser", "Storage browser"),
+    ]:
         page.get_by_role("navigation", name="Main navigation").get_by_role("link", name=name).click()
         page.get_by_role("heading", level=1, name=heading).wait_for()
     page.get_by_role("button", name="Help").click()
@@ -93,8 +96,11 @@ def test_everything_under_nb_prefix(browser, make_live, s3, bucket, tmp_path):
         ours = [u for u in urls if u.startswith(f"http://127.0.0.1:{server.port}")]
         assert any(f"{prefix}/api/transfers/events" in u for u in ours)
         assert any(f"{prefix}/assets/" in u for u in ours)
-        stray = [u for u in ours if not u.startswith(f"http://127.0.0.1:{server.port}{prefix}/")
-                 and u != f"http://127.0.0.1:{server.port}/"]
+        stray = [
+            u
+            for u in ours
+            if not u.startswith(f"http://127.0.0.1:{server.port}{prefix}/") and u != f"http://127.0.0.1:{server.port}/"
+        ]
         assert stray == []
     finally:
         page.close()
@@ -145,7 +151,12 @@ def test_accessibility_of_every_page(page, live, bucket, s3, axe_ready, theme):
     found["create folder"] = axe_violations(page)
     page.keyboard.press("Escape")
 
-    for path, ready in [("/buckets", "Create bucket"), ("/transfers", None), ("/vram", None), ("/settings", "Test connection")]:
+    for path, ready in [
+        ("/buckets", "Create bucket"),
+        ("/transfers", None),
+        ("/vram", None),
+        ("/settings", "Test connection"),
+    ]:
         open_app(page, live, path)
         if ready:
             page.get_by_role("button", name=ready).first.wait_for()
@@ -160,5 +171,3 @@ def test_accessibility_of_every_page(page, live, bucket, s3, axe_ready, theme):
 
     problems = {where: v for where, v in found.items() if v}
     assert problems == {}, problems
-
-

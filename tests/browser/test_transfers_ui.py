@@ -3,7 +3,6 @@ the Transfers page and the masthead indicator from the one SSE stream."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -58,8 +57,10 @@ def test_hf_import_preview_progress_and_result(page, hf_live, bucket, s3):
     progress = dialog.get_by_test_id("hf-progress")
     progress.get_by_test_id("state-label").filter(has_text="Completed").wait_for(timeout=60_000)
     assert "5/5 files" in progress.get_by_test_id("job-progress").inner_text()
-    assert keys(s3, bucket) == sorted(f"{GPT2}/{name}" for name in [
-        ".gitattributes", "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"])
+    assert keys(s3, bucket) == sorted(
+        f"{GPT2}/{name}"
+        for name in [".gitattributes", "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]
+    )
     dialog.get_by_role("button", name="Close").last.click()
     # The Transfers page lists it, also after a reload (snapshot on connect).
     page.get_by_test_id("transfers-indicator").click()
@@ -67,7 +68,7 @@ def test_hf_import_preview_progress_and_result(page, hf_live, bucket, s3):
     page.reload()
     job = page.locator('[data-testid="job-row"][data-kind="huggingface"]').first
     job.wait_for()
-    job.get_by_role("button", name=f"Show files of").click()
+    job.get_by_role("button", name="Show files of").click()
     page.get_by_test_id("job-files").first.get_by_text("tokenizer_config.json").wait_for()
 
 
@@ -90,7 +91,8 @@ def test_hf_import_gguf_preset_and_engine_errors(page, hf_live, bucket):
     dialog.get_by_role("textbox", name="Repository").fill("meta-llama/Llama-3.2-1B")
     dialog.get_by_role("button", name="Preview").click()
     dialog.get_by_test_id("hf-error").filter(has_text="gated").or_(
-        dialog.get_by_test_id("hf-error").filter(has_text="token")).first.wait_for()
+        dialog.get_by_test_id("hf-error").filter(has_text="token")
+    ).first.wait_for()
 
 
 def test_hf_import_cancel(page, hf_live, hub, bucket, s3):
@@ -105,7 +107,9 @@ def test_hf_import_cancel(page, hf_live, hub, bucket, s3):
     page.locator('[data-testid="transfers-indicator"][aria-label="1 active transfer"]').wait_for()
     page.wait_for_function(
         "() => { const p = document.querySelector('[data-testid=hf-progress] [data-testid=job-progress] [role=progressbar]');"
-        " return p && Number(p.getAttribute('aria-valuenow')) > 0; }", timeout=30_000)
+        " return p && Number(p.getAttribute('aria-valuenow')) > 0; }",
+        timeout=30_000,
+    )
     dialog.get_by_role("button", name="Cancel import").click()
     progress.get_by_test_id("state-label").filter(has_text="Cancelled").first.wait_for(timeout=30_000)
     page.locator('[data-testid="transfers-indicator"][aria-label="No active transfers"]').wait_for()
@@ -117,7 +121,8 @@ def test_hf_import_cancel(page, hf_live, hub, bucket, s3):
     count = cancelled.count()
     cancelled.first.get_by_role("button", name="from the list").click()
     page.wait_for_function(
-        f"() => document.querySelectorAll('[data-testid=job-row][data-state=cancelled]').length === {count - 1}")
+        f"() => document.querySelectorAll('[data-testid=job-row][data-state=cancelled]').length === {count - 1}"
+    )
 
 
 def test_move_selection_to_another_folder(page, live, bucket, s3):

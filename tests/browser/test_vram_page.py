@@ -18,8 +18,6 @@ from odh_tec.config import HFSettings
 from .conftest import open_app
 from .test_shell import axe_ready, axe_violations  # noqa: F401 - axe_ready is a fixture
 
-
-
 # ---- helpers ------------------------------------------------------------------------------------
 
 

@@ -58,8 +58,10 @@ def image(podman, figures, tmp_path_factory) -> str:
     """`make image` on the cached Debian 12 base: the image tag. Prints build times and sizes."""
     workdir = tmp_path_factory.mktemp("image-build")
     made = pm.ensure_base_tar(workdir)
-    figures.add("base rootfs (mmdebstrap bookworm minbase + python3, python3-venv): "
-                + (f"made in {made:.1f} s" if made is not None else f"cached in {pm.BASE_TAR}"))
+    figures.add(
+        "base rootfs (mmdebstrap bookworm minbase + python3, python3-venv): "
+        + (f"made in {made:.1f} s" if made is not None else f"cached in {pm.BASE_TAR}")
+    )
     imported = pm.ensure_base_image(podman, made is not None)
     if imported is not None:
         figures.add(f"podman import of the base: {imported:.1f} s")

@@ -48,8 +48,16 @@ class Container:
     to 127.0.0.1 (to reach an S3 on the host's loopback).
     """
 
-    def __init__(self, podman: Podman, image: str, data: Path, *, env: dict[str, str] | None = None,
-                 network: str = "slirp", prefix: str = PREFIX):
+    def __init__(
+        self,
+        podman: Podman,
+        image: str,
+        data: Path,
+        *,
+        env: dict[str, str] | None = None,
+        network: str = "slirp",
+        prefix: str = PREFIX,
+    ):
         self.podman, self.image, self.data = podman, image, data
         self.env = {"NB_PREFIX": prefix, "LOG_LEVEL": "info", **(env or {})}
         self.network, self.prefix = network, prefix
@@ -61,9 +69,23 @@ class Container:
 
     def run_args(self) -> list[str]:
         self.port = free_port()
-        args = ["run", "-d", "--name", self.name, "--user", f"{OPENSHIFT_UID}:0", "--read-only",
-                "--tmpfs", "/tmp:rw,size=256m,mode=1777", "-v", f"{self.data}:/opt/app-root/src",
-                "--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
+        args = [
+            "run",
+            "-d",
+            "--name",
+            self.name,
+            "--user",
+            f"{OPENSHIFT_UID}:0",
+            "--read-only",
+            "--tmpfs",
+            "/tmp:rw,size=256m,mode=1777",
+            "-v",
+            f"{self.data}:/opt/app-root/src",
+            "--cap-drop",
+            "ALL",
+            "--security-opt",
+            "no-new-privileges",
+        ]
         if self.network == "host":
             args += ["--network", "host", "-e", "IP=127.0.0.1", "-e", f"PORT={self.port}"]
         else:
@@ -146,4 +168,3 @@ class Container:
         endpoint = httpx.get(self.url("/api/info"), timeout=10).json()["s3_endpoint"]
         done = self.podman("exec", self.name, "python", "-c", _S3_PROBE, endpoint, bucket, timeout=60)
         return json.loads(done.stdout)
-

@@ -16,8 +16,15 @@ import yaml
 
 SUPPORTED = {"apiVersion", "kind", "resources", "namespace", "images", "patches"}
 # Kinds without a namespace (those deploy/ may hold).
-CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding", "Namespace", "CustomResourceDefinition",
-                  "PersistentVolume", "StorageClass", "SecurityContextConstraints"}
+CLUSTER_SCOPED = {
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Namespace",
+    "CustomResourceDefinition",
+    "PersistentVolume",
+    "StorageClass",
+    "SecurityContextConstraints",
+}
 
 
 class Unsupported(ValueError):

@@ -22,8 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = {"podman": "podman", "runc": "runc", "fuse-overlayfs": "fuse-overlayfs",
-            "slirp4netns": "slirp4netns", "newuidmap": "uidmap", "mmdebstrap": "mmdebstrap"}
+PACKAGES = {
+    "podman": "podman",
+    "runc": "runc",
+    "fuse-overlayfs": "fuse-overlayfs",
+    "slirp4netns": "slirp4netns",
+    "newuidmap": "uidmap",
+    "mmdebstrap": "mmdebstrap",
+}
 BASE_TAG = "localhost/odh-tec-base:bookworm"
 IMAGE_TAG = "localhost/odh-tec:test"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "odh-tec"
@@ -45,8 +51,9 @@ def ensure_packages() -> None:
         raise Unavailable(f"missing {', '.join(missing)} and no root to apt-get them")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run([*apt, "update", "-qq"], check=True, env=env, capture_output=True)
-    subprocess.run([*apt, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env,
-                   capture_output=True)
+    subprocess.run(
+        [*apt, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env, capture_output=True
+    )
 
 
 def write_containers_conf(directory: Path) -> Path:
@@ -66,6 +73,7 @@ def write_containers_conf(directory: Path) -> Path:
 
 
 # --- the base image: Debian 12 from this machine's apt mirror -------------------------------------
+
 
 def _apt_entries() -> list[dict]:
     """Debian entries of this machine's apt sources (one-line and deb822 formats), as dicts."""
@@ -90,8 +98,13 @@ def _apt_entries() -> list[dict]:
                     fields[key.strip().lower()] = value.strip()
                 if "deb" in fields.get("types", "").split() and fields.get("enabled", "yes") != "no":
                     for uri in fields.get("uris", "").split():
-                        entries.append({"uri": uri, "suites": fields.get("suites", "").split(),
-                                        "components": fields.get("components", "main").split()})
+                        entries.append(
+                            {
+                                "uri": uri,
+                                "suites": fields.get("suites", "").split(),
+                                "components": fields.get("components", "main").split(),
+                            }
+                        )
     return entries
 
 
@@ -101,8 +114,7 @@ def bookworm_sources() -> str:
     for entry in _apt_entries():
         suites = [s for s in entry["suites"] if s == "bookworm" or s.startswith("bookworm-")]
         if suites:
-            stanzas.append(f"Types: deb\nURIs: {entry['uri']}\nSuites: {' '.join(suites)}\n"
-                           f"Components: main\n")
+            stanzas.append(f"Types: deb\nURIs: {entry['uri']}\nSuites: {' '.join(suites)}\nComponents: main\n")
     if not stanzas:
         mirror = next((e["uri"] for e in _apt_entries() if re.search(r"/debian/?$", e["uri"])), DEBIAN_FALLBACK)
         stanzas.append(f"Types: deb\nURIs: {mirror}\nSuites: bookworm bookworm-updates\nComponents: main\n")
@@ -119,9 +131,20 @@ def ensure_base_tar(workdir: Path) -> float | None:
     partial = BASE_TAR.with_suffix(".partial.tar")
     started = time.monotonic()
     done = subprocess.run(
-        ["mmdebstrap", "--quiet", "--variant=minbase", "--include=python3,python3-venv",
-         "--aptopt=Acquire::Retries=3", "bookworm", str(partial), str(sources)],
-        capture_output=True, text=True, timeout=900)
+        [
+            "mmdebstrap",
+            "--quiet",
+            "--variant=minbase",
+            "--include=python3,python3-venv",
+            "--aptopt=Acquire::Retries=3",
+            "bookworm",
+            str(partial),
+            str(sources),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if done.returncode != 0:
         partial.unlink(missing_ok=True)
         raise RuntimeError(f"mmdebstrap failed:\n{done.stdout}\n{done.stderr}")
@@ -130,6 +153,7 @@ def ensure_base_tar(workdir: Path) -> float | None:
 
 
 # --- podman ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Podman:
@@ -143,8 +167,9 @@ class Podman:
             self.env.pop(name, None)
 
     def __call__(self, *args: str, check: bool = True, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
-        done = subprocess.run(["podman", *args], env=self.env, capture_output=True, text=True, timeout=timeout,
-                              **kwargs)
+        done = subprocess.run(
+            ["podman", *args], env=self.env, capture_output=True, text=True, timeout=timeout, **kwargs
+        )
         if check and done.returncode != 0:
             raise RuntimeError(f"podman {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         return done
@@ -178,8 +203,9 @@ def pip_build_secrets(workdir: Path) -> list[str]:
 
     def pip_config(name: str) -> str:
         try:
-            done = subprocess.run([python, "-m", "pip", "config", "get", name], capture_output=True, text=True,
-                                  timeout=60)
+            done = subprocess.run(
+                [python, "-m", "pip", "config", "get", name], capture_output=True, text=True, timeout=60
+            )
         except (OSError, subprocess.TimeoutExpired):
             return ""
         return done.stdout.strip() if done.returncode == 0 else ""
@@ -218,9 +244,20 @@ def make_image(podman: Podman, secrets: list[str]) -> Build:
     flags = " ".join(["--pull=never", *secrets])
     started = time.monotonic()
     done = subprocess.run(
-        ["make", "--no-print-directory", "image", f"BASE_IMAGE={BASE_TAG}", f"IMAGE={IMAGE_TAG}",
-         f"IMAGE_BUILD_FLAGS={flags}"],
-        cwd=REPO, env=podman.env, capture_output=True, text=True, timeout=900)
+        [
+            "make",
+            "--no-print-directory",
+            "image",
+            f"BASE_IMAGE={BASE_TAG}",
+            f"IMAGE={IMAGE_TAG}",
+            f"IMAGE_BUILD_FLAGS={flags}",
+        ],
+        cwd=REPO,
+        env=podman.env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     seconds = time.monotonic() - started
     if done.returncode != 0:
         raise RuntimeError(f"make image failed:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}")
@@ -230,8 +267,20 @@ def make_image(podman: Podman, secrets: list[str]) -> Build:
 def rebuild(podman: Podman, secrets: list[str]) -> Build:
     """The same podman build again, without the wheel step: the warm figure."""
     started = time.monotonic()
-    done = podman("build", "-f", "deploy/Containerfile", "--build-arg", f"BASE_IMAGE={BASE_TAG}", "--pull=never",
-                  *secrets, "-t", IMAGE_TAG, "dist", cwd=REPO, timeout=900)
+    done = podman(
+        "build",
+        "-f",
+        "deploy/Containerfile",
+        "--build-arg",
+        f"BASE_IMAGE={BASE_TAG}",
+        "--pull=never",
+        *secrets,
+        "-t",
+        IMAGE_TAG,
+        "dist",
+        cwd=REPO,
+        timeout=900,
+    )
     return Build(time.monotonic() - started, _all_cached(done.stdout), done.stdout)
 
 
@@ -256,11 +305,12 @@ def build_ids(output: str) -> set[str]:
 
 # --- sizes -----------------------------------------------------------------------------------------
 
+
 @dataclass
 class Layer:
     diff_id: str
-    size: int        # uncompressed
-    gzipped: int     # as a registry stores it (gzip -6)
+    size: int  # uncompressed
+    gzipped: int  # as a registry stores it (gzip -6)
     created_by: str
 
 
@@ -269,8 +319,9 @@ def image_layers(podman: Podman, tag: str, workdir: Path) -> list[Layer]:
     Gzipped sizes are cached by layer digest (compressing 350 MB takes ~10 s)."""
     info, base = podman.inspect(tag), podman.inspect(BASE_TAG)
     own = [d for d in info["RootFS"]["Layers"] if d not in set(base["RootFS"]["Layers"])]
-    history = [h for h in json.loads(podman("history", "--no-trunc", "--format", "json", tag).stdout)
-               if h.get("size", 0) > 0]
+    history = [
+        h for h in json.loads(podman("history", "--no-trunc", "--format", "json", tag).stdout) if h.get("size", 0) > 0
+    ]
     cache = json.loads(LAYER_SIZES.read_text()) if LAYER_SIZES.is_file() else {}
     if any(d not in cache for d in own):
         archive = workdir / "image.tar"
@@ -290,8 +341,9 @@ def image_layers(podman: Podman, tag: str, workdir: Path) -> list[Layer]:
     for diff_id in own:
         size, gz = cache[diff_id]
         # History entries name image ids, not layer digests: match them by size.
-        what = next((h.get("CreatedBy", "") for h in history
-                     if abs(int(h.get("size", 0)) - size) <= max(65536, size // 50)), "")
+        what = next(
+            (h.get("CreatedBy", "") for h in history if abs(int(h.get("size", 0)) - size) <= max(65536, size // 50)), ""
+        )
         layers.append(Layer(diff_id, size, gz, what))
     return layers
 
@@ -304,4 +356,3 @@ def _sizes(stream) -> tuple[int, int]:
         packed += len(compressor.compress(chunk))
     packed += len(compressor.flush())
     return raw, packed
-

@@ -25,12 +25,14 @@ APP_LAYER_LIMIT = 200 * MiB
 def test_image_size_and_layers(image, podman, figures, tmp_path):
     layers = pm.image_layers(podman, image, tmp_path)
     total = podman.inspect(image)["Size"]
-    figures.add(f"image {image}: {total / MiB:.0f} MiB uncompressed "
-                f"(base {podman.inspect(pm.BASE_TAG)['Size'] / MiB:.0f} MiB)")
+    figures.add(
+        f"image {image}: {total / MiB:.0f} MiB uncompressed (base {podman.inspect(pm.BASE_TAG)['Size'] / MiB:.0f} MiB)"
+    )
     for layer in layers:
         what = re.sub(r"\s+", " ", layer.created_by)[:70]
-        figures.add(f"  layer {layer.diff_id[7:19]}: {layer.size / MiB:.1f} MiB, "
-                    f"{layer.gzipped / MiB:.1f} MiB gzipped — {what}")
+        figures.add(
+            f"  layer {layer.diff_id[7:19]}: {layer.size / MiB:.1f} MiB, {layer.gzipped / MiB:.1f} MiB gzipped — {what}"
+        )
     app = max(layers, key=lambda layer: layer.size)
     assert "COPY" in app.created_by or not app.created_by
     assert app.gzipped < APP_LAYER_LIMIT, f"the app layer is {app.gzipped / MiB:.0f} MiB gzipped"
@@ -58,8 +60,20 @@ echo "wheel-left $(find / -xdev -name 'odh_tec-*.whl' 2>/dev/null | wc -l)"
 touch /opt/odh-tec/x 2>/dev/null && echo root-fs-writable || echo root-fs-read-only
 command -v weed; command -v odh-tec
 """
-    done = podman("run", "--rm", "--network", "none", "--user", f"{OPENSHIFT_UID}:0", "--read-only",
-                  "--entrypoint", "/bin/sh", image, "-c", script)
+    done = podman(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--user",
+        f"{OPENSHIFT_UID}:0",
+        "--read-only",
+        "--entrypoint",
+        "/bin/sh",
+        image,
+        "-c",
+        script,
+    )
     out = done.stdout
     assert re.search(r"^home 0 2?77[05]$", out, re.M), out  # group 0 may write $HOME
     assert "venv-group-writable 0" in out and "pip 0" in out and "pip-cache 0" in out and "wheel-left 0" in out
@@ -68,8 +82,20 @@ command -v weed; command -v odh-tec
 
 
 def test_refuses_to_start_open_without_prefix_or_auth(image, podman):
-    done = podman("run", "--rm", "--network", "none", "--user", f"{OPENSHIFT_UID}:0", "--read-only",
-                  "--tmpfs", "/tmp", image, check=False, timeout=60)
+    done = podman(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--user",
+        f"{OPENSHIFT_UID}:0",
+        "--read-only",
+        "--tmpfs",
+        "/tmp",
+        image,
+        check=False,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert "AUTH" in done.stdout + done.stderr
 
@@ -86,8 +112,13 @@ def slow_upload(container: Container, bucket: str, key: str, total: int) -> thre
 
     def run():
         try:
-            httpx.put(container.url(f"/api/locations/s3:{bucket}/object"), params={"key": key}, content=body(),
-                      headers={"Content-Length": str(total)}, timeout=120)
+            httpx.put(
+                container.url(f"/api/locations/s3:{bucket}/object"),
+                params={"key": key},
+                content=body(),
+                headers={"Content-Length": str(total)},
+                timeout=120,
+            )
         except httpx.HTTPError:
             pass  # the server went away: that is the point
 
@@ -109,9 +140,13 @@ def test_workbench(storage, request, image, podman, data_dir, containers, figure
         s3 = server.client()
         default_bucket = f"dc-{uuid.uuid4().hex[:10]}"
         s3.create_bucket(Bucket=default_bucket)
-        env = {"AWS_S3_ENDPOINT": server.endpoint, "AWS_ACCESS_KEY_ID": server.credentials.access_key_id,
-               "AWS_SECRET_ACCESS_KEY": server.credentials.secret_access_key, "AWS_DEFAULT_REGION": "us-east-1",
-               "AWS_S3_BUCKET": default_bucket}
+        env = {
+            "AWS_S3_ENDPOINT": server.endpoint,
+            "AWS_ACCESS_KEY_ID": server.credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": server.credentials.secret_access_key,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_S3_BUCKET": default_bucket,
+        }
         network = "host"
 
     def launch() -> Container:
@@ -122,8 +157,10 @@ def test_workbench(storage, request, image, podman, data_dir, containers, figure
     def s3_state(container: Container, bucket: str) -> dict:
         if s3 is None:
             return container.embedded_s3(bucket)
-        return {"keys": [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])],
-                "uploads": [u["Key"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])]}
+        return {
+            "keys": [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])],
+            "uploads": [u["Key"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])],
+        }
 
     app = launch()
     api = app.client()
@@ -161,10 +198,16 @@ def test_workbench(storage, request, image, podman, data_dir, containers, figure
         assert f"s3:{env['AWS_S3_BUCKET']}" in locations
     objects = f"/api/locations/s3:{bucket}"
     blob = os.urandom(5 * MiB + 123)
-    bytes_in, bytes_out = app.metric("odh_tec_bytes_total", direction="in"), app.metric("odh_tec_bytes_total",
-                                                                                         direction="out")
-    put = api.put(f"{objects}/object", params={"key": "dir/blob.bin"}, content=blob,
-                  headers={"Content-Type": "application/octet-stream"})
+    bytes_in, bytes_out = (
+        app.metric("odh_tec_bytes_total", direction="in"),
+        app.metric("odh_tec_bytes_total", direction="out"),
+    )
+    put = api.put(
+        f"{objects}/object",
+        params={"key": "dir/blob.bin"},
+        content=blob,
+        headers={"Content-Type": "application/octet-stream"},
+    )
     assert put.status_code == 201, put.text
     assert put.json()["size"] == len(blob)
     listing = api.get(f"{objects}/objects", params={"prefix": "dir/"}).json()
@@ -183,8 +226,11 @@ def test_workbench(storage, request, image, podman, data_dir, containers, figure
     # SIGTERM in the middle of a 1 GiB upload: out in < 10 s, no object, no multipart upload left.
     before = app.metric("odh_tec_bytes_total", direction="in", location_kind="s3")
     slow_upload(app, bucket, "big.bin", 1 << 30)
-    wait_until(lambda: app.metric("odh_tec_bytes_total", direction="in", location_kind="s3") - before >= 40 * MiB,
-               60, what="the upload to pass 40 MiB")
+    wait_until(
+        lambda: app.metric("odh_tec_bytes_total", direction="in", location_kind="s3") - before >= 40 * MiB,
+        60,
+        what="the upload to pass 40 MiB",
+    )
     wait_until(lambda: s3_state(app, bucket)["uploads"], 30, interval=0.5, what="a multipart upload to be open")
     # The idle culler sees the workbench busy while the upload runs.
     assert api.get("/api/kernels").json()[0]["execution_state"] == "busy"
@@ -208,8 +254,13 @@ def test_workbench(storage, request, image, podman, data_dir, containers, figure
 def test_team_deployment_settings(image, podman, data_dir, containers):
     """What deploy/base sets: AUTH=proxy, ALLOWED_HOSTS, LOG_FORMAT=json, no prefix; the probes answer."""
     route_host = "odh-tec.apps.example.com"
-    app = Container(podman, image, data_dir, prefix="",
-                    env={"AUTH": "proxy", "ALLOWED_HOSTS": route_host, "LOG_FORMAT": "json", "NB_PREFIX": ""})
+    app = Container(
+        podman,
+        image,
+        data_dir,
+        prefix="",
+        env={"AUTH": "proxy", "ALLOWED_HOSTS": route_host, "LOG_FORMAT": "json", "NB_PREFIX": ""},
+    )
     containers.append(app)
     app.start()
     assert httpx.get(app.url("/api/livez")).status_code == 200
@@ -234,8 +285,11 @@ def test_a_second_signal_exits_at_once(image, podman, data_dir, containers, figu
     assert app.client().post("/api/buckets", json={"name": "second-signal"}).status_code == 201
     before = app.metric("odh_tec_bytes_total", direction="in", location_kind="s3")
     slow_upload(app, "second-signal", "big.bin", 1 << 30)
-    wait_until(lambda: app.metric("odh_tec_bytes_total", direction="in", location_kind="s3") - before >= 40 * MiB,
-               60, what="the upload to pass 40 MiB")
+    wait_until(
+        lambda: app.metric("odh_tec_bytes_total", direction="in", location_kind="s3") - before >= 40 * MiB,
+        60,
+        what="the upload to pass 40 MiB",
+    )
     app.signal("TERM")
     time.sleep(0.5)
     app.signal("INT")

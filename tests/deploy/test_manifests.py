@@ -32,8 +32,13 @@ K8S_VERSIONS = ["1.27.0", kubernetes_validate.latest_version()]
 # Kinds kubernetes-validate has no schema for (OpenShift and Prometheus Operator CRDs): checked below.
 CUSTOM_KINDS = {"Route", "ImageStream", "ServiceMonitor"}
 # What a Data Connection of type S3 puts in its Secret (the ODH dashboard's names).
-DATA_CONNECTION_KEYS = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_S3_ENDPOINT", "AWS_DEFAULT_REGION",
-                        "AWS_S3_BUCKET"}
+DATA_CONNECTION_KEYS = {
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_S3_ENDPOINT",
+    "AWS_DEFAULT_REGION",
+    "AWS_S3_BUCKET",
+}
 # Variables the app reads that are not Config fields: none today; platform variables would go here.
 PLATFORM_ENV: set[str] = set()
 
@@ -62,6 +67,7 @@ def config_env_names() -> set[str]:
 
 
 # --- rendering and schemas ----------------------------------------------------------------------------
+
 
 def test_every_yaml_file_parses():
     files = sorted(DEPLOY.rglob("*.yaml"))
@@ -106,14 +112,23 @@ def test_objects_pass_the_kubernetes_schemas(rendered, version):
         except kubernetes_validate.SchemaNotFoundError:
             unchecked.add(obj["kind"])
         except kubernetes_validate.ValidationError as exc:
-            pytest.fail(f"{obj['kind']}/{obj['metadata']['name']} (Kubernetes {version}): {exc.message} "
-                        f"at {'/'.join(map(str, exc.path))}")
+            pytest.fail(
+                f"{obj['kind']}/{obj['metadata']['name']} (Kubernetes {version}): {exc.message} "
+                f"at {'/'.join(map(str, exc.path))}"
+            )
     assert unchecked <= CUSTOM_KINDS, unchecked
-    assert {o["kind"] for o in objects} >= {"Deployment", "Service", "PersistentVolumeClaim", "NetworkPolicy",
-                                            "ServiceAccount", *CUSTOM_KINDS}
+    assert {o["kind"] for o in objects} >= {
+        "Deployment",
+        "Service",
+        "PersistentVolumeClaim",
+        "NetworkPolicy",
+        "ServiceAccount",
+        *CUSTOM_KINDS,
+    }
 
 
 # --- restricted-v2 ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("which", ["base", "overlay"])
 def test_deployment_passes_restricted_v2(rendered, which):
@@ -150,6 +165,7 @@ def test_deployment_passes_restricted_v2(rendered, which):
 
 # --- the app: env names, probes, ports ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("which", ["base", "overlay"])
 def test_every_env_name_is_one_the_app_reads(rendered, which):
     app = container(one(rendered[which], "Deployment", "odh-tec"), "odh-tec")
@@ -178,8 +194,15 @@ def test_overlay_allows_the_routes_host(rendered):
 
 @pytest.fixture(scope="module")
 def app_routes(tmp_path_factory):
-    config = Config(_env_file=None, nb_prefix="", ip="127.0.0.1", odh_tec_embedded_s3=False, auth="",
-                    auth_token="", odh_tec_data_dir=str(tmp_path_factory.mktemp("data")))
+    config = Config(
+        _env_file=None,
+        nb_prefix="",
+        ip="127.0.0.1",
+        odh_tec_embedded_s3=False,
+        auth="",
+        auth_token="",
+        odh_tec_data_dir=str(tmp_path_factory.mktemp("data")),
+    )
     app = create_app(config)
     # The routes as the app publishes them (included routers are not flattened into app.routes).
     paths = {path for path, methods in app.openapi()["paths"].items() if "get" in methods}
@@ -276,6 +299,7 @@ def test_network_policy_and_service_monitor(rendered):
 
 # --- images -------------------------------------------------------------------------------------------
 
+
 def all_image_references(rendered) -> list[str]:
     refs = []
     for which in ("base", "overlay"):
@@ -286,8 +310,11 @@ def all_image_references(rendered) -> list[str]:
         refs.append(tag["from"]["name"])
     overlay = yaml.safe_load((OVERLAY / "kustomization.yaml").read_text())
     for image in overlay.get("images", []):
-        refs.append(f"{image.get('newName', image['name'])}:{image['newTag']}" if "newTag" in image
-                    else f"{image.get('newName', image['name'])}@{image['digest']}")
+        refs.append(
+            f"{image.get('newName', image['name'])}:{image['newTag']}"
+            if "newTag" in image
+            else f"{image.get('newName', image['name'])}@{image['digest']}"
+        )
     return refs
 
 
@@ -305,6 +332,7 @@ def test_every_image_is_pinned(rendered):
 
 
 # --- the workbench ImageStream ------------------------------------------------------------------------
+
 
 def test_workbench_imagestream_for_the_dashboard():
     stream = one(kustomize.load_all(IMAGESTREAM), "ImageStream")

@@ -23,7 +23,23 @@ from .repos import FakeRepo, RepoFile
 from .server import INVALID_CREDENTIALS, FakeHub
 
 __all__ = [
-    "BytesContent", "CORRUPT", "Content", "DISCONNECT", "FakeHub", "FakeRepo", "Fault", "ForwardProxy",
-    "IGNORE_RANGE", "INVALID_CREDENTIALS", "RepoFile", "Request", "RequestLog", "STALL", "STATUS", "THROTTLE",
-    "SyntheticContent", "git_blob_sha1", "pseudo_bytes",
+    "CORRUPT",
+    "DISCONNECT",
+    "IGNORE_RANGE",
+    "INVALID_CREDENTIALS",
+    "STALL",
+    "STATUS",
+    "THROTTLE",
+    "BytesContent",
+    "Content",
+    "FakeHub",
+    "FakeRepo",
+    "Fault",
+    "ForwardProxy",
+    "RepoFile",
+    "Request",
+    "RequestLog",
+    "SyntheticContent",
+    "git_blob_sha1",
+    "pseudo_bytes",
 ]

@@ -76,11 +76,21 @@ class RequestLog:
             self.max_in_flight.clear()
             self.max_files_in_flight.clear()
 
-    def find(self, *, host: str | None = None, method: str | None = None, file: str | None = None,
-             path_contains: str | None = None) -> list[Request]:
+    def find(
+        self,
+        *,
+        host: str | None = None,
+        method: str | None = None,
+        file: str | None = None,
+        path_contains: str | None = None,
+    ) -> list[Request]:
         with self._lock:
             items = list(self.requests)
-        return [r for r in items
-                if (host is None or r.host == host) and (method is None or r.method == method)
-                and (file is None or r.file == file)
-                and (path_contains is None or path_contains in r.path)]
+        return [
+            r
+            for r in items
+            if (host is None or r.host == host)
+            and (method is None or r.method == method)
+            and (file is None or r.file == file)
+            and (path_contains is None or path_contains in r.path)
+        ]

@@ -56,21 +56,26 @@ def tiny_llama_config() -> dict[str, Any]:
 
 def tiny_llama_tensors() -> Tensors:
     """The weights `tiny_llama_config` implies, all BF16 (their byte count is what the estimator must find)."""
-    tensors: Tensors = {"model.embed_tokens.weight": ("BF16", [256, 64]), "lm_head.weight": ("BF16", [256, 64]),
-                        "model.norm.weight": ("BF16", [64])}
+    tensors: Tensors = {
+        "model.embed_tokens.weight": ("BF16", [256, 64]),
+        "lm_head.weight": ("BF16", [256, 64]),
+        "model.norm.weight": ("BF16", [64]),
+    }
     for i in range(2):
         p = f"model.layers.{i}."
-        tensors.update({
-            p + "self_attn.q_proj.weight": ("BF16", [64, 64]),
-            p + "self_attn.k_proj.weight": ("BF16", [32, 64]),
-            p + "self_attn.v_proj.weight": ("BF16", [32, 64]),
-            p + "self_attn.o_proj.weight": ("BF16", [64, 64]),
-            p + "mlp.gate_proj.weight": ("BF16", [128, 64]),
-            p + "mlp.up_proj.weight": ("BF16", [128, 64]),
-            p + "mlp.down_proj.weight": ("BF16", [64, 128]),
-            p + "input_layernorm.weight": ("BF16", [64]),
-            p + "post_attention_layernorm.weight": ("BF16", [64]),
-        })
+        tensors.update(
+            {
+                p + "self_attn.q_proj.weight": ("BF16", [64, 64]),
+                p + "self_attn.k_proj.weight": ("BF16", [32, 64]),
+                p + "self_attn.v_proj.weight": ("BF16", [32, 64]),
+                p + "self_attn.o_proj.weight": ("BF16", [64, 64]),
+                p + "mlp.gate_proj.weight": ("BF16", [128, 64]),
+                p + "mlp.up_proj.weight": ("BF16", [128, 64]),
+                p + "mlp.down_proj.weight": ("BF16", [64, 128]),
+                p + "input_layernorm.weight": ("BF16", [64]),
+                p + "post_attention_layernorm.weight": ("BF16", [64]),
+            }
+        )
     return tensors
 
 
@@ -86,13 +91,20 @@ def estimator_repos(hub: FakeHub) -> dict[str, FakeRepo]:
     index = json.dumps({"metadata": {"total_size": 123_456_789}, "weight_map": {}}).encode()
     shards = {"model-00001-of-00002.safetensors": shard1, "model-00002-of-00002.safetensors": shard2}
     repos = [
-        hub.add_repo("acme/tiny-llama", {"config.json": cfg, "model.safetensors": single, "README.md": b"hi"},
-                     lfs=["model.safetensors"]),
+        hub.add_repo(
+            "acme/tiny-llama",
+            {"config.json": cfg, "model.safetensors": single, "README.md": b"hi"},
+            lfs=["model.safetensors"],
+        ),
         hub.add_repo("acme/sharded", {"config.json": cfg, **shards}, lfs=list(shards)),
-        hub.add_repo("acme/indexed", {"config.json": cfg, "model.safetensors.index.json": index,
-                                      "model-00001-of-00002.safetensors": shard1}, lfs=False),
-        hub.add_repo("acme/gated", {"config.json": cfg, "model.safetensors": single}, gated="manual",
-                     lfs=["model.safetensors"]),
+        hub.add_repo(
+            "acme/indexed",
+            {"config.json": cfg, "model.safetensors.index.json": index, "model-00001-of-00002.safetensors": shard1},
+            lfs=False,
+        ),
+        hub.add_repo(
+            "acme/gated", {"config.json": cfg, "model.safetensors": single}, gated="manual", lfs=["model.safetensors"]
+        ),
         hub.add_repo("acme/no-config", {"README.md": b"nothing"}, lfs=False),
         hub.add_repo("acme/gguf", {"config.json": cfg, "tiny.Q4_K_M.gguf": b"GGUF" + bytes(60)}, lfs=False),
     ]

@@ -44,8 +44,7 @@ class ForwardProxy:
         return f"http://{host}:{port}"
 
     def start(self) -> ForwardProxy:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
         self._thread.start()
         return self
 
@@ -85,10 +84,14 @@ class ForwardProxy:
                 return
             parts = urlsplit(target)
             origin_form = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            headers = [line for line in lines[1:] if line and not line.lower().startswith(
-                (b"proxy-", b"connection:", b"keep-alive:"))]
-            request = b"\r\n".join([f"{method} {origin_form} {version}".encode("latin-1"), *headers,
-                                    b"Connection: close", b"", b""])
+            headers = [
+                line
+                for line in lines[1:]
+                if line and not line.lower().startswith((b"proxy-", b"connection:", b"keep-alive:"))
+            ]
+            request = b"\r\n".join(
+                [f"{method} {origin_form} {version}".encode("latin-1"), *headers, b"Connection: close", b"", b""]
+            )
             upstream = socket.create_connection((parts.hostname, parts.port or 80), timeout=_TIMEOUT)
             upstream.sendall(request + rest)
             _relay_response(client, upstream)
@@ -163,8 +166,7 @@ def _relay_response(client: socket.socket, upstream: socket.socket) -> None:
             head, rest = _read_more_head(upstream, rest)
         if head is None:
             return
-        lines = [line for line in head.split(b"\r\n")
-                 if not line.lower().startswith((b"connection:", b"keep-alive:"))]
+        lines = [line for line in head.split(b"\r\n") if not line.lower().startswith((b"connection:", b"keep-alive:"))]
         client.sendall(b"\r\n".join([*lines, b"Connection: close", b"", b""]) + rest)
         while True:
             piece = upstream.recv(1 << 18)

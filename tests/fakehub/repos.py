@@ -12,8 +12,21 @@ from .content import Content, as_content
 
 # What a typical .gitattributes sends to LFS (the Hub's default list, shortened).
 DEFAULT_LFS_PATTERNS = (
-    "*.safetensors", "*.bin", "*.gguf", "*.parquet", "*.pth", "*.pt", "*.msgpack", "*.h5", "*.onnx",
-    "*.model", "*.pte", "*.ckpt", "*.arrow", "*.zip", "*.npy",
+    "*.safetensors",
+    "*.bin",
+    "*.gguf",
+    "*.parquet",
+    "*.pth",
+    "*.pt",
+    "*.msgpack",
+    "*.h5",
+    "*.onnx",
+    "*.model",
+    "*.pte",
+    "*.ckpt",
+    "*.arrow",
+    "*.zip",
+    "*.npy",
 )
 
 _counter = itertools.count(1)
@@ -35,8 +48,7 @@ class RepoFile:
 
     @property
     def pointer(self) -> bytes:
-        return (f"version https://git-lfs.github.com/spec/v1\noid sha256:{self.sha256}\n"
-                f"size {self.size}\n").encode()
+        return (f"version https://git-lfs.github.com/spec/v1\noid sha256:{self.sha256}\nsize {self.size}\n").encode()
 
     @property
     def oid(self) -> str:
@@ -95,13 +107,19 @@ class FakeRepo:
             return self.lfs_rule(path)
         return any(fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], p) for p in DEFAULT_LFS_PATTERNS)
 
-    def commit(self, files: dict[str, bytes | str | Content], *, branch: str | None = "main",
-               lfs: Iterable[str] | bool | None = None, ref: str | None = None, title: str = "commit") -> str:
+    def commit(
+        self,
+        files: dict[str, bytes | str | Content],
+        *,
+        branch: str | None = "main",
+        lfs: Iterable[str] | bool | None = None,
+        ref: str | None = None,
+        title: str = "commit",
+    ) -> str:
         """Record a commit holding exactly `files`; move `branch` (or the raw `ref`) to it."""
         lfs_list = list(lfs) if lfs is not None and not isinstance(lfs, bool) else lfs
         entries = {
-            path: RepoFile(path, as_content(value), self._is_lfs(path, lfs_list))
-            for path, value in files.items()
+            path: RepoFile(path, as_content(value), self._is_lfs(path, lfs_list)) for path, value in files.items()
         }
         seed = f"{self.repo_id}|{next(_counter)}|" + "|".join(f"{p}:{f.oid}" for p, f in sorted(entries.items()))
         sha = hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()
@@ -148,7 +166,7 @@ class FakeRepo:
         for file_path, repo_file in sorted(commit.files.items()):
             if not file_path.startswith(prefix):
                 continue
-            rest = file_path[len(prefix):]
+            rest = file_path[len(prefix) :]
             parts = rest.split("/")
             for depth in range(1, len(parts)):
                 if recursive or depth == 1:
@@ -157,8 +175,15 @@ class FakeRepo:
                 files.append(repo_file.tree_entry())
         if base and not files and not dirs:
             return None
-        tree_dirs = [{"type": "directory", "oid": hashlib.sha1(d.encode(), usedforsecurity=False).hexdigest(),
-                      "size": 0, "path": d} for d in sorted(dirs)]
+        tree_dirs = [
+            {
+                "type": "directory",
+                "oid": hashlib.sha1(d.encode(), usedforsecurity=False).hexdigest(),
+                "size": 0,
+                "path": d,
+            }
+            for d in sorted(dirs)
+        ]
         return tree_dirs + files
 
     def info(self, commit: Commit, *, blobs: bool, hub_url: str) -> dict:
@@ -192,10 +217,19 @@ class FakeRepo:
         def ref_list(table: dict[str, str], kind: str) -> list[dict]:
             return [{"name": n, "ref": f"refs/{kind}/{n}", "targetCommit": s} for n, s in sorted(table.items())]
 
-        out = {"branches": ref_list(self.branches, "heads"), "tags": ref_list(self.tags, "tags"),
-               "converts": [{"name": r.split("/")[-1], "ref": r, "targetCommit": s}
-                            for r, s in self.other_refs.items() if r.startswith("refs/convert/")]}
+        out = {
+            "branches": ref_list(self.branches, "heads"),
+            "tags": ref_list(self.tags, "tags"),
+            "converts": [
+                {"name": r.split("/")[-1], "ref": r, "targetCommit": s}
+                for r, s in self.other_refs.items()
+                if r.startswith("refs/convert/")
+            ],
+        }
         if include_prs:
-            out["pullRequests"] = [{"name": r.split("/")[-1], "ref": r, "targetCommit": s}
-                                   for r, s in self.other_refs.items() if r.startswith("refs/pr/")]
+            out["pullRequests"] = [
+                {"name": r.split("/")[-1], "ref": r, "targetCommit": s}
+                for r, s in self.other_refs.items()
+                if r.startswith("refs/pr/")
+            ]
         return out

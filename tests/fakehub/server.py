@@ -58,9 +58,18 @@ class _Pacer:
 class FakeHub:
     """Start with `with FakeHub() as hub:` (or `.start()` / `.stop()`); add repos with `add_repo`."""
 
-    def __init__(self, *, page_size: int = 1000, host: str = "127.0.0.1", lfs_host: str = "127.0.0.2",
-                 gzip_text: bool = True, url_ttl: float = 3600, rate: float | None = None,
-                 lfs_max_whole_get: int | None = None, chunk_size: int = 256 * 1024):
+    def __init__(
+        self,
+        *,
+        page_size: int = 1000,
+        host: str = "127.0.0.1",
+        lfs_host: str = "127.0.0.2",
+        gzip_text: bool = True,
+        url_ttl: float = 3600,
+        rate: float | None = None,
+        lfs_max_whole_get: int | None = None,
+        chunk_size: int = 256 * 1024,
+    ):
         self.page_size = page_size
         self.gzip_text = gzip_text  # compress text files when the client accepts gzip, like the Hub
         self.url_ttl = url_ttl  # lifetime of the signed LFS URLs
@@ -116,8 +125,17 @@ class FakeHub:
 
     # Content -------------------------------------------------------------------------------------
 
-    def add_repo(self, repo_id: str, files: dict | None = None, *, repo_type: str = "model",
-                 private: bool = False, gated: bool | str = False, lfs=None, lfs_rule=None) -> FakeRepo:
+    def add_repo(
+        self,
+        repo_id: str,
+        files: dict | None = None,
+        *,
+        repo_type: str = "model",
+        private: bool = False,
+        gated: bool | str = False,
+        lfs=None,
+        lfs_rule=None,
+    ) -> FakeRepo:
         """Create a repo; `files` ({path: bytes|str|Content}) become the first commit on `main`.
 
         `lfs` lists the LFS paths (default: by extension, like a usual .gitattributes)."""
@@ -164,11 +182,12 @@ class FakeHub:
             names.add(repo_file.path)
         expires = int(time.time() + self.url_ttl)
         name = quote(repo_file.path.rsplit("/", 1)[-1])
-        return (f"{self.lfs_url}/repos/{sha[:2]}/{sha[2:4]}/{sha}?X-Amz-Expires={int(self.url_ttl)}"
-                f"&Expires={expires}&X-Amz-Signature={self._signature(sha, expires)}"
-                f"&response-content-disposition=attachment%3B%20filename%3D{name}"
-                f"&path={quote(repo_file.path, safe='')}"
-                + (f"&repo={quote(repo_id, safe='')}" if repo_id else ""))
+        return (
+            f"{self.lfs_url}/repos/{sha[:2]}/{sha[2:4]}/{sha}?X-Amz-Expires={int(self.url_ttl)}"
+            f"&Expires={expires}&X-Amz-Signature={self._signature(sha, expires)}"
+            f"&response-content-disposition=attachment%3B%20filename%3D{name}"
+            f"&path={quote(repo_file.path, safe='')}" + (f"&repo={quote(repo_id, safe='')}" if repo_id else "")
+        )
 
     def blob(self, sha256: str) -> Content | None:
         with self._blobs_lock:
@@ -218,8 +237,13 @@ class _Handler(BaseHTTPRequestHandler):
             raw = parts.path + (f"?{parts.query}" if parts.query else "")
         self.raw_path, _, self.query_string = raw.partition("?")
         self.query = {k: v[-1] for k, v in parse_qs(self.query_string).items()}
-        self.record = Request(self.host_name, self.command, raw, {k.lower(): v for k, v in self.headers.items()},
-                              file=self.query.get("path") if self.host_name == "lfs" else None)
+        self.record = Request(
+            self.host_name,
+            self.command,
+            raw,
+            {k.lower(): v for k, v in self.headers.items()},
+            file=self.query.get("path") if self.host_name == "lfs" else None,
+        )
         self.record.repo = self.request_repo()
         self.hub.log.begin(self.record)
 
@@ -253,8 +277,13 @@ class _Handler(BaseHTTPRequestHandler):
     def route(self) -> None:
         raise NotImplementedError
 
-    def send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
-             content_type: str = "application/json") -> None:
+    def send(
+        self,
+        status: int,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         self.record.status = status
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -289,8 +318,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # Bodies --------------------------------------------------------------------------------------
 
-    def serve_content(self, content: Content, *, etag: str, file: str, headers: dict[str, str],
-                      allow_gzip: bool = False) -> None:
+    def serve_content(
+        self, content: Content, *, etag: str, file: str, headers: dict[str, str], allow_gzip: bool = False
+    ) -> None:
         """200/206/416 for `content`, honouring one Range, with body faults applied."""
         self.record.file = file
         size = content.size
@@ -298,8 +328,9 @@ class _Handler(BaseHTTPRequestHandler):
         body_faults: list[Fault] = []
         if self.command == "GET":
             repo = self.record.repo
-            body_faults = self.hub.faults.take(self.host_name, self.command, file, F.BODY_KINDS - {F.IGNORE_RANGE},
-                                               repo)
+            body_faults = self.hub.faults.take(
+                self.host_name, self.command, file, F.BODY_KINDS - {F.IGNORE_RANGE}, repo
+            )
             # Only a request that asks for a range uses up an ignore-range fault.
             if range_header and self.hub.faults.take(self.host_name, self.command, file, {F.IGNORE_RANGE}, repo):
                 range_header = None
@@ -313,14 +344,27 @@ class _Handler(BaseHTTPRequestHandler):
             start, end = parsed
             status = 206
             common["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
-        elif (self.host_name == "lfs" and self.hub.lfs_max_whole_get is not None
-              and size > self.hub.lfs_max_whole_get and self.command == "GET"):
-            self.send(400, b"<Error><Code>InvalidRequest</Code><Message>Use Range requests</Message></Error>",
-                      content_type="application/xml")
+        elif (
+            self.host_name == "lfs"
+            and self.hub.lfs_max_whole_get is not None
+            and size > self.hub.lfs_max_whole_get
+            and self.command == "GET"
+        ):
+            self.send(
+                400,
+                b"<Error><Code>InvalidRequest</Code><Message>Use Range requests</Message></Error>",
+                content_type="application/xml",
+            )
             return
         accepts_gzip = "gzip" in (self.headers.get("Accept-Encoding") or "")
-        if (allow_gzip and self.hub.gzip_text and accepts_gzip and status == 200
-                and file.endswith(_TEXT_SUFFIXES) and 0 < size <= 32 << 20):
+        if (
+            allow_gzip
+            and self.hub.gzip_text
+            and accepts_gzip
+            and status == 200
+            and file.endswith(_TEXT_SUFFIXES)
+            and 0 < size <= 32 << 20
+        ):
             body = gzip.compress(content.read())
             self.send(200, body, {**common, "Content-Encoding": "gzip"}, content_type="text/plain")
             return
@@ -399,7 +443,7 @@ class _HubHandler(_Handler):
             return self._split_id(segments[1][:-1], segments[2:], _ACTIONS)[0]
         if "resolve" in segments:
             start = 1 if segments[0] == "datasets" else 0
-            return "/".join(segments[start:segments.index("resolve")])
+            return "/".join(segments[start : segments.index("resolve")])
         return None
 
     def route(self) -> None:
@@ -422,8 +466,10 @@ class _HubHandler(_Handler):
     # Helpers -------------------------------------------------------------------------------------
 
     def _split_id(self, repo_type: str, rest: list[str], marker_set: set[str]) -> tuple[str, list[str]]:
-        if len(rest) >= 2 and ((repo_type, f"{rest[0]}/{rest[1]}") in self.hub.repos
-                               or (repo_type, f"{rest[0]}/{rest[1]}") in self.hub.renamed):
+        if len(rest) >= 2 and (
+            (repo_type, f"{rest[0]}/{rest[1]}") in self.hub.repos
+            or (repo_type, f"{rest[0]}/{rest[1]}") in self.hub.renamed
+        ):
             return f"{rest[0]}/{rest[1]}", rest[2:]
         if len(rest) >= 2 and rest[1] in marker_set:
             return rest[0], rest[1:]
@@ -445,8 +491,7 @@ class _HubHandler(_Handler):
         self.send(307, b"", {"Location": location})  # relative, on the same host
         return True
 
-    def _access(self, repo: FakeRepo | None, token: str | None, *, content: bool,
-                path: str | None = None) -> bool:
+    def _access(self, repo: FakeRepo | None, token: str | None, *, content: bool, path: str | None = None) -> bool:
         """Send the Hub's error for a repo the caller cannot see or read; True when access is fine."""
         if repo is None or (repo.private and token not in repo.readers):
             self.error(401 if token is None else 404, "RepoNotFound", "Repository not found")
@@ -454,12 +499,16 @@ class _HubHandler(_Handler):
         if content and repo.gated and path != "README.md" and token not in repo.approved:
             kind = repo.repo_type
             if token is None:
-                message = (f"Access to {kind} {repo.repo_id} is restricted. You must have access to it and be "
-                           "authenticated to access it. Please log in.")
+                message = (
+                    f"Access to {kind} {repo.repo_id} is restricted. You must have access to it and be "
+                    "authenticated to access it. Please log in."
+                )
                 self.error(401, "GatedRepo", message)
             else:
-                message = (f"Access to {kind} {repo.repo_id} is restricted and you are not in the authorized "
-                           f"list. Visit {self.hub.url}/{repo.repo_id} to ask for access.")
+                message = (
+                    f"Access to {kind} {repo.repo_id} is restricted and you are not in the authorized "
+                    f"list. Visit {self.hub.url}/{repo.repo_id} to ask for access."
+                )
                 self.error(403, "GatedRepo", message)
             return False
         return True
@@ -478,10 +527,20 @@ class _HubHandler(_Handler):
         if token is None:
             self.error(401, None, "Invalid username or password.")
             return
-        self.send_json(200, {"type": "user", "id": "0" * 24, "name": self.hub.tokens[token], "fullname": "Test",
-                             "orgs": [], "auth": {"type": "access_token",
-                                                  "accessToken": {"displayName": self.hub.token_names[token],
-                                                                  "role": "read"}}})
+        self.send_json(
+            200,
+            {
+                "type": "user",
+                "id": "0" * 24,
+                "name": self.hub.tokens[token],
+                "fullname": "Test",
+                "orgs": [],
+                "auth": {
+                    "type": "access_token",
+                    "accessToken": {"displayName": self.hub.token_names[token], "role": "read"},
+                },
+            },
+        )
 
     def _api(self, repo_type: str, rest: list[str], token: str | None) -> None:
         repo_id, action = self._split_id(repo_type, rest, _ACTIONS)
@@ -521,20 +580,23 @@ class _HubHandler(_Handler):
         expand = self.query.get("expand", "").lower() in ("1", "true")
         entries = repo.tree(commit, "/".join(path_parts), recursive)
         if entries is None:
-            self.error(404, "EntryNotFound", f"Entry not found: {'/'.join(path_parts)}",
-                       {"X-Repo-Commit": commit.sha})
+            self.error(404, "EntryNotFound", f"Entry not found: {'/'.join(path_parts)}", {"X-Repo-Commit": commit.sha})
             return
         size = min(self.hub.page_size, 50) if expand else self.hub.page_size
         cursor = int(self.query.get("cursor", "0") or 0)
-        page = entries[cursor: cursor + size]
+        page = entries[cursor : cursor + size]
         if expand:
-            page = [{**e, "lastCommit": {"id": commit.sha, "title": commit.title,
-                                         "date": "2024-05-01T12:00:00.000Z"}} for e in page]
+            page = [
+                {**e, "lastCommit": {"id": commit.sha, "title": commit.title, "date": "2024-05-01T12:00:00.000Z"}}
+                for e in page
+            ]
         headers = {}
         if cursor + size < len(entries):
             base = f"{self.hub.url}{self.raw_path}"
-            headers["Link"] = (f"<{base}?recursive={str(recursive).lower()}&expand={str(expand).lower()}"
-                               f"&cursor={cursor + size}>; rel=\"next\"")
+            headers["Link"] = (
+                f"<{base}?recursive={str(recursive).lower()}&expand={str(expand).lower()}"
+                f'&cursor={cursor + size}>; rel="next"'
+            )
         self.send_json(200, page, headers)
 
     def _resolve(self, repo_type: str, segments: list[str], token: str | None) -> None:
@@ -546,7 +608,7 @@ class _HubHandler(_Handler):
         if repo is None or (repo.private and token not in repo.readers):
             self._access(repo, token, content=True)
             return
-        revision, path_parts = self._revision(repo, segments[at + 1:])
+        revision, path_parts = self._revision(repo, segments[at + 1 :])
         path = "/".join(path_parts)
         if not self._access(repo, token, content=True, path=path):
             return
@@ -563,9 +625,19 @@ class _HubHandler(_Handler):
         if repo_file.lfs:
             location = self.hub.signed_url(repo_file, repo.repo_id)
             body = f"Found. Redirecting to {location}".encode()
-            self.send(302, body, {**headers, "Location": location, "X-Linked-Etag": f'"{repo_file.sha256}"',
-                                  "X-Linked-Size": str(repo_file.size), "ETag": f'"{repo_file.sha256}"',
-                                  "Accept-Ranges": "bytes"}, content_type="text/plain; charset=utf-8")
+            self.send(
+                302,
+                body,
+                {
+                    **headers,
+                    "Location": location,
+                    "X-Linked-Etag": f'"{repo_file.sha256}"',
+                    "X-Linked-Size": str(repo_file.size),
+                    "ETag": f'"{repo_file.sha256}"',
+                    "Accept-Ranges": "bytes",
+                },
+                content_type="text/plain; charset=utf-8",
+            )
             return
         self.serve_content(repo_file.content, etag=repo_file.oid, file=path, headers=headers, allow_gzip=True)
 
@@ -579,8 +651,11 @@ class _LfsHandler(_Handler):
     def route(self) -> None:
         if self.headers.get("Authorization"):
             # What presigned S3/CloudFront URLs answer when a bearer token comes along.
-            self.send(400, b"<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed"
-                           b"</Message></Error>", content_type="application/xml")
+            self.send(
+                400,
+                b"<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>",
+                content_type="application/xml",
+            )
             return
         parts = self.raw_path.split("/")
         if len(parts) != 5 or parts[1] != "repos":
@@ -593,8 +668,12 @@ class _LfsHandler(_Handler):
             expires = 0
         signature = self.query.get("X-Amz-Signature", "")
         if not hmac.compare_digest(signature, self.hub._signature(sha, expires)) or expires < time.time():
-            self.send(403, b"<Error><Code>AccessDenied</Code><Message>Request has expired or the signature "
-                           b"does not match</Message></Error>", content_type="application/xml")
+            self.send(
+                403,
+                b"<Error><Code>AccessDenied</Code><Message>Request has expired or the signature "
+                b"does not match</Message></Error>",
+                content_type="application/xml",
+            )
             return
         content = self.hub.blob(sha)
         if content is None:
@@ -602,8 +681,12 @@ class _LfsHandler(_Handler):
             return
         file = self.query.get("path") or sha
         etag = hashlib.md5(sha.encode(), usedforsecurity=False).hexdigest()  # deliberately not the sha256
-        self.serve_content(content, etag=etag, file=file, headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.rsplit('/', 1)[-1])}"})
+        self.serve_content(
+            content,
+            etag=etag,
+            file=file,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.rsplit('/', 1)[-1])}"},
+        )
 
 
 def _bearer(value: str | None) -> str | None:

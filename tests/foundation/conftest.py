@@ -45,8 +45,10 @@ def scoped_bucket(s3) -> Iterator[str]:
 
 # A pass-through proxy that denies ListBuckets ------------------------------------------------------
 
-_DENIED = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
-           b"<Message>Access Denied</Message><Resource>/</Resource></Error>")
+_DENIED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+    b"<Message>Access Denied</Message><Resource>/</Resource></Error>"
+)
 _HOP = {"connection", "keep-alive", "transfer-encoding", "expect", "proxy-connection"}
 
 
@@ -112,6 +114,7 @@ def deny_list_endpoint(deny_list_proxy) -> str:
 
 
 # The fake Hub, for whoami ------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def fake_hub() -> Iterator[str]:

@@ -34,11 +34,29 @@ def test_default_bucket_is_listed_first_even_if_missing(make_live, bucket):
         assert [loc["id"] for loc in default] == ["s3:not-created-yet"]
 
 
-@pytest.mark.parametrize("name", [
-    "ab", "a" * 64, "UpperCase", "under_score", "-leading", "trailing-", ".leading", "trailing.",
-    "two..dots", "dot.-hyphen", "hyphen-.dot", "192.168.10.12", "xn--punycode", "sthree-x", "name-s3alias",
-    "has space", "ünï", "a/b",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ab",
+        "a" * 64,
+        "UpperCase",
+        "under_score",
+        "-leading",
+        "trailing-",
+        ".leading",
+        "trailing.",
+        "two..dots",
+        "dot.-hyphen",
+        "hyphen-.dot",
+        "192.168.10.12",
+        "xn--punycode",
+        "sthree-x",
+        "name-s3alias",
+        "has space",
+        "ünï",
+        "a/b",
+    ],
+)
 def test_invalid_bucket_names_are_refused(api, s3, name):
     before = bucket_names(s3)
     r = api.post("/api/buckets", json={"name": name})

@@ -15,8 +15,14 @@ from odh_tec.embedded_s3 import load_or_create_credentials
 def test_app_starts_and_stops_an_embedded_seaweedfs(tmp_path, monkeypatch):
     for name in ("AWS_S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_S3_BUCKET"):
         monkeypatch.delenv(name, raising=False)
-    config = Config(_env_file=None, odh_tec_data_dir=str(tmp_path / "data"), hf_endpoint="http://127.0.0.1:9",
-                    http_proxy="", https_proxy="", no_proxy="")
+    config = Config(
+        _env_file=None,
+        odh_tec_data_dir=str(tmp_path / "data"),
+        hf_endpoint="http://127.0.0.1:9",
+        http_proxy="",
+        https_proxy="",
+        no_proxy="",
+    )
     assert config.wants_embedded_s3
     server = LiveServer(config).start()
     try:
@@ -33,16 +39,24 @@ def test_app_starts_and_stops_an_embedded_seaweedfs(tmp_path, monkeypatch):
 
         proc = psutil.Process(embedded.process.pid)
         listening = [c.laddr for c in proc.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
-        listening += [c.laddr for child in proc.children(recursive=True)
-                      for c in child.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+        listening += [
+            c.laddr
+            for child in proc.children(recursive=True)
+            for c in child.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        ]
         assert len(listening) >= 5
         assert all(addr.ip == "127.0.0.1" for addr in listening), listening
         ports = {addr.port for addr in listening}
         assert 8888 not in ports and server.port not in ports
         assert int(embedded.endpoint.rsplit(":", 1)[1]) in ports
         cmdline = " ".join(proc.cmdline())
-        for flag in ("-master.telemetry=false", "-s3.autoCreateBucket=false", "-s3.allowDeleteBucketNotEmpty=false",
-                     "-ip.bind=127.0.0.1"):
+        for flag in (
+            "-master.telemetry=false",
+            "-s3.autoCreateBucket=false",
+            "-s3.allowDeleteBucketNotEmpty=false",
+            "-ip.bind=127.0.0.1",
+        ):
             assert flag in cmdline
         assert proc.environ().get("GOMEMLIMIT") == "1GiB"
 

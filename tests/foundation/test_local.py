@@ -38,8 +38,16 @@ def files_under(path) -> list[str]:
 def test_local_location_is_listed(api, local_id, local_root):
     body = api.get("/api/locations").json()
     local = [loc for loc in body["locations"] if loc["kind"] == "local"]
-    assert local == [{"id": local_id, "kind": "local", "name": local_id.split(":", 1)[1],
-                      "path": str(local_root), "available": True, "default": False}]
+    assert local == [
+        {
+            "id": local_id,
+            "kind": "local",
+            "name": local_id.split(":", 1)[1],
+            "path": str(local_root),
+            "available": True,
+            "default": False,
+        }
+    ]
 
 
 @pytest.mark.parametrize("key", LOCAL_KEYS, ids=lambda k: k[:20])
@@ -160,7 +168,9 @@ def test_local_if_none_match_and_ranges(api, local_id, local_dir):
     base = loc(local_id)
     key = prefix + "r.bin"
     data = bytes(range(256)) * 4
-    assert api.put(f"{base}/object", params={"key": key}, content=data, headers={"If-None-Match": "*"}).status_code == 201
+    assert (
+        api.put(f"{base}/object", params={"key": key}, content=data, headers={"If-None-Match": "*"}).status_code == 201
+    )
     r = api.put(f"{base}/object", params={"key": key}, content=b"other", headers={"If-None-Match": "*"})
     assert r.status_code == 412 and (path / "r.bin").read_bytes() == data
     assert files_under(path) == ["r.bin"]
@@ -201,8 +211,16 @@ def outside(tmp_path):
     return target
 
 
-TRAVERSAL_KEYS = ["../escape.txt", "a/../../escape.txt", "..", "/etc/passwd", "/tmp/escape.txt",
-                  "nul\x00byte.txt", "C:\\escape.txt", "\\\\server\\share"]
+TRAVERSAL_KEYS = [
+    "../escape.txt",
+    "a/../../escape.txt",
+    "..",
+    "/etc/passwd",
+    "/tmp/escape.txt",
+    "nul\x00byte.txt",
+    "C:\\escape.txt",
+    "\\\\server\\share",
+]
 
 
 def test_traversal_is_refused_and_nothing_is_written_outside(api, local_id, local_dir, local_root, outside):
@@ -212,8 +230,12 @@ def test_traversal_is_refused_and_nothing_is_written_outside(api, local_id, loca
     (path / "file-link").symlink_to(outside / "secret.txt")
     before_parent = sorted(os.listdir(local_root.parent))
     keys = TRAVERSAL_KEYS + [prefix + k for k in TRAVERSAL_KEYS if not k.startswith(("/", "C:", "\\"))]
-    keys += [prefix + "link-out/secret.txt", prefix + "link-out/new.txt", prefix + "link-out/deeper/new.txt",
-             prefix + "file-link"]
+    keys += [
+        prefix + "link-out/secret.txt",
+        prefix + "link-out/new.txt",
+        prefix + "link-out/deeper/new.txt",
+        prefix + "file-link",
+    ]
     for key in keys:
         expected = (403,) if "link" in key else (400, 403)
         checks = [
@@ -228,10 +250,12 @@ def test_traversal_is_refused_and_nothing_is_written_outside(api, local_id, loca
             assert r.json()["error"] in ("InvalidKey", "PathOutsideRoot")
             assert "do not leak" not in r.text
     for prefix_attempt in ("../", "a/../../", prefix + "link-out/", "/etc/", prefix + "../../", "a\x00/"):
-        for method, route, kwargs in (("GET", "objects", {"params": {"prefix": prefix_attempt}}),
-                                      ("DELETE", "folder", {"params": {"prefix": prefix_attempt}}),
-                                      ("POST", "folders", {"json": {"prefix": prefix_attempt + "made"}}),
-                                      ("POST", "delete", {"json": {"prefixes": [prefix_attempt]}})):
+        for method, route, kwargs in (
+            ("GET", "objects", {"params": {"prefix": prefix_attempt}}),
+            ("DELETE", "folder", {"params": {"prefix": prefix_attempt}}),
+            ("POST", "folders", {"json": {"prefix": prefix_attempt + "made"}}),
+            ("POST", "delete", {"json": {"prefixes": [prefix_attempt]}}),
+        ):
             r = api.request(method, f"{base}/{route}", **kwargs)
             if prefix_attempt == "/etc/" and route == "folders":
                 # A leading '/' in a new folder's name is dropped: the folder is made inside the root.
@@ -267,7 +291,10 @@ def test_unavailable_local_folder(make_live, tmp_path):
     with server.client() as c:
         local = [loc for loc in c.get("/api/locations").json()["locations"] if loc["kind"] == "local"]
         assert [(loc["id"], loc["available"]) for loc in local] == [
-            ("local:data", True), ("local:missing", False), ("local:data-2", False)]
+            ("local:data", True),
+            ("local:missing", False),
+            ("local:data-2", False),
+        ]
         r = c.get("/api/locations/local:missing/objects")
         assert r.status_code == 404 and r.json()["error"] == "NoSuchLocation"
         r = c.put("/api/locations/local:missing/object", params={"key": "x"}, content=b"x")

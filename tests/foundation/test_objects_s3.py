@@ -209,10 +209,14 @@ def test_chunked_upload_without_content_length(api, bucket, s3):
     def gen():
         view = memoryview(data)
         for start in range(0, len(data), 300_000):
-            yield bytes(view[start:start + 300_000])
+            yield bytes(view[start : start + 300_000])
 
-    r = api.put(f"{s3_loc(bucket)}/object", params={"key": "streamed.bin"}, content=gen(),
-                headers={"Content-Type": "application/x-test"})
+    r = api.put(
+        f"{s3_loc(bucket)}/object",
+        params={"key": "streamed.bin"},
+        content=gen(),
+        headers={"Content-Type": "application/x-test"},
+    )
     assert r.status_code == 201, r.text
     head = s3.head_object(Bucket=bucket, Key="streamed.bin")
     assert head["ContentLength"] == len(data) and head["ETag"].endswith('-2"')
@@ -223,8 +227,12 @@ def test_chunked_upload_without_content_length(api, bucket, s3):
 
 def test_small_and_empty_uploads_keep_content_type(api, bucket, s3):
     loc = s3_loc(bucket)
-    r = api.put(f"{loc}/object", params={"key": "notes.md"}, content=b"# hi",
-                headers={"Content-Type": "text/markdown; charset=utf-8"})
+    r = api.put(
+        f"{loc}/object",
+        params={"key": "notes.md"},
+        content=b"# hi",
+        headers={"Content-Type": "text/markdown; charset=utf-8"},
+    )
     assert r.status_code == 201
     stat = api.get(f"{loc}/object", params={"key": "notes.md"}).json()
     assert stat["content_type"] == "text/markdown; charset=utf-8" and stat["size"] == 4
@@ -267,8 +275,12 @@ def test_client_disconnect_mid_upload_leaves_nothing(live, bucket, s3, sent_mib)
     path = f"{urlsplit(live.url).path}{s3_loc(bucket)}/object?key=partial.bin"
     sock = socket.create_connection(("127.0.0.1", live.port))
     try:
-        sock.sendall((f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
-                      f"Content-Length: {64 * MiB}\r\n\r\n").encode())
+        sock.sendall(
+            (
+                f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                f"Content-Length: {64 * MiB}\r\n\r\n"
+            ).encode()
+        )
         chunk = os.urandom(MiB)
         for _ in range(sent_mib):
             sock.sendall(chunk)
@@ -293,11 +305,17 @@ def test_range_downloads(api, bucket):
     r = get(None)
     assert r.status_code == 200 and r.content == data and r.headers["accept-ranges"] == "bytes"
     assert r.headers["content-length"] == "1024"
-    for spec, start, end in (("bytes=0-99", 0, 99), ("bytes=-100", 924, 1023), ("bytes=1000-", 1000, 1023),
-                             ("bytes=1000-5000", 1000, 1023), ("bytes=5-5", 5, 5), ("bytes=-5000", 0, 1023)):
+    for spec, start, end in (
+        ("bytes=0-99", 0, 99),
+        ("bytes=-100", 924, 1023),
+        ("bytes=1000-", 1000, 1023),
+        ("bytes=1000-5000", 1000, 1023),
+        ("bytes=5-5", 5, 5),
+        ("bytes=-5000", 0, 1023),
+    ):
         r = get(spec)
         assert r.status_code == 206, (spec, r.text)
-        assert r.content == data[start:end + 1], spec
+        assert r.content == data[start : end + 1], spec
         assert r.headers["content-range"] == f"bytes {start}-{end}/1024"
         assert r.headers["content-length"] == str(end - start + 1)
     for spec in ("bytes=1024-", "bytes=2000-3000", "bytes=-0", "bytes=10-5"):
@@ -320,7 +338,7 @@ def test_content_disposition_names_the_file_in_utf8(api, bucket):
     assert value.startswith("attachment;")
     star = value.split("filename*=", 1)[1]
     assert star.startswith("UTF-8''")
-    assert unquote(star[len("UTF-8''"):], encoding="utf-8") == 'naïve "quoted" 日本\\語 %41.txt'
+    assert unquote(star[len("UTF-8''") :], encoding="utf-8") == 'naïve "quoted" 日本\\語 %41.txt'
     fallback = value.split('filename="', 1)[1].split('"', 1)[0]
     assert fallback.isascii() and '"' not in fallback and "\\" not in fallback
 
@@ -332,10 +350,13 @@ def test_missing_objects_and_buckets_are_404(api, bucket, s3):
         assert r.status_code == 404 and r.json()["error"] == "NoSuchKey", (method, path, r.text)
         assert "nope.txt" in r.json()["message"]
     missing = s3_loc(f"no-such-{uuid.uuid4().hex[:8]}")
-    for method, path, kwargs in (("GET", "objects", {}), ("GET", "object", {"params": {"key": "k"}}),
-                                 ("GET", "download", {"params": {"key": "k"}}),
-                                 ("PUT", "object", {"params": {"key": "k"}, "content": b"x"}),
-                                 ("POST", "folders", {"json": {"prefix": "d/"}})):
+    for method, path, kwargs in (
+        ("GET", "objects", {}),
+        ("GET", "object", {"params": {"key": "k"}}),
+        ("GET", "download", {"params": {"key": "k"}}),
+        ("PUT", "object", {"params": {"key": "k"}, "content": b"x"}),
+        ("POST", "folders", {"json": {"prefix": "d/"}}),
+    ):
         r = api.request(method, f"{missing}/{path}", **kwargs)
         assert r.status_code == 404, (method, path, r.text)
         assert r.json()["error"] == "NoSuchBucket" and "does not exist" in r.json()["message"]
@@ -391,9 +412,11 @@ def test_part_boundaries(api, bucket, s3, size, parts, announced):
     if announced:
         content = data
     else:
+
         def content():
             for start in range(0, size, 1_000_000):
-                yield data[start:start + 1_000_000]
+                yield data[start : start + 1_000_000]
+
         content = content()
     r = api.put(f"{s3_loc(bucket)}/object", params={"key": "b.bin"}, content=content)
     assert r.status_code == 201, r.text
@@ -403,9 +426,10 @@ def test_part_boundaries(api, bucket, s3, size, parts, announced):
     got = s3.get_object(Bucket=bucket, Key="b.bin")["Body"].read()
     assert hashlib.sha256(got).digest() == hashlib.sha256(data).digest()
     # A range across the part boundary, through the app.
-    r = api.get(f"{s3_loc(bucket)}/download", params={"key": "b.bin"},
-                headers={"Range": f"bytes={8 * MiB - 10}-{8 * MiB + 9}"})
-    assert r.status_code == 206 and r.content == data[8 * MiB - 10:8 * MiB + 10]
+    r = api.get(
+        f"{s3_loc(bucket)}/download", params={"key": "b.bin"}, headers={"Range": f"bytes={8 * MiB - 10}-{8 * MiB + 9}"}
+    )
+    assert r.status_code == 206 and r.content == data[8 * MiB - 10 : 8 * MiB + 10]
 
 
 def test_concurrent_uploads_share_the_part_budget(live, bucket, s3):

@@ -18,8 +18,14 @@ PROXY_PASSWORD = "proxyPa55word-xyz"
 def test_settings_shape(api, s3_server):
     body = api.get("/api/settings").json()
     assert body == {
-        "s3": {"endpoint": s3_server.endpoint, "region": "us-east-1", "access_key_id": ADMIN.access_key_id,
-               "secret_access_key_set": True, "default_bucket": "", "embedded": False},
+        "s3": {
+            "endpoint": s3_server.endpoint,
+            "region": "us-east-1",
+            "access_key_id": ADMIN.access_key_id,
+            "secret_access_key_set": True,
+            "default_bucket": "",
+            "embedded": False,
+        },
         "huggingface": {"endpoint": "http://127.0.0.1:9", "token_set": False},
         "proxy": {"http_proxy": "", "https_proxy": "", "no_proxy": ""},
         "transfers": {"max_concurrent_transfers": 2, "max_files_per_page": 100},
@@ -72,8 +78,12 @@ def _assert_no_secret_anywhere(server, bucket: str, secrets: list[str]) -> int:
 def test_no_get_response_contains_a_secret(make_live, bucket, s3):
     """Secrets from the environment, then the same set at runtime: never in any GET answer."""
     s3.put_object(Bucket=bucket, Key="secret-check.txt", Body=b"harmless")
-    server = make_live(hf_token=HF_TOKEN, https_proxy=f"http://user:{PROXY_PASSWORD}@127.0.0.1:9",
-                       no_proxy="127.0.0.1,localhost", aws_s3_bucket=bucket)
+    server = make_live(
+        hf_token=HF_TOKEN,
+        https_proxy=f"http://user:{PROXY_PASSWORD}@127.0.0.1:9",
+        no_proxy="127.0.0.1,localhost",
+        aws_s3_bucket=bucket,
+    )
     secrets = [ADMIN.secret_access_key, HF_TOKEN, PROXY_PASSWORD]
     assert _assert_no_secret_anywhere(server, bucket, secrets) > 20
     with server.client() as c:
@@ -84,9 +94,11 @@ def test_no_get_response_contains_a_secret(make_live, bucket, s3):
         # Runtime changes: a new secret for the same key id is rejected by S3, so set the real one
         # again (the client is rebuilt) and new HF/proxy secrets.
         new_token, new_pw = "hf_RuntimeToken_zyxwvutsrq", "runtimeProxyPw-987"
-        for path, body in (("/api/settings/s3", {"secret_access_key": ADMIN.secret_access_key}),
-                           ("/api/settings/huggingface", {"token": new_token}),
-                           ("/api/settings/proxy", {"http_proxy": f"http://u:{new_pw}@127.0.0.1:9"})):
+        for path, body in (
+            ("/api/settings/s3", {"secret_access_key": ADMIN.secret_access_key}),
+            ("/api/settings/huggingface", {"token": new_token}),
+            ("/api/settings/proxy", {"http_proxy": f"http://u:{new_pw}@127.0.0.1:9"}),
+        ):
             r = c.put(path, json=body)
             assert r.status_code == 200, r.text
             for secret in (ADMIN.secret_access_key, new_token, new_pw):
@@ -101,7 +113,9 @@ def test_secrets_keep_clear_and_change(make_live, bucket):
         assert c.put("/api/settings/s3", json={"region": "us-east-1"}).json()["s3"]["secret_access_key_set"]
         assert c.put("/api/settings/s3", json={"secret_access_key": None}).json()["s3"]["secret_access_key_set"]
         assert c.put("/api/settings/huggingface", json={"endpoint": "http://127.0.0.1:9/"}).json()["huggingface"] == {
-            "endpoint": "http://127.0.0.1:9", "token_set": True}
+            "endpoint": "http://127.0.0.1:9",
+            "token_set": True,
+        }
         assert server.services.settings.huggingface.token == HF_TOKEN
         # "" clears
         assert c.put("/api/settings/huggingface", json={"token": ""}).json()["huggingface"]["token_set"] is False
@@ -111,28 +125,33 @@ def test_secrets_keep_clear_and_change(make_live, bucket):
         assert server.services.settings.s3.secret_access_key == ""
         # New keys take effect at once: the S3 client is rebuilt.
         assert c.get(f"{s3_loc(bucket)}/objects").status_code in (400, 403)
-        c.put("/api/settings/s3", json={"access_key_id": ADMIN.access_key_id,
-                                        "secret_access_key": ADMIN.secret_access_key})
+        c.put(
+            "/api/settings/s3",
+            json={"access_key_id": ADMIN.access_key_id, "secret_access_key": ADMIN.secret_access_key},
+        )
         assert c.put(f"{s3_loc(bucket)}/object", params={"key": "k"}, content=b"x").status_code == 201
         c.put("/api/settings/s3", json={"secret_access_key": "wrong-secret-000"})
         r = c.get(f"{s3_loc(bucket)}/objects")
         assert r.status_code == 403 and r.json()["error"] == "SignatureDoesNotMatch"
 
 
-@pytest.mark.parametrize("path,body", [
-    ("/api/settings/s3", {"endpoint": "not a url"}),
-    ("/api/settings/s3", {"endpoint": "ftp://files.example.com"}),
-    ("/api/settings/s3", {"endpoint": "http://"}),
-    ("/api/settings/s3", {"endpoint": "http://ok.example", "default_bucket": "Bad_Bucket"}),
-    ("/api/settings/s3", {"region": "r" * 65}),
-    ("/api/settings/s3", {"endpoint": 12}),
-    ("/api/settings/huggingface", {"endpoint": "huggingface.co"}),
-    ("/api/settings/proxy", {"https_proxy": "proxy:3128"}),
-    ("/api/settings/proxy", {"http_proxy": "http://ok:1", "https_proxy": "socks5://p:1"}),
-    ("/api/settings/transfers", {"max_concurrent_transfers": 0}),
-    ("/api/settings/transfers", {"max_files_per_page": 1001}),
-    ("/api/settings/transfers", {"max_files_per_page": "many"}),
-])
+@pytest.mark.parametrize(
+    "path,body",
+    [
+        ("/api/settings/s3", {"endpoint": "not a url"}),
+        ("/api/settings/s3", {"endpoint": "ftp://files.example.com"}),
+        ("/api/settings/s3", {"endpoint": "http://"}),
+        ("/api/settings/s3", {"endpoint": "http://ok.example", "default_bucket": "Bad_Bucket"}),
+        ("/api/settings/s3", {"region": "r" * 65}),
+        ("/api/settings/s3", {"endpoint": 12}),
+        ("/api/settings/huggingface", {"endpoint": "huggingface.co"}),
+        ("/api/settings/proxy", {"https_proxy": "proxy:3128"}),
+        ("/api/settings/proxy", {"http_proxy": "http://ok:1", "https_proxy": "socks5://p:1"}),
+        ("/api/settings/transfers", {"max_concurrent_transfers": 0}),
+        ("/api/settings/transfers", {"max_files_per_page": 1001}),
+        ("/api/settings/transfers", {"max_files_per_page": "many"}),
+    ],
+)
 def test_invalid_settings_change_nothing(api, live, path, body):
     before = api.get("/api/settings").json()
     secret_before = live.services.settings.s3.secret_access_key
@@ -168,8 +187,11 @@ def test_s3_endpoint_change_and_proxy_mask(make_live, s3_server):
         r = c.put("/api/settings/proxy", json={"http_proxy": "http://user:***@proxy.example:3128", "no_proxy": "x"})
         assert r.status_code == 200
         assert server.services.settings.proxy.http_proxy == f"http://user:{PROXY_PASSWORD}@proxy.example:3128"
-        assert r.json()["proxy"] == {"http_proxy": "http://user:***@proxy.example:3128", "https_proxy": "",
-                                     "no_proxy": "x"}
+        assert r.json()["proxy"] == {
+            "http_proxy": "http://user:***@proxy.example:3128",
+            "https_proxy": "",
+            "no_proxy": "x",
+        }
         r = c.put("/api/settings/s3", json={"endpoint": s3_server.endpoint + "/"})
         assert r.json()["s3"]["endpoint"] == s3_server.endpoint  # trailing slash dropped, same endpoint
 
@@ -185,8 +207,9 @@ def test_s3_connection_test(make_live, s3_server, scoped_bucket, deny_list_endpo
         r = c.post("/api/settings/s3/test", json={"secret_access_key": "wrong-secret"}).json()
         assert r["ok"] is False and r["error"] == "SignatureDoesNotMatch" and "secret" in r["message"]
         # The same with a default bucket set: still the real reason, not a generic "access denied".
-        r = c.post("/api/settings/s3/test", json={"secret_access_key": "wrong-secret",
-                                                  "default_bucket": scoped_bucket}).json()
+        r = c.post(
+            "/api/settings/s3/test", json={"secret_access_key": "wrong-secret", "default_bucket": scoped_bucket}
+        ).json()
         assert r["ok"] is False and r["error"] == "SignatureDoesNotMatch", r
         r = c.post("/api/settings/s3/test", json={"access_key_id": "nobody", "secret_access_key": "x"}).json()
         assert r["ok"] is False and r["error"] == "InvalidAccessKeyId" and "access key" in r["message"]
@@ -198,17 +221,35 @@ def test_s3_connection_test(make_live, s3_server, scoped_bucket, deny_list_endpo
         assert r.status_code == 400
 
         # Bucket-scoped keys where ListBuckets is denied: HeadBucket of the default bucket decides.
-        r = c.post("/api/settings/s3/test", json={
-            "endpoint": deny_list_endpoint, "access_key_id": SCOPED.access_key_id,
-            "secret_access_key": SCOPED.secret_access_key, "default_bucket": SCOPED_BUCKET}).json()
+        r = c.post(
+            "/api/settings/s3/test",
+            json={
+                "endpoint": deny_list_endpoint,
+                "access_key_id": SCOPED.access_key_id,
+                "secret_access_key": SCOPED.secret_access_key,
+                "default_bucket": SCOPED_BUCKET,
+            },
+        ).json()
         assert r["ok"] is True and SCOPED_BUCKET in r["message"], r
-        r = c.post("/api/settings/s3/test", json={
-            "endpoint": deny_list_endpoint, "access_key_id": SCOPED.access_key_id,
-            "secret_access_key": SCOPED.secret_access_key, "default_bucket": "other-bucket"}).json()
+        r = c.post(
+            "/api/settings/s3/test",
+            json={
+                "endpoint": deny_list_endpoint,
+                "access_key_id": SCOPED.access_key_id,
+                "secret_access_key": SCOPED.secret_access_key,
+                "default_bucket": "other-bucket",
+            },
+        ).json()
         assert r["ok"] is False
-        r = c.post("/api/settings/s3/test", json={
-            "endpoint": deny_list_endpoint, "access_key_id": SCOPED.access_key_id,
-            "secret_access_key": SCOPED.secret_access_key, "default_bucket": ""}).json()
+        r = c.post(
+            "/api/settings/s3/test",
+            json={
+                "endpoint": deny_list_endpoint,
+                "access_key_id": SCOPED.access_key_id,
+                "secret_access_key": SCOPED.secret_access_key,
+                "default_bucket": "",
+            },
+        ).json()
         assert r["ok"] is False and r["error"] == "AccessDenied"
 
         assert c.get("/api/settings").json() == before  # tests never save

@@ -26,8 +26,12 @@ def test_health(api, s3_server):
 
 
 def test_info(api, live, s3_server):
-    assert api.get("/api/info").json() == {"version": __version__, "embedded_s3": False,
-                                           "s3_endpoint": s3_server.endpoint, "nb_prefix": ""}
+    assert api.get("/api/info").json() == {
+        "version": __version__,
+        "embedded_s3": False,
+        "s3_endpoint": s3_server.endpoint,
+        "nb_prefix": "",
+    }
 
 
 @pytest.mark.parametrize("path", ["/api/kernels", "/api/terminals"])
@@ -71,8 +75,13 @@ def test_a_long_upload_keeps_the_app_busy(live, api, bucket):
     activity = live.services.activity
     sock = socket.create_connection(("127.0.0.1", live.port))
     try:
-        sock.sendall((f"PUT /api/locations/s3:{bucket}/object?key=slow.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                      f"Content-Length: 1000\r\n\r\n").encode() + b"x" * 10)
+        sock.sendall(
+            (
+                f"PUT /api/locations/s3:{bucket}/object?key=slow.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Content-Length: 1000\r\n\r\n"
+            ).encode()
+            + b"x" * 10
+        )
         assert wait_for(lambda: activity.in_flight == 1)
         activity.last_call = time.time() - IDLE_AFTER_SECONDS - 5
         assert api.get("/api/kernels").json()[0]["execution_state"] == "busy"
@@ -114,8 +123,13 @@ def test_disclaimer_persists_across_restarts(s3_server, tmp_path):
 def test_locations_list_buckets_and_local_folders(api, bucket, local_id):
     body = api.get("/api/locations").json()
     by_id = {loc["id"]: loc for loc in body["locations"]}
-    assert by_id[f"s3:{bucket}"] == {"id": f"s3:{bucket}", "kind": "s3", "name": bucket,
-                                     "available": True, "default": False}
+    assert by_id[f"s3:{bucket}"] == {
+        "id": f"s3:{bucket}",
+        "kind": "s3",
+        "name": bucket,
+        "available": True,
+        "default": False,
+    }
     assert by_id[local_id]["kind"] == "local"
 
 
@@ -161,8 +175,12 @@ def test_nb_prefix_serves_the_page_and_the_api_under_it(make_live, bucket):
         assert c.get(f"{prefix}/api/buckets").status_code == 200
         assert c.get(f"{prefix}/api/openapi.json").status_code == 200
         assert c.get(f"{prefix}/api/docs").status_code == 200
-        assert c.put(f"{prefix}/api/locations/s3:{bucket}/object", params={"key": "p.txt"},
-                     content=b"prefixed").status_code == 201
+        assert (
+            c.put(
+                f"{prefix}/api/locations/s3:{bucket}/object", params={"key": "p.txt"}, content=b"prefixed"
+            ).status_code
+            == 201
+        )
         assert c.get(f"{prefix}/api/locations/s3:{bucket}/download", params={"key": "p.txt"}).content == b"prefixed"
         r = c.get(f"{prefix}/api/nope")
         assert r.status_code == 404 and r.json()["error"]
@@ -200,8 +218,17 @@ def test_proxy_variables_in_either_case(monkeypatch, name):
 
 
 def test_config_defaults_and_derived_values(monkeypatch, tmp_path):
-    for name in ("IP", "PORT", "NB_PREFIX", "AWS_S3_ENDPOINT", "LOCAL_STORAGE_PATHS", "MAX_CONCURRENT_TRANSFERS",
-                 "AWS_DEFAULT_REGION", "SSL_CERT_FILE", "AWS_CA_BUNDLE"):
+    for name in (
+        "IP",
+        "PORT",
+        "NB_PREFIX",
+        "AWS_S3_ENDPOINT",
+        "LOCAL_STORAGE_PATHS",
+        "MAX_CONCURRENT_TRANSFERS",
+        "AWS_DEFAULT_REGION",
+        "SSL_CERT_FILE",
+        "AWS_CA_BUNDLE",
+    ):
         monkeypatch.delenv(name, raising=False)
     config = Config(_env_file=None)
     assert (config.ip, config.port, config.nb_prefix) == ("127.0.0.1", 8888, "")

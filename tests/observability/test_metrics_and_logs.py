@@ -71,8 +71,15 @@ def test_json_log_lines_carry_the_request_id_and_no_secret():
     formatter = JsonFormatter()
     token = request_id.set("abc123")
     try:
-        record = logging.LogRecord("odh_tec.x", logging.INFO, __file__, 1,
-                                   "sent Authorization: Bearer hf_abcdefghijklmnop to %s", ("hub",), None)
+        record = logging.LogRecord(
+            "odh_tec.x",
+            logging.INFO,
+            __file__,
+            1,
+            "sent Authorization: Bearer hf_abcdefghijklmnop to %s",
+            ("hub",),
+            None,
+        )
         line = json.loads(formatter.format(record))
     finally:
         request_id.reset(token)

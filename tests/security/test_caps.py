@@ -64,8 +64,11 @@ def stalled_hub():
 
 
 def _hf_body(location_id: str, prefix: str = "slow/") -> dict:
-    return {"kind": "huggingface", "source": {"repo_id": "org/slow"},
-            "destination": {"location_id": location_id, "prefix": prefix}}
+    return {
+        "kind": "huggingface",
+        "source": {"repo_id": "org/slow"},
+        "destination": {"location_id": location_id, "prefix": prefix},
+    }
 
 
 def _wait(client, job_id: str, states, timeout: float = 20) -> dict:
@@ -89,8 +92,11 @@ def test_active_jobs_are_capped(make_live, stalled_hub, bucket, s3):
 
         r = client.post("/api/transfers", json=_hf_body(f"s3:{bucket}", "other/"))
         _assert_429(r, "transfer")
-        copy = {"kind": "copy", "source": {"location_id": f"s3:{bucket}", "keys": ["src/a.txt"]},
-                "destination": {"location_id": f"s3:{bucket}", "prefix": "dst/"}}
+        copy = {
+            "kind": "copy",
+            "source": {"location_id": f"s3:{bucket}", "keys": ["src/a.txt"]},
+            "destination": {"location_id": f"s3:{bucket}", "prefix": "dst/"},
+        }
         _assert_429(client.post("/api/transfers", json=copy), "transfer")
         assert [j["id"] for j in client.get("/api/transfers").json()["jobs"]] == [first_id]
 
@@ -103,9 +109,11 @@ def test_active_jobs_are_capped(make_live, stalled_hub, bucket, s3):
 
 
 def _copy_body(bucket: str, keys: list[str], prefixes: list[str] | None = None, **destination) -> dict:
-    return {"kind": "copy",
-            "source": {"location_id": f"s3:{bucket}", "keys": keys, "prefixes": prefixes or []},
-            "destination": {"location_id": f"s3:{bucket}", "prefix": "copies/", **destination}}
+    return {
+        "kind": "copy",
+        "source": {"location_id": f"s3:{bucket}", "keys": keys, "prefixes": prefixes or []},
+        "destination": {"location_id": f"s3:{bucket}", "prefix": "copies/", **destination},
+    }
 
 
 def test_copy_keys_are_capped(make_live, bucket, s3):
@@ -130,10 +138,19 @@ LONG = "p" * 1025
 WIDE = "é" * 600  # 600 characters, 1,200 bytes
 
 
-@pytest.mark.parametrize("case", [
-    "long key", "wide key", "long prefix key", "long destination prefix", "wide destination prefix",
-    "long destination key", "long source location", "long destination location",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "long key",
+        "wide key",
+        "long prefix key",
+        "long destination prefix",
+        "wide destination prefix",
+        "long destination key",
+        "long source location",
+        "long destination location",
+    ],
+)
 def test_copy_request_strings_are_bounded(api, bucket, case):
     body = _copy_body(bucket, ["k/0.txt"])
     match case:
@@ -159,14 +176,20 @@ def test_copy_request_strings_are_bounded(api, bucket, case):
         assert r.json()["error"] == "ValidationError"
 
 
-@pytest.mark.parametrize("field,value", [
-    ("include", ["*" * 2000]),
-    ("exclude", ["x"] * 201),
-    ("revision", "r" * 300),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("include", ["*" * 2000]),
+        ("exclude", ["x"] * 201),
+        ("revision", "r" * 300),
+    ],
+)
 def test_hf_request_strings_are_bounded(api, bucket, field, value):
-    body = {"kind": "huggingface", "source": {"repo_id": "org/model", field: value},
-            "destination": {"location_id": f"s3:{bucket}", "prefix": "m/"}}
+    body = {
+        "kind": "huggingface",
+        "source": {"repo_id": "org/model", field: value},
+        "destination": {"location_id": f"s3:{bucket}", "prefix": "m/"},
+    }
     r = api.post("/api/transfers", json=body)
     assert r.status_code == 422, r.text[:300]
     r = api.post("/api/transfers/huggingface/preview", json={"source": body["source"]})

@@ -50,10 +50,16 @@ class Weed:
 
 def _client(endpoint: str):
     return boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id=CREDS.access_key_id, aws_secret_access_key=CREDS.secret_access_key,
-        config=BotoConfig(s3={"addressing_style": "path"}, request_checksum_calculation="when_required",
-                          response_checksum_validation="when_required"),
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=CREDS.access_key_id,
+        aws_secret_access_key=CREDS.secret_access_key,
+        config=BotoConfig(
+            s3={"addressing_style": "path"},
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        ),
     )
 
 
@@ -67,8 +73,8 @@ def _fid_of(data_dir: Path, payload: bytes) -> str:
         vid = int(dat.stem.rsplit("_", 1)[1])
         blob = dat.read_bytes()
         at = blob.find(payload)
-        if at >= 20 and int.from_bytes(blob[at - 4:at], "big") == len(payload):
-            cookie, needle_id = blob[at - 20:at - 16], int.from_bytes(blob[at - 16:at - 8], "big")
+        if at >= 20 and int.from_bytes(blob[at - 4 : at], "big") == len(payload):
+            cookie, needle_id = blob[at - 20 : at - 16], int.from_bytes(blob[at - 16 : at - 8], "big")
             return f"{vid},{needle_id:x}{cookie.hex()}"
     raise AssertionError(f"no needle with the payload under {data_dir}")
 
@@ -98,14 +104,24 @@ def _weed_processes(server: EmbeddedS3) -> list[psutil.Process]:
 
 
 def _listening_ports(server: EmbeddedS3) -> set[int]:
-    return {c.laddr.port for p in _weed_processes(server) for c in p.net_connections(kind="inet")
-            if c.status == psutil.CONN_LISTEN}
+    return {
+        c.laddr.port
+        for p in _weed_processes(server)
+        for c in p.net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN
+    }
 
 
 def _multipart(name: str, body: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    content = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
-               f"Content-Type: application/octet-stream\r\n\r\n").encode() + body + f"\r\n--{boundary}--\r\n".encode()
+    content = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + body
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return content, f"multipart/form-data; boundary={boundary}"
 
 
@@ -146,15 +162,17 @@ def _probes(fid: str) -> list[tuple[str, str, bytes | None, str | None]]:
     return reads + writes + deletes
 
 
-def _request(port: int, method: str, path: str, body: bytes | None, content_type: str | None,
-             headers: dict | None = None) -> httpx.Response | None:
+def _request(
+    port: int, method: str, path: str, body: bytes | None, content_type: str | None, headers: dict | None = None
+) -> httpx.Response | None:
     """None when the port does not speak HTTP/1.1 (gRPC is HTTP/2 only)."""
     hdrs = {"Origin": EVIL, **(headers or {})}
     if content_type:
         hdrs["Content-Type"] = content_type
     try:
-        return httpx.request(method, f"http://127.0.0.1:{port}{path}", content=body, headers=hdrs, timeout=10,
-                             follow_redirects=False)
+        return httpx.request(
+            method, f"http://127.0.0.1:{port}{path}", content=body, headers=hdrs, timeout=10, follow_redirects=False
+        )
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ConnectError):
         return None
 
@@ -191,8 +209,12 @@ def test_every_port_refuses_anonymous_data_access(weed):
             if 200 <= r.status_code < 300:
                 # The master's cluster status page answers GET / (whatever the query): no data, and it
                 # must name no bucket or object.
-                if not (method == "GET" and urlsplit(path).path == "/" and BUCKET.encode() not in r.content
-                        and KEY.encode() not in r.content):
+                if not (
+                    method == "GET"
+                    and urlsplit(path).path == "/"
+                    and BUCKET.encode() not in r.content
+                    and KEY.encode() not in r.content
+                ):
                     problems.append(f"{where}: succeeds without credentials")
             if r.status_code in (301, 302, 303, 307, 308):
                 problems.append(f"{where}: redirects to {r.headers.get('location')}")
@@ -211,21 +233,33 @@ def test_no_port_answers_a_cors_preflight_for_a_foreign_origin(weed):
     for port in sorted(_listening_ports(weed.server)):
         for path in ("/", f"/buckets/{BUCKET}/{KEY}", f"/{BUCKET}/{KEY}", f"/{weed.fid}"):
             for method in ("GET", "PUT", "DELETE"):
-                r = _request(port, "OPTIONS", path, None, None, headers={
-                    "Access-Control-Request-Method": method,
-                    "Access-Control-Request-Headers": "authorization,content-type"})
+                r = _request(
+                    port,
+                    "OPTIONS",
+                    path,
+                    None,
+                    None,
+                    headers={
+                        "Access-Control-Request-Method": method,
+                        "Access-Control-Request-Headers": "authorization,content-type",
+                    },
+                )
                 if r is None:
                     continue
                 if _grants_origin(r) and not _hard_coded_cors(weed, port, path, r):
-                    problems.append(f"{port} OPTIONS {path} ({method}) -> {r.status_code} grants "
-                                    f"{r.headers.get('access-control-allow-origin')}")
+                    problems.append(
+                        f"{port} OPTIONS {path} ({method}) -> {r.status_code} grants "
+                        f"{r.headers.get('access-control-allow-origin')}"
+                    )
     assert not problems, "\n".join(problems)
 
 
 def _jwt(key: str, claims: dict) -> str:
     """An HS256 JWT, as SeaweedFS's master mints them for its volume servers."""
+
     def b64(raw: bytes) -> str:
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
     signing_input = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + b64(json.dumps(claims).encode())
     sig = hmac.new(key.encode(), signing_input.encode(), hashlib.sha256).digest()
     return signing_input + "." + b64(sig)
@@ -237,8 +271,12 @@ def test_volume_server_needs_a_jwt_signed_with_our_random_key(weed):
     security = weed.server.data_dir / "security.toml"
     assert stat.S_IMODE(security.stat().st_mode) == 0o600
     config = tomllib.loads(security.read_text())
-    keys = [config["jwt"]["signing"]["key"], config["jwt"]["signing"]["read"]["key"],
-            config["jwt"]["filer_signing"]["key"], config["jwt"]["filer_signing"]["read"]["key"]]
+    keys = [
+        config["jwt"]["signing"]["key"],
+        config["jwt"]["signing"]["read"]["key"],
+        config["jwt"]["filer_signing"]["key"],
+        config["jwt"]["filer_signing"]["read"]["key"],
+    ]
     assert all(len(k) >= 32 for k in keys) and len(set(keys)) == 4
     url = f"http://127.0.0.1:{weed.server.ports['volume']}/{weed.fid}"
     claims = {"fid": weed.fid, "exp": int(time.time()) + 60}
@@ -252,12 +290,20 @@ def test_s3_with_real_keys_still_works(weed):
     s3 = weed.s3
     big = os.urandom(9 * 1024 * 1024)  # several filer chunks
     s3.put_object(Bucket=BUCKET, Key="dir/small.bin", Body=b"small")
-    s3.upload_fileobj(io.BytesIO(big), BUCKET, "dir/big.bin", Config=boto3.s3.transfer.TransferConfig(
-        multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024))
+    s3.upload_fileobj(
+        io.BytesIO(big),
+        BUCKET,
+        "dir/big.bin",
+        Config=boto3.s3.transfer.TransferConfig(
+            multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024
+        ),
+    )
     assert s3.get_object(Bucket=BUCKET, Key="dir/small.bin")["Body"].read() == b"small"
     assert s3.get_object(Bucket=BUCKET, Key="dir/big.bin")["Body"].read() == big
-    assert s3.get_object(Bucket=BUCKET, Key="dir/big.bin", Range="bytes=5242870-5242889")["Body"].read() \
+    assert (
+        s3.get_object(Bucket=BUCKET, Key="dir/big.bin", Range="bytes=5242870-5242889")["Body"].read()
         == big[5242870:5242890]
+    )
     s3.copy_object(Bucket=BUCKET, Key="dir/copy.bin", CopySource={"Bucket": BUCKET, "Key": "dir/small.bin"})
     assert s3.get_object(Bucket=BUCKET, Key="dir/copy.bin")["Body"].read() == b"small"
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="dir/")["Contents"]}
@@ -347,8 +393,15 @@ def test_grpc_ports_require_a_client_certificate(weed):
 
 def test_local_sockets_are_owner_only(weed):
     """`weed mini` also serves its filer, S3 and gRPC services on Unix sockets (in /tmp by default)."""
-    paths = {c.laddr for p in _weed_processes(weed.server) for c in p.net_connections(kind="unix")
-             if isinstance(c.laddr, str) and c.laddr.startswith("/")}
-    loose = [f"{oct(stat.S_IMODE(os.stat(p).st_mode))} {p}" for p in paths
-             if os.path.exists(p) and stat.S_IMODE(os.stat(p).st_mode) & 0o077]
+    paths = {
+        c.laddr
+        for p in _weed_processes(weed.server)
+        for c in p.net_connections(kind="unix")
+        if isinstance(c.laddr, str) and c.laddr.startswith("/")
+    }
+    loose = [
+        f"{oct(stat.S_IMODE(os.stat(p).st_mode))} {p}"
+        for p in paths
+        if os.path.exists(p) and stat.S_IMODE(os.stat(p).st_mode) & 0o077
+    ]
     assert not loose, "\n".join(loose)

@@ -31,8 +31,9 @@ def s3_object(location_bucket: str) -> str:
 
 def test_a_rebinding_host_cannot_delete_an_object(api, live, s3, bucket):
     s3.put_object(Bucket=bucket, Key="keep.txt", Body=b"precious")
-    answer = api.delete(s3_object(bucket), params={"key": "keep.txt"},
-                        headers={"Host": f"attacker-rebind.example:{live.port}"})
+    answer = api.delete(
+        s3_object(bucket), params={"key": "keep.txt"}, headers={"Host": f"attacker-rebind.example:{live.port}"}
+    )
     assert answer.status_code == 403
     assert answer.json()["error"] == "HostNotAllowed"
     assert s3.get_object(Bucket=bucket, Key="keep.txt")["Body"].read() == b"precious"
@@ -41,7 +42,9 @@ def test_a_rebinding_host_cannot_delete_an_object(api, live, s3, bucket):
 def test_a_rebinding_host_cannot_change_settings_or_read_anything(api, live):
     before = api.get("/api/settings").json()["huggingface"]["endpoint"]
     host = {"Host": f"attacker-rebind.example:{live.port}"}
-    assert api.put("/api/settings/huggingface", json={"endpoint": "http://evil.example"}, headers=host).status_code == 403
+    assert (
+        api.put("/api/settings/huggingface", json={"endpoint": "http://evil.example"}, headers=host).status_code == 403
+    )
     assert api.get("/api/settings", headers=host).status_code == 403
     assert api.get("/", headers=host).status_code == 403
     assert api.get("/api/settings").json()["huggingface"]["endpoint"] == before
@@ -77,14 +80,17 @@ def _bucket_exists(s3, name: str) -> bool:
     return any(b["Name"] == name for b in s3.list_buckets()["Buckets"])
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": EVIL},
-    {"Origin": "null"},
-    {"Origin": "http://127.0.0.1:1"},  # another local server is another origin
-    {"Sec-Fetch-Site": "cross-site"},
-    {"Sec-Fetch-Site": "same-site"},  # another workbench on the same cluster domain
-    {"Origin": EVIL, "Content-Type": "text/plain"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": EVIL},
+        {"Origin": "null"},
+        {"Origin": "http://127.0.0.1:1"},  # another local server is another origin
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # another workbench on the same cluster domain
+        {"Origin": EVIL, "Content-Type": "text/plain"},
+    ],
+)
 def test_cross_site_writes_are_refused(api, s3, headers):
     name = _bucket_name()
     answer = api.post("/api/buckets", content=json.dumps({"name": name}), headers=headers)
@@ -96,16 +102,21 @@ def test_cross_site_writes_are_refused(api, s3, headers):
 def test_a_body_without_content_type_from_another_page_creates_nothing(api, live, s3):
     """FastAPI < 0.132 parsed a JSON body sent with no Content-Type: a plain cross-site form post."""
     name = _bucket_name()
-    answer = httpx.post(f"{live.url}/api/buckets", content=json.dumps({"name": name}).encode(),
-                        headers={"Origin": EVIL, "Content-Type": ""})
+    answer = httpx.post(
+        f"{live.url}/api/buckets",
+        content=json.dumps({"name": name}).encode(),
+        headers={"Origin": EVIL, "Content-Type": ""},
+    )
     assert answer.status_code == 403
     assert not _bucket_exists(s3, name)
 
 
 def test_own_origin_and_clients_without_browser_headers_may_write(api, live, s3):
-    for headers in ({"Origin": f"http://127.0.0.1:{live.port}", "Sec-Fetch-Site": "same-origin"},
-                    {"Origin": f"http://localhost:{live.port}", "Host": f"localhost:{live.port}"},
-                    {}):
+    for headers in (
+        {"Origin": f"http://127.0.0.1:{live.port}", "Sec-Fetch-Site": "same-origin"},
+        {"Origin": f"http://localhost:{live.port}", "Host": f"localhost:{live.port}"},
+        {},
+    ):
         name = _bucket_name()
         answer = api.post("/api/buckets", json={"name": name}, headers=headers)
         assert answer.status_code in (200, 201), answer.text
@@ -113,8 +124,7 @@ def test_own_origin_and_clients_without_browser_headers_may_write(api, live, s3)
 
 
 def test_forwarded_host_counts_only_from_a_trusted_proxy(make_live):
-    route = {"Origin": "https://tec.apps.example", "X-Forwarded-Host": "tec.apps.example",
-             "X-Forwarded-Proto": "https"}
+    route = {"Origin": "https://tec.apps.example", "X-Forwarded-Host": "tec.apps.example", "X-Forwarded-Proto": "https"}
     trusted = make_live(forwarded_allow_ips="127.0.0.1", allowed_hosts="*")
     with trusted.client() as c:
         assert c.put("/api/settings/transfers", json={"max_files_per_page": 99}, headers=route).status_code == 200
@@ -129,13 +139,17 @@ def test_forwarded_host_counts_only_from_a_trusted_proxy(make_live):
 def test_an_oversized_declared_body_is_refused_before_it_is_read(api, live):
     rss = psutil.Process().memory_info().rss
     with httpx.Client(base_url=live.url, timeout=30) as c:
+
         def body():
             for _ in range(300):
                 yield b"x" * (1 << 20)
 
         try:
-            answer = c.post("/api/buckets", content=body(),
-                            headers={"Content-Length": str(300 << 20), "Content-Type": "application/json"})
+            answer = c.post(
+                "/api/buckets",
+                content=body(),
+                headers={"Content-Length": str(300 << 20), "Content-Type": "application/json"},
+            )
             assert answer.status_code == 413
             assert answer.json()["error"] == "RequestTooLarge"
         except httpx.RemoteProtocolError:
@@ -266,8 +280,14 @@ def test_refuses_to_start_exposed_without_protection(s3_server, tmp_path):
 def test_serve_explains_why_it_refuses(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH", "NB_PREFIX", "IP"))}
     env.update(ODH_TEC_DATA_DIR=str(tmp_path), ODH_TEC_EMBEDDED_S3="false")
-    done = subprocess.run([sys.executable, "-m", "odh_tec.cli", "serve", "--host", "0.0.0.0", "--port", "1"],
-                          capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "odh_tec.cli", "serve", "--host", "0.0.0.0", "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
     assert done.returncode == 2
     assert "Refusing to listen on 0.0.0.0" in done.stderr and "AUTH=token" in done.stderr
 

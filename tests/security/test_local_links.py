@@ -108,6 +108,7 @@ def test_dangling_and_looping_links_are_harmless(api, local_id, folder):
 
 # Zip entry names ------------------------------------------------------------------------------------
 
+
 def assert_safe(name: str) -> None:
     assert name, "empty entry name"
     assert not name.startswith("/"), name
@@ -157,8 +158,21 @@ def test_zip_names_from_s3_are_sanitised(api, bucket, s3):
 
 def test_zip_writer_sanitises_every_name():
     """The writer itself makes names safe and unique, whoever builds the entries."""
-    raw = ["../../etc/passwd", "/abs/x", "a\\b", "a/b", "C:\\win\\x", "c:x", "a//b", "./c", "..", "",
-           "x/../y", "ctl\x01name", "a/b"]
+    raw = [
+        "../../etc/passwd",
+        "/abs/x",
+        "a\\b",
+        "a/b",
+        "C:\\win\\x",
+        "c:x",
+        "a//b",
+        "./c",
+        "..",
+        "",
+        "x/../y",
+        "ctl\x01name",
+        "a/b",
+    ]
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         data = pool.submit(asyncio.run, _zip(raw)).result()
     archive = zipfile.ZipFile(io.BytesIO(data))

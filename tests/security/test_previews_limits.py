@@ -115,8 +115,10 @@ def test_parquet_bomb_is_bounded(api, bucket, s3, build):
     put(s3, bucket, "bomb.parquet", data)
     with peak_rss() as rss:
         r = get_preview(api, bucket, "bomb.parquet")
-    print(f"{build.__name__}: {len(data)} bytes, status {r.status_code}, "
-          f"RSS {rss['base'] / MiB:.0f} -> peak {rss['peak'] / MiB:.0f} MiB (+{rss['growth'] / MiB:.0f})")
+    print(
+        f"{build.__name__}: {len(data)} bytes, status {r.status_code}, "
+        f"RSS {rss['base'] / MiB:.0f} -> peak {rss['peak'] / MiB:.0f} MiB (+{rss['growth'] / MiB:.0f})"
+    )
     _check_bounded(r)
     assert rss["growth"] < RSS_GROWTH_LIMIT, f"RSS grew {rss['growth'] / MiB:.0f} MiB"
 

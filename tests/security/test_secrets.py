@@ -18,7 +18,6 @@ import httpx
 import pytest
 
 from conftest import ADMIN, free_port
-
 from odh_tec.hf.transport import HubTransport
 from odh_tec.netguard import DestinationNotAllowed, check_destination
 
@@ -28,11 +27,17 @@ PROXY_PASSWORD = "storedProxyPw-4242"
 BODY_MARKER = "RAW-BODY-MARKER-7731"
 BANNER_MARKER = "SSH-2.0-OpenSSH_BANNER-MARKER-9"
 
-METADATA_URLS = ["http://169.254.169.254/", "http://169.254.169.254/latest/meta-data/",
-                 "http://[fd00:ec2::254]/", "http://[fe80::1]:8080/", "http://0xa9fea9fe/"]
+METADATA_URLS = [
+    "http://169.254.169.254/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[fd00:ec2::254]/",
+    "http://[fe80::1]:8080/",
+    "http://0xa9fea9fe/",
+]
 
 
 # A loopback listener that records every request ---------------------------------------------------
+
 
 @dataclass
 class Seen:
@@ -47,7 +52,10 @@ class Listener:
     requests: list[Seen] = field(default_factory=list)
     # (status, headers, body) for a request; the default is an HTML page no S3 or Hub would send.
     respond: Callable[[Seen], tuple[int, dict, bytes]] = lambda seen: (
-        200, {"Content-Type": "text/html"}, f"<html><body>{BODY_MARKER}</body></html>".encode())
+        200,
+        {"Content-Type": "text/html"},
+        f"<html><body>{BODY_MARKER}</body></html>".encode(),
+    )
 
     def header_values(self, name: str) -> list[str | None]:
         return [r.headers.get(name.lower()) for r in self.requests]
@@ -121,8 +129,10 @@ def banner() -> Iterator[str]:
 
 
 def s3_error(code: str, message: str, status: int = 403) -> Callable[[Seen], tuple[int, dict, bytes]]:
-    body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message>'
-            "<Resource>/</Resource></Error>").encode()
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message>'
+        "<Resource>/</Resource></Error>"
+    ).encode()
     return lambda seen: (status, {"Content-Type": "application/xml"}, body)
 
 
@@ -136,6 +146,7 @@ def _localhost_alias(endpoint: str) -> str:
 
 
 # Hugging Face connection test -----------------------------------------------------------------------
+
 
 def test_hf_test_with_another_endpoint_never_gets_the_stored_token(make_live, listener):
     listener.respond = hub_refuses
@@ -184,9 +195,9 @@ def test_hf_test_does_not_echo_what_an_arbitrary_host_answers(make_live, listene
 
 # S3 connection test ---------------------------------------------------------------------------------
 
+
 def _stored_key_signed(listener: Listener) -> list[str]:
-    return [a for a in listener.header_values("Authorization")
-            if a and f"Credential={ADMIN.access_key_id}/" in a]
+    return [a for a in listener.header_values("Authorization") if a and f"Credential={ADMIN.access_key_id}/" in a]
 
 
 def test_s3_test_with_another_endpoint_does_not_sign_with_the_stored_keys(make_live, listener):
@@ -204,8 +215,10 @@ def test_s3_test_with_another_endpoint_signs_only_with_the_keys_of_the_request(m
     listener.respond = s3_error("InvalidAccessKeyId", "The access key does not exist")
     server = make_live()
     with server.client() as c:
-        r = c.post("/api/settings/s3/test", json={"endpoint": listener.url, "access_key_id": "AKIAREQUEST",
-                                                  "secret_access_key": "request-secret"})
+        r = c.post(
+            "/api/settings/s3/test",
+            json={"endpoint": listener.url, "access_key_id": "AKIAREQUEST", "secret_access_key": "request-secret"},
+        )
         assert r.status_code == 200 and r.json()["ok"] is False, r.text
     assert listener.requests and _stored_key_signed(listener) == []
     assert all(a and "Credential=AKIAREQUEST/" in a for a in listener.header_values("Authorization"))
@@ -222,8 +235,14 @@ def test_s3_test_with_another_endpoint_never_borrows_the_stored_secret(make_live
         r = c.post("/api/settings/s3/test", json={"endpoint": other, "access_key_id": ADMIN.access_key_id}).json()
         assert r["ok"] is False and r["error"] == "NoCredentials", r
         # With both keys in the request it works: the test is still useful for a new endpoint.
-        r = c.post("/api/settings/s3/test", json={"endpoint": other, "access_key_id": ADMIN.access_key_id,
-                                                  "secret_access_key": ADMIN.secret_access_key}).json()
+        r = c.post(
+            "/api/settings/s3/test",
+            json={
+                "endpoint": other,
+                "access_key_id": ADMIN.access_key_id,
+                "secret_access_key": ADMIN.secret_access_key,
+            },
+        ).json()
         assert r["ok"] is True, r
         # The saved endpoint keeps the stored keys.
         assert c.post("/api/settings/s3/test", json={}).json()["ok"] is True
@@ -246,6 +265,7 @@ def test_s3_test_does_not_echo_what_an_arbitrary_host_answers(make_live, make_li
 
 
 # Proxy connection test ------------------------------------------------------------------------------
+
 
 def test_proxy_test_never_sends_stored_proxy_credentials_to_another_proxy(make_live, listener, s3_server):
     stored = f"http://user:{PROXY_PASSWORD}@127.0.0.1:{free_port()}"
@@ -287,6 +307,7 @@ def test_proxy_test_does_not_echo_what_a_proxy_answers(make_live, banner, s3_ser
 
 # Link-local and metadata destinations ----------------------------------------------------------------
 
+
 def _refused_fast(c: httpx.Client, method: str, path: str, body: dict) -> None:
     started = time.monotonic()
     r = c.request(method, path, json=body)
@@ -300,8 +321,9 @@ def test_connection_tests_refuse_metadata_addresses(make_live, url):
     server = make_live(hf_token=STORED_TOKEN)
     with server.client() as c:
         _refused_fast(c, "POST", "/api/settings/s3/test", {"endpoint": url})
-        _refused_fast(c, "POST", "/api/settings/s3/test", {"endpoint": url, "access_key_id": "a",
-                                                           "secret_access_key": "b"})
+        _refused_fast(
+            c, "POST", "/api/settings/s3/test", {"endpoint": url, "access_key_id": "a", "secret_access_key": "b"}
+        )
         _refused_fast(c, "POST", "/api/settings/huggingface/test", {"endpoint": url})
         _refused_fast(c, "POST", "/api/settings/huggingface/test", {"endpoint": url, "token": REQUEST_TOKEN})
         _refused_fast(c, "POST", "/api/settings/proxy/test", {"http_proxy": url})
@@ -328,22 +350,42 @@ def test_a_configured_link_local_endpoint_stays_usable(make_live):
 
 # netguard on its own ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    "http://169.254.169.254/", "https://169.254.0.1:8443/x", "http://169.254.255.255",
-    "http://[fd00:ec2::254]/", "http://[fe80::1]/", "http://[fe80::1%25eth0]:80/", "http://[febf::1]/",
-    "http://[::ffff:169.254.169.254]/", "http://0xa9fea9fe/", "http://2852039166/",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/",
+        "https://169.254.0.1:8443/x",
+        "http://169.254.255.255",
+        "http://[fd00:ec2::254]/",
+        "http://[fe80::1]/",
+        "http://[fe80::1%25eth0]:80/",
+        "http://[febf::1]/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://0xa9fea9fe/",
+        "http://2852039166/",
+    ],
+)
 async def test_netguard_refuses_link_local_and_metadata(url):
     with pytest.raises(DestinationNotAllowed) as caught:
         await check_destination(url, configured=["https://huggingface.co"])
     assert caught.value.status == 400 and caught.value.code == "DestinationNotAllowed"
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:9000", "http://localhost:8080/", "https://10.0.0.5/", "http://192.168.1.1",
-    "http://[::1]:9000", "http://[fd00:ec2::253]/", "http://[fec0::1]/", "http://169.253.255.255/",
-    "http://no-such-host.invalid/",  # an unknown name fails later, as unreachable
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9000",
+        "http://localhost:8080/",
+        "https://10.0.0.5/",
+        "http://192.168.1.1",
+        "http://[::1]:9000",
+        "http://[fd00:ec2::253]/",
+        "http://[fec0::1]/",
+        "http://169.253.255.255/",
+        "http://no-such-host.invalid/",  # an unknown name fails later, as unreachable
+    ],
+)
 async def test_netguard_lets_other_destinations_through(url):
     await check_destination(url, configured=[])
 
@@ -358,6 +400,7 @@ async def test_netguard_allows_exactly_the_configured_endpoint():
 
 
 # The Hub client ----------------------------------------------------------------------------------------
+
 
 def _redirect_to(location: str) -> Callable[[Seen], tuple[int, dict, bytes]]:
     return lambda seen: (302, {"Location": location}, b"")
@@ -407,6 +450,8 @@ def test_moving_the_s3_endpoint_drops_the_stored_secret(make_live):
     with server.client() as c:
         body = c.put("/api/settings/s3", json={"endpoint": "https://s3.other.example"}).json()
         assert body["s3"]["secret_access_key_set"] is False
-        body = c.put("/api/settings/s3", json={"endpoint": "https://s3.third.example",
-                                                "access_key_id": "k", "secret_access_key": "s"}).json()
+        body = c.put(
+            "/api/settings/s3",
+            json={"endpoint": "https://s3.third.example", "access_key_id": "k", "secret_access_key": "s"},
+        ).json()
         assert body["s3"]["secret_access_key_set"] is True

@@ -41,23 +41,84 @@ LAYERS, HIDDEN, INTERMEDIATE, HEADS, HEAD_DIM = 1024, 131_072, 1_048_576, 4096, 
 EXPERTS, VOCAB, CONTEXT = 4096, 4_194_304, 16_777_216
 
 CONFIG_CAPS: list[tuple[str, float]] = [
-    *[(name, LAYERS) for name in ("num_hidden_layers", "n_layer", "num_layers", "n_layers", "max_window_layers",
-                                  "first_k_dense_replace", "moe_layer_freq", "decoder_sparse_step",
-                                  "sliding_window_pattern")],
-    *[(name, HIDDEN) for name in ("hidden_size", "d_model", "n_embd", "dim", "model_dim", "kv_lora_rank",
-                                  "q_lora_rank")],
-    *[(name, INTERMEDIATE) for name in ("intermediate_size", "ffn_hidden_size", "n_inner", "moe_intermediate_size",
-                                        "shared_expert_intermediate_size")],
-    *[(name, HEADS) for name in ("num_attention_heads", "n_head", "num_heads", "n_heads", "num_key_value_heads",
-                                 "num_kv_heads", "n_head_kv", "multi_query_group_num")],
-    *[(name, HEAD_DIM) for name in ("head_dim", "kv_channels", "attention_head_dim", "qk_rope_head_dim",
-                                    "qk_nope_head_dim", "v_head_dim")],
-    *[(name, EXPERTS) for name in ("num_local_experts", "num_experts", "n_routed_experts", "n_shared_experts",
-                                   "num_experts_per_tok", "experts_per_token", "moe_topk")],
+    *[
+        (name, LAYERS)
+        for name in (
+            "num_hidden_layers",
+            "n_layer",
+            "num_layers",
+            "n_layers",
+            "max_window_layers",
+            "first_k_dense_replace",
+            "moe_layer_freq",
+            "decoder_sparse_step",
+            "sliding_window_pattern",
+        )
+    ],
+    *[
+        (name, HIDDEN)
+        for name in ("hidden_size", "d_model", "n_embd", "dim", "model_dim", "kv_lora_rank", "q_lora_rank")
+    ],
+    *[
+        (name, INTERMEDIATE)
+        for name in (
+            "intermediate_size",
+            "ffn_hidden_size",
+            "n_inner",
+            "moe_intermediate_size",
+            "shared_expert_intermediate_size",
+        )
+    ],
+    *[
+        (name, HEADS)
+        for name in (
+            "num_attention_heads",
+            "n_head",
+            "num_heads",
+            "n_heads",
+            "num_key_value_heads",
+            "num_kv_heads",
+            "n_head_kv",
+            "multi_query_group_num",
+        )
+    ],
+    *[
+        (name, HEAD_DIM)
+        for name in (
+            "head_dim",
+            "kv_channels",
+            "attention_head_dim",
+            "qk_rope_head_dim",
+            "qk_nope_head_dim",
+            "v_head_dim",
+        )
+    ],
+    *[
+        (name, EXPERTS)
+        for name in (
+            "num_local_experts",
+            "num_experts",
+            "n_routed_experts",
+            "n_shared_experts",
+            "num_experts_per_tok",
+            "experts_per_token",
+            "moe_topk",
+        )
+    ],
     *[(name, VOCAB) for name in ("vocab_size", "padded_vocab_size", "n_vocab")],
-    *[(name, CONTEXT) for name in ("max_position_embeddings", "n_positions", "seq_length", "max_seq_len",
-                                   "sliding_window", "sliding_window_size", "attention_window_size",
-                                   "rope_scaling.original_max_position_embeddings")],
+    *[
+        (name, CONTEXT)
+        for name in (
+            "max_position_embeddings",
+            "n_positions",
+            "seq_length",
+            "max_seq_len",
+            "sliding_window",
+            "sliding_window_size",
+            "attention_window_size",
+            "rope_scaling.original_max_position_embeddings",
+        )
+    ],
     ("rope_scaling.factor", 1024),
     ("partial_rotary_factor", 1),
     ("rotary_pct", 1),
@@ -114,15 +175,19 @@ def _with(cfg: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 
 def _request(cfg: dict[str, Any], **workload: Any) -> dict[str, Any]:
-    return {"model": {"config": cfg}, "workload": {"task": "inference", "context_length": 128, **workload},
-            "hardware": {"gpu": "H100-80GB", "count": 1}}
+    return {
+        "model": {"config": cfg},
+        "workload": {"task": "inference", "context_length": 128, **workload},
+        "hardware": {"gpu": "H100-80GB", "count": 1},
+    }
 
 
 def _post(client: httpx.Client, body: Any, **kwargs: Any) -> httpx.Response:
     """POST an estimate request as an attacker would write it: NaN and Infinity literals included
     (Python's json, and so the server, reads them; httpx's json= refuses to write them)."""
-    return client.post("/api/vram/estimate", content=json.dumps(body), headers={"content-type": "application/json"},
-                       **kwargs)
+    return client.post(
+        "/api/vram/estimate", content=json.dumps(body), headers={"content-type": "application/json"}, **kwargs
+    )
 
 
 def _message(response: httpx.Response) -> str:
@@ -132,6 +197,7 @@ def _message(response: httpx.Response) -> str:
 
 
 # ---- crafted Hub repositories ---------------------------------------------------------------------
+
 
 def _header_claiming(length: int) -> bytes:
     """A .safetensors prefix whose 8-byte length says `length` (the file is tiny)."""
@@ -149,8 +215,13 @@ def _add_crafted_repos(hub: FakeHub) -> None:
     between the app and the bytes it must refuse."""
     tiny = json.dumps(tiny_llama_config()).encode()
     deep = json.dumps(_config(num_hidden_layers=150_000)).encode()
-    deep_mm = json.dumps({"model_type": "llava", "architectures": ["LlavaForConditionalGeneration"],
-                          "text_config": _config(num_hidden_layers=150_000)}).encode()
+    deep_mm = json.dumps(
+        {
+            "model_type": "llava",
+            "architectures": ["LlavaForConditionalGeneration"],
+            "text_config": _config(num_hidden_layers=150_000),
+        }
+    ).encode()
     big = json.dumps(_config(padding="x" * (2 * MiB))).encode()
     weights = safetensors_bytes(tiny_llama_tensors())
     shard = safetensors_bytes({"w": ("BF16", [4, 4])})
@@ -164,10 +235,16 @@ def _add_crafted_repos(hub: FakeHub) -> None:
         "evil/large-header": {"config.json": tiny, "model.safetensors": _header_claiming(50 * MiB)},
         "evil/wide-shape": {"config.json": tiny, "model.safetensors": _wide_shape_file(100_000)},
         "evil/many-shards": {"config.json": tiny, **many},
-        "evil/two-shards": {"config.json": tiny, "model-00001-of-00002.safetensors": shard,
-                            "model-00002-of-00002.safetensors": shard},
-        "evil/absurd-index": {"config.json": tiny, "model.safetensors": weights,
-                              "model.safetensors.index.json": absurd_index},
+        "evil/two-shards": {
+            "config.json": tiny,
+            "model-00001-of-00002.safetensors": shard,
+            "model-00002-of-00002.safetensors": shard,
+        },
+        "evil/absurd-index": {
+            "config.json": tiny,
+            "model.safetensors": weights,
+            "model.safetensors.index.json": absurd_index,
+        },
         # a 48 MiB checkpoint from a server that ignores Range: only the header may be read
         "evil/no-range": {"config.json": tiny, "model.safetensors": weights + bytes(48 * MiB)},
     }
@@ -229,6 +306,7 @@ class HealthProbe:
 
 # ---- the two reported attacks ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("repo", ["evil/deep", "evil/deep-multimodal"])
 def test_deep_hub_model_is_refused_fast_while_health_answers(
     server: LiveServer, client: httpx.Client, repo: str
@@ -237,6 +315,7 @@ def test_deep_hub_model_is_refused_fast_while_health_answers(
         start = time.monotonic()
         # several at once, as a page with a few <img> tags would send them
         results: list[httpx.Response] = []
+
         def fetch() -> None:
             results.append(client.get("/api/vram/model", params={"repo_id": repo}))
 
@@ -273,6 +352,7 @@ def test_estimate_with_three_million_layers_is_refused_without_memory(client: ht
 
 # ---- every capped field ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("path", "cap"), CONFIG_CAPS, ids=[p for p, _ in CONFIG_CAPS])
 def test_each_config_field_just_above_its_cap_is_422_naming_it(client: httpx.Client, path: str, cap: float) -> None:
     r = _post(client, _request(_with(tiny_llama_config(), path, cap + 1)))
@@ -288,8 +368,9 @@ def test_each_config_list_longer_than_its_cap_is_422_naming_it(client: httpx.Cli
     assert path.split(".")[-1] in _message(r) and "limit" in _message(r), _message(r)
 
 
-@pytest.mark.parametrize("path", ["num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_size",
-                                  "intermediate_size"])
+@pytest.mark.parametrize(
+    "path", ["num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_size", "intermediate_size"]
+)
 def test_nested_text_config_is_capped_too(client: httpx.Client, path: str) -> None:
     cap = dict(CONFIG_CAPS)[path]
     cfg = {"model_type": "llava", "text_config": _with(tiny_llama_config(), path, cap + 1)}
@@ -298,8 +379,9 @@ def test_nested_text_config_is_capped_too(client: httpx.Client, path: str) -> No
     assert f"text_config.{path}" in _message(r), _message(r)
 
 
-@pytest.mark.parametrize("value", [-1, 1e308, math.nan, math.inf, "many"],
-                         ids=["negative", "1e308", "nan", "inf", "text"])
+@pytest.mark.parametrize(
+    "value", [-1, 1e308, math.nan, math.inf, "many"], ids=["negative", "1e308", "nan", "inf", "text"]
+)
 @pytest.mark.parametrize(("path", "cap"), [(p, c) for p, c in CONFIG_CAPS if "." not in p][::3])
 def test_config_fields_refuse_absurd_numbers(client: httpx.Client, path: str, cap: float, value: Any) -> None:
     r = _post(client, _request(_with(tiny_llama_config(), path, value)))
@@ -330,8 +412,9 @@ def test_each_request_field_just_above_its_cap_is_422_naming_it(
     assert name in _message(r), _message(r)
 
 
-@pytest.mark.parametrize("value", [-1, 1e308, math.nan, math.inf, -math.inf],
-                         ids=["negative", "1e308", "nan", "inf", "-inf"])
+@pytest.mark.parametrize(
+    "value", [-1, 1e308, math.nan, math.inf, -math.inf], ids=["negative", "1e308", "nan", "inf", "-inf"]
+)
 @pytest.mark.parametrize(("section", "name", "cap"), REQUEST_CAPS, ids=[n for _, n, _ in REQUEST_CAPS])
 def test_request_numbers_refuse_negative_huge_and_nan(
     client: httpx.Client, section: str, name: str, cap: float, value: Any
@@ -352,8 +435,14 @@ def test_request_fields_at_their_cap_are_accepted(client: httpx.Client, section:
 # the slowest capped workloads: the GPU-count search walks up to 64 layouts of 1024 layers each
 WORST_WORKLOADS = {
     "inference": {"task": "inference", "context_length": CONTEXT, "batch_size": 65_536},
-    "finetune-zero3": {"task": "finetune", "method": "lora", "lora_rank": 65_536, "sharding": "zero3",
-                       "context_length": CONTEXT, "batch_size": 65_536},
+    "finetune-zero3": {
+        "task": "finetune",
+        "method": "lora",
+        "lora_rank": 65_536,
+        "sharding": "zero3",
+        "context_length": CONTEXT,
+        "batch_size": 65_536,
+    },
 }
 
 
@@ -363,12 +452,26 @@ def test_a_config_at_every_cap_is_estimated_without_stalling_the_loop(
 ) -> None:
     """The caps are what bound the work: the largest config they let through still finishes well
     within the time limit, and in its worker thread it leaves the event loop free."""
-    cfg = _config(num_hidden_layers=LAYERS, hidden_size=HIDDEN, intermediate_size=INTERMEDIATE,
-                  num_attention_heads=HEADS, num_key_value_heads=HEADS, head_dim=HEAD_DIM, vocab_size=VOCAB,
-                  max_position_embeddings=CONTEXT, num_local_experts=EXPERTS, num_experts_per_tok=EXPERTS,
-                  model_type="mixtral", layer_types=["sliding_attention"] * LAYERS, sliding_window=CONTEXT)
-    request = {"model": {"config": cfg}, "workload": WORST_WORKLOADS[workload],
-               "hardware": {"gpu": "H100-80GB", "count": "auto"}}
+    cfg = _config(
+        num_hidden_layers=LAYERS,
+        hidden_size=HIDDEN,
+        intermediate_size=INTERMEDIATE,
+        num_attention_heads=HEADS,
+        num_key_value_heads=HEADS,
+        head_dim=HEAD_DIM,
+        vocab_size=VOCAB,
+        max_position_embeddings=CONTEXT,
+        num_local_experts=EXPERTS,
+        num_experts_per_tok=EXPERTS,
+        model_type="mixtral",
+        layer_types=["sliding_attention"] * LAYERS,
+        sliding_window=CONTEXT,
+    )
+    request = {
+        "model": {"config": cfg},
+        "workload": WORST_WORKLOADS[workload],
+        "hardware": {"gpu": "H100-80GB", "count": "auto"},
+    }
     with HealthProbe(server.url) as probe:
         start = time.monotonic()
         r = _post(client, request)
@@ -386,6 +489,7 @@ def test_the_implementation_caps_every_field_of_the_table() -> None:
 
 
 # ---- the Hub fetch -------------------------------------------------------------------------------------
+
 
 def test_config_json_over_one_mib_is_refused(client: httpx.Client) -> None:
     r = client.get("/api/vram/model", params={"repo_id": "evil/big-config"})
@@ -448,6 +552,7 @@ def test_a_server_ignoring_range_is_read_only_as_far_as_the_header(client: httpx
 
 
 # ---- the time limit -----------------------------------------------------------------------------------
+
 
 def test_work_past_the_time_limit_answers_503_and_the_loop_stays_free(
     server: LiveServer, client: httpx.Client, monkeypatch: pytest.MonkeyPatch

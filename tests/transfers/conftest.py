@@ -24,10 +24,14 @@ FINISHED = ("completed", "failed", "cancelled")
 def fast_options() -> EngineOptions:
     """Short delays and timeouts so fault tests take seconds, not minutes."""
     return EngineOptions(
-        file_attempts=3, retry_base_delay=0.05, retry_max_delay=0.2,
+        file_attempts=3,
+        retry_base_delay=0.05,
+        retry_max_delay=0.2,
         hub=HubOptions(connect_timeout=3, read_timeout=1.5, metadata_attempts=3, base_delay=0.05),
         download=DownloadPolicy(resume_attempts=3, base_delay=0.05, max_rate_limit_wait=10),
-        event_interval=0.5, keepalive_seconds=10, cancel_wait=5,
+        event_interval=0.5,
+        keepalive_seconds=10,
+        cancel_wait=5,
     )
 
 
@@ -45,8 +49,11 @@ def hub() -> Iterator[FakeHub]:
         gated.approved.add(TOKEN)
         layouts.imdb_dataset(fake)
         layouts.odd_names(fake)
-        private = fake.add_repo("acme/private-model", {"config.json": '{"private": true}',
-                                                       "model.safetensors": b"secret" * 1000}, private=True)
+        private = fake.add_repo(
+            "acme/private-model",
+            {"config.json": '{"private": true}', "model.safetensors": b"secret" * 1000},
+            private=True,
+        )
         private.readers.add(TOKEN)
         yield fake
 
@@ -79,8 +86,7 @@ def hf_live(live, hub, engine_options):
     services.settings.huggingface = HFSettings(endpoint=hub.url, token="")
     yield live
     services.settings.huggingface = saved_hf
-    services.settings.transfers = dataclasses.replace(services.settings.transfers,
-                                                      max_concurrent_transfers=saved_limit)
+    services.settings.transfers = dataclasses.replace(services.settings.transfers, max_concurrent_transfers=saved_limit)
     services.transfers.set_concurrency(saved_limit)
 
 
@@ -91,10 +97,16 @@ def hf_api(hf_live) -> Iterator[httpx.Client]:
 
 
 def hf_body(repo_id: str, location_id: str, prefix: str = "models/", **source) -> dict:
-    return {"kind": "huggingface",
-            "source": {"repo_id": repo_id, "repo_type": source.pop("repo_type", "model"),
-                       "revision": source.pop("revision", "main"), **source},
-            "destination": {"location_id": location_id, "prefix": prefix}}
+    return {
+        "kind": "huggingface",
+        "source": {
+            "repo_id": repo_id,
+            "repo_type": source.pop("repo_type", "model"),
+            "revision": source.pop("revision", "main"),
+            **source,
+        },
+        "destination": {"location_id": location_id, "prefix": prefix},
+    }
 
 
 def wait_job(client: httpx.Client, job_id: str, timeout: float = 60, states=FINISHED) -> dict:
@@ -108,8 +120,9 @@ def wait_job(client: httpx.Client, job_id: str, timeout: float = 60, states=FINI
         time.sleep(0.05)
 
 
-def run_import(client: httpx.Client, repo_id: str, location_id: str, prefix: str = "models/",
-               timeout: float = 60, **source) -> dict:
+def run_import(
+    client: httpx.Client, repo_id: str, location_id: str, prefix: str = "models/", timeout: float = 60, **source
+) -> dict:
     r = client.post("/api/transfers", json=hf_body(repo_id, location_id, prefix, **source))
     assert r.status_code == 201, r.text
     return wait_job(client, r.json()["id"], timeout)

@@ -24,7 +24,7 @@ def main() -> None:
         try:
             fn()
             results[name] = "ok"
-        except Exception as exc:  # noqa: BLE001 - reported to the test
+        except Exception as exc:
             results[name] = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
 
     def expect(exc_type, fn):
@@ -34,6 +34,7 @@ def main() -> None:
             except exc_type:
                 return
             raise AssertionError(f"expected {exc_type.__name__}")
+
         return run
 
     llama = "optimum-internal-testing/tiny-random-llama"
@@ -65,8 +66,9 @@ def main() -> None:
         assert os.path.exists(os.path.join(folder, "bert", "model.safetensors"))
 
     def snapshot_dataset():
-        folder = hf.snapshot_download("CarterMcClellan/stanfordnlp_imdb", repo_type="dataset",
-                                      allow_patterns=["data/*"])
+        folder = hf.snapshot_download(
+            "CarterMcClellan/stanfordnlp_imdb", repo_type="dataset", allow_patterns=["data/*"]
+        )
         assert sorted(os.listdir(os.path.join(folder, "data"))) == sorted(expected["imdb_data"])
 
     gated = "meta-llama/Llama-3.2-1B"
@@ -86,8 +88,10 @@ def main() -> None:
     check("repo_not_found", expect(errors.RepositoryNotFoundError, lambda: api.model_info("nobody/nothing")))
     check("private_anonymous", expect(errors.RepositoryNotFoundError, lambda: api.model_info("acme/private-model")))
     check("private_with_token", lambda: api.model_info("acme/private-model", token=token))
-    check("revision_not_found", expect(errors.RevisionNotFoundError,
-                                       lambda: hf.hf_hub_download(llama, "config.json", revision="nope")))
+    check(
+        "revision_not_found",
+        expect(errors.RevisionNotFoundError, lambda: hf.hf_hub_download(llama, "config.json", revision="nope")),
+    )
     check("entry_not_found", expect(errors.EntryNotFoundError, lambda: hf.hf_hub_download(llama, "missing.bin")))
     check("invalid_token", expect(errors.HfHubHTTPError, lambda: api.model_info(llama, token="hf_invalid")))
     check("whoami", lambda: api.whoami(token=token))

@@ -24,12 +24,21 @@ CASES = [
     ("private, token without access", PRIVATE, {"token": OTHER_TOKEN}, 404, "RepoNotFound"),
     ("gated, anonymous", GATED, {}, 401, "GatedRepo"),
     ("gated, not approved", GATED, {"token": OTHER_TOKEN}, 403, "GatedNotApproved"),
-    ("invalid token on a public repo", "hf-tiny-v2/tiny-random-GPT2Model", {"token": "hf_expired"}, 401,
-     "InvalidToken"),
-    ("missing revision", "hf-tiny-v2/tiny-random-GPT2Model", {"revision": "no-such-branch"}, 404,
-     "RevisionNotFound"),
-    ("missing file named in include", "hf-tiny-v2/tiny-random-GPT2Model", {"include": ["config.jsn"]}, 404,
-     "EntryNotFound"),
+    (
+        "invalid token on a public repo",
+        "hf-tiny-v2/tiny-random-GPT2Model",
+        {"token": "hf_expired"},
+        401,
+        "InvalidToken",
+    ),
+    ("missing revision", "hf-tiny-v2/tiny-random-GPT2Model", {"revision": "no-such-branch"}, 404, "RevisionNotFound"),
+    (
+        "missing file named in include",
+        "hf-tiny-v2/tiny-random-GPT2Model",
+        {"include": ["config.jsn"]},
+        404,
+        "EntryNotFound",
+    ),
 ]
 
 
@@ -47,7 +56,9 @@ def test_messages_say_what_to_do(hf_api, hub):
     assert "token" in gated and hub.url in gated
     not_approved = _preview(hf_api, GATED, token=OTHER_TOKEN).json()["message"]
     assert "request" in not_approved.lower()
-    assert "invalid or expired" in _preview(hf_api, "hf-tiny-v2/tiny-random-GPT2Model", token="hf_bad").json()["message"]
+    assert (
+        "invalid or expired" in _preview(hf_api, "hf-tiny-v2/tiny-random-GPT2Model", token="hf_bad").json()["message"]
+    )
 
 
 def test_configured_token_and_request_token(hf_api, hf_live, bucket, s3):
@@ -69,8 +80,14 @@ def test_gated_readme_is_readable_without_access(hf_api, bucket, s3):
 
 def test_entry_missing_at_download_fails_that_file_only(hf_api, hub, bucket, s3):
     repo_id = "hf-tiny-v2/tiny-random-GPT2Model"
-    hub.inject("status", path="tokenizer_config.json", host="hub", status=404, times=None,
-               headers={"X-Error-Code": "EntryNotFound"})
+    hub.inject(
+        "status",
+        path="tokenizer_config.json",
+        host="hub",
+        status=404,
+        times=None,
+        headers={"X-Error-Code": "EntryNotFound"},
+    )
     job = run_import(hf_api, repo_id, f"s3:{bucket}", "")
     assert job["state"] == "failed"
     by_path = {f["path"]: f for f in job["files"]}

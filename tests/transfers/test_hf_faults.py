@@ -75,8 +75,9 @@ def test_rate_limit_waits_for_retry_after(hf_api, hub, bucket, s3):
 
 def test_rate_limited_metadata_call_is_retried(hf_api, hub):
     hub.inject("status", status=429, path="/tree/", host="hub", reset=0, times=2)
-    r = hf_api.post("/api/transfers/huggingface/preview",
-                    json={"source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"}})
+    r = hf_api.post(
+        "/api/transfers/huggingface/preview", json={"source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"}}
+    )
     assert r.status_code == 200, r.text
     assert [q.status for q in hub.log.find(path_contains="/tree/")][:3] == [429, 429, 200]
 
@@ -110,8 +111,9 @@ def test_gzip_is_never_accepted_for_downloads(hf_api, hub, bucket, s3):
 
 
 def test_token_goes_to_the_hub_only(hf_api, hub, bucket, s3):
-    job = run_import(hf_api, "meta-llama/Llama-3.2-1B", f"s3:{bucket}", "", token=TOKEN,
-                     include=["model.safetensors", "config.json"])
+    job = run_import(
+        hf_api, "meta-llama/Llama-3.2-1B", f"s3:{bucket}", "", token=TOKEN, include=["model.safetensors", "config.json"]
+    )
     assert job["state"] == "completed", job
     lfs = hub.log.find(host="lfs")
     assert lfs and not any(r.authorized for r in lfs)

@@ -49,8 +49,9 @@ def test_model_with_subfolder_into_local_folder(hf_api, hub, live, local_root):
         assert (root / path).read_bytes() == repo_file.content.read()
     assert (root / "bert/flax_model-00001-of-00011.msgpack").stat().st_size == 1
     # Metadata travels as extended attributes on local files (this filesystem has them).
-    meta = hf_api.get(f"/api/locations/{location}/object",
-                      params={"key": f"sub/folder/{repo.repo_id}/bert/config.json"})
+    meta = hf_api.get(
+        f"/api/locations/{location}/object", params={"key": f"sub/folder/{repo.repo_id}/bert/config.json"}
+    )
     assert meta.status_code == 200, meta.text
     assert meta.json()["metadata"]["hf-commit"] == repo.sha
     assert meta.json()["metadata"]["hf-oid"] == repo.files()["bert/config.json"].oid
@@ -109,8 +110,14 @@ def test_exclude_patterns_and_folders(hf_api, hub, bucket, s3):
     job = wait_job(hf_api, r.json()["id"])
     assert job["state"] == "completed", job
     names = {k.split("/", 2)[2] for k in s3_keys(s3, bucket)}
-    assert names == {"LICENSE.txt", "config.json", "generation_config.json", "model.safetensors",
-                     "special_tokens_map.json", "tokenizer_config.json"}
+    assert names == {
+        "LICENSE.txt",
+        "config.json",
+        "generation_config.json",
+        "model.safetensors",
+        "special_tokens_map.json",
+        "tokenizer_config.json",
+    }
 
 
 def test_odd_names_empty_file_and_file_bigger_than_a_part(hf_api, hub, bucket, s3):
@@ -148,9 +155,13 @@ def test_rerun_skips_what_is_already_there(hf_api, hub, bucket, s3):
 def test_dry_run_preview(hf_api, hub, bucket, s3):
     repo = hub.repo("hf-internal-testing/tiny-random-bert-sharded-safetensors")
     s3.put_object(Bucket=bucket, Key=f"p/{repo.repo_id}/config.json", Body=b"other")
-    r = hf_api.post("/api/transfers/huggingface/preview", json={
-        "source": {"repo_id": repo.repo_id, "revision": "main", "exclude": ["*.bin"]},
-        "destination": {"location_id": f"s3:{bucket}", "prefix": "p/"}})
+    r = hf_api.post(
+        "/api/transfers/huggingface/preview",
+        json={
+            "source": {"repo_id": repo.repo_id, "revision": "main", "exclude": ["*.bin"]},
+            "destination": {"location_id": f"s3:{bucket}", "prefix": "p/"},
+        },
+    )
     assert r.status_code == 200, r.text
     preview = r.json()
     assert preview["sha"] == repo.sha and preview["repo_type"] == "model" and preview["revision"] == "main"

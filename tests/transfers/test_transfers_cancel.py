@@ -77,9 +77,15 @@ def test_cancel_a_copy(api, live, bucket, s3):
         for i in range(40):
             s3.put_object(Bucket=bucket, Key=f"src/f{i:02d}.bin", Body=bytes([i]) * 1000)
         s3.put_object(Bucket=bucket, Key="dst/src/f00.bin", Body=b"existing")
-        r = api.post("/api/transfers", json={"kind": "copy", "conflict": "overwrite",
-                                             "source": {"location_id": f"s3:{bucket}", "prefixes": ["src/"]},
-                                             "destination": {"location_id": f"s3:{bucket}", "prefix": "dst/"}})
+        r = api.post(
+            "/api/transfers",
+            json={
+                "kind": "copy",
+                "conflict": "overwrite",
+                "source": {"location_id": f"s3:{bucket}", "prefixes": ["src/"]},
+                "destination": {"location_id": f"s3:{bucket}", "prefix": "dst/"},
+            },
+        )
         job = api.post(f"/api/transfers/{r.json()['id']}/cancel").json()
     finally:
         live.services.transfers.set_concurrency(live.services.settings.transfers.max_concurrent_transfers)

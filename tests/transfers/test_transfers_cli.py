@@ -23,11 +23,18 @@ GPT2 = "hf-tiny-v2/tiny-random-GPT2Model"
 def cli_env(monkeypatch, hub, s3_server, local_root, tmp_path):
     """The environment a notebook would have: S3 and Hub settings, one local folder."""
     env = {
-        "AWS_S3_ENDPOINT": s3_server.endpoint, "AWS_ACCESS_KEY_ID": s3_server.credentials.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": s3_server.credentials.secret_access_key, "AWS_DEFAULT_REGION": "us-east-1",
-        "HF_ENDPOINT": hub.url, "HF_TOKEN": "", "LOCAL_STORAGE_PATHS": str(local_root),
-        "ODH_TEC_DATA_DIR": str(tmp_path / "data"), "ODH_TEC_EMBEDDED_S3": "false",
-        "HTTP_PROXY": "", "HTTPS_PROXY": "", "NO_PROXY": "",
+        "AWS_S3_ENDPOINT": s3_server.endpoint,
+        "AWS_ACCESS_KEY_ID": s3_server.credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": s3_server.credentials.secret_access_key,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "HF_ENDPOINT": hub.url,
+        "HF_TOKEN": "",
+        "LOCAL_STORAGE_PATHS": str(local_root),
+        "ODH_TEC_DATA_DIR": str(tmp_path / "data"),
+        "ODH_TEC_EMBEDDED_S3": "false",
+        "HTTP_PROXY": "",
+        "HTTPS_PROXY": "",
+        "NO_PROXY": "",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -49,8 +56,19 @@ def test_import_to_s3_with_json_summary(cli_env, capsys, bucket, s3, hub):
 
 
 def test_import_to_local_with_human_output(cli_env, capsys, local_root, hub):
-    code = main(["import-hf", "CarterMcClellan/stanfordnlp_imdb", "--repo-type", "dataset",
-                 "--to", f"local://{local_root.name}/cli-data", "--include", "data/*", "--no-repo-folder"])
+    code = main(
+        [
+            "import-hf",
+            "CarterMcClellan/stanfordnlp_imdb",
+            "--repo-type",
+            "dataset",
+            "--to",
+            f"local://{local_root.name}/cli-data",
+            "--include",
+            "data/*",
+            "--no-repo-folder",
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.err
     assert (local_root / "cli-data/data/train-00000-of-00001.parquet").is_file()
@@ -71,12 +89,26 @@ def test_exit_codes(cli_env, capsys, bucket, hub):
     assert "RepoNotFound" in capsys.readouterr().err
     assert main(["import-hf", "meta-llama/Llama-3.2-1B", "--to", f"s3://{bucket}/", "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["error"] == "GatedRepo"
-    assert main(["import-hf", "meta-llama/Llama-3.2-1B", "--to", f"s3://{bucket}/", "--token", TOKEN,
-                 "--include", "config.json"]) == 0
+    assert (
+        main(
+            [
+                "import-hf",
+                "meta-llama/Llama-3.2-1B",
+                "--to",
+                f"s3://{bucket}/",
+                "--token",
+                TOKEN,
+                "--include",
+                "config.json",
+            ]
+        )
+        == 0
+    )
     assert main(["import-hf", GPT2, "--to", "ftp://nowhere"]) == 2
     capsys.readouterr()
-    hub.inject("status", path="/config.json", host="hub", status=404, times=None,
-               headers={"X-Error-Code": "EntryNotFound"})
+    hub.inject(
+        "status", path="/config.json", host="hub", status=404, times=None, headers={"X-Error-Code": "EntryNotFound"}
+    )
     assert main(["import-hf", GPT2, "--to", f"s3://{bucket}/f/"]) == 1  # one file failed
     err = capsys.readouterr().err
     assert "failed" in err and "config.json" in err and "EntryNotFound" in err
@@ -99,9 +131,22 @@ def test_cp_between_s3_and_local(cli_env, capsys, bucket, s3, local_root):
 def test_progress_bar_on_a_terminal(cli_env, bucket, hub):
     hub.inject("throttle", path="big/model.safetensors", host="lfs", rate=8 << 20, times=None)
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "odh_tec.cli", "import-hf", "odd/names", "--include", "big/*",
-                             "--to", f"s3://{bucket}/"], stderr=follower, stdout=subprocess.DEVNULL,
-                            env={**os.environ, "COLUMNS": "100"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "odh_tec.cli",
+            "import-hf",
+            "odd/names",
+            "--include",
+            "big/*",
+            "--to",
+            f"s3://{bucket}/",
+        ],
+        stderr=follower,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": "100"},
+    )
     os.close(follower)
     output = b""
     started = time.monotonic()

@@ -46,8 +46,9 @@ def test_metadata_calls_do_not_wait_behind_transfers(hf_api, hub, bucket):
     slow = hf_api.post("/api/transfers", json=hf_body("odd/names", f"s3:{bucket}", include=["big/*"]))
     wait_job(hf_api, slow.json()["id"], 10, states=("running",))
     started = time.monotonic()
-    preview = hf_api.post("/api/transfers/huggingface/preview",
-                          json={"source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"}})
+    preview = hf_api.post(
+        "/api/transfers/huggingface/preview", json={"source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"}}
+    )
     queued = hf_api.post("/api/transfers", json=hf_body("hf-tiny-v2/tiny-random-GPT2Model", f"s3:{bucket}"))
     listing = hf_api.get(f"/api/locations/s3:{bucket}/objects")
     elapsed = time.monotonic() - started
@@ -76,8 +77,12 @@ def test_many_small_files_use_every_slot(hf_api, hub, bucket):
     """With a limit of 4, four files really are in flight (the limit is not a cap of 1 in disguise)."""
     _set_limit(hf_api, 4)
     hub.inject("throttle", rate=50_000, times=None)
-    job = run_import(hf_api, "hf-internal-testing/tiny-random-bert-sharded-subfolder", f"s3:{bucket}", "",
-                     include=["bert/flax_model-0000[2-9]*"])
+    job = run_import(
+        hf_api,
+        "hf-internal-testing/tiny-random-bert-sharded-subfolder",
+        f"s3:{bucket}",
+        "",
+        include=["bert/flax_model-0000[2-9]*"],
+    )
     assert job["state"] == "completed"
     assert hub.log.max_files_in_flight["*"] == 4
-

@@ -12,9 +12,12 @@ MiB = 1 << 20
 
 
 def _copy(api, kind, src, dst, *, keys=(), prefixes=(), prefix="", conflict="skip", key=None):
-    body = {"kind": kind, "conflict": conflict,
-            "source": {"location_id": src, "keys": list(keys), "prefixes": list(prefixes)},
-            "destination": {"location_id": dst, "prefix": prefix, **({"key": key} if key else {})}}
+    body = {
+        "kind": kind,
+        "conflict": conflict,
+        "source": {"location_id": src, "keys": list(keys), "prefixes": list(prefixes)},
+        "destination": {"location_id": dst, "prefix": prefix, **({"key": key} if key else {})},
+    }
     r = api.post("/api/transfers", json=body)
     assert r.status_code == 201, r.text
     return wait_job(api, r.json()["id"])
@@ -31,8 +34,12 @@ def second_bucket(s3):
 
 
 def _seed(s3, bucket):
-    files = {"models/a/config.json": b'{"a": 1}', "models/a/w/model.bin": b"\x01" * (9 * MiB + 3),
-             "models/a/deep/x y#.txt": "ünï".encode(), "models/b.txt": b"b"}
+    files = {
+        "models/a/config.json": b'{"a": 1}',
+        "models/a/w/model.bin": b"\x01" * (9 * MiB + 3),
+        "models/a/deep/x y#.txt": "ünï".encode(),
+        "models/b.txt": b"b",
+    }
     for key, data in files.items():
         s3.put_object(Bucket=bucket, Key=key, Body=data, Metadata={"hf-repo": "org/a"})
     s3.put_object(Bucket=bucket, Key="models/a/", Body=b"")  # a folder marker
@@ -41,11 +48,19 @@ def _seed(s3, bucket):
 
 def test_s3_to_s3_folder_and_file_server_side(api, bucket, second_bucket, s3):
     files = _seed(s3, bucket)
-    job = _copy(api, "copy", f"s3:{bucket}", f"s3:{second_bucket}", prefixes=["models/a/"], keys=["models/b.txt"],
-                prefix="copied")
+    job = _copy(
+        api,
+        "copy",
+        f"s3:{bucket}",
+        f"s3:{second_bucket}",
+        prefixes=["models/a/"],
+        keys=["models/b.txt"],
+        prefix="copied",
+    )
     assert job["state"] == "completed", job
-    assert s3_keys(s3, second_bucket) == sorted(["copied/a/config.json", "copied/a/w/model.bin",
-                                                 "copied/a/deep/x y#.txt", "copied/b.txt"])
+    assert s3_keys(s3, second_bucket) == sorted(
+        ["copied/a/config.json", "copied/a/w/model.bin", "copied/a/deep/x y#.txt", "copied/b.txt"]
+    )
     for key in ("config.json", "w/model.bin", "deep/x y#.txt"):
         got = s3.get_object(Bucket=second_bucket, Key=f"copied/a/{key}")
         assert got["Body"].read() == files[f"models/a/{key}"]
@@ -74,12 +89,18 @@ def test_conflict_policies_and_precheck(api, bucket, s3):
     s3.put_object(Bucket=bucket, Key="src/one.txt", Body=b"new one")
     s3.put_object(Bucket=bucket, Key="src/two.txt", Body=b"new two")
     s3.put_object(Bucket=bucket, Key="dst/one.txt", Body=b"old one")
-    body = {"kind": "copy", "conflict": "skip",
-            "source": {"location_id": f"s3:{bucket}", "keys": ["src/one.txt", "src/two.txt"]},
-            "destination": {"location_id": f"s3:{bucket}", "prefix": "dst/"}}
+    body = {
+        "kind": "copy",
+        "conflict": "skip",
+        "source": {"location_id": f"s3:{bucket}", "keys": ["src/one.txt", "src/two.txt"]},
+        "destination": {"location_id": f"s3:{bucket}", "prefix": "dst/"},
+    }
     check = api.post("/api/transfers/copy/precheck", json=body).json()
-    assert check == {"files": 2, "total_size": 14,
-                     "conflicts": [{"source_key": "src/one.txt", "destination_key": "dst/one.txt"}]}
+    assert check == {
+        "files": 2,
+        "total_size": 14,
+        "conflicts": [{"source_key": "src/one.txt", "destination_key": "dst/one.txt"}],
+    }
 
     job = _copy(api, "copy", f"s3:{bucket}", f"s3:{bucket}", keys=["src/one.txt", "src/two.txt"], prefix="dst/")
     assert {f["path"]: f["state"] for f in job["files"]} == {"src/one.txt": "skipped", "src/two.txt": "done"}
@@ -91,8 +112,7 @@ def test_conflict_policies_and_precheck(api, bucket, s3):
     assert job["files"][0]["destination_key"] == "dst/one (2).txt"
     assert s3.get_object(Bucket=bucket, Key="dst/one (2).txt")["Body"].read() == b"new one"
 
-    job = _copy(api, "copy", f"s3:{bucket}", f"s3:{bucket}", keys=["src/one.txt"], prefix="dst/",
-                conflict="overwrite")
+    job = _copy(api, "copy", f"s3:{bucket}", f"s3:{bucket}", keys=["src/one.txt"], prefix="dst/", conflict="overwrite")
     assert job["state"] == "completed"
     assert s3.get_object(Bucket=bucket, Key="dst/one.txt")["Body"].read() == b"new one"
 
@@ -112,8 +132,11 @@ def test_move_deletes_the_source_after_the_copy(api, bucket, s3, local_root):
 
 def test_copy_refusals(api, bucket, s3):
     s3.put_object(Bucket=bucket, Key="f/x.txt", Body=b"x")
-    base = {"kind": "move", "source": {"location_id": f"s3:{bucket}", "prefixes": ["f/"]},
-            "destination": {"location_id": f"s3:{bucket}", "prefix": "f/inner/"}}
+    base = {
+        "kind": "move",
+        "source": {"location_id": f"s3:{bucket}", "prefixes": ["f/"]},
+        "destination": {"location_id": f"s3:{bucket}", "prefix": "f/inner/"},
+    }
     r = api.post("/api/transfers", json=base)
     assert (r.status_code, r.json()["error"]) == (400, "InvalidDestination")
     r = api.post("/api/transfers", json={**base, "source": {"location_id": f"s3:{bucket}", "keys": ["f/none"]}})
@@ -132,12 +155,20 @@ def test_a_failed_copy_never_reports_cancelled_files(make_live, bucket, tmp_path
     folder.mkdir(parents=True)
     for name in "abcdef":
         (folder / f"{name}.txt").write_text(name)
-    server = make_live(aws_secret_access_key="not-the-secret-key-0123456789",
-                       local_storage_paths=str(tmp_path / "pvc"), max_concurrent_transfers=1)
+    server = make_live(
+        aws_secret_access_key="not-the-secret-key-0123456789",
+        local_storage_paths=str(tmp_path / "pvc"),
+        max_concurrent_transfers=1,
+    )
     with server.client() as c:
-        started = c.post("/api/transfers", json={
-            "kind": "copy", "source": {"location_id": "local:pvc", "prefixes": ["three/"]},
-            "destination": {"location_id": f"s3:{bucket}", "prefix": "x/"}})
+        started = c.post(
+            "/api/transfers",
+            json={
+                "kind": "copy",
+                "source": {"location_id": "local:pvc", "prefixes": ["three/"]},
+                "destination": {"location_id": f"s3:{bucket}", "prefix": "x/"},
+            },
+        )
         assert started.status_code == 201, started.text
         job = wait_job(c, started.json()["id"])
     assert job["state"] == "failed"

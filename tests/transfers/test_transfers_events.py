@@ -71,8 +71,7 @@ def test_stream_snapshot_updates_final_state_and_keepalive(hf_live, hf_api, hub,
             assert reader.headers["x-accel-buffering"] == "no"
             r = hf_api.post("/api/transfers", json=hf_body("odd/names", f"s3:{bucket}"))
             job_id = r.json()["id"]
-            final = reader.wait_for(lambda e: e[1] == "job" and e[2]["id"] == job_id
-                                    and e[2]["state"] == "completed")
+            final = reader.wait_for(lambda e: e[1] == "job" and e[2]["id"] == job_id and e[2]["state"] == "completed")
             updates = [e for e in reader.events if e[1] == "job" and e[2]["id"] == job_id]
             span = updates[-1][0] - updates[0][0]
             assert span > 2
@@ -111,8 +110,9 @@ def test_job_events_carry_only_changed_files(hf_live, hf_api, hub, bucket):
                     late.close()
             mid = next(j for j in snapshot["jobs"] if j["id"] == job_id)
             assert len(mid["files"]) == count
-            final = reader.wait_for(lambda e: e[1] == "job" and e[2]["id"] == job_id
-                                    and e[2]["state"] == "completed")[2]
+            final = reader.wait_for(lambda e: e[1] == "job" and e[2]["id"] == job_id and e[2]["state"] == "completed")[
+                2
+            ]
         finally:
             reader.close()
     updates = [e[2] for e in reader.events if e[1] == "job" and e[2]["id"] == job_id]

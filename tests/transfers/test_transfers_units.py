@@ -27,8 +27,9 @@ def test_patterns_follow_huggingface_hub():
     assert not selected("original/params.json", None, ["original/"])  # folder pattern
     assert selected("model.safetensors", ["*.safetensors", "*.json"], ["*.bin"])
     assert not selected("pytorch_model.bin", None, ["*.bin"])
-    assert unmatched_literals(["a.json", "b/c.txt"], ["a.json", "b/c.txt", "missing.txt", "*.md", "sub/"]) \
-        == ["missing.txt"]
+    assert unmatched_literals(["a.json", "b/c.txt"], ["a.json", "b/c.txt", "missing.txt", "*.md", "sub/"]) == [
+        "missing.txt"
+    ]
 
 
 def test_repo_ref_validation_and_urls():
@@ -53,8 +54,12 @@ async def test_verified_checks_sha256_and_git_sha1():
     data = b"hello world" * 1000
     lfs = HubFile("w.bin", len(data), "x", hashlib.sha256(data).hexdigest())
     seen = []
-    assert await _drain(verified(_stream(data[:10], data[10:]), Checksum.for_file(lfs), len(data), name="w",
-                                 on_bytes=seen.append)) == data
+    assert (
+        await _drain(
+            verified(_stream(data[:10], data[10:]), Checksum.for_file(lfs), len(data), name="w", on_bytes=seen.append)
+        )
+        == data
+    )
     assert sum(seen) == len(data)
     git = HubFile("c.json", 3, hashlib.sha1(b"blob 3\x00abc").hexdigest())
     assert await _drain(verified(_stream(b"abc"), Checksum.for_file(git), 3, name="c")) == b"abc"
@@ -114,8 +119,7 @@ def test_rate_meter():
 
 async def test_events_coalesce_per_job_and_stop():
     hub = EventHub(interval=10)
-    job = Job(kind="copy", title="t", source={}, destination={},
-              files=[TransferFile("a", "a", 10)])
+    job = Job(kind="copy", title="t", source={}, destination={}, files=[TransferFile("a", "a", 10)])
     sub = hub.subscribe()
     for n in range(5):
         job.files[0].bytes_done = n
@@ -132,8 +136,13 @@ async def test_events_coalesce_per_job_and_stop():
 
 async def test_events_send_changed_files_and_catch_slow_clients_up():
     hub = EventHub(interval=10)
-    job = Job(kind="copy", title="t", source={}, destination={},
-              files=[TransferFile("a", "a", 10), TransferFile("b", "b", 10), TransferFile("c", "c", 10)])
+    job = Job(
+        kind="copy",
+        title="t",
+        source={},
+        destination={},
+        files=[TransferFile("a", "a", 10), TransferFile("b", "b", 10), TransferFile("c", "c", 10)],
+    )
     fast, slow = hub.subscribe(), hub.subscribe()
     hub.now(job)  # a new job: every file
     first = json.loads((await fast.next_batch(0.1))[0][1])
@@ -158,10 +167,17 @@ async def test_events_send_changed_files_and_catch_slow_clients_up():
 
 
 def test_job_totals():
-    job = Job(kind="huggingface", title="t", source={}, destination={},
-              files=[TransferFile("a", "a", 100, bytes_done=100, state=FileState.DONE),
-                     TransferFile("b", "b", 50, state=FileState.SKIPPED),
-                     TransferFile("c", "c", 10, bytes_done=5, state=FileState.RUNNING)])
+    job = Job(
+        kind="huggingface",
+        title="t",
+        source={},
+        destination={},
+        files=[
+            TransferFile("a", "a", 100, bytes_done=100, state=FileState.DONE),
+            TransferFile("b", "b", 50, state=FileState.SKIPPED),
+            TransferFile("c", "c", 10, bytes_done=5, state=FileState.RUNNING),
+        ],
+    )
     totals = job.to_json()["totals"]
     assert totals["files"] == 3 and totals["files_done"] == 1 and totals["files_skipped"] == 1
     assert totals["bytes"] == 160 and totals["bytes_done"] == 105
@@ -181,22 +197,24 @@ def _response(status: int, headers: dict | None = None, body: bytes = b"") -> ht
     return httpx.Response(status, headers=headers, content=body, request=request)
 
 
-@pytest.mark.parametrize(("status", "headers", "token", "expected"), [
-    (401, {"X-Error-Code": "RepoNotFound"}, False, E.RepoNotFound),
-    (404, {"X-Error-Code": "RepoNotFound"}, True, E.RepoNotFound),
-    (401, {"X-Error-Code": "GatedRepo"}, False, E.GatedRepo),
-    (403, {"X-Error-Code": "GatedRepo"}, True, E.GatedNotApproved),
-    (401, {"X-Error-Message": "Invalid credentials in Authorization header"}, True, E.InvalidToken),
-    (401, {}, False, E.RepoNotFound),
-    (404, {"X-Error-Code": "RevisionNotFound"}, False, E.RevisionNotFound),
-    (404, {"X-Error-Code": "EntryNotFound"}, False, E.EntryNotFound),
-    (403, {"X-Error-Message": "Access to this resource is disabled."}, False, E.RepoDisabled),
-    (429, {"RateLimit": '"api";r=0;t=12'}, False, E.HubRateLimited),
-    (503, {}, False, E.HubServerError),
-])
+@pytest.mark.parametrize(
+    ("status", "headers", "token", "expected"),
+    [
+        (401, {"X-Error-Code": "RepoNotFound"}, False, E.RepoNotFound),
+        (404, {"X-Error-Code": "RepoNotFound"}, True, E.RepoNotFound),
+        (401, {"X-Error-Code": "GatedRepo"}, False, E.GatedRepo),
+        (403, {"X-Error-Code": "GatedRepo"}, True, E.GatedNotApproved),
+        (401, {"X-Error-Message": "Invalid credentials in Authorization header"}, True, E.InvalidToken),
+        (401, {}, False, E.RepoNotFound),
+        (404, {"X-Error-Code": "RevisionNotFound"}, False, E.RevisionNotFound),
+        (404, {"X-Error-Code": "EntryNotFound"}, False, E.EntryNotFound),
+        (403, {"X-Error-Message": "Access to this resource is disabled."}, False, E.RepoDisabled),
+        (429, {"RateLimit": '"api";r=0;t=12'}, False, E.HubRateLimited),
+        (503, {}, False, E.HubServerError),
+    ],
+)
 def test_hub_error_mapping(status, headers, token, expected):
-    error = E.hub_error(_response(status, headers), endpoint="https://hub.example", repo_id="o/r",
-                        token_sent=token)
+    error = E.hub_error(_response(status, headers), endpoint="https://hub.example", repo_id="o/r", token_sent=token)
     assert type(error) is expected
 
 

@@ -23,7 +23,9 @@ def _client(hub: FakeHub | None = None, token: str | None = None) -> TestClient:
 
 
 def test_estimate_inline_config() -> None:
-    r = _client().post("/api/vram/estimate", json=inference(config("llama-3.1-8b-instruct"), engine="vllm", context_length=8192))
+    r = _client().post(
+        "/api/vram/estimate", json=inference(config("llama-3.1-8b-instruct"), engine="vllm", context_length=8192)
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["kv_cache_tokens"] > 0 and body["fits"] and body["gpus_used"] == 1
@@ -42,7 +44,14 @@ def test_unknown_gpu_is_400_and_invalid_request_422() -> None:
     req = inference(config("llama-3.1-8b-instruct"), gpu="Z9000")
     r = client.post("/api/vram/estimate", json=req)
     assert r.status_code == 400 and "Z9000" in r.json()["detail"]["message"]
-    r = client.post("/api/vram/estimate", json={"model": {"config": config("llama-3.1-8b-instruct")}, "workload": {"task": "finetune"}, "hardware": {"gpu": "L4"}})
+    r = client.post(
+        "/api/vram/estimate",
+        json={
+            "model": {"config": config("llama-3.1-8b-instruct")},
+            "workload": {"task": "finetune"},
+            "hardware": {"gpu": "L4"},
+        },
+    )
     assert r.status_code == 422 and r.json()["detail"]["error"] == "InvalidRequest"
     r = client.post("/api/vram/estimate", json=[1, 2])
     assert r.status_code == 422
@@ -58,7 +67,11 @@ def test_model_summary_from_the_hub(hub: FakeHub) -> None:
 
 
 def test_estimate_by_repo_id_uses_file_bytes(hub: FakeHub) -> None:
-    req = {"model": {"repo_id": "acme/indexed"}, "workload": {"task": "inference", "context_length": 128}, "hardware": {"gpu": "L4"}}
+    req = {
+        "model": {"repo_id": "acme/indexed"},
+        "workload": {"task": "inference", "context_length": 128},
+        "hardware": {"gpu": "L4"},
+    }
     r = _client(hub).post("/api/vram/estimate", json=req)
     assert r.status_code == 200, r.text
     # index.json says 123,456,789 bytes, far from the config's size: the config is kept, with a warning
@@ -66,7 +79,9 @@ def test_estimate_by_repo_id_uses_file_bytes(hub: FakeHub) -> None:
     assert any("checkpoint files" in w for w in r.json()["warnings"])
 
 
-@pytest.mark.parametrize(("repo", "token", "status"), [("acme/missing", None, 404), ("acme/gated", None, 401), ("acme/gated", TOKEN, 200)])
+@pytest.mark.parametrize(
+    ("repo", "token", "status"), [("acme/missing", None, 404), ("acme/gated", None, 401), ("acme/gated", TOKEN, 200)]
+)
 def test_model_errors_map_to_status(hub: FakeHub, repo: str, token: str | None, status: int) -> None:
     r = _client(hub, token).get("/api/vram/model", params={"repo_id": repo})
     assert r.status_code == status, r.text

@@ -99,11 +99,34 @@ def test_multimodal_uses_text_config_and_outer_quantization() -> None:
         ({"quant_method": "gptq", "bits": 4, "group_size": 128}, "gptq-int4", 128),
         ({"quant_method": "gptq", "bits": 8, "group_size": 64}, "gptq-int8", 64),
         ({"quant_method": "awq", "bits": 4, "group_size": 128}, "awq-int4", 128),
-        ({"quant_method": "bitsandbytes", "load_in_4bit": True, "bnb_4bit_quant_type": "nf4", "bnb_4bit_use_double_quant": True}, "nf4-dq", 64),
+        (
+            {
+                "quant_method": "bitsandbytes",
+                "load_in_4bit": True,
+                "bnb_4bit_quant_type": "nf4",
+                "bnb_4bit_use_double_quant": True,
+            },
+            "nf4-dq",
+            64,
+        ),
         ({"quant_method": "bitsandbytes", "load_in_8bit": True}, "int8", 0),
         ({"quant_method": "fp8", "weight_block_size": [128, 128]}, "fp8", 0),
-        ({"quant_method": "compressed-tensors", "config_groups": {"group_0": {"weights": {"num_bits": 8, "type": "float"}}}}, "fp8", 0),
-        ({"quant_method": "compressed-tensors", "config_groups": {"group_0": {"weights": {"num_bits": 4, "type": "int", "group_size": 128}}}}, "int4", 128),
+        (
+            {
+                "quant_method": "compressed-tensors",
+                "config_groups": {"group_0": {"weights": {"num_bits": 8, "type": "float"}}},
+            },
+            "fp8",
+            0,
+        ),
+        (
+            {
+                "quant_method": "compressed-tensors",
+                "config_groups": {"group_0": {"weights": {"num_bits": 4, "type": "int", "group_size": 128}}},
+            },
+            "int4",
+            128,
+        ),
         ({"quant_method": "mxfp4"}, "mxfp4", 32),
     ],
 )

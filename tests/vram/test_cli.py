@@ -14,7 +14,9 @@ from odh_tec.vram import cli
 from .helpers import CONFIGS, config, inference
 
 
-def run(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stdin: str = "") -> tuple[int, str, str]:
+def run(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stdin: str = ""
+) -> tuple[int, str, str]:
     parser = argparse.ArgumentParser(prog="odh-tec")
     sub = parser.add_subparsers(dest="command", required=True)
     cli.register(sub)
@@ -45,9 +47,23 @@ def test_request_from_file(tmp_path, monkeypatch, capsys) -> None:
     ("stdin", "code", "error"),
     [
         ("not json", 2, "invalid_request"),
-        (json.dumps({"model": {"config": {}}, "workload": {"task": "inference"}, "hardware": {"gpu": "L4"}}), 2, "invalid_model"),
+        (
+            json.dumps({"model": {"config": {}}, "workload": {"task": "inference"}, "hardware": {"gpu": "L4"}}),
+            2,
+            "invalid_model",
+        ),
         (json.dumps(inference(config("llama-2-7b-hf"), gpu="Z9000")), 2, "unknown_gpu"),
-        (json.dumps({"model": {"repo_id": "acme/x"}, "workload": {"task": "inference", "context_length": 8}, "hardware": {"gpu": "L4"}}), 3, "hub_unreachable"),
+        (
+            json.dumps(
+                {
+                    "model": {"repo_id": "acme/x"},
+                    "workload": {"task": "inference", "context_length": 8},
+                    "hardware": {"gpu": "L4"},
+                }
+            ),
+            3,
+            "hub_unreachable",
+        ),
     ],
 )
 def test_error_exit_codes(stdin: str, code: int, error: str, monkeypatch, capsys) -> None:
@@ -59,18 +75,61 @@ def test_error_exit_codes(stdin: str, code: int, error: str, monkeypatch, capsys
 
 
 def test_friendly_flags_with_local_config(monkeypatch, capsys) -> None:
-    argv = ["vram", "estimate", "--config", str(CONFIGS / "llama-3.1-8b-instruct.json"), "--task", "finetune", "--method", "qlora",
-            "--weights", "nf4-dq", "--context", "4096", "--batch", "2", "--lora-rank", "16", "--lora-target", "attention",
-            "--gradient-checkpointing", "--gpu", "L4", "--gpus", "auto", "--json"]
+    argv = [
+        "vram",
+        "estimate",
+        "--config",
+        str(CONFIGS / "llama-3.1-8b-instruct.json"),
+        "--task",
+        "finetune",
+        "--method",
+        "qlora",
+        "--weights",
+        "nf4-dq",
+        "--context",
+        "4096",
+        "--batch",
+        "2",
+        "--lora-rank",
+        "16",
+        "--lora-target",
+        "attention",
+        "--gradient-checkpointing",
+        "--gpu",
+        "L4",
+        "--gpus",
+        "auto",
+        "--json",
+    ]
     code, out, _ = run(argv, monkeypatch, capsys)
     body = json.loads(out)
-    assert code == 0 and body["task"] == "finetune" and body["trainable_parameters"] == 16 * 32 * (8192 + 5120 + 5120 + 8192)
+    assert (
+        code == 0
+        and body["task"] == "finetune"
+        and body["trainable_parameters"] == 16 * 32 * (8192 + 5120 + 5120 + 8192)
+    )
     assert body["gpus_needed"] == 1
 
 
 def test_friendly_flags_with_hub_model(hub: FakeHub, monkeypatch, capsys) -> None:
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
-    code, out, _ = run(["vram", "estimate", "--model", "acme/tiny-llama", "--engine", "vllm", "--gpu", "L4", "--context", "2048", "--json"], monkeypatch, capsys)
+    code, out, _ = run(
+        [
+            "vram",
+            "estimate",
+            "--model",
+            "acme/tiny-llama",
+            "--engine",
+            "vllm",
+            "--gpu",
+            "L4",
+            "--context",
+            "2048",
+            "--json",
+        ],
+        monkeypatch,
+        capsys,
+    )
     assert code == 0 and json.loads(out)["kv_cache_tokens"] > 0
 
 
@@ -90,7 +149,24 @@ def test_gpus_table_and_json(monkeypatch, capsys) -> None:
 def test_request_flags_mapping() -> None:
     parser = argparse.ArgumentParser()
     cli.register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["vram", "estimate", "--model", "org/name", "--engine", "llamacpp", "--weights", "gguf-q4_k_m", "--prompt", "100", "--new-tokens", "20", "--gpus", "2"])
+    args = parser.parse_args(
+        [
+            "vram",
+            "estimate",
+            "--model",
+            "org/name",
+            "--engine",
+            "llamacpp",
+            "--weights",
+            "gguf-q4_k_m",
+            "--prompt",
+            "100",
+            "--new-tokens",
+            "20",
+            "--gpus",
+            "2",
+        ]
+    )
     req = cli.request_from_flags(args)
     assert req["model"] == {"repo_id": "org/name", "revision": "main"}
     assert req["workload"]["prompt_tokens"] == 100 and "context_length" not in req["workload"]

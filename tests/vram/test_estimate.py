@@ -34,7 +34,14 @@ def _check_contract(result: dict) -> None:
         inference(config("llama-3.1-8b-instruct"), engine="vllm", context_length=8192),
         inference(config("llama-2-7b-hf"), engine="llamacpp", weights="gguf-q4_k_m", gpu="RTX-4090"),
         finetune(config("mistral-7b-v0.1"), "qlora", weights="nf4", gradient_checkpointing=True),
-        finetune(config("mixtral-8x7b-instruct-v0.1"), "lora", weights="bf16", count=None, sharding="zero3", gradient_checkpointing=True),
+        finetune(
+            config("mixtral-8x7b-instruct-v0.1"),
+            "lora",
+            weights="bf16",
+            count=None,
+            sharding="zero3",
+            gradient_checkpointing=True,
+        ),
     ],
 )
 def test_response_follows_the_contract(request_: dict) -> None:
@@ -42,37 +49,69 @@ def test_response_follows_the_contract(request_: dict) -> None:
 
 
 def test_vllm_response_reports_budget_tokens_and_concurrency() -> None:
-    r = estimate(inference(config("llama-3.1-8b-instruct"), engine="vllm", context_length=8192, gpu_memory_utilization=0.95))
+    r = estimate(
+        inference(config("llama-3.1-8b-instruct"), engine="vllm", context_length=8192, gpu_memory_utilization=0.95)
+    )
     assert r["per_gpu_gib"] == pytest.approx(0.95 * 79.19, abs=0.01)
-    assert r["kv_cache_tokens"] > 400_000 and r["max_concurrency"] == pytest.approx(r["kv_cache_tokens"] / 8192, abs=0.01)
+    assert r["kv_cache_tokens"] > 400_000 and r["max_concurrency"] == pytest.approx(
+        r["kv_cache_tokens"] / 8192, abs=0.01
+    )
     assert r["starts"] and r["fits"] and "concurrent" in r["verdict"]
 
 
 def test_auto_count_vllm_picks_smallest_valid_tensor_parallel() -> None:
-    r = estimate(inference(config("qwen2.5-72b-instruct"), engine="vllm", count=None, context_length=32768, gpu_memory_utilization=0.9))
+    r = estimate(
+        inference(
+            config("qwen2.5-72b-instruct"), engine="vllm", count=None, context_length=32768, gpu_memory_utilization=0.9
+        )
+    )
     assert r["gpus_needed"] == 4 and r["layout"]["tensor_parallel"] == 4 and r["fits"]
-    two = estimate(inference(config("qwen2.5-72b-instruct"), engine="vllm", count=2, context_length=32768, gpu_memory_utilization=0.9))
+    two = estimate(
+        inference(
+            config("qwen2.5-72b-instruct"), engine="vllm", count=2, context_length=32768, gpu_memory_utilization=0.9
+        )
+    )
     assert not two["fits"] and not two["starts"]
 
 
 def test_auto_count_transformers_splits_layers() -> None:
-    r = estimate(inference(config("qwen2.5-72b-instruct"), count=None, gpu="A100-80GB", prompt_tokens=2000, new_tokens=200))
+    r = estimate(
+        inference(config("qwen2.5-72b-instruct"), count=None, gpu="A100-80GB", prompt_tokens=2000, new_tokens=200)
+    )
     assert r["gpus_needed"] == 2 and r["gpus_used"] == 2 and r["fits"]
     assert r["total_gib"] > 135  # both GPUs' shares of the 135 GiB of weights
     assert len(r["per_gpu"]) == 2
 
 
 def test_finetune_without_sharding_does_not_scale_out() -> None:
-    r = estimate(finetune(config("llama-2-7b-hf"), "full", weights="fp32", count=None, gpu="A100-40GB", gradient_checkpointing=True))
+    r = estimate(
+        finetune(
+            config("llama-2-7b-hf"), "full", weights="fp32", count=None, gpu="A100-40GB", gradient_checkpointing=True
+        )
+    )
     assert r["gpus_needed"] == 1 and not r["fits"]
     assert any("zero3" in w for w in r["warnings"])
-    sharded = estimate(finetune(config("llama-2-7b-hf"), "full", weights="fp32", count=None, gpu="A100-40GB", gradient_checkpointing=True, sharding="zero3"))
+    sharded = estimate(
+        finetune(
+            config("llama-2-7b-hf"),
+            "full",
+            weights="fp32",
+            count=None,
+            gpu="A100-40GB",
+            gradient_checkpointing=True,
+            sharding="zero3",
+        )
+    )
     assert sharded["fits"] and sharded["gpus_needed"] > 1
     assert sharded["layout"]["sharding"] == "zero3"
 
 
 def test_margin_is_respected_by_the_search() -> None:
-    tight = estimate(inference(config("llama-3.1-8b-instruct"), gpu="L4", count=None, prompt_tokens=8000, new_tokens=100, batch_size=2))
+    tight = estimate(
+        inference(
+            config("llama-3.1-8b-instruct"), gpu="L4", count=None, prompt_tokens=8000, new_tokens=100, batch_size=2
+        )
+    )
     assert tight["spare_gib"] >= 0.05 * 22.05 - 1e-6 or tight["gpus_needed"] > 1
 
 
@@ -97,7 +136,10 @@ def test_weight_bytes_from_files_override_the_architecture() -> None:
         (lambda r: r["workload"].update(task="finetune", method="qlora", weights="bf16"), "invalid_combination"),
         (lambda r: r["workload"].update(task="finetune", method="full", weights="nf4"), "invalid_combination"),
         (lambda r: r["workload"].update(engine="vllm", kv_cache_dtype="q4_0"), "invalid_combination"),
-        (lambda r: r["hardware"].update(count=3, tensor_parallel=3) or r["workload"].update(engine="vllm"), "invalid_layout"),
+        (
+            lambda r: r["hardware"].update(count=3, tensor_parallel=3) or r["workload"].update(engine="vllm"),
+            "invalid_layout",
+        ),
         (lambda r: r["workload"].update(weights="int3"), "invalid_weights"),
         (lambda r: r["model"].update(config={"model_type": "llama"}), "invalid_model"),
         (lambda r: r["workload"].update(gpu_memory_utilization=1.5), "invalid_request"),

@@ -111,19 +111,31 @@ def test_vllm_kv_pool_tokens_llama3_8b() -> None:
     assert res.kv_cache_tokens % 16 == 0
     assert res.kv_cache_tokens == pytest.approx(476_016, rel=0.01)  # vLLM 0.19 startup log
     assert res.starts and res.max_concurrency == pytest.approx(res.kv_cache_tokens / 8192, abs=0.01)
-    fp8_wl = parse_workload({"task": "inference", "engine": "vllm", "context_length": 8192, "gpu_memory_utilization": 0.95, "kv_cache_dtype": "fp8"})
+    fp8_wl = parse_workload(
+        {
+            "task": "inference",
+            "engine": "vllm",
+            "context_length": 8192,
+            "gpu_memory_utilization": 0.95,
+            "kv_cache_dtype": "fp8",
+        }
+    )
     fp8 = vllm_inference(arch, parse_weights("bf16", arch, "bf16"), fp8_wl, "bf16", find_gpu("H100-80GB"), 1)
     assert fp8.kv_cache_tokens == pytest.approx(2 * res.kv_cache_tokens, abs=32)
 
 
 def test_vllm_refuses_when_one_request_does_not_fit() -> None:
     arch = parse_config(config("qwen2.5-72b-instruct"))
-    wl = parse_workload({"task": "inference", "engine": "vllm", "context_length": 32768, "gpu_memory_utilization": 0.95})
+    wl = parse_workload(
+        {"task": "inference", "engine": "vllm", "context_length": 32768, "gpu_memory_utilization": 0.95}
+    )
     res = vllm_inference(arch, parse_weights("bf16", arch, "bf16"), wl, "bf16", find_gpu("H100-80GB"), 2)
     assert not res.starts and res.warnings
 
 
-@pytest.mark.parametrize(("tp", "ok"), [(1, True), (2, True), (4, True), (8, True), (16, True), (3, False), (5, False), (64, False)])
+@pytest.mark.parametrize(
+    ("tp", "ok"), [(1, True), (2, True), (4, True), (8, True), (16, True), (3, False), (5, False), (64, False)]
+)
 def test_tensor_parallel_must_divide_heads(tp: int, ok: bool) -> None:
     # Llama-3.1-8B: 32 query heads, 8 KV heads; TP 16 replicates each KV head on 2 GPUs
     arch = parse_config(config("llama-3.1-8b-instruct"))
@@ -150,7 +162,16 @@ def test_tensor_parallel_shards_weights() -> None:
 
 def test_llamacpp_buffers_without_flash_attention() -> None:
     arch = parse_config(config("llama-2-7b-hf"))
-    wl = parse_workload({"task": "inference", "engine": "llamacpp", "weights": "gguf-q4_k_m", "kv_cache_dtype": "fp16", "attention": "eager", "context_length": 2048})
+    wl = parse_workload(
+        {
+            "task": "inference",
+            "engine": "llamacpp",
+            "weights": "gguf-q4_k_m",
+            "kv_cache_dtype": "fp16",
+            "attention": "eager",
+            "context_length": 2048,
+        }
+    )
     bd = llamacpp_inference(arch, parse_weights("gguf-q4_k_m", arch, "bf16"), wl, "bf16", 1).per_gpu[0]
     assert bd.terms["kv_cache"] / MIB == pytest.approx(1024.0)  # 2048 x 32 x 2 x 4096 x 2 B
     assert bd.terms["activations"] / MIB == pytest.approx(164.01, abs=0.01)  # compute buffer
@@ -159,7 +180,16 @@ def test_llamacpp_buffers_without_flash_attention() -> None:
 
 def test_llamacpp_quantized_kv_needs_flash_attention() -> None:
     arch = parse_config(config("llama-2-7b-hf"))
-    wl = parse_workload({"task": "inference", "engine": "llamacpp", "weights": "gguf-q4_k_m", "kv_cache_dtype": "q8_0", "attention": "eager", "context_length": 2048})
+    wl = parse_workload(
+        {
+            "task": "inference",
+            "engine": "llamacpp",
+            "weights": "gguf-q4_k_m",
+            "kv_cache_dtype": "q8_0",
+            "attention": "eager",
+            "context_length": 2048,
+        }
+    )
     with pytest.raises(ValueError):
         llamacpp_inference(arch, parse_weights("gguf-q4_k_m", arch, "bf16"), wl, "bf16", 1)
     wl.attention = "flash"
@@ -229,7 +259,14 @@ def test_mixed_precision_full_finetune_is_16_bytes_per_param_before_activations(
 
 @pytest.mark.parametrize(("optimizer", "state_bytes"), [("adamw", 8), ("adamw-8bit", 2), ("sgd", 4)])
 def test_optimizer_state_bytes_for_lora(optimizer: str, state_bytes: int) -> None:
-    arch, res = _ft("llama-3.1-8b-instruct", method="lora", weights="bf16", optimizer=optimizer, lora_rank=16, gradient_checkpointing=True)
+    arch, res = _ft(
+        "llama-3.1-8b-instruct",
+        method="lora",
+        weights="bf16",
+        optimizer=optimizer,
+        lora_rank=16,
+        gradient_checkpointing=True,
+    )
     states = res.per_gpu[0].terms["optimizer"]
     assert states >= 41_943_040 * state_bytes
     assert states <= 41_943_040 * (state_bytes + 4)
@@ -247,7 +284,17 @@ def test_qlora_upcasts_non_quantized_params_with_kbit_preparation() -> None:
 
 def test_zero3_partitions_states_over_gpus() -> None:
     arch = parse_config(config("llama-2-7b-hf"))
-    wl = parse_workload({"task": "finetune", "method": "full", "weights": "fp32", "compute_dtype": "bf16", "context_length": 1024, "gradient_checkpointing": True, "sharding": "zero3"})
+    wl = parse_workload(
+        {
+            "task": "finetune",
+            "method": "full",
+            "weights": "fp32",
+            "compute_dtype": "bf16",
+            "context_length": 1024,
+            "gradient_checkpointing": True,
+            "sharding": "zero3",
+        }
+    )
     fmt = parse_weights("fp32", arch, "bf16")
     one = finetune(arch, fmt, wl, "bf16", 1).per_gpu[0]
     four = finetune(arch, fmt, wl, "bf16", 4).per_gpu[0]

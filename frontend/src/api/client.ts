@@ -52,18 +52,30 @@ export function errorFromXhr(xhr: XMLHttpRequest): ApiError {
     const body = JSON.parse(xhr.responseText) as ApiErrorBody;
     return new ApiError(xhr.status, body.error, body.message);
   } catch {
-    return new ApiError(xhr.status, `HTTP${xhr.status}`, `${xhr.status} ${xhr.statusText || 'request failed'}`);
+    return new ApiError(
+      xhr.status,
+      `HTTP${xhr.status}`,
+      `${xhr.status} ${xhr.statusText || 'request failed'}`,
+    );
   }
 }
 
 /** One JSON request; network failures and non-2xx answers become ApiErrors. */
-export async function request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function request<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
       method,
       signal,
-      headers: body === undefined ? { Accept: 'application/json' } : { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers:
+        body === undefined
+          ? { Accept: 'application/json' }
+          : { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
@@ -125,7 +137,10 @@ export const api = {
   buckets: () => get<BucketList>(apiUrl('/buckets')),
   createBucket: (name: string) => request<{ name: string }>('POST', apiUrl('/buckets'), { name }),
   deleteBucket: (name: string, empty: boolean) =>
-    request<{ deleted_objects: number }>('DELETE', apiUrl(`/buckets/${seg(name)}`, { empty: empty ? 'true' : undefined })),
+    request<{ deleted_objects: number }>(
+      'DELETE',
+      apiUrl(`/buckets/${seg(name)}`, { empty: empty ? 'true' : undefined }),
+    ),
 
   settings: () => get<Settings>(apiUrl('/settings')),
   saveSettings: (section: SettingsSection, body: Record<string, unknown>) =>
@@ -141,7 +156,12 @@ export const api = {
   hfPreview: (source: HfSource, destination: Destination) =>
     request<HfPreview>('POST', apiUrl('/transfers/huggingface/preview'), { source, destination }),
   copyPrecheck: (source: CopySource, destination: Destination) =>
-    request<CopyPrecheck>('POST', apiUrl('/transfers/copy/precheck'), { kind: 'copy', source, destination, conflict: 'skip' }),
+    request<CopyPrecheck>('POST', apiUrl('/transfers/copy/precheck'), {
+      kind: 'copy',
+      source,
+      destination,
+      conflict: 'skip',
+    }),
   transferEventsUrl: () => apiUrl('/transfers/events'),
 };
 

@@ -41,7 +41,12 @@ export interface VramRequest {
   /** An inline config (what the page sends: presets, manual fields, or a config fetched with `model()`). */
   model: { config: ModelConfig; weight_bytes?: number | null } | { repo_id: string; revision?: string };
   workload: VramWorkload;
-  hardware: { gpu: string; count: number | null; memory_gib?: number | null; tensor_parallel?: number | null };
+  hardware: {
+    gpu: string;
+    count: number | null;
+    memory_gib?: number | null;
+    tensor_parallel?: number | null;
+  };
 }
 
 // ---- responses ----------------------------------------------------------------------------------
@@ -147,6 +152,12 @@ export interface VramResult {
 export const vramApi = {
   gpus: (signal?: AbortSignal) => request<GpuInfo[]>('GET', apiUrl('/vram/gpus'), undefined, signal),
   model: (repoId: string, revision: string, signal?: AbortSignal) =>
-    request<HubModelSummary>('GET', apiUrl('/vram/model', { repo_id: repoId, revision: revision || 'main' }), undefined, signal),
-  estimate: (body: VramRequest, signal?: AbortSignal) => request<VramResult>('POST', apiUrl('/vram/estimate'), body, signal),
+    request<HubModelSummary>(
+      'GET',
+      apiUrl('/vram/model', { repo_id: repoId, revision: revision || 'main' }),
+      undefined,
+      signal,
+    ),
+  estimate: (body: VramRequest, signal?: AbortSignal) =>
+    request<VramResult>('POST', apiUrl('/vram/estimate'), body, signal),
 };

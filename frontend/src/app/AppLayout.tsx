@@ -34,7 +34,14 @@ import {
   ToolbarItem,
   Tooltip,
 } from '@patternfly/react-core';
-import { BarsIcon, MoonIcon, OutlinedQuestionCircleIcon, SunIcon, ExchangeAltIcon, UploadIcon } from '@patternfly/react-icons';
+import {
+  BarsIcon,
+  MoonIcon,
+  OutlinedQuestionCircleIcon,
+  SunIcon,
+  ExchangeAltIcon,
+  UploadIcon,
+} from '@patternfly/react-icons';
 import { appUrl } from '../api/base';
 import { t } from '../i18n/strings';
 import { useAppData } from './appData';
@@ -46,7 +53,14 @@ const MAIN_ID = 'odh-tec-main';
 
 export function Logo() {
   return (
-    <svg className="odh-tec-logo" viewBox="0 0 32 32" width="32" height="32" aria-hidden="true" focusable="false">
+    <svg
+      className="odh-tec-logo"
+      viewBox="0 0 32 32"
+      width="32"
+      height="32"
+      aria-hidden="true"
+      focusable="false"
+    >
       <rect width="32" height="32" rx="6" fill="#0066cc" />
       <path d="M8 11h16v3H8zm0 6h16v3H8zm0 6h10v3H8z" fill="#fff" />
       <circle cx="24" cy="7" r="3" fill="#f0ab00" />
@@ -65,7 +79,12 @@ function TransfersIndicator() {
     <>
       {uploading > 0 && (
         <Tooltip content={t.uploads.button(uploading)}>
-          <Button variant="plain" aria-label={t.uploads.button(uploading)} icon={<UploadIcon />} onClick={() => navigate('/browse')}>
+          <Button
+            variant="plain"
+            aria-label={t.uploads.button(uploading)}
+            icon={<UploadIcon />}
+            onClick={() => navigate('/browse')}
+          >
             <Badge isRead={false}>{uploading}</Badge>
           </Button>
         </Tooltip>
@@ -94,8 +113,14 @@ function HelpMenu({ onAbout }: { onAbout: () => void }) {
       onSelect={() => setOpen(false)}
       popperProps={{ position: 'right' }}
       toggle={(ref) => (
-        <MenuToggle ref={ref} variant="plain" aria-label={t.masthead.help} isExpanded={open} onClick={() => setOpen(!open)}
-          icon={<OutlinedQuestionCircleIcon />} />
+        <MenuToggle
+          ref={ref}
+          variant="plain"
+          aria-label={t.masthead.help}
+          isExpanded={open}
+          onClick={() => setOpen(!open)}
+          icon={<OutlinedQuestionCircleIcon />}
+        />
       )}
     >
       <DropdownList>
@@ -185,9 +210,7 @@ function Sidebar() {
             {item('/buckets', t.nav.buckets)}
             {item('/transfers', t.nav.transfers)}
           </NavGroup>
-          <NavGroup title={t.nav.gpuGroup}>
-            {item('/vram', t.nav.vram)}
-          </NavGroup>
+          <NavGroup title={t.nav.gpuGroup}>{item('/vram', t.nav.vram)}</NavGroup>
           <NavList>{item('/settings', t.nav.settings)}</NavList>
         </Nav>
       </PageSidebarBody>
@@ -198,8 +221,14 @@ function Sidebar() {
 function About({ isOpen, onClose }: { isOpen: boolean; onClose: () => void }) {
   const { info } = useAppData();
   return (
-    <AboutModal isOpen={isOpen} onClose={onClose} productName={t.app.name} brandImageSrc="favicon.svg" brandImageAlt={t.app.shortName}
-      aria-label={t.about.title}>
+    <AboutModal
+      isOpen={isOpen}
+      onClose={onClose}
+      productName={t.app.name}
+      brandImageSrc="favicon.svg"
+      brandImageAlt={t.app.shortName}
+      aria-label={t.about.title}
+    >
       <Content component="p">{t.about.description}</Content>
       {/* AboutModal's body is a PatternFly Content block, which lays out a plain <dl> as term | value rows; a
           DescriptionList's group <div>s inside it landed in those columns and drew values over the next term. */}

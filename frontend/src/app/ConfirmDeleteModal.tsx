@@ -1,7 +1,18 @@
 /** The delete confirmation shared by objects and buckets: a warning, "cannot be undone", and, where a phrase
  * is given, a field in which the user must type it before Delete is enabled. */
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Content, Form, FormGroup, Modal, ModalBody, ModalFooter, ModalHeader, TextInput } from '@patternfly/react-core';
+import {
+  Alert,
+  Button,
+  Content,
+  Form,
+  FormGroup,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  TextInput,
+} from '@patternfly/react-core';
 import { t } from '../i18n/strings';
 
 export function ConfirmDeleteModal({
@@ -37,7 +48,13 @@ export function ConfirmDeleteModal({
     if (confirmed) onDelete();
   };
   return (
-    <Modal isOpen variant="small" onClose={onClose} aria-labelledby={`${id}-title`} aria-describedby={`${id}-body`}>
+    <Modal
+      isOpen
+      variant="small"
+      onClose={onClose}
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-body`}
+    >
       <ModalHeader title={title} labelId={`${id}-title`} titleIconVariant="warning" />
       <ModalBody id={`${id}-body`}>
         {error && <Alert isInline variant="danger" title={error} className="pf-v6-u-mb-md" />}
@@ -55,7 +72,13 @@ export function ConfirmDeleteModal({
           >
             {fields}
             <FormGroup label={t.common.typeToConfirm(phrase)} fieldId={`${id}-confirm`}>
-              <TextInput id={`${id}-confirm`} value={typed} onChange={(_e, v) => setTyped(v)} autoFocus={autoFocus} autoComplete="off" />
+              <TextInput
+                id={`${id}-confirm`}
+                value={typed}
+                onChange={(_e, v) => setTyped(v)}
+                autoFocus={autoFocus}
+                autoComplete="off"
+              />
             </FormGroup>
           </Form>
         )}

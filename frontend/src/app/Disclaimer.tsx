@@ -1,6 +1,15 @@
 /** The one-time disclaimer gate: shown until accepted once (stored by the server). */
 import { useEffect, useState, type ReactNode } from 'react';
-import { Bullseye, Button, Content, Modal, ModalBody, ModalFooter, ModalHeader, Spinner } from '@patternfly/react-core';
+import {
+  Bullseye,
+  Button,
+  Content,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  Spinner,
+} from '@patternfly/react-core';
 import { api } from '../api/client';
 import { t } from '../i18n/strings';
 import { useToasts } from './toasts';

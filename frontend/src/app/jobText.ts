@@ -36,7 +36,10 @@ export function place(id: string, path: string, locations: Location[] | null | u
   return `${locationName(id, locations)}/${path}`;
 }
 
-export function jobDestination(job: Pick<Job, 'destination'>, locations: Location[] | null | undefined): string {
+export function jobDestination(
+  job: Pick<Job, 'destination'>,
+  locations: Location[] | null | undefined,
+): string {
   const d = job.destination;
   if (!d?.location_id) return '';
   return place(d.location_id, d.key ? d.key.replace(/^\/+/, '') : folderOf(d.prefix), locations);
@@ -44,12 +47,21 @@ export function jobDestination(job: Pick<Job, 'destination'>, locations: Locatio
 
 /** The title shown for a job: Hub imports keep the server's (`org/model@revision`); copies and moves are
  * described here, with location names. */
-export function jobTitle(job: Pick<Job, 'kind' | 'title' | 'source' | 'destination'>, locations: Location[] | null | undefined): string {
+export function jobTitle(
+  job: Pick<Job, 'kind' | 'title' | 'source' | 'destination'>,
+  locations: Location[] | null | undefined,
+): string {
   if (job.kind !== 'copy' && job.kind !== 'move') return job.title;
   const source = job.source as CopySourceShape;
   const items = [...(source.prefixes ?? []), ...(source.keys ?? [])];
   const d = job.destination;
-  if (job.kind === 'move' && d?.key && items.length === 1 && source.location_id === d.location_id && parentOf(items[0]) === parentOf(d.key))
+  if (
+    job.kind === 'move' &&
+    d?.key &&
+    items.length === 1 &&
+    source.location_id === d.location_id &&
+    parentOf(items[0]) === parentOf(d.key)
+  )
     return t.transfers.renameTitle(baseName(items[0]), baseName(d.key));
   const what = items.length === 1 ? `"${baseName(items[0])}"` : t.transfers.items(items.length);
   return t.transfers.copyTitle(job.kind, what, jobDestination(job, locations));

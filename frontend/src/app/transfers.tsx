@@ -8,7 +8,16 @@
  * the late answer to POST /api/transfers (`queued`) cannot undo the stream's `completed`, and delayed or
  * reordered events, or a snapshot after a dropped stream, end at the newest state.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import { Button } from '@patternfly/react-core';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../api/client';
@@ -100,9 +109,15 @@ export function TransfersProvider({ children }: { children: ReactNode }) {
   locationsRef.current = locations;
 
   // Stable, for toasts from the stream (which must not reconnect when the names arrive)…
-  const describe = useCallback((job: Job) => labels.current.get(job.id) ?? jobTitle(job, locationsRef.current), []);
+  const describe = useCallback(
+    (job: Job) => labels.current.get(job.id) ?? jobTitle(job, locationsRef.current),
+    [],
+  );
   // …and a new function for the screens when the location names change, so they re-render.
-  const titleOf = useCallback((job: Job) => labels.current.get(job.id) ?? jobTitle(job, locations), [locations]);
+  const titleOf = useCallback(
+    (job: Job) => labels.current.get(job.id) ?? jobTitle(job, locations),
+    [locations],
+  );
 
   const label = useCallback((id: string, title: string) => {
     labels.current.set(id, title);
@@ -126,10 +141,17 @@ export function TransfersProvider({ children }: { children: ReactNode }) {
           {t.copy.viewTransfers}
         </Button>
       );
-      if (job.state === 'completed') notifyRef.current({ variant: 'success', title: t.transfers.finished(title), action });
+      if (job.state === 'completed')
+        notifyRef.current({ variant: 'success', title: t.transfers.finished(title), action });
       else if (job.state === 'failed')
-        notifyRef.current({ variant: 'danger', title: t.transfers.failed(title), message: job.error ?? undefined, action });
-      else if (job.state === 'cancelled') notifyRef.current({ variant: 'info', title: t.transfers.cancelled(title) });
+        notifyRef.current({
+          variant: 'danger',
+          title: t.transfers.failed(title),
+          message: job.error ?? undefined,
+          action,
+        });
+      else if (job.state === 'cancelled')
+        notifyRef.current({ variant: 'info', title: t.transfers.cancelled(title) });
     },
     [describe],
   );

@@ -168,7 +168,8 @@ export class UploadManager {
   }
 
   cancelAll() {
-    for (const item of this.items) if (item.state === 'queued' || item.state === 'conflict') item.state = 'cancelled';
+    for (const item of this.items)
+      if (item.state === 'queued' || item.state === 'conflict') item.state = 'cancelled';
     for (const xhr of [...this.xhrs.values()]) xhr.abort();
     this.emit(true);
   }
@@ -190,7 +191,9 @@ export class UploadManager {
   }
 
   clearFinished() {
-    this.items = this.items.filter((i) => i.state === 'queued' || i.state === 'uploading' || i.state === 'conflict');
+    this.items = this.items.filter(
+      (i) => i.state === 'queued' || i.state === 'uploading' || i.state === 'conflict',
+    );
     this.emit(true);
   }
 }

@@ -26,7 +26,8 @@ const en = {
     help: 'Help',
     about: 'About',
     apiDocs: 'API documentation',
-    transfersIndicator: (n: number) => (n ? `${n} active transfer${n === 1 ? '' : 's'}` : 'No active transfers'),
+    transfersIndicator: (n: number) =>
+      n ? `${n} active transfer${n === 1 ? '' : 's'}` : 'No active transfers',
   },
   about: {
     title: 'About',
@@ -41,8 +42,7 @@ const en = {
   },
   disclaimer: {
     title: 'Before you start',
-    body:
-      'This application is provided "as is", under the Apache License 2.0, without warranty of any kind. It can delete objects and buckets it has access to. Use it with care, and keep backups of data you cannot lose.',
+    body: 'This application is provided "as is", under the Apache License 2.0, without warranty of any kind. It can delete objects and buckets it has access to. Use it with care, and keep backups of data you cannot lose.',
     accept: 'Accept and continue',
   },
   common: {
@@ -79,7 +79,8 @@ const en = {
     unavailable: 'unavailable',
     default: 'default',
     noLocations: 'No storage locations',
-    noLocationsBody: 'No S3 bucket is visible and no local folder is configured. Create a bucket or check the S3 settings.',
+    noLocationsBody:
+      'No S3 bucket is visible and no local folder is configured. Create a bucket or check the S3 settings.',
     goToBuckets: 'Go to buckets',
     goToSettings: 'Go to settings',
     openBucket: 'Open a bucket by name',
@@ -93,7 +94,8 @@ const en = {
     searchSlash: 'Search matches names inside this folder; it cannot contain "/".',
     startsWith: 'Starts with',
     contains: 'Contains (loaded items)',
-    containsNote: (n: number) => `Filtering the ${n} loaded item${n === 1 ? '' : 's'}. Load more to search further.`,
+    containsNote: (n: number) =>
+      `Filtering the ${n} loaded item${n === 1 ? '' : 's'}. Load more to search further.`,
     tableLabel: 'Folders and files',
     folder: 'Folder',
     file: 'File',
@@ -104,7 +106,8 @@ const en = {
       `${files} file${files === 1 ? '' : 's'}, ${folders} folder${folders === 1 ? '' : 's'} selected`,
     clearSelection: 'Clear selection',
     loadMore: 'Load more',
-    loadedCount: (n: number, more: boolean) => `${n} item${n === 1 ? '' : 's'} loaded${more ? ', more available' : ''}`,
+    loadedCount: (n: number, more: boolean) =>
+      `${n} item${n === 1 ? '' : 's'} loaded${more ? ', more available' : ''}`,
     emptyFolder: 'This folder is empty',
     emptyFolderBody: 'Upload files or folders, drop them here, or create a folder.',
     noMatches: 'No matching items',
@@ -130,7 +133,8 @@ const en = {
     gone: (name: string) => `"${name}" is no longer here`,
     goneBody: 'It was moved, renamed or deleted. The list has been refreshed.',
     folderGone: 'This folder no longer exists: it was moved, renamed or deleted.',
-    selectionGone: 'Some of the selected items no longer exist: they were moved, renamed or deleted. The list has been refreshed.',
+    selectionGone:
+      'Some of the selected items no longer exist: they were moved, renamed or deleted. The list has been refreshed.',
   },
   rename: {
     title: (name: string) => `Rename ${name}`,
@@ -169,9 +173,12 @@ const en = {
     filesBody: (n: number) => `These ${n} objects will be deleted:`,
     counting: 'Counting the objects…',
     objectCount: (n: number, more: boolean) =>
-      more ? `More than ${n.toLocaleString()} objects will be deleted.` : `${n.toLocaleString()} object${n === 1 ? '' : 's'} will be deleted.`,
+      more
+        ? `More than ${n.toLocaleString()} objects will be deleted.`
+        : `${n.toLocaleString()} object${n === 1 ? '' : 's'} will be deleted.`,
     deleted: (n: number) => `Deleted ${n} object${n === 1 ? '' : 's'}`,
-    partial: (n: number, failed: number) => `Deleted ${n} object${n === 1 ? '' : 's'}; ${failed} could not be deleted`,
+    partial: (n: number, failed: number) =>
+      `Deleted ${n} object${n === 1 ? '' : 's'}; ${failed} could not be deleted`,
     andMore: (n: number) => `…and ${n} more`,
   },
   uploads: {
@@ -192,9 +199,12 @@ const en = {
     skip: 'Skip',
     overwriteAll: 'Overwrite all',
     skipAll: 'Skip all',
-    conflictNote: (n: number) => `${n} file${n === 1 ? '' : 's'} already exist${n === 1 ? 's' : ''}. Overwrite or skip?`,
+    conflictNote: (n: number) =>
+      `${n} file${n === 1 ? '' : 's'} already exist${n === 1 ? 's' : ''}. Overwrite or skip?`,
     finished: (ok: number, failed: number) =>
-      failed ? `${ok} file${ok === 1 ? '' : 's'} uploaded, ${failed} failed` : `${ok} file${ok === 1 ? '' : 's'} uploaded`,
+      failed
+        ? `${ok} file${ok === 1 ? '' : 's'} uploaded, ${failed} failed`
+        : `${ok} file${ok === 1 ? '' : 's'} uploaded`,
     empty: 'No uploads',
     progressLabel: (name: string) => `Upload progress of ${name}`,
     to: (where: string) => `to ${where}`,
@@ -248,7 +258,8 @@ const en = {
       `${files} file${files === 1 ? '' : 's'}, ${size}; ${conflicts} already exist${conflicts === 1 ? 's' : ''} at the destination.`,
     started: (title: string) => `Started: ${title}`,
     viewTransfers: 'View transfers',
-    sameFolder: 'The destination is the current folder: choose another folder or location to copy or move to.',
+    sameFolder:
+      'The destination is the current folder: choose another folder or location to copy or move to.',
   },
   hf: {
     title: 'Import from HuggingFace',
@@ -270,10 +281,13 @@ const en = {
     quantization: 'GGUF quantization',
     token: 'Token override',
     tokenHelp: (set: boolean) =>
-      set ? 'Optional. A HuggingFace token is configured in Settings; this one is used instead for this import only.' : 'Optional. Needed for gated or private repositories; no token is configured in Settings.',
+      set
+        ? 'Optional. A HuggingFace token is configured in Settings; this one is used instead for this import only.'
+        : 'Optional. Needed for gated or private repositories; no token is configured in Settings.',
     destination: (where: string) => `Destination: ${where}`,
     previewButton: 'Preview',
-    previewTitle: (n: number, size: string, sha: string) => `${n} file${n === 1 ? '' : 's'}, ${size} at ${sha}`,
+    previewTitle: (n: number, size: string, sha: string) =>
+      `${n} file${n === 1 ? '' : 's'}, ${size} at ${sha}`,
     exists: 'exists',
     filesLabel: 'Files to import',
     start: 'Start import',
@@ -315,7 +329,9 @@ const en = {
     } as Record<string, string>,
     kinds: { huggingface: 'HuggingFace import', copy: 'Copy', move: 'Move' } as Record<string, string>,
     counts: (done: number, total: number, failed: number, skipped: number) =>
-      `${done}/${total} files` + (failed ? `, ${failed} failed` : '') + (skipped ? `, ${skipped} skipped` : ''),
+      `${done}/${total} files` +
+      (failed ? `, ${failed} failed` : '') +
+      (skipped ? `, ${skipped} skipped` : ''),
     bytes: (done: string, total: string) => `${done} of ${total}`,
     disconnected: 'Live updates are interrupted; reconnecting…',
     unavailable: 'The transfer service is not available on this server.',
@@ -325,7 +341,8 @@ const en = {
     revision: 'Revision',
     destination: 'Destination',
     expand: (title: string) => `Show files of ${title}`,
-    copyTitle: (kind: 'copy' | 'move', what: string, where: string) => `${kind === 'copy' ? 'Copy' : 'Move'} ${what} to ${where}`,
+    copyTitle: (kind: 'copy' | 'move', what: string, where: string) =>
+      `${kind === 'copy' ? 'Copy' : 'Move'} ${what} to ${where}`,
     items: (n: number) => `${n} item${n === 1 ? '' : 's'}`,
     renameTitle: (from: string, to: string) => `Rename "${from}" to "${to}"`,
   },
@@ -347,14 +364,20 @@ const en = {
     deleteBody: (name: string) => `The bucket "${name}" will be deleted.`,
     emptyFirst: 'Delete every object in the bucket first',
     emptyFirstHelp: 'A bucket must be empty to be deleted. This deletes all of its objects.',
-    deletedToast: (name: string, n: number) => `Bucket "${name}" deleted${n ? ` with ${n} object${n === 1 ? '' : 's'}` : ''}`,
-    notEmptyHint: 'The bucket is not empty. Tick "Delete every object in the bucket first" to delete it anyway.',
+    deletedToast: (name: string, n: number) =>
+      `Bucket "${name}" deleted${n ? ` with ${n} object${n === 1 ? '' : 's'}` : ''}`,
+    notEmptyHint:
+      'The bucket is not empty. Tick "Delete every object in the bucket first" to delete it anyway.',
     alreadyExists: 'A bucket with this name is already listed',
   },
   settings: {
     title: 'Settings',
-    restartNote: 'Changes apply at once and last until the application restarts; the environment variables set the values at start.',
-    tabs: { s3: 'S3', huggingface: 'HuggingFace', proxy: 'Proxy', transfers: 'Transfers' } as Record<string, string>,
+    restartNote:
+      'Changes apply at once and last until the application restarts; the environment variables set the values at start.',
+    tabs: { s3: 'S3', huggingface: 'HuggingFace', proxy: 'Proxy', transfers: 'Transfers' } as Record<
+      string,
+      string
+    >,
     endpoint: 'Endpoint',
     region: 'Region',
     accessKey: 'Access key ID',
@@ -401,7 +424,8 @@ const en = {
   vram: {
     title: 'VRAM estimator',
     coming: 'Coming soon',
-    comingBody: 'Estimate the GPU memory a model needs for inference and training, from its HuggingFace config.',
+    comingBody:
+      'Estimate the GPU memory a model needs for inference and training, from its HuggingFace config.',
   },
   notFound: 'Page not found',
 };

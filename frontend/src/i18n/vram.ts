@@ -42,14 +42,18 @@ export const vramStrings = {
     repoIdPlaceholder: 'org/name, e.g. meta-llama/Llama-3.1-8B-Instruct',
     revision: 'Revision',
     fetch: 'Fetch',
-    fetchHelp: 'Reads config.json and the safetensors headers with the HuggingFace settings of this app (token included).',
+    fetchHelp:
+      'Reads config.json and the safetensors headers with the HuggingFace settings of this app (token included).',
     fetchFirst: 'Fetch a model to estimate it.',
     fetchFailed: 'Could not read the model',
     repoInvalid: 'Use the form org/name',
     fromFiles: (size: string, source: string) => `${size} of weights in the checkpoint files (${source})`,
-    weightSource: (source: string | null) => (source === 'index' ? 'model.safetensors.index.json' : 'safetensors headers'),
-    ggufFiles: (n: number) => `${n} GGUF file${n === 1 ? '' : 's'} in the repository: use the llama.cpp runtime to size them`,
-    manualHelp: 'A Llama-style decoder (a Mixtral-style MoE with experts). Start from a preset and change what differs.',
+    weightSource: (source: string | null) =>
+      source === 'index' ? 'model.safetensors.index.json' : 'safetensors headers',
+    ggufFiles: (n: number) =>
+      `${n} GGUF file${n === 1 ? '' : 's'} in the repository: use the llama.cpp runtime to size them`,
+    manualHelp:
+      'A Llama-style decoder (a Mixtral-style MoE with experts). Start from a preset and change what differs.',
     copyFrom: 'Start from the current model',
     hiddenSize: 'Hidden size',
     layers: 'Layers',
@@ -112,7 +116,7 @@ export const vramStrings = {
     slotsHelp: 'llama-server --parallel.',
     microBatch: 'Micro-batch per GPU',
     maxSeqs: 'Max sequences',
-    maxSeqsHelp: 'max_num_seqs, concurrent requests; empty: vLLM\'s default for the GPU.',
+    maxSeqsHelp: "max_num_seqs, concurrent requests; empty: vLLM's default for the GPU.",
     maxSeqsPlaceholder: 'vLLM default',
     util: 'Memory utilization',
     utilHelp: 'gpu_memory_utilization: the fraction of the GPU vLLM claims (0.9 by default).',
@@ -217,7 +221,8 @@ export const vramStrings = {
       `Does not fit on ${n} × ${gpu}: ${weights} of weights do not fit in ${usable}${n > 1 ? ' each' : ''}`,
     vllmKv: (tokensText: string, requests: string, length: string) =>
       `vLLM KV cache: ${tokensText} tokens, room for ${requests} concurrent requests of ${length} tokens`,
-    vllmNoStart: (length: string) => `vLLM would not start: the KV cache cannot hold one ${length}-token request`,
+    vllmNoStart: (length: string) =>
+      `vLLM would not start: the KV cache cannot hold one ${length}-token request`,
     llamacppCtx: (n: string) => `llama.cpp context: ${n} tokens`,
     trainable: (n: string) => `${n} trainable parameters`,
     searched: 'GPU count found by searching the layouts, smallest first.',
@@ -229,7 +234,11 @@ export const vramStrings = {
       tp * pp * dp === 1
         ? '1 GPU'
         : `${tp * pp * dp} GPUs: ` +
-          [`tensor parallel ${tp}`, pp > 1 ? `pipeline parallel ${pp}` : '', dp > 1 ? `${dp} data-parallel replicas` : '']
+          [
+            `tensor parallel ${tp}`,
+            pp > 1 ? `pipeline parallel ${pp}` : '',
+            dp > 1 ? `${dp} data-parallel replicas` : '',
+          ]
             .filter(Boolean)
             .join(' × '),
     layoutSharded: (n: number, sharding: string) =>
@@ -243,7 +252,8 @@ export const vramStrings = {
     precision: 'Weights · compute',
     warnings: 'Warnings',
     chartTitle: 'Memory per GPU',
-    chartLabel: (gpus: string, parts: string, used: string, usable: string) => `${gpus}: ${parts}; ${used} of ${usable} GiB`,
+    chartLabel: (gpus: string, parts: string, used: string, usable: string) =>
+      `${gpus}: ${parts}; ${used} of ${usable} GiB`,
     gpuLabel: (first: number, last: number) => (first === last ? `GPU ${first}` : `GPU ${first}–${last}`),
     gpuTimes: (n: number) => `× ${n}`,
     used: (used: string, usable: string, pct: string) => `${used} of ${usable} (${pct})`,
@@ -274,6 +284,7 @@ export const vramStrings = {
     allocator_reserve: 'Allocator reserve',
   } as Record<string, string>,
   termHelp: {
-    allocator_reserve: 'Memory the PyTorch caching allocator keeps reserved but not allocated (fragmentation, slack).',
+    allocator_reserve:
+      'Memory the PyTorch caching allocator keeps reserved but not allocated (fragmentation, slack).',
   } as Record<string, string>,
 };

@@ -32,7 +32,10 @@ const GRAMMARS: Record<string, Grammar> = {
   toml: { comment: HASH, keywords: ['true', 'false'] },
   ini: { comment: ['[#;][^\\n]*'] },
   shell: { comment: HASH, keywords: KW.shell.split(' ') },
-  dockerfile: { comment: HASH, keywords: 'FROM RUN CMD COPY ADD ENV ARG WORKDIR USER EXPOSE ENTRYPOINT LABEL VOLUME'.split(' ') },
+  dockerfile: {
+    comment: HASH,
+    keywords: 'FROM RUN CMD COPY ADD ENV ARG WORKDIR USER EXPOSE ENTRYPOINT LABEL VOLUME'.split(' '),
+  },
   makefile: { comment: HASH },
   go: { comment: C_LIKE, keywords: KW.go.split(' ') },
   rust: { comment: C_LIKE, keywords: KW.rust.split(' ') },

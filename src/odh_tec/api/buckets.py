@@ -21,8 +21,10 @@ def bucket_name_problem(name: str) -> str | None:
     if not 3 <= len(name) <= 63:
         return "Bucket names must be 3 to 63 characters long"
     if not _BUCKET_CHARS.match(name):
-        return ("Bucket names may contain only lowercase letters, digits, dots and hyphens, "
-                "and must begin and end with a letter or digit")
+        return (
+            "Bucket names may contain only lowercase letters, digits, dots and hyphens, "
+            "and must begin and end with a letter or digit"
+        )
     if ".." in name or ".-" in name or "-." in name:
         return "Bucket names cannot contain two adjacent dots or a dot next to a hyphen"
     try:

@@ -120,7 +120,8 @@ async def download(request: Request, key: str, storage: Storage = Depends(get_st
     except RangeNotSatisfiable as exc:
         return Response(
             content=f'{{"error": "InvalidRange", "message": "{exc.message}"}}',
-            status_code=416, media_type="application/json",
+            status_code=416,
+            media_type="application/json",
             headers={"Content-Range": f"bytes */{info.size}"},
         )
     headers = {
@@ -141,8 +142,9 @@ async def download(request: Request, key: str, storage: Storage = Depends(get_st
         headers["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{info.size}"
     headers["Content-Length"] = str(length)
     body = await prefetched(storage.read(info.key, byte_range))
-    return StreamingResponse(body, status_code=status, headers=headers,
-                             media_type=info.content_type or "application/octet-stream")
+    return StreamingResponse(
+        body, status_code=status, headers=headers, media_type=info.content_type or "application/octet-stream"
+    )
 
 
 @router.put("/object", status_code=201)
@@ -155,8 +157,9 @@ async def upload(request: Request, key: str, storage: Storage = Depends(get_stor
     if_none_match = request.headers.get("if-none-match", "").strip() == "*"
     content_type = request.headers.get("content-type") or None
     try:
-        info = await storage.write(key, request.stream(), size=size, content_type=content_type,
-                                   if_none_match=if_none_match)
+        info = await storage.write(
+            key, request.stream(), size=size, content_type=content_type, if_none_match=if_none_match
+        )
     except ClientDisconnect:
         # The browser went away (cancel, closed tab); the partial upload is already discarded.
         log.info("upload of '%s' cancelled: the client disconnected", key)
@@ -209,6 +212,7 @@ async def delete_selection(request: Request, body: DeleteSelection, storage: Sto
     for prefix in prefixes:
         deleted += await storage.delete_prefix(prefix)
     # The audit line names how much went, and the first few of what was asked for.
-    audit_details(request, deleted=deleted, keys=body.keys[:20], prefixes=prefixes[:20],
-                  requested=len(body.keys) + len(prefixes))
+    audit_details(
+        request, deleted=deleted, keys=body.keys[:20], prefixes=prefixes[:20], requested=len(body.keys) + len(prefixes)
+    )
     return {"deleted": deleted, "errors": errors}

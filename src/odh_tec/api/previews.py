@@ -47,8 +47,11 @@ async def preview_raw(key: str, storage: Storage = Depends(get_storage)) -> Stre
     media_type = image_type(info.name)
     if media_type is None:
         raise UnsupportedMediaType(f"'{info.name}' is not a previewable image (png, jpeg, gif, webp, bmp)")
-    headers = {**SANDBOX_HEADERS, "Content-Disposition": content_disposition(info.name, "inline"),
-               "Content-Length": str(info.size)}
+    headers = {
+        **SANDBOX_HEADERS,
+        "Content-Disposition": content_disposition(info.name, "inline"),
+        "Content-Length": str(info.size),
+    }
     body = await prefetched(storage.read(info.key))
     return StreamingResponse(body, media_type=media_type, headers=headers)
 
@@ -91,13 +94,13 @@ async def download_zip(
             return ZipEntry(name, info.size, info.last_modified, lambda: storage.read(info.key))
 
         for info in infos:
-            yield entry(info, info.key[len(_parent(info.key)):])
+            yield entry(info, info.key[len(_parent(info.key)) :])
         for folder in prefixes:
             base = _parent(folder) if folder else ""
             async for info in storage.walk(folder):
                 if info.key.endswith("/"):
                     continue
-                yield entry(info, info.key[len(base):])
+                yield entry(info, info.key[len(base) :])
 
     location_name = location_id.partition(":")[2]
     headers = {

@@ -69,8 +69,11 @@ class TransfersUpdate(BaseModel):
 
 def _merged(current, update: BaseModel, *, exclude: set[str] = frozenset()):
     """`current` with the fields the update sets (None = keep; for secrets '' = clear)."""
-    changes = {k: v.strip() if isinstance(v, str) else v
-               for k, v in update.model_dump(exclude=exclude).items() if v is not None}
+    changes = {
+        k: v.strip() if isinstance(v, str) else v
+        for k, v in update.model_dump(exclude=exclude).items()
+        if v is not None
+    }
     return dataclasses.replace(current, **changes)
 
 
@@ -85,8 +88,9 @@ def _s3_from(update: S3Update, current: S3Settings) -> S3Settings:
     merged = _merged(current, update)
     if update.endpoint is not None:
         endpoint = update.endpoint.strip().rstrip("/")
-        merged = dataclasses.replace(merged, endpoint=endpoint,
-                                     embedded=current.embedded and endpoint == current.endpoint)
+        merged = dataclasses.replace(
+            merged, endpoint=endpoint, embedded=current.embedded and endpoint == current.endpoint
+        )
         if update.secret_access_key is None and not same_origin(endpoint, current.endpoint):
             # The stored secret was given for the old server: never sign requests to a new one with it.
             merged = dataclasses.replace(merged, secret_access_key="")
@@ -106,8 +110,9 @@ def _unmasked(value: str, current: ProxySettings) -> str:
     for saved in (current.http_proxy, current.https_proxy):
         if saved and _same_proxy_account(value, saved):
             return saved
-    raise BadRequest("Enter the proxy password again: the saved one is only sent to the saved proxy",
-                     code="ProxyPasswordRequired")
+    raise BadRequest(
+        "Enter the proxy password again: the saved one is only sent to the saved proxy", code="ProxyPasswordRequired"
+    )
 
 
 def _proxy_from(update: ProxyUpdate, current: ProxySettings) -> ProxySettings:
@@ -133,8 +138,11 @@ def _resolves_locally(settings: RuntimeSettings, url: str) -> bool:
 
 def _request_keys_only(s3: S3Settings, update: S3Update) -> S3Settings:
     """The endpoint is not the saved one: the keys of this request, or none — never the stored ones."""
-    return dataclasses.replace(s3, access_key_id=(update.access_key_id or "").strip(),
-                               secret_access_key=(update.secret_access_key or "").strip())
+    return dataclasses.replace(
+        s3,
+        access_key_id=(update.access_key_id or "").strip(),
+        secret_access_key=(update.secret_access_key or "").strip(),
+    )
 
 
 @router.get("")
@@ -152,13 +160,14 @@ async def embedded_credentials(response: Response, services: Services = Depends(
     embedded = services.embedded
     s3 = services.settings.s3
     if embedded is None or not s3.embedded or s3.endpoint != embedded.endpoint:
-        raise NotFound("The S3 in use is not the embedded one: its keys are never sent back",
-                       code="NotEmbedded")
+        raise NotFound("The S3 in use is not the embedded one: its keys are never sent back", code="NotEmbedded")
     response.headers["Cache-Control"] = "no-store"
-    return {"endpoint": embedded.endpoint,
-            "access_key_id": embedded.credentials.access_key_id,
-            "secret_access_key": embedded.credentials.secret_access_key,
-            "credentials_file": str(embedded.data_dir / "credentials.json")}
+    return {
+        "endpoint": embedded.endpoint,
+        "access_key_id": embedded.credentials.access_key_id,
+        "secret_access_key": embedded.credentials.secret_access_key,
+        "credentials_file": str(embedded.data_dir / "credentials.json"),
+    }
 
 
 @router.put("/s3")
@@ -166,8 +175,9 @@ async def put_s3(update: S3Update, services: Services = Depends(get_services)) -
     s3 = _s3_from(update, services.settings.s3)
     if s3.endpoint:
         trial = dataclasses.replace(services.settings, s3=s3)
-        await check_destination(s3.endpoint, configured=(services.settings.s3.endpoint,),
-                                resolve=_resolves_locally(trial, s3.endpoint))
+        await check_destination(
+            s3.endpoint, configured=(services.settings.s3.endpoint,), resolve=_resolves_locally(trial, s3.endpoint)
+        )
     services.settings.s3 = s3
     return services.settings.public()
 
@@ -180,8 +190,11 @@ async def put_hf(update: HFUpdate, services: Services = Depends(get_services)) -
     if update.token is None and not same_origin(endpoint, services.settings.huggingface.endpoint):
         # The stored token was given for the old Hub: a new one gets a token only if it comes with it.
         merged = dataclasses.replace(merged, token="")
-    await check_destination(endpoint, configured=(services.settings.huggingface.endpoint,),
-                            resolve=_resolves_locally(services.settings, endpoint))
+    await check_destination(
+        endpoint,
+        configured=(services.settings.huggingface.endpoint,),
+        resolve=_resolves_locally(services.settings, endpoint),
+    )
     services.settings.huggingface = dataclasses.replace(merged, endpoint=endpoint)
     return services.settings.public()
 
@@ -238,8 +251,9 @@ async def test_s3(update: S3Update, services: Services = Depends(get_services)) 
         s3 = _request_keys_only(s3, update)
     trial = dataclasses.replace(services.settings, s3=s3)
     if s3.endpoint:
-        await check_destination(s3.endpoint, configured=(saved.endpoint,),
-                                resolve=_resolves_locally(trial, s3.endpoint))
+        await check_destination(
+            s3.endpoint, configured=(saved.endpoint,), resolve=_resolves_locally(trial, s3.endpoint)
+        )
     # No keys for an endpoint that is not the saved one: an anonymous request still says whether an
     # S3 server answers there (and a public endpoint may even list).
     anonymous = not configured and not (s3.access_key_id or s3.secret_access_key)
@@ -247,24 +261,32 @@ async def test_s3(update: S3Update, services: Services = Depends(get_services)) 
         return await _try_s3(s3, trial, services, anonymous=anonymous, quote_server=configured)
     except ApiError as exc:
         return _failure(exc)
-    except Exception as exc:  # noqa: BLE001 - e.g. a key id without its secret
+    except Exception as exc:
         try:
-            return _failure(translate_error(exc, endpoint=s3.endpoint, bucket=s3.default_bucket or None,
-                                            quote_server=configured))
-        except Exception:  # noqa: BLE001 - nothing botocore names: still an answer, not a 500
-            return {"ok": False, "error": "S3Error", "message": f"S3 request to {s3.endpoint or 'AWS S3'} failed "
-                                                                  f"({type(exc).__name__})"}
+            return _failure(
+                translate_error(exc, endpoint=s3.endpoint, bucket=s3.default_bucket or None, quote_server=configured)
+            )
+        except Exception:
+            return {
+                "ok": False,
+                "error": "S3Error",
+                "message": f"S3 request to {s3.endpoint or 'AWS S3'} failed ({type(exc).__name__})",
+            }
 
 
-async def _try_s3(s3: S3Settings, trial: RuntimeSettings, services: Services, *, anonymous: bool,
-                  quote_server: bool) -> dict:
+async def _try_s3(
+    s3: S3Settings, trial: RuntimeSettings, services: Services, *, anonymous: bool, quote_server: bool
+) -> dict:
     where = s3.endpoint or "AWS S3"
 
     def error(exc: Exception) -> ApiError:
         err = translate_error(exc, endpoint=s3.endpoint, bucket=s3.default_bucket or None, quote_server=quote_server)
         if anonymous and err.code in _DENIALS:
-            return ApiError(f"{where} answered, but it needs keys: enter the access key and the secret key to test "
-                            "them (the saved keys are only sent to the saved endpoint)", code="NoCredentials")
+            return ApiError(
+                f"{where} answered, but it needs keys: enter the access key and the secret key to test "
+                "them (the saved keys are only sent to the saved endpoint)",
+                code="NoCredentials",
+            )
         return err
 
     async with open_client(s3, trial, services.config.data_dir / "ca", attempts=1, unsigned=anonymous) as client:
@@ -273,7 +295,7 @@ async def _try_s3(s3: S3Settings, trial: RuntimeSettings, services: Services, *,
             count = len(answer.get("Buckets", []))
             how = " without keys" if anonymous else ""
             return {"ok": True, "message": f"Connected to {where}{how}: {count} bucket(s) visible", "buckets": count}
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             err = translate_error(exc, endpoint=s3.endpoint, quote_server=quote_server)
             # Only a plain denial means "bucket-scoped keys"; a wrong key or secret is reported as is.
             if err.code != "AccessDenied" or not s3.default_bucket:
@@ -281,11 +303,14 @@ async def _try_s3(s3: S3Settings, trial: RuntimeSettings, services: Services, *,
         # Bucket-scoped keys may not list buckets: the default bucket is what matters.
         try:
             await client.head_bucket(Bucket=s3.default_bucket)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise error(exc) from exc
-        return {"ok": True, "buckets": None,
-                "message": f"Connected: bucket '{s3.default_bucket}' is reachable "
-                           + ("without keys" if anonymous else "(these keys cannot list all buckets)")}
+        return {
+            "ok": True,
+            "buckets": None,
+            "message": f"Connected: bucket '{s3.default_bucket}' is reachable "
+            + ("without keys" if anonymous else "(these keys cannot list all buckets)"),
+        }
 
 
 @router.post("/huggingface/test")
@@ -299,8 +324,9 @@ async def test_hf(update: HFUpdate, services: Services = Depends(get_services)) 
     configured = same_origin(endpoint, saved.endpoint)
     # The stored token is for the saved endpoint only; another endpoint gets the token of this request.
     token = hf.token if configured else (update.token or "").strip()
-    await check_destination(endpoint, configured=(saved.endpoint,),
-                            resolve=_resolves_locally(services.settings, endpoint))
+    await check_destination(
+        endpoint, configured=(saved.endpoint,), resolve=_resolves_locally(services.settings, endpoint)
+    )
     via = services.settings.proxy.for_url(endpoint)
     route = f" through the proxy {mask_url_password(via)}" if via else ""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -308,28 +334,46 @@ async def test_hf(update: HFUpdate, services: Services = Depends(get_services)) 
         async with make_http_client(services.settings, endpoint, timeout=15) as client:
             answer = await client.get(f"{endpoint}/api/whoami-v2", headers=headers)
     except httpx.HTTPError as exc:
-        return {"ok": False, "error": "EndpointUnreachable",
-                "message": f"Cannot reach the Hugging Face Hub ({endpoint}{route}: {_hub_reason(exc, endpoint)}). "
-                           "Check the proxy in Settings or HF_ENDPOINT"}
+        return {
+            "ok": False,
+            "error": "EndpointUnreachable",
+            "message": f"Cannot reach the Hugging Face Hub ({endpoint}{route}: {_hub_reason(exc, endpoint)}). "
+            "Check the proxy in Settings or HF_ENDPOINT",
+        }
     if answer.status_code == 407:
-        return {"ok": False, "error": "ProxyAuthenticationRequired",
-                "message": f"The proxy {mask_url_password(via or '')} asks for credentials: "
-                           "put them in the proxy URL (http://user:password@host:port)"}
+        return {
+            "ok": False,
+            "error": "ProxyAuthenticationRequired",
+            "message": f"The proxy {mask_url_password(via or '')} asks for credentials: "
+            "put them in the proxy URL (http://user:password@host:port)",
+        }
     if not token:
         if answer.status_code not in (200, 401, 403):
-            return {"ok": False, "error": "HubError",
-                    "message": f"{endpoint} answered HTTP {answer.status_code}{route}: it does not answer like a "
-                               "Hugging Face Hub"}
+            return {
+                "ok": False,
+                "error": "HubError",
+                "message": f"{endpoint} answered HTTP {answer.status_code}{route}: it does not answer like a "
+                "Hugging Face Hub",
+            }
         if not configured and saved.token:
-            return {"ok": False, "error": "NoToken",
-                    "message": f"Reached {endpoint}{route}, but the saved token was not tested: it is only sent to "
-                               "the saved endpoint. Enter the token again to test it with this one"}
-        return {"ok": True, "token": False,
-                "message": f"Reached the Hugging Face Hub at {endpoint}{route}. No token is set: public models and "
-                           "datasets can be imported; gated and private ones need a token"}
+            return {
+                "ok": False,
+                "error": "NoToken",
+                "message": f"Reached {endpoint}{route}, but the saved token was not tested: it is only sent to "
+                "the saved endpoint. Enter the token again to test it with this one",
+            }
+        return {
+            "ok": True,
+            "token": False,
+            "message": f"Reached the Hugging Face Hub at {endpoint}{route}. No token is set: public models and "
+            "datasets can be imported; gated and private ones need a token",
+        }
     if answer.status_code == 401:
-        return {"ok": False, "error": "InvalidToken",
-                "message": f"Reached {endpoint}{route}, but the HuggingFace token is not valid"}
+        return {
+            "ok": False,
+            "error": "InvalidToken",
+            "message": f"Reached {endpoint}{route}, but the HuggingFace token is not valid",
+        }
     if answer.status_code != 200:
         return {"ok": False, "error": "HubError", "message": f"{endpoint} answered HTTP {answer.status_code}"}
     return _whoami_result(answer, endpoint, route)
@@ -353,8 +397,9 @@ def _whoami_result(answer: httpx.Response, endpoint: str, route: str = "") -> di
     token_name = access.get("displayName") if isinstance(access.get("displayName"), str) else None
     # Short: a name, not a channel for whatever else the host wants to say.
     name, token_name = data["name"][:100], token_name[:100] if token_name else None
-    message = (f"Reached {endpoint}{route}: token valid for user '{name}'"
-               + (f" (token '{token_name}')" if token_name else ""))
+    message = f"Reached {endpoint}{route}: token valid for user '{name}'" + (
+        f" (token '{token_name}')" if token_name else ""
+    )
     return {"ok": True, "message": message, "name": name, "token_name": token_name}
 
 
@@ -373,7 +418,10 @@ async def test_proxy(update: ProxyUpdate, services: Services = Depends(get_servi
         async with make_http_client(trial, url, timeout=15) as client:
             answer = await client.get(url)
     except httpx.HTTPError as exc:
-        return {"ok": False, "error": "EndpointUnreachable",
-                "message": f"Cannot reach {url} {'through the proxy' if via else 'directly'}: {_describe(exc)}"}
+        return {
+            "ok": False,
+            "error": "EndpointUnreachable",
+            "message": f"Cannot reach {url} {'through the proxy' if via else 'directly'}: {_describe(exc)}",
+        }
     route = "through the proxy" if via else "directly (no proxy applies)"
     return {"ok": True, "status": answer.status_code, "message": f"Reached {url} {route}: HTTP {answer.status_code}"}

@@ -48,13 +48,15 @@ async def _s3_answers(services: Services) -> dict:
 
 def _activity(services: Services) -> list[dict]:
     activity = services.activity
-    return [{
-        "id": "odh-tec",
-        "name": "odh-tec",
-        "last_activity": datetime.fromtimestamp(activity.last_activity, tz=UTC).isoformat().replace("+00:00", "Z"),
-        "execution_state": "busy" if activity.busy else "idle",
-        "connections": 1,
-    }]
+    return [
+        {
+            "id": "odh-tec",
+            "name": "odh-tec",
+            "last_activity": datetime.fromtimestamp(activity.last_activity, tz=UTC).isoformat().replace("+00:00", "Z"),
+            "execution_state": "busy" if activity.busy else "idle",
+            "connections": 1,
+        }
+    ]
 
 
 @router.get("/kernels")
@@ -89,8 +91,7 @@ async def get_disclaimer(services: Services = Depends(get_services)) -> dict:
 async def put_disclaimer(update: DisclaimerUpdate, services: Services = Depends(get_services)) -> dict:
     path = _disclaimer_path(services)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"accepted": update.accepted,
-            "accepted_at": datetime.now(UTC).isoformat() if update.accepted else None}
+    data = {"accepted": update.accepted, "accepted_at": datetime.now(UTC).isoformat() if update.accepted else None}
     path.write_text(json.dumps(data))
     return data
 

@@ -86,8 +86,12 @@ def engine_of(services: Services = Depends(get_services)) -> TransferEngine:
 
 def hf_spec(source: HFSource, destination: Destination | None) -> HFImportSpec:
     return HFImportSpec(
-        repo_id=source.repo_id.strip(), repo_type=source.repo_type, revision=source.revision.strip(),
-        include=source.include, exclude=source.exclude, token=source.token or None,
+        repo_id=source.repo_id.strip(),
+        repo_type=source.repo_type,
+        revision=source.revision.strip(),
+        include=source.include,
+        exclude=source.exclude,
+        token=source.token or None,
         location_id=destination.location_id if destination else "",
         prefix=destination.prefix if destination else "",
         repo_folder=destination.repo_folder if destination else True,
@@ -100,12 +104,19 @@ def copy_spec(body: CopyTransferRequest, services: Services) -> CopySpec:
     count = len(body.source.keys) + len(body.source.prefixes)
     limit = services.config.max_copy_keys
     if count > limit:
-        raise TooManyRequests(f"A copy or move may name at most {limit} files and folders; this one names "
-                              f"{count}. Select their parent folder instead, or copy in smaller parts")
+        raise TooManyRequests(
+            f"A copy or move may name at most {limit} files and folders; this one names "
+            f"{count}. Select their parent folder instead, or copy in smaller parts"
+        )
     return CopySpec(
-        kind=body.kind, source_location=body.source.location_id, keys=body.source.keys,
-        prefixes=body.source.prefixes, destination_location=body.destination.location_id,
-        prefix=body.destination.prefix, key=body.destination.key, conflict=body.conflict,
+        kind=body.kind,
+        source_location=body.source.location_id,
+        keys=body.source.keys,
+        prefixes=body.source.prefixes,
+        destination_location=body.destination.location_id,
+        prefix=body.destination.prefix,
+        key=body.destination.key,
+        conflict=body.conflict,
     )
 
 
@@ -159,8 +170,9 @@ async def events(request: Request, engine: TransferEngine = Depends(engine_of)) 
     # A client that leaves before the body starts never runs the generator's `finally`: release the
     # subscription when the generator is dropped, or such leaks would use up the cap for good.
     weakref.finalize(body, engine.unsubscribe, subscription)
-    return StreamingResponse(body, media_type="text/event-stream", headers={
-        "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        body, media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
 
 
 @router.get("/{job_id}")

@@ -70,9 +70,12 @@ async def off_loop(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return await asyncio.wait_for(future, limits.WORK_SECONDS)
     except TimeoutError as exc:
-        raise _fail(503, "estimate_timeout",
-                    f"the estimate did not finish within its time limit of {limits.WORK_SECONDS:g} s; "
-                    "try again (the server may be busy)") from exc
+        raise _fail(
+            503,
+            "estimate_timeout",
+            f"the estimate did not finish within its time limit of {limits.WORK_SECONDS:g} s; "
+            "try again (the server may be busy)",
+        ) from exc
 
 
 async def resolve_model(request: Request, repo_id: str, revision: str) -> HubModel:
@@ -120,7 +123,9 @@ async def get_gpus() -> list[dict[str, Any]]:
 
 
 @router.get("/model")
-async def get_model(request: Request, repo_id: str = Query(..., min_length=3), revision: str = Query("main")) -> dict[str, Any]:
+async def get_model(
+    request: Request, repo_id: str = Query(..., min_length=3), revision: str = Query("main")
+) -> dict[str, Any]:
     """Architecture summary of a Hub model: config.json + safetensors weight bytes."""
     hub = await resolve_model(request, repo_id, revision)
     try:

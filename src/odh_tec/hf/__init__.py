@@ -8,5 +8,16 @@ from odh_tec.hf.models import HubFile, RepoRef, Snapshot
 from odh_tec.hf.transport import HubTransport
 from odh_tec.hf.verify import Checksum, verified
 
-__all__ = ["Checksum", "DownloadPolicy", "HubClient", "HubError", "HubFile", "HubTransport", "RemoteFile",
-           "RepoRef", "Snapshot", "file_chunks", "verified"]
+__all__ = [
+    "Checksum",
+    "DownloadPolicy",
+    "HubClient",
+    "HubError",
+    "HubFile",
+    "HubTransport",
+    "RemoteFile",
+    "RepoRef",
+    "Snapshot",
+    "file_chunks",
+    "verified",
+]

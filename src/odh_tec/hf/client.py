@@ -37,8 +37,9 @@ def backoff(attempt: int, base: float, cap: float = 30.0) -> float:
 
 
 class HubClient:
-    def __init__(self, transport: HubTransport, *, attempts: int = 4, base_delay: float = 0.5,
-                 max_rate_limit_wait: float = 300.0):
+    def __init__(
+        self, transport: HubTransport, *, attempts: int = 4, base_delay: float = 0.5, max_rate_limit_wait: float = 300.0
+    ):
         self.transport = transport
         self.attempts = attempts
         self.base_delay = base_delay
@@ -48,8 +49,9 @@ class HubClient:
     def endpoint(self) -> str:
         return self.transport.endpoint
 
-    async def _get_json(self, url: str, ref: RepoRef, *, path: str | None = None,
-                        revision: str | None = None) -> tuple[Any, httpx.Response]:
+    async def _get_json(
+        self, url: str, ref: RepoRef, *, path: str | None = None, revision: str | None = None
+    ) -> tuple[Any, httpx.Response]:
         """GET with retries on network errors, 5xx and 429; Hub errors mapped to our codes."""
         failures = rate_limited = 0
         while True:
@@ -66,8 +68,15 @@ class HubClient:
                     return response.json(), response
                 except ValueError as exc:
                     raise HubError(f"{self.endpoint} sent an answer that is not JSON for {url}") from exc
-            error = hub_error(response, endpoint=self.endpoint, repo_id=ref.repo_id, repo_type=ref.repo_type,
-                              revision=revision or ref.revision, path=path, token_sent=self.transport.token_sent)
+            error = hub_error(
+                response,
+                endpoint=self.endpoint,
+                repo_id=ref.repo_id,
+                repo_type=ref.repo_type,
+                revision=revision or ref.revision,
+                path=path,
+                token_sent=self.transport.token_sent,
+            )
             if isinstance(error, HubRateLimited):
                 rate_limited += 1
                 wait = error.wait if error.wait is not None else backoff(rate_limited, self.base_delay)
@@ -110,8 +119,7 @@ class HubClient:
         return link
 
     async def list_files(self, ref: RepoRef, sha: str) -> list[HubFile]:
-        url: str | None = self.transport.url(
-            f"{ref.api_path}/tree/{quote(sha, safe='')}?recursive=true&expand=false")
+        url: str | None = self.transport.url(f"{ref.api_path}/tree/{quote(sha, safe='')}?recursive=true&expand=false")
         files: list[HubFile] = []
         for _ in range(MAX_PAGES):
             if url is None:
@@ -121,29 +129,41 @@ class HubClient:
                 if not isinstance(entry, dict) or entry.get("type") != "file":
                     continue
                 if len(files) >= MAX_FILES:
-                    raise HubError(f"The {ref.repo_type} '{ref.repo_id}' lists more than {MAX_FILES:,} files: "
-                                   "too many to import or inspect in one go", status=422, code="LimitExceeded")
+                    raise HubError(
+                        f"The {ref.repo_type} '{ref.repo_id}' lists more than {MAX_FILES:,} files: "
+                        "too many to import or inspect in one go",
+                        status=422,
+                        code="LimitExceeded",
+                    )
                 lfs = entry.get("lfs") or {}
-                files.append(HubFile(path=entry["path"], size=int(entry.get("size") or 0),
-                                     oid=str(entry.get("oid") or ""), lfs_sha256=lfs.get("oid") or None))
+                files.append(
+                    HubFile(
+                        path=entry["path"],
+                        size=int(entry.get("size") or 0),
+                        oid=str(entry.get("oid") or ""),
+                        lfs_sha256=lfs.get("oid") or None,
+                    )
+                )
             url = self._next_page(response)
         raise HubError(f"{self.endpoint} kept paginating the tree of {ref.repo_id}")
 
-    async def snapshot(self, ref: RepoRef, include: list[str] | None = None,
-                       exclude: list[str] | None = None) -> Snapshot:
+    async def snapshot(
+        self, ref: RepoRef, include: list[str] | None = None, exclude: list[str] | None = None
+    ) -> Snapshot:
         """Pin `ref` to its commit, list every file there and keep those the patterns select."""
         info = await self.repo_info(ref)
         sha = info["sha"]
         everything = await self.list_files(ref, sha)
         missing = unmatched_literals([f.path for f in everything], include)
         if missing:
-            raise EntryNotFound(f"The {ref.repo_type} '{ref.repo_id}' has no file '{missing[0]}' at revision "
-                                f"'{ref.revision}'")
+            raise EntryNotFound(
+                f"The {ref.repo_type} '{ref.repo_id}' has no file '{missing[0]}' at revision '{ref.revision}'"
+            )
         chosen = sorted((f for f in everything if selected(f.path, include, exclude)), key=lambda f: f.path)
         gated = info.get("gated") or False
         # Metadata of a gated repo is public: check the files are readable before promising anything.
         if gated and any(f.path != "README.md" for f in chosen):
             await self.auth_check(ref)
-        return Snapshot(ref=ref, sha=sha, files=chosen, gated=gated, private=bool(info.get("private")),
-                        all_files=len(everything))
-
+        return Snapshot(
+            ref=ref, sha=sha, files=chosen, gated=gated, private=bool(info.get("private")), all_files=len(everything)
+        )

@@ -71,8 +71,9 @@ _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 class RemoteFile:
     """One file at a commit: where its bytes are now, re-resolved after any failure."""
 
-    def __init__(self, transport: HubTransport, ref: RepoRef, sha: str, hub_file: HubFile,
-                 policy: DownloadPolicy | None = None):
+    def __init__(
+        self, transport: HubTransport, ref: RepoRef, sha: str, hub_file: HubFile, policy: DownloadPolicy | None = None
+    ):
         self.transport = transport
         self.ref, self.sha, self.file = ref, sha, hub_file
         self.size = hub_file.size
@@ -98,9 +99,15 @@ class RemoteFile:
         return self._location or self.url
 
     def _hub_error(self, response: httpx.Response):
-        return hub_error(response, endpoint=self.transport.endpoint, repo_id=self.ref.repo_id,
-                         repo_type=self.ref.repo_type, revision=self.ref.revision, path=self.file.path,
-                         token_sent=self.transport.token_sent)
+        return hub_error(
+            response,
+            endpoint=self.transport.endpoint,
+            repo_id=self.ref.repo_id,
+            repo_type=self.ref.repo_type,
+            revision=self.ref.revision,
+            path=self.file.path,
+            token_sent=self.transport.token_sent,
+        )
 
     def _storage_error(self, response: httpx.Response) -> Exception:
         self.invalidate(str(response.request.url))
@@ -108,8 +115,7 @@ class RemoteFile:
         if response.status_code == 429:
             return HubRateLimited(f"The download host {host} is rate-limiting", wait=retry_after(response))
         # 403 = expired signature, 5xx = storage trouble, 400 = refused: all cured by a fresh URL or a wait.
-        return HubServerError(f"The download host {host} answered {response.status_code} for "
-                              f"'{self.file.path}'")
+        return HubServerError(f"The download host {host} answered {response.status_code} for '{self.file.path}'")
 
     async def locate(self) -> None:
         """Find the storage URL with a HEAD to the Hub (no redirect followed), so parallel segments
@@ -201,8 +207,10 @@ async def stream_range(remote: RemoteFile, start: int, end: int) -> AsyncIterato
             else:
                 failures += 1
                 if failures > policy.resume_attempts:
-                    raise HubServerError(f"Downloading '{remote.file.path}' failed {failures} times in a row "
-                                         f"at byte {pos}: {type(exc).__name__}: {exc}") from exc
+                    raise HubServerError(
+                        f"Downloading '{remote.file.path}' failed {failures} times in a row "
+                        f"at byte {pos}: {type(exc).__name__}: {exc}"
+                    ) from exc
                 wait = backoff(failures, policy.base_delay)
             remote.stats.resumes += 1
             await asyncio.sleep(wait)
@@ -271,7 +279,7 @@ async def parallel_stream(remote: RemoteFile) -> AsyncIterator[bytes]:
         except asyncio.CancelledError:
             segment.finish(asyncio.CancelledError())
             raise
-        except Exception as exc:  # noqa: BLE001 - handed to the consumer
+        except Exception as exc:
             segment.finish(exc)
         else:
             segment.finish()

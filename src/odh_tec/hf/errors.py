@@ -96,27 +96,54 @@ def retry_after(response: httpx.Response) -> float | None:
     return None
 
 
-def hub_error(response: httpx.Response, *, endpoint: str, repo_id: str, repo_type: str = "model",
-              revision: str | None = None, path: str | None = None, token_sent: bool = False) -> HubError:
+def hub_error(
+    response: httpx.Response,
+    *,
+    endpoint: str,
+    repo_id: str,
+    repo_type: str = "model",
+    revision: str | None = None,
+    path: str | None = None,
+    token_sent: bool = False,
+) -> HubError:
     """The error for a non-2xx Hub answer (the response body must have been read), counted in `/metrics`."""
-    error = _hub_error(response, endpoint=endpoint, repo_id=repo_id, repo_type=repo_type, revision=revision,
-                       path=path, token_sent=token_sent)
+    error = _hub_error(
+        response,
+        endpoint=endpoint,
+        repo_id=repo_id,
+        repo_type=repo_type,
+        revision=revision,
+        path=path,
+        token_sent=token_sent,
+    )
     count_upstream_error("hub", error.code)
     return error
 
 
-def _hub_error(response: httpx.Response, *, endpoint: str, repo_id: str, repo_type: str,
-               revision: str | None, path: str | None, token_sent: bool) -> HubError:
+def _hub_error(
+    response: httpx.Response,
+    *,
+    endpoint: str,
+    repo_id: str,
+    repo_type: str,
+    revision: str | None,
+    path: str | None,
+    token_sent: bool,
+) -> HubError:
     status = response.status_code
     code = response.headers.get("X-Error-Code")
     message = _message(response)
     what = f"{repo_type} '{repo_id}'"
     if code == "GatedRepo" or (status in (401, 403) and "is restricted" in message):
         if status == 401 or not token_sent:
-            return GatedRepo(f"The {what} is gated: set a Hugging Face token of an account that was granted "
-                             f"access (visit {endpoint}/{repo_id})")
-        return GatedNotApproved(f"Your Hugging Face account has not been granted access to the gated {what} "
-                                f"yet: request it at {endpoint}/{repo_id}")
+            return GatedRepo(
+                f"The {what} is gated: set a Hugging Face token of an account that was granted "
+                f"access (visit {endpoint}/{repo_id})"
+            )
+        return GatedNotApproved(
+            f"Your Hugging Face account has not been granted access to the gated {what} "
+            f"yet: request it at {endpoint}/{repo_id}"
+        )
     if code == "RepoNotFound":
         hint = "" if token_sent else " (for a private repo, set a Hugging Face token)"
         return RepoNotFound(f"The {what} does not exist on {endpoint}, or you have no access to it{hint}")
@@ -135,8 +162,9 @@ def _hub_error(response: httpx.Response, *, endpoint: str, repo_id: str, repo_ty
     if status >= 500:
         return HubServerError(f"{endpoint} answered {status}: {message}")
     if status == 404:
-        return HubError(f"{endpoint} answered 404 for {response.request.url.path}: {message}", status=404,
-                        code="HubNotFound")
+        return HubError(
+            f"{endpoint} answered 404 for {response.request.url.path}: {message}", status=404, code="HubNotFound"
+        )
     return HubError(f"{endpoint} answered {status}: {message}")
 
 
@@ -151,9 +179,17 @@ def network_reason(exc: BaseException, endpoint: str = "") -> str:
         return "the proxy refused the connection"
     if isinstance(exc, httpx.TimeoutException) or "timed out" in lowered:
         return "no answer in time"
-    if any(marker in lowered for marker in ("name or service not known", "nodename nor servname",
-                                            "temporary failure in name resolution", "no address associated",
-                                            "name resolution", "getaddrinfo failed")):
+    if any(
+        marker in lowered
+        for marker in (
+            "name or service not known",
+            "nodename nor servname",
+            "temporary failure in name resolution",
+            "no address associated",
+            "name resolution",
+            "getaddrinfo failed",
+        )
+    ):
         return f"cannot resolve the name {host}, no DNS or no network"
     if "connection refused" in lowered or "all connection attempts failed" in lowered:
         return "nothing accepted the connection"
@@ -166,5 +202,7 @@ def network_reason(exc: BaseException, endpoint: str = "") -> str:
 
 def unreachable(endpoint: str, exc: Exception) -> HubUnreachable:
     count_upstream_error("hub", HubUnreachable.code)
-    return HubUnreachable(f"Cannot reach the Hugging Face Hub ({endpoint}: {network_reason(exc, endpoint)}). "
-                          "Check the proxy in Settings or HF_ENDPOINT")
+    return HubUnreachable(
+        f"Cannot reach the Hugging Face Hub ({endpoint}: {network_reason(exc, endpoint)}). "
+        "Check the proxy in Settings or HF_ENDPOINT"
+    )

@@ -20,8 +20,9 @@ class RepoRef:
 
     def __post_init__(self) -> None:
         if not _REPO_ID.match(self.repo_id) or ".." in self.repo_id:
-            raise BadRequest(f"'{self.repo_id}' is not a Hugging Face repo id (expected 'owner/name')",
-                             code="InvalidRepoId")
+            raise BadRequest(
+                f"'{self.repo_id}' is not a Hugging Face repo id (expected 'owner/name')", code="InvalidRepoId"
+            )
         if self.repo_type not in REPO_TYPES:
             raise BadRequest(f"Repo type must be one of {', '.join(REPO_TYPES)}", code="InvalidRepoType")
         if not self.revision or len(self.revision) > 256:

@@ -31,5 +31,8 @@ def selected(path: str, include: list[str] | None, exclude: list[str] | None) ->
 def unmatched_literals(paths: list[str], include: list[str] | None) -> list[str]:
     """Plain file names in `include` that name no file: most likely a typo worth reporting."""
     present = set(paths)
-    return [p.strip().lstrip("/") for p in include or [] if p.strip() and is_literal(p)
-            and p.strip().lstrip("/") not in present]
+    return [
+        p.strip().lstrip("/")
+        for p in include or []
+        if p.strip() and is_literal(p) and p.strip().lstrip("/") not in present
+    ]

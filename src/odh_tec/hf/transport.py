@@ -31,14 +31,20 @@ def origin(url: str | httpx.URL) -> tuple[str, str, int | None]:
 
 
 class HubTransport:
-    def __init__(self, settings: RuntimeSettings, endpoint: str, token: str | None, *,
-                 connect_timeout: float = 10.0, read_timeout: float = 60.0):
+    def __init__(
+        self,
+        settings: RuntimeSettings,
+        endpoint: str,
+        token: str | None,
+        *,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 60.0,
+    ):
         self.settings = settings
         self.endpoint = endpoint.rstrip("/")
         self.origin = origin(self.endpoint)
         self._token = token or None
-        self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout,
-                                      pool=read_timeout)
+        self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=read_timeout)
         self._clients: dict[tuple, httpx.AsyncClient] = {}
 
     @property
@@ -59,8 +65,9 @@ class HubTransport:
             base = f"{scheme}://{host}:{port}"
             headers = {"Accept-Encoding": "identity"} if purpose == "data" else {}
             limits = httpx.Limits(max_connections=None, max_keepalive_connections=32)
-            client = make_http_client(self.settings, base, timeout=self._timeout, follow_redirects=False,
-                                      limits=limits, headers=headers)
+            client = make_http_client(
+                self.settings, base, timeout=self._timeout, follow_redirects=False, limits=limits, headers=headers
+            )
             self._clients[key] = client
         return client
 
@@ -69,15 +76,24 @@ class HubTransport:
             return {"Authorization": f"Bearer {self._token}"}
         return {}
 
-    async def send(self, method: str, url: str, *, purpose: str = "meta", headers: dict | None = None,
-                   stream: bool = False, follow: bool = True) -> httpx.Response:
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        purpose: str = "meta",
+        headers: dict | None = None,
+        stream: bool = False,
+        follow: bool = True,
+    ) -> httpx.Response:
         """One request, following redirects hop by hop (unless `follow` is False).
 
         With `stream`, the caller must close the response; otherwise its body has been read."""
         current = httpx.URL(url)
         for _ in range(MAX_REDIRECTS + 1):
-            await check_destination(current, configured=(self.endpoint,),
-                                    resolve=self.settings.proxy.for_url(str(current)) is None)
+            await check_destination(
+                current, configured=(self.endpoint,), resolve=self.settings.proxy.for_url(str(current)) is None
+            )
             client = self._client(current, purpose)
             request = client.build_request(method, current, headers={**(headers or {}), **self._auth(current)})
             response = await client.send(request, stream=True)

@@ -46,8 +46,14 @@ class Checksum:
         return self.hexdigest() == self.expected
 
 
-async def verified(chunks: AsyncIterator[bytes], checksum: Checksum, size: int, *, name: str,
-                   on_bytes: Callable[[int], None] | None = None) -> AsyncIterator[bytes]:
+async def verified(
+    chunks: AsyncIterator[bytes],
+    checksum: Checksum,
+    size: int,
+    *,
+    name: str,
+    on_bytes: Callable[[int], None] | None = None,
+) -> AsyncIterator[bytes]:
     """Pass `chunks` through, hashing and counting them; raise at the end if size or checksum differ."""
     received = 0
     async with aclosing(chunks):
@@ -62,5 +68,7 @@ async def verified(chunks: AsyncIterator[bytes], checksum: Checksum, size: int, 
     if received != size:
         raise SizeMismatch(f"'{name}': got {received} bytes, expected {size}")
     if not checksum.matches():
-        raise ChecksumMismatch(f"'{name}': {checksum.kind} {checksum.hexdigest()} does not match the Hub's "
-                               f"{checksum.expected}; the upload was aborted")
+        raise ChecksumMismatch(
+            f"'{name}': {checksum.kind} {checksum.hexdigest()} does not match the Hub's "
+            f"{checksum.expected}; the upload was aborted"
+        )

@@ -19,7 +19,8 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Last line of defence: values that look like credentials never reach a log line.
 _SECRETS = re.compile(
     r"(?i)(authorization:\s*bearer\s+|token=|secret[_-]?access[_-]?key[\"'=:\s]+|"
-    r"aws_secret_access_key[\"'=:\s]+|hf_[A-Za-z0-9]{8,})[^\s\"'&,]*")
+    r"aws_secret_access_key[\"'=:\s]+|hf_[A-Za-z0-9]{8,})[^\s\"'&,]*"
+)
 
 
 def redact(text: str) -> str:

@@ -14,16 +14,24 @@ from typing import Any
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
-REQUESTS = Counter("odh_tec_http_requests", "HTTP requests by route template, method and status",
-                   ["route", "method", "status"])
-LATENCY = Histogram("odh_tec_http_request_duration_seconds", "Time to the end of the response, by route template",
-                    ["route", "method"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300))
-BYTES = Counter("odh_tec_bytes", "Bytes read from (out) and written to (in) storage, by location kind",
-                ["direction", "location_kind"])
+REQUESTS = Counter(
+    "odh_tec_http_requests", "HTTP requests by route template, method and status", ["route", "method", "status"]
+)
+LATENCY = Histogram(
+    "odh_tec_http_request_duration_seconds",
+    "Time to the end of the response, by route template",
+    ["route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+BYTES = Counter(
+    "odh_tec_bytes",
+    "Bytes read from (out) and written to (in) storage, by location kind",
+    ["direction", "location_kind"],
+)
 TRANSFERS = Gauge("odh_tec_transfers", "Transfer jobs the app holds, by kind and state", ["kind", "state"])
-UPSTREAM_ERRORS = Counter("odh_tec_upstream_errors", "Errors answered by S3 or the Hub, by error code",
-                          ["service", "code"])
+UPSTREAM_ERRORS = Counter(
+    "odh_tec_upstream_errors", "Errors answered by S3 or the Hub, by error code", ["service", "code"]
+)
 SSE_STREAMS = Gauge("odh_tec_sse_streams", "Open Server-Sent Events streams (browser tabs)")
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -71,8 +79,13 @@ class MetricsMiddleware:
             return
         if scope["path"] == self.path and scope["method"] in ("GET", "HEAD"):
             body, content_type = render()
-            await send({"type": "http.response.start", "status": 200, "headers": [
-                (b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())],
+                }
+            )
             await send({"type": "http.response.body", "body": body if scope["method"] == "GET" else b""})
             return
         status = 500

@@ -25,8 +25,7 @@ MAX_COLUMNS = 100
 JSON_PRETTY_LIMIT = 1 * MiB
 CELL_LIMIT = 1000
 SNIFF_BYTES = 8 * KiB
-PARQUET_LIMITS = ParquetLimits(rows=TABLE_ROWS, max_columns=MAX_COLUMNS, max_cells=MAX_CELLS,
-                               cell_chars=CELL_LIMIT)
+PARQUET_LIMITS = ParquetLimits(rows=TABLE_ROWS, max_columns=MAX_COLUMNS, max_cells=MAX_CELLS, cell_chars=CELL_LIMIT)
 
 # The only content types /preview/raw ever answers with. No SVG (it can carry script), no HTML.
 IMAGE_TYPES = {
@@ -40,22 +39,81 @@ IMAGE_TYPES = {
 
 # Extension -> language hint for the UI's highlighter. Everything here previews as text.
 LANGUAGES = {
-    "py": "python", "pyi": "python", "ipynb": "json", "js": "javascript", "mjs": "javascript",
-    "cjs": "javascript", "jsx": "javascript", "ts": "typescript", "tsx": "typescript",
-    "json": "json", "yaml": "yaml", "yml": "yaml", "toml": "toml", "ini": "ini", "cfg": "ini",
-    "conf": "ini", "env": "ini", "properties": "ini", "sh": "shell", "bash": "shell", "zsh": "shell",
-    "md": "markdown", "markdown": "markdown", "rst": "text", "txt": "text", "log": "text",
-    "html": "html", "htm": "html", "xhtml": "html", "svg": "xml", "xml": "xml", "css": "css",
-    "scss": "css", "sql": "sql", "go": "go", "rs": "rust", "java": "java", "kt": "kotlin",
-    "c": "c", "h": "c", "cc": "cpp", "cpp": "cpp", "hpp": "cpp", "cu": "cpp", "rb": "ruby",
-    "php": "php", "r": "r", "jl": "julia", "lua": "lua", "swift": "swift", "scala": "scala",
-    "dockerfile": "dockerfile", "containerfile": "dockerfile", "tf": "hcl", "gitattributes": "text",
-    "gitignore": "text", "jinja": "text", "j2": "text", "tpl": "text", "csv": "text", "tsv": "text",
-    "jsonl": "json", "ndjson": "json", "vocab": "text", "model_card": "text",
+    "py": "python",
+    "pyi": "python",
+    "ipynb": "json",
+    "js": "javascript",
+    "mjs": "javascript",
+    "cjs": "javascript",
+    "jsx": "javascript",
+    "ts": "typescript",
+    "tsx": "typescript",
+    "json": "json",
+    "yaml": "yaml",
+    "yml": "yaml",
+    "toml": "toml",
+    "ini": "ini",
+    "cfg": "ini",
+    "conf": "ini",
+    "env": "ini",
+    "properties": "ini",
+    "sh": "shell",
+    "bash": "shell",
+    "zsh": "shell",
+    "md": "markdown",
+    "markdown": "markdown",
+    "rst": "text",
+    "txt": "text",
+    "log": "text",
+    "html": "html",
+    "htm": "html",
+    "xhtml": "html",
+    "svg": "xml",
+    "xml": "xml",
+    "css": "css",
+    "scss": "css",
+    "sql": "sql",
+    "go": "go",
+    "rs": "rust",
+    "java": "java",
+    "kt": "kotlin",
+    "c": "c",
+    "h": "c",
+    "cc": "cpp",
+    "cpp": "cpp",
+    "hpp": "cpp",
+    "cu": "cpp",
+    "rb": "ruby",
+    "php": "php",
+    "r": "r",
+    "jl": "julia",
+    "lua": "lua",
+    "swift": "swift",
+    "scala": "scala",
+    "dockerfile": "dockerfile",
+    "containerfile": "dockerfile",
+    "tf": "hcl",
+    "gitattributes": "text",
+    "gitignore": "text",
+    "jinja": "text",
+    "j2": "text",
+    "tpl": "text",
+    "csv": "text",
+    "tsv": "text",
+    "jsonl": "json",
+    "ndjson": "json",
+    "vocab": "text",
+    "model_card": "text",
 }
 NAMED_FILES = {
-    "dockerfile": "dockerfile", "containerfile": "dockerfile", "makefile": "makefile",
-    "license": "text", "readme": "text", "notice": "text", "authors": "text", "merges.txt": "text",
+    "dockerfile": "dockerfile",
+    "containerfile": "dockerfile",
+    "makefile": "makefile",
+    "license": "text",
+    "readme": "text",
+    "notice": "text",
+    "authors": "text",
+    "merges.txt": "text",
 }
 
 
@@ -132,18 +190,29 @@ def _table_shape(width: int, rows: int) -> tuple[int, int]:
 
 
 def _base(info: ObjectInfo, kind: str, truncated: bool) -> dict:
-    return {"kind": kind, "truncated": truncated, "key": info.key, "name": info.name, "size": info.size,
-            "content_type": info.content_type}
+    return {
+        "kind": kind,
+        "truncated": truncated,
+        "key": info.key,
+        "name": info.name,
+        "size": info.size,
+        "content_type": info.content_type,
+    }
 
 
-async def text_preview(storage: Storage, info: ObjectInfo, head: bytes | None = None,
-                       language: str | None = None) -> dict:
+async def text_preview(
+    storage: Storage, info: ObjectInfo, head: bytes | None = None, language: str | None = None
+) -> dict:
     if head is None or len(head) < min(info.size, TEXT_LIMIT):
         head = await read_head(storage, info, TEXT_LIMIT)
     head = head[:TEXT_LIMIT]
     truncated = info.size > len(head)
-    return {**_base(info, "text", truncated), "language": language or language_for(info.name) or "text",
-            "text": decode_utf8(head, complete=not truncated), "bytes_shown": len(head)}
+    return {
+        **_base(info, "text", truncated),
+        "language": language or language_for(info.name) or "text",
+        "text": decode_utf8(head, complete=not truncated),
+        "bytes_shown": len(head),
+    }
 
 
 async def delimited_preview(storage: Storage, info: ObjectInfo, delimiter: str) -> dict:
@@ -173,8 +242,12 @@ async def delimited_preview(storage: Storage, info: ObjectInfo, delimiter: str) 
     more = more or width < full_width or count < len(rows)
     columns = [header[i] if i < len(header) and header[i] else f"column_{i + 1}" for i in range(width)]
     table = [[_cell(r[i]) if i < len(r) else None for i in range(width)] for r in rows[:count]]
-    return {**_base(info, "table", more or partial), "format": "tsv" if delimiter == "\t" else "csv",
-            "columns": columns, "rows": table}
+    return {
+        **_base(info, "table", more or partial),
+        "format": "tsv" if delimiter == "\t" else "csv",
+        "columns": columns,
+        "rows": table,
+    }
 
 
 async def jsonl_preview(storage: Storage, info: ObjectInfo) -> dict:
@@ -198,7 +271,7 @@ async def jsonl_preview(storage: Storage, info: ObjectInfo) -> dict:
             records.append({"value": line})
     names: dict[str, None] = {}  # an ordered set: `in` on a list would be quadratic in the keys
     for record in records:
-        for name in (record.keys() if isinstance(record, dict) else ["value"]):
+        for name in record.keys() if isinstance(record, dict) else ["value"]:
             names.setdefault(name)
     width, count = _table_shape(len(names), len(records))
     more = more or width < len(names) or count < len(records)

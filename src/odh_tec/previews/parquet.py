@@ -59,8 +59,14 @@ class RangeFile(io.RawIOBase):
     Fetching more than `max_bytes` in all is refused, whatever the footer claimed.
     """
 
-    def __init__(self, storage: Storage, info: ObjectInfo, loop: asyncio.AbstractEventLoop,
-                 timeout: float = 120.0, max_bytes: int | None = None):
+    def __init__(
+        self,
+        storage: Storage,
+        info: ObjectInfo,
+        loop: asyncio.AbstractEventLoop,
+        timeout: float = 120.0,
+        max_bytes: int | None = None,
+    ):
         super().__init__()
         self.storage, self.info, self.loop, self.timeout = storage, info, loop, timeout
         self.size = info.size
@@ -136,6 +142,7 @@ class RangeFile(io.RawIOBase):
 
 # Choosing what to read -----------------------------------------------------------------------------
 
+
 @dataclass
 class ColumnCost:
     name: str
@@ -152,8 +159,12 @@ def _leaf_count(arrow_type) -> int:
         return sum(_leaf_count(arrow_type.field(i).type) for i in range(arrow_type.num_fields))
     if pa.types.is_map(arrow_type):
         return _leaf_count(arrow_type.key_type) + _leaf_count(arrow_type.item_type)
-    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type) or \
-            pa.types.is_fixed_size_list(arrow_type) or pa.types.is_list_view(arrow_type):
+    if (
+        pa.types.is_list(arrow_type)
+        or pa.types.is_large_list(arrow_type)
+        or pa.types.is_fixed_size_list(arrow_type)
+        or pa.types.is_list_view(arrow_type)
+    ):
         return _leaf_count(arrow_type.value_type)
     return 1
 
@@ -214,6 +225,7 @@ def choose_columns(costs: list[ColumnCost], limits: ParquetLimits) -> tuple[list
 
 # Bounded cells -----------------------------------------------------------------------------------
 
+
 class Cutter:
     """Turns Arrow values into short Python ones: strings and bytes cut, lists to a few items, at most
     `cell_nodes` values per nested cell. A cut never copies more than it keeps. `cut` says whether
@@ -251,8 +263,12 @@ class Cutter:
             return self.scalar(scalar.value, budget, depth)
         if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
             return self.text(scalar.as_buffer())
-        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_binary_view(kind) \
-                or pa.types.is_fixed_size_binary(kind):
+        if (
+            pa.types.is_binary(kind)
+            or pa.types.is_large_binary(kind)
+            or pa.types.is_binary_view(kind)
+            or pa.types.is_fixed_size_binary(kind)
+        ):
             return self.bytes(scalar.as_buffer())
         if pa.types.is_struct(kind):
             return {kind.field(i).name: self.scalar(scalar[i], budget, depth + 1) for i in range(kind.num_fields)}
@@ -305,6 +321,7 @@ class Cutter:
 
 # Reading -----------------------------------------------------------------------------------------
 
+
 def _check_footer(source: RangeFile, limits: ParquetLimits) -> None:
     """Refuse what is not plain Parquet, or whose footer is too large to parse, before pyarrow does."""
     if source.size < 12:
@@ -324,20 +341,25 @@ def _check_footer(source: RangeFile, limits: ParquetLimits) -> None:
 def _open(source: RangeFile, limits: ParquetLimits, **options):
     import pyarrow.parquet as pq
 
-    return pq.ParquetFile(source, pre_buffer=False, thrift_string_size_limit=limits.footer_limit,
-                          thrift_container_size_limit=1_000_000, schema_depth_limit=limits.max_depth,
-                          **options)
+    return pq.ParquetFile(
+        source,
+        pre_buffer=False,
+        thrift_string_size_limit=limits.footer_limit,
+        thrift_container_size_limit=1_000_000,
+        schema_depth_limit=limits.max_depth,
+        **options,
+    )
 
 
-def _read_rows(source: RangeFile, parquet, chosen: list[ColumnCost], count: int,
-               limits: ParquetLimits) -> tuple[list[list], bool]:
+def _read_rows(
+    source: RangeFile, parquet, chosen: list[ColumnCost], count: int, limits: ParquetLimits
+) -> tuple[list[list], bool]:
     """The first `count` rows of the chosen columns, and whether any cell was cut."""
     paths = [p for cost in chosen for p in cost.dictionary_paths]
     # Reopened with the same footer, so that dictionary-encoded strings stay dictionaries in Arrow.
     reader = _open(source, limits, metadata=parquet.metadata, read_dictionary=paths or None)
     names = [cost.name for cost in chosen]
-    batch = next(reader.iter_batches(batch_size=count, row_groups=[0], columns=names, use_threads=False),
-                 None)
+    batch = next(reader.iter_batches(batch_size=count, row_groups=[0], columns=names, use_threads=False), None)
     if batch is None:
         return [], False
     cutter = Cutter(limits)
@@ -345,8 +367,9 @@ def _read_rows(source: RangeFile, parquet, chosen: list[ColumnCost], count: int,
     return [list(row) for row in zip(*columns, strict=True)], cutter.cut
 
 
-def read_parquet_head(storage: Storage, info: ObjectInfo, loop: asyncio.AbstractEventLoop,
-                      limits: ParquetLimits | None = None) -> dict:
+def read_parquet_head(
+    storage: Storage, info: ObjectInfo, loop: asyncio.AbstractEventLoop, limits: ParquetLimits | None = None
+) -> dict:
     """Schema, row counts and the first rows of the columns that fit the budgets (see the module)."""
     import pyarrow as pa
 

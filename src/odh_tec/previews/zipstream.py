@@ -20,8 +20,32 @@ from dataclasses import dataclass
 from datetime import datetime
 
 DEFLATE_EXTENSIONS = {
-    "json", "jsonl", "ndjson", "txt", "md", "csv", "tsv", "py", "yaml", "yml", "toml", "ini", "cfg",
-    "xml", "html", "htm", "css", "js", "ts", "sh", "log", "sql", "ipynb", "jinja", "model", "vocab",
+    "json",
+    "jsonl",
+    "ndjson",
+    "txt",
+    "md",
+    "csv",
+    "tsv",
+    "py",
+    "yaml",
+    "yml",
+    "toml",
+    "ini",
+    "cfg",
+    "xml",
+    "html",
+    "htm",
+    "css",
+    "js",
+    "ts",
+    "sh",
+    "log",
+    "sql",
+    "ipynb",
+    "jinja",
+    "model",
+    "vocab",
 }
 STORED, DEFLATED = 0, 8
 FLAGS = 0x0008 | 0x0800  # data descriptor follows; names are UTF-8
@@ -95,10 +119,24 @@ async def zip_stream(entries: AsyncIterable[ZipEntry]) -> AsyncIterator[bytes]:
         method = method_for(text)
         dos_time, dos_date = _dos_time(entry.modified)
         local_extra = struct.pack("<HHQQ", 0x0001, 16, 0, 0)
-        header = struct.pack(
-            "<IHHHHHIIIHH", 0x04034B50, VERSION, FLAGS, method, dos_time, dos_date,
-            0, U32, U32, len(name), len(local_extra),
-        ) + name + local_extra
+        header = (
+            struct.pack(
+                "<IHHHHHIIIHH",
+                0x04034B50,
+                VERSION,
+                FLAGS,
+                method,
+                dos_time,
+                dos_date,
+                0,
+                U32,
+                U32,
+                len(name),
+                len(local_extra),
+            )
+            + name
+            + local_extra
+        )
         header_offset = offset
         yield header
         offset += len(header)
@@ -127,10 +165,30 @@ async def zip_stream(entries: AsyncIterable[ZipEntry]) -> AsyncIterator[bytes]:
         offset += len(descriptor)
 
         central_extra = struct.pack("<HHQQQ", 0x0001, 24, size, compressed, header_offset)
-        central.append(struct.pack(
-            "<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | VERSION, VERSION, FLAGS, method, dos_time,
-            dos_date, crc, U32, U32, len(name), len(central_extra), 0, 0, 0, 0o100644 << 16, U32,
-        ) + name + central_extra)
+        central.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                (3 << 8) | VERSION,
+                VERSION,
+                FLAGS,
+                method,
+                dos_time,
+                dos_date,
+                crc,
+                U32,
+                U32,
+                len(name),
+                len(central_extra),
+                0,
+                0,
+                0,
+                0o100644 << 16,
+                U32,
+            )
+            + name
+            + central_extra
+        )
         count += 1
 
     directory_offset = offset
@@ -139,8 +197,10 @@ async def zip_stream(entries: AsyncIterable[ZipEntry]) -> AsyncIterator[bytes]:
         yield record
         directory_size += len(record)
     end64_offset = directory_offset + directory_size
-    yield struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, (3 << 8) | VERSION, VERSION, 0, 0,
-                      count, count, directory_size, directory_offset)
+    yield struct.pack(
+        "<IQHHIIQQQQ", 0x06064B50, 44, (3 << 8) | VERSION, VERSION, 0, 0, count, count, directory_size, directory_offset
+    )
     yield struct.pack("<IIQI", 0x07064B50, 0, end64_offset, 1)
-    yield struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF),
-                      min(directory_size, U32), U32, 0)
+    yield struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF), min(directory_size, U32), U32, 0
+    )

@@ -58,8 +58,11 @@ class AuditLog:
     def entry(self, scope, status: int, seconds: float) -> dict:
         context = context_of(scope)
         endpoint = scope.get("endpoint")
-        action = (f"{endpoint.__module__.rsplit('.', 1)[-1]}.{endpoint.__name__}" if endpoint
-                  else f"{scope['method']} {scope['path']}")
+        action = (
+            f"{endpoint.__module__.rsplit('.', 1)[-1]}.{endpoint.__name__}"
+            if endpoint
+            else f"{scope['method']} {scope['path']}"
+        )
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         entry = {
             "event": "audit",

@@ -67,10 +67,14 @@ class TokenAuth:
             await self.app(scope, receive, send)
             return
         if path == self.policy.api_root or path.startswith(self.policy.api_root + "/"):
-            await send_error(send, 401, "Unauthorized",
-                             "This server needs its access token: 'Authorization: Bearer <token>' "
-                             "or the login URL printed at start.",
-                             headers=[(b"www-authenticate", b'Bearer realm="odh-tec"')])
+            await send_error(
+                send,
+                401,
+                "Unauthorized",
+                "This server needs its access token: 'Authorization: Bearer <token>' "
+                "or the login URL printed at start.",
+                headers=[(b"www-authenticate", b'Bearer realm="odh-tec"')],
+            )
             return
         await self.redirect(send, self.login_path)
 
@@ -90,10 +94,18 @@ class TokenAuth:
         error = '<p class="error" role="alert">That token is not valid.</p>' if given else ""
         page = LOGIN_PAGE.format(error=error, action=html.escape(self.login_path))
         body = page.encode()
-        await send({"type": "http.response.start", "status": 401 if given else 200, "headers": [
-            (b"content-type", b"text/html; charset=utf-8"), (b"cache-control", b"no-store"),
-            (b"content-security-policy", content_security_policy(page).encode()),
-            (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401 if given else 200,
+                "headers": [
+                    (b"content-type", b"text/html; charset=utf-8"),
+                    (b"cache-control", b"no-store"),
+                    (b"content-security-policy", content_security_policy(page).encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     def session_cookie(self, scope) -> bytes:

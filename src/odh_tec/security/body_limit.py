@@ -63,5 +63,4 @@ class BodyLimit:
                 raise
 
     async def too_large(self, send) -> None:
-        await send_error(send, 413, "RequestTooLarge",
-                         f"The request body is larger than {self.limit // 1024} KiB.")
+        await send_error(send, 413, "RequestTooLarge", f"The request body is larger than {self.limit // 1024} KiB.")

@@ -31,7 +31,11 @@ class HostCheck:
             raw = header(scope, b"host") or ""
             if not self.policy.host_allowed(host_name(raw)):
                 log.warning("refused a request for Host '%s' (not in ALLOWED_HOSTS)", raw[:200])
-                await send_error(send, 403, "HostNotAllowed",
-                                 f"Host '{raw[:200]}' is not allowed. Add it to ALLOWED_HOSTS to serve it.")
+                await send_error(
+                    send,
+                    403,
+                    "HostNotAllowed",
+                    f"Host '{raw[:200]}' is not allowed. Add it to ALLOWED_HOSTS to serve it.",
+                )
                 return
         await self.app(scope, receive, send)

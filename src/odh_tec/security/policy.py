@@ -110,7 +110,8 @@ class SecurityPolicy:
                     f"Refusing to listen on {bind_host} without protection: anyone who can reach this address "
                     "could read and delete your data. Set AUTH=token (a login token is printed at start) or "
                     "AUTH_TOKEN=<secret>; or AUTH=proxy when an authenticating proxy (such as the OpenShift "
-                    "OAuth proxy) is the only way in; or AUTH=none to accept the risk. See docs/security.md.")
+                    "OAuth proxy) is the only way in; or AUTH=none to accept the risk. See docs/security.md."
+                )
 
         listed = _names(config.allowed_hosts)
         if "*" in listed:

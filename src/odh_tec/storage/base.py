@@ -50,9 +50,7 @@ class Listing:
     def to_json(self) -> dict:
         return {
             "prefix": self.prefix,
-            "folders": [
-                {"prefix": p, "name": p[len(self.prefix) :].rstrip("/")} for p in self.folders
-            ],
+            "folders": [{"prefix": p, "name": p[len(self.prefix) :].rstrip("/")} for p in self.folders],
             "files": [f.to_json() for f in self.files],
             "next_page_token": self.next_page_token,
         }
@@ -77,7 +75,11 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     async def list(
-        self, prefix: str = "", *, page_size: int = 1000, page_token: str | None = None,
+        self,
+        prefix: str = "",
+        *,
+        page_size: int = 1000,
+        page_token: str | None = None,
         search: str = "",
     ) -> Listing:
         """One level under `prefix`: sub-folders, then files, at most `page_size` entries."""
@@ -140,7 +142,7 @@ class Storage(abc.ABC):
             try:
                 await self.delete(key)
                 deleted += 1
-            except Exception as exc:  # noqa: BLE001 - reported per key
+            except Exception as exc:
                 from odh_tec.errors import ApiError
 
                 code = exc.code if isinstance(exc, ApiError) else type(exc).__name__

@@ -66,8 +66,9 @@ class LocalStorage(Storage):
 
     # Reading -------------------------------------------------------------------------------------
 
-    async def list(self, prefix: str = "", *, page_size: int = 1000, page_token: str | None = None,
-                   search: str = "") -> Listing:
+    async def list(
+        self, prefix: str = "", *, page_size: int = 1000, page_token: str | None = None, search: str = ""
+    ) -> Listing:
         if prefix and not prefix.endswith("/"):
             raise BadRequest("A folder prefix must end with '/'", code="InvalidKey")
         directory = self.resolve(prefix)
@@ -126,8 +127,9 @@ class LocalStorage(Storage):
         info.metadata = _read_xattrs(path)
         return info
 
-    async def read(self, key: str, byte_range: ByteRange | None = None,
-                   chunk_size: int = 1 << 20) -> AsyncIterator[bytes]:
+    async def read(
+        self, key: str, byte_range: ByteRange | None = None, chunk_size: int = 1 << 20
+    ) -> AsyncIterator[bytes]:
         path = self.resolve(key)
         if not path.is_file():
             raise NotFound(f"No file '{key}'")
@@ -150,9 +152,16 @@ class LocalStorage(Storage):
 
     # Writing -------------------------------------------------------------------------------------
 
-    async def write(self, key: str, chunks: AsyncIterable[bytes], *, size: int | None = None,
-                    content_type: str | None = None, metadata: dict[str, str] | None = None,
-                    if_none_match: bool = False) -> ObjectInfo:
+    async def write(
+        self,
+        key: str,
+        chunks: AsyncIterable[bytes],
+        *,
+        size: int | None = None,
+        content_type: str | None = None,
+        metadata: dict[str, str] | None = None,
+        if_none_match: bool = False,
+    ) -> ObjectInfo:
         if not key or key.endswith("/"):
             raise BadRequest("A file path is required", code="InvalidKey")
         target = self.resolve(key)
@@ -215,8 +224,9 @@ class LocalStorage(Storage):
             raise NotFound(f"No folder '{prefix}'")
         return await asyncio.to_thread(_remove_tree, path)
 
-    async def copy_from(self, source: Storage, src_key: str, dst_key: str,
-                        size: int | None = None) -> ObjectInfo | None:
+    async def copy_from(
+        self, source: Storage, src_key: str, dst_key: str, size: int | None = None
+    ) -> ObjectInfo | None:
         if not isinstance(source, LocalStorage):
             return None
         src, dst = source.resolve(src_key), self.resolve(dst_key)

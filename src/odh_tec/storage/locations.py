@@ -80,12 +80,27 @@ class Locations:
             listing = await self.list_buckets()
             default = listing["default_bucket"]
             for bucket in listing["buckets"]:
-                out.append({"id": f"s3:{bucket['name']}", "kind": "s3", "name": bucket["name"],
-                            "available": True, "default": bucket["name"] == default})
+                out.append(
+                    {
+                        "id": f"s3:{bucket['name']}",
+                        "kind": "s3",
+                        "name": bucket["name"],
+                        "available": True,
+                        "default": bucket["name"] == default,
+                    }
+                )
         except ApiError:
             # S3 unreachable: local folders still work; the UI shows the S3 error from /buckets.
             pass
         for loc in self.local:
-            out.append({"id": loc.id, "kind": "local", "name": loc.name, "path": loc.path,
-                        "available": loc.available, "default": False})
+            out.append(
+                {
+                    "id": loc.id,
+                    "kind": "local",
+                    "name": loc.name,
+                    "path": loc.path,
+                    "available": loc.available,
+                    "default": False,
+                }
+            )
         return out

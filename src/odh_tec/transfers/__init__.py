@@ -26,5 +26,16 @@ def create_engine(services, options: EngineOptions | None = None) -> TransferEng
     return TransferEngine(services, options or options_from_env())
 
 
-__all__ = ["CopySpec", "EngineOptions", "FileState", "HFImportSpec", "Job", "JobState", "NoSuchTransfer",
-           "TransferEngine", "TransferFile", "create_engine", "options_from_env"]
+__all__ = [
+    "CopySpec",
+    "EngineOptions",
+    "FileState",
+    "HFImportSpec",
+    "Job",
+    "JobState",
+    "NoSuchTransfer",
+    "TransferEngine",
+    "TransferFile",
+    "create_engine",
+    "options_from_env",
+]

@@ -32,10 +32,12 @@ REFRESH = 0.2
 
 def register(subparsers) -> None:
     hf = subparsers.add_parser(
-        "import-hf", help="import a Hugging Face model or dataset into S3 or a local folder",
+        "import-hf",
+        help="import a Hugging Face model or dataset into S3 or a local folder",
         description="Stream a Hugging Face repo (pinned to one commit, verified) into s3://BUCKET/PREFIX, "
-                    "local://LOCATION/PATH or a folder (/abs, ./rel, ~/dir); files land under "
-                    "<prefix>/<repo id>/.")
+        "local://LOCATION/PATH or a folder (/abs, ./rel, ~/dir); files land under "
+        "<prefix>/<repo id>/.",
+    )
     hf.add_argument("repo_id", help="org/name")
     hf.add_argument("--to", required=True, metavar="DEST", help="s3://BUCKET/PREFIX, local://LOCATION/PATH or a folder")
     hf.add_argument("--revision", default="main", help="branch, tag, commit sha or refs/pr/N (default: main)")
@@ -49,25 +51,30 @@ def register(subparsers) -> None:
     hf.set_defaults(func=import_hf)
 
     cp = subparsers.add_parser(
-        "cp", help="copy files or folders between S3 buckets and local folders",
+        "cp",
+        help="copy files or folders between S3 buckets and local folders",
         description="Copy SRC to DST: s3://BUCKET/KEY, local://LOCATION/PATH (a folder of LOCAL_STORAGE_PATHS) "
-                    "or a plain path (/abs, ./rel, ~/dir). A DST ending with '/' (or an existing folder) is a "
-                    "folder; with one source file and no trailing '/', DST is the new name. With no "
-                    "AWS_S3_ENDPOINT, the embedded S3 of a running `odh-tec serve` is used.")
+        "or a plain path (/abs, ./rel, ~/dir). A DST ending with '/' (or an existing folder) is a "
+        "folder; with one source file and no trailing '/', DST is the new name. With no "
+        "AWS_S3_ENDPOINT, the embedded S3 of a running `odh-tec serve` is used.",
+    )
     cp.add_argument("src")
     cp.add_argument("dst")
     cp.add_argument("-r", "--recursive", action="store_true", help="SRC is a folder: copy everything under it")
-    cp.add_argument("--conflict", choices=CONFLICT_POLICIES, default="skip",
-                    help="when the destination exists (default: skip)")
+    cp.add_argument(
+        "--conflict", choices=CONFLICT_POLICIES, default="skip", help="when the destination exists (default: skip)"
+    )
     cp.add_argument("--move", action="store_true", help="delete each source file once its copy is verified")
     _common(cp)
     cp.set_defaults(func=copy)
 
     env = subparsers.add_parser(
-        "s3-env", help="print export lines for the embedded S3 of a running `odh-tec serve`",
+        "s3-env",
+        help="print export lines for the embedded S3 of a running `odh-tec serve`",
         description="Print AWS_S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_DEFAULT_REGION as "
-                    "shell export lines for the embedded S3 of the `odh-tec serve` running with this data dir "
-                    "($ODH_TEC_DATA_DIR): `eval \"$(odh-tec s3-env)\"`, or --json for a notebook.")
+        "shell export lines for the embedded S3 of the `odh-tec serve` running with this data dir "
+        '($ODH_TEC_DATA_DIR): `eval "$(odh-tec s3-env)"`, or --json for a notebook.',
+    )
     env.add_argument("--json", action="store_true", help="print one JSON object instead")
     env.set_defaults(func=s3_env)
 
@@ -85,9 +92,17 @@ def import_hf(args: argparse.Namespace) -> int:
         target = parse_target(args.to)
     except TargetError as exc:
         return _refused(args, "InvalidTarget", str(exc))
-    spec = HFImportSpec(repo_id=args.repo_id, repo_type=args.repo_type, revision=args.revision,
-                        include=args.include, exclude=args.exclude, token=args.token,
-                        location_id=target.location_id, prefix=target.path, repo_folder=not args.no_repo_folder)
+    spec = HFImportSpec(
+        repo_id=args.repo_id,
+        repo_type=args.repo_type,
+        revision=args.revision,
+        include=args.include,
+        exclude=args.exclude,
+        token=args.token,
+        location_id=target.location_id,
+        prefix=target.path,
+        repo_folder=not args.no_repo_folder,
+    )
     if args.dry_run:
         return _run(args, lambda engine: _dry_run(engine, spec, args), [target])
     return _run(args, lambda engine: _transfer(engine, spec, args), [target])
@@ -105,9 +120,16 @@ def copy(args: argparse.Namespace) -> int:
     else:
         keys, prefixes = [src.path], []
     exact = None if (args.recursive or dst.is_folder) else dst.path
-    spec = CopySpec(kind="move" if args.move else "copy", source_location=src.location_id, keys=keys,
-                    prefixes=prefixes, destination_location=dst.location_id,
-                    prefix="" if exact else dst.path, key=exact, conflict=args.conflict)
+    spec = CopySpec(
+        kind="move" if args.move else "copy",
+        source_location=src.location_id,
+        keys=keys,
+        prefixes=prefixes,
+        destination_location=dst.location_id,
+        prefix="" if exact else dst.path,
+        key=exact,
+        conflict=args.conflict,
+    )
     return _run(args, lambda engine: _transfer(engine, spec, args), [src, dst])
 
 
@@ -119,9 +141,12 @@ def s3_env(args: argparse.Namespace) -> int:
     running = find_running(config.embedded_s3_dir)
     if running is None:
         return _refused(args, "NoEmbeddedS3", _no_embedded(config))
-    values = {"AWS_S3_ENDPOINT": running.endpoint, "AWS_ACCESS_KEY_ID": running.credentials.access_key_id,
-              "AWS_SECRET_ACCESS_KEY": running.credentials.secret_access_key,
-              "AWS_DEFAULT_REGION": config.aws_default_region or "us-east-1"}
+    values = {
+        "AWS_S3_ENDPOINT": running.endpoint,
+        "AWS_ACCESS_KEY_ID": running.credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": running.credentials.secret_access_key,
+        "AWS_DEFAULT_REGION": config.aws_default_region or "us-east-1",
+    }
     if args.json:
         print(json.dumps(values))
     else:
@@ -139,10 +164,12 @@ class NoS3(ApiError):
 
 def _no_embedded(config) -> str:
     where = config.embedded_s3_dir
-    return (f"no S3 is configured: AWS_S3_ENDPOINT is not set, and no `odh-tec serve` with an embedded S3 is "
-            f"running for this data dir ({where}/endpoint.json is missing or stale). Start `odh-tec serve` "
-            "(`make run`) with the same ODH_TEC_DATA_DIR, or set AWS_S3_ENDPOINT, AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY")
+    return (
+        f"no S3 is configured: AWS_S3_ENDPOINT is not set, and no `odh-tec serve` with an embedded S3 is "
+        f"running for this data dir ({where}/endpoint.json is missing or stale). Start `odh-tec serve` "
+        "(`make run`) with the same ODH_TEC_DATA_DIR, or set AWS_S3_ENDPOINT, AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY"
+    )
 
 
 def _connect_s3(services, targets: list[Target]) -> None:
@@ -191,8 +218,9 @@ async def _engine(args: argparse.Namespace, targets: list[Target]) -> AsyncItera
         await services.s3.close()
 
 
-def _run(args: argparse.Namespace, work: Callable[[TransferEngine], Awaitable[int]],
-         targets: list[Target] | None = None) -> int:
+def _run(
+    args: argparse.Namespace, work: Callable[[TransferEngine], Awaitable[int]], targets: list[Target] | None = None
+) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     # A failed job is reported below, in full: the engine's own log line would say it twice.
     logging.getLogger("odh_tec.transfers.engine").setLevel(logging.ERROR)
@@ -225,8 +253,10 @@ async def _dry_run(engine: TransferEngine, spec: HFImportSpec, args: argparse.Na
     for f in preview["files"]:
         mark = "same" if f["skip"] else ("exists" if f["exists"] else "new")
         print(f"{mark:6} {human_bytes(f['size']):>10}  {f['path']}")
-    print(f"{preview['file_count']} files, {human_bytes(preview['total_size'])} at commit {preview['sha']} "
-          f"({preview['repo_file_count']} in the repo)")
+    print(
+        f"{preview['file_count']} files, {human_bytes(preview['total_size'])} at commit {preview['sha']} "
+        f"({preview['repo_file_count']} in the repo)"
+    )
     return EXIT_OK
 
 

@@ -58,8 +58,9 @@ async def plan_files(services: Services, spec: CopySpec) -> tuple[Storage, Stora
             raise BadRequest(f"Cannot {spec.kind} the folder '{prefix}' into itself", code="InvalidDestination")
         into = target + (basename(prefix) + "/" if prefix else "")
         async for info in source.walk(prefix):
-            files.append(TransferFile(path=info.key, key=into + info.key[len(prefix):], size=info.size,
-                                      source=info.key))
+            files.append(
+                TransferFile(path=info.key, key=into + info.key[len(prefix) :], size=info.size, source=info.key)
+            )
     return source, destination, files
 
 
@@ -122,13 +123,15 @@ class CopyRunner(Runner):
         else:
             info = await self.source.stat(file.source)
             async with aclosing(_counted(self.source.read(file.source), progress)) as chunks:
-                await self.destination.write(file.key, chunks, size=info.size, content_type=info.content_type,
-                                             metadata=info.metadata or None)
+                await self.destination.write(
+                    file.key, chunks, size=info.size, content_type=info.content_type, metadata=info.metadata or None
+                )
         if self.spec.kind == "move":
             result = await self.destination.stat(file.key)
             if result.size != file.size:
-                raise MoveVerifyFailed(f"The copy of '{file.source}' has {result.size} bytes, not {file.size}: "
-                                       "the source was kept")
+                raise MoveVerifyFailed(
+                    f"The copy of '{file.source}' has {result.size} bytes, not {file.size}: the source was kept"
+                )
             await self.source.delete(file.source)
             job.created_keys.discard(file.key)  # now the only copy: a cancel must keep it
 
@@ -154,8 +157,14 @@ async def plan(services: Services, spec: CopySpec) -> tuple[Job, CopyRunner]:
     where = f"{location_name(spec.destination_location).rstrip('/')}/{folder(spec.prefix)}"
     count = len(spec.keys) + len(spec.prefixes)
     title = f"{spec.kind.capitalize()} {count} item{'s' if count != 1 else ''} to {where}"
-    job = Job(kind=spec.kind, title=title, source=spec.public_source(), destination=spec.public_destination(),
-              files=files, extra={"conflict": spec.conflict})
+    job = Job(
+        kind=spec.kind,
+        title=title,
+        source=spec.public_source(),
+        destination=spec.public_destination(),
+        files=files,
+        extra={"conflict": spec.conflict},
+    )
     return job, CopyRunner(spec, source, destination)
 
 

@@ -131,8 +131,10 @@ class TransferEngine:
         updates in memory, so their number must not grow with whatever a client opens."""
         limit = self.services.config.max_sse_subscribers
         if self.events.subscribers >= limit:
-            raise TooManyRequests(f"{limit} transfer event streams are already open, the most this server "
-                                  "allows: close other browser tabs of this app, then reload")
+            raise TooManyRequests(
+                f"{limit} transfer event streams are already open, the most this server "
+                "allows: close other browser tabs of this app, then reload"
+            )
         return self.events.subscribe()
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -154,8 +156,10 @@ class TransferEngine:
     def _check_job_cap(self) -> None:
         limit = self.services.config.max_active_jobs
         if self.active_jobs >= limit:
-            raise TooManyRequests(f"{limit} transfers are already queued or running, the most this server "
-                                  "allows: wait for one to finish, or cancel one, then try again")
+            raise TooManyRequests(
+                f"{limit} transfers are already queued or running, the most this server "
+                "allows: wait for one to finish, or cancel one, then try again"
+            )
 
     async def submit(self, spec: HFImportSpec | CopySpec) -> Job:
         """Plan the job (Hub and storage errors surface here), then run it in the background.
@@ -240,7 +244,9 @@ class TransferEngine:
             failed = [f for f in job.files if f.state == FileState.FAILED]
             if failed:
                 job.state = JobState.FAILED
-                job.error = f"{len(failed)} of {len(job.files)} files failed; first: {failed[0].path}: {failed[0].error}"
+                job.error = (
+                    f"{len(failed)} of {len(job.files)} files failed; first: {failed[0].path}: {failed[0].error}"
+                )
             else:
                 await runner.finish(job)
                 job.state = JobState.COMPLETED
@@ -257,7 +263,7 @@ class TransferEngine:
             finally:
                 # Only now: a client that sees "cancelled" may rely on the job's files being gone.
                 job.state = JobState.CANCELLED
-        except Exception as exc:  # noqa: BLE001 - the job fails, the engine goes on
+        except Exception as exc:
             log.warning("transfer %s failed: %s", job.id, describe(exc))
             job.state = JobState.FAILED
             job.error = describe(exc)
@@ -291,7 +297,7 @@ class TransferEngine:
                 except asyncio.CancelledError:
                     file.state = FileState.CANCELLED
                     raise
-                except Exception as exc:  # noqa: BLE001 - judged below
+                except Exception as exc:
                     file.bytes_done = 0
                     if attempt < options.file_attempts and retryable(exc):
                         delay = min(options.retry_max_delay, options.retry_base_delay * 2 ** (attempt - 1))

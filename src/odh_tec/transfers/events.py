@@ -67,8 +67,7 @@ class Subscription:
             return None
         self._ready.clear()
         pending, self._pending = list(self._pending.values()), {}
-        return [(event, data if data is not None else _dumps(full_job(job)))
-                for event, data, job in pending]
+        return [(event, data if data is not None else _dumps(full_job(job))) for event, data, job in pending]
 
 
 class EventHub:

@@ -42,8 +42,13 @@ def open_hub(services: Services, spec: HFImportSpec, options: HubOptions) -> tup
     """A Hub client for one import, with the settings of this moment (endpoint, token, proxy)."""
     hf = services.settings.huggingface
     token = spec.token if spec.token else (hf.token or None)
-    transport = HubTransport(services.settings, hf.endpoint, token, connect_timeout=options.connect_timeout,
-                             read_timeout=options.read_timeout)
+    transport = HubTransport(
+        services.settings,
+        hf.endpoint,
+        token,
+        connect_timeout=options.connect_timeout,
+        read_timeout=options.read_timeout,
+    )
     client = HubClient(transport, attempts=options.metadata_attempts, base_delay=options.base_delay)
     return transport, client
 
@@ -55,8 +60,12 @@ def _ascii(value: str) -> str:
 
 def object_metadata(snapshot: Snapshot, hub_file: HubFile) -> dict[str, str]:
     ref = snapshot.ref
-    meta = {"hf-repo": ref.repo_id, "hf-repo-type": ref.repo_type, "hf-revision": _ascii(ref.revision),
-            "hf-commit": snapshot.sha}
+    meta = {
+        "hf-repo": ref.repo_id,
+        "hf-repo-type": ref.repo_type,
+        "hf-revision": _ascii(ref.revision),
+        "hf-commit": snapshot.sha,
+    }
     if hub_file.lfs_sha256:
         meta["hf-sha256"] = hub_file.lfs_sha256
     else:
@@ -138,8 +147,10 @@ async def preview(services: Services, spec: HFImportSpec, options: HubOptions) -
         "sha": snapshot.sha,
         "gated": snapshot.gated,
         "private": snapshot.private,
-        "files": [{**f.source.to_json(), "destination_key": f.key, "exists": f.existed,
-                   "skip": f.state == FileState.SKIPPED} for f in files],
+        "files": [
+            {**f.source.to_json(), "destination_key": f.key, "exists": f.existed, "skip": f.state == FileState.SKIPPED}
+            for f in files
+        ],
         "total_size": snapshot.total_size,
         "file_count": len(files),
         "repo_file_count": snapshot.all_files,
@@ -147,8 +158,9 @@ async def preview(services: Services, spec: HFImportSpec, options: HubOptions) -
 
 
 class HFImportRunner(Runner):
-    def __init__(self, storage: Storage, transport: HubTransport, snapshot: Snapshot, base: str,
-                 policy: DownloadPolicy):
+    def __init__(
+        self, storage: Storage, transport: HubTransport, snapshot: Snapshot, base: str, policy: DownloadPolicy
+    ):
         self.destination = storage
         self.transport = transport
         self.snapshot = snapshot
@@ -162,11 +174,14 @@ class HFImportRunner(Runner):
         hub_file: HubFile = file.source
         remote = RemoteFile(self.transport, self.snapshot.ref, self.snapshot.sha, hub_file, self.policy)
         self.note_created(job, file)
-        chunks = verified(file_chunks(remote), Checksum.for_file(hub_file), hub_file.size, name=hub_file.path,
-                          on_bytes=progress)
+        chunks = verified(
+            file_chunks(remote), Checksum.for_file(hub_file), hub_file.size, name=hub_file.path, on_bytes=progress
+        )
         async with aclosing(chunks):
             await self.destination.write(
-                file.key, chunks, size=hub_file.size,
+                file.key,
+                chunks,
+                size=hub_file.size,
                 content_type=mimetypes.guess_type(hub_file.path)[0] or "application/octet-stream",
                 metadata=object_metadata(self.snapshot, hub_file),
             )
@@ -175,8 +190,9 @@ class HFImportRunner(Runner):
         await self.transport.aclose()
 
 
-async def plan(services: Services, spec: HFImportSpec, options: HubOptions,
-               policy: DownloadPolicy) -> tuple[Job, HFImportRunner]:
+async def plan(
+    services: Services, spec: HFImportSpec, options: HubOptions, policy: DownloadPolicy
+) -> tuple[Job, HFImportRunner]:
     """Resolve and list now (so the caller gets Hub errors as HTTP errors); transfer later."""
     ref = RepoRef(spec.repo_id, spec.repo_type, spec.revision)
     storage = services.locations.get(spec.location_id)
@@ -188,9 +204,13 @@ async def plan(services: Services, spec: HFImportSpec, options: HubOptions,
         await transport.aclose()
         raise
     base = hf_base(spec.prefix, spec.repo_id, spec.repo_folder)
-    job = Job(kind="huggingface", title=f"{ref.repo_id}@{ref.revision}", source=spec.public_source(),
-              destination=spec.public_destination(), files=transfer_files(snapshot, base))
+    job = Job(
+        kind="huggingface",
+        title=f"{ref.repo_id}@{ref.revision}",
+        source=spec.public_source(),
+        destination=spec.public_destination(),
+        files=transfer_files(snapshot, base),
+    )
     job.resolved_revision = snapshot.sha
     job.extra["destination_base"] = base
     return job, HFImportRunner(storage, transport, snapshot, base, policy)
-

@@ -52,8 +52,14 @@ class TransferFile:
     existed: bool = False  # something was at `key` before the job started: never delete it
 
     def to_json(self) -> dict:
-        return {"path": self.path, "destination_key": self.key, "size": self.size, "bytes_done": self.bytes_done,
-                "state": self.state.value, "error": self.error}
+        return {
+            "path": self.path,
+            "destination_key": self.key,
+            "size": self.size,
+            "bytes_done": self.bytes_done,
+            "state": self.state.value,
+            "error": self.error,
+        }
 
 
 @dataclass
@@ -82,9 +88,16 @@ class Job:
 
     def _marks(self) -> tuple:
         """Everything a client shows, except the time-derived rate and ETA."""
-        return (self.state, self.error, self.resolved_revision, self.started_at, self.finished_at, self.title,
-                repr(sorted(self.extra.items())),
-                tuple((f.state, f.bytes_done, f.error, f.key, f.size) for f in self.files))
+        return (
+            self.state,
+            self.error,
+            self.resolved_revision,
+            self.started_at,
+            self.finished_at,
+            self.title,
+            repr(sorted(self.extra.items())),
+            tuple((f.state, f.bytes_done, f.error, f.key, f.size) for f in self.files),
+        )
 
     @property
     def version(self) -> int:
@@ -119,8 +132,9 @@ class Job:
             eta = None
         else:
             rate = self.rate.rate(done)
-            remaining = sum(f.size - f.bytes_done for f in self.files
-                            if f.state in (FileState.QUEUED, FileState.RUNNING))
+            remaining = sum(
+                f.size - f.bytes_done for f in self.files if f.state in (FileState.QUEUED, FileState.RUNNING)
+            )
             eta = round(remaining / rate, 1) if rate > 0 else None
         return {
             "files": len(self.files),

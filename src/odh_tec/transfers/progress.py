@@ -31,8 +31,10 @@ def bar_line(job: Job, width: int = 80) -> str:
     total, done = totals["bytes"], totals["bytes_done"]
     fraction = done / total if total else (1.0 if job.state.finished else 0.0)
     counts = f"{totals['files_done'] + totals['files_skipped']}/{totals['files']} files"
-    right = (f" {fraction * 100:5.1f}% {human_bytes(done)}/{human_bytes(total)} "
-             f"{human_bytes(totals['rate_bps'])}/s ETA {human_seconds(totals['eta_seconds'])} {counts}")
+    right = (
+        f" {fraction * 100:5.1f}% {human_bytes(done)}/{human_bytes(total)} "
+        f"{human_bytes(totals['rate_bps'])}/s ETA {human_seconds(totals['eta_seconds'])} {counts}"
+    )
     room = max(10, width - len(right) - 2)
     filled = int(room * fraction)
     return f"[{'#' * filled}{'.' * (room - filled)}]{right}"[:width]

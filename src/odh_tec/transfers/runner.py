@@ -46,7 +46,7 @@ class Runner(abc.ABC):
             # One DeleteObjects call on S3 (missing keys are fine); per key locally, errors ignored.
             try:
                 await self.destination.delete_many(keys)
-            except Exception:  # noqa: BLE001 - best effort: the job is cancelled either way
+            except Exception:
                 pass
         resolve = getattr(self.destination, "resolve", None)
         for directory in sorted(job.created_dirs, key=lambda d: d.count("/"), reverse=True):

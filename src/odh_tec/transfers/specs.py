@@ -20,9 +20,14 @@ class HFImportSpec:
     repo_folder: bool = True  # files land under <prefix>/<repo id>/ (False: directly under <prefix>/)
 
     def public_source(self) -> dict:
-        return {"repo_id": self.repo_id, "repo_type": self.repo_type, "revision": self.revision,
-                "include": list(self.include), "exclude": list(self.exclude),
-                "token_provided": bool(self.token)}
+        return {
+            "repo_id": self.repo_id,
+            "repo_type": self.repo_type,
+            "revision": self.revision,
+            "include": list(self.include),
+            "exclude": list(self.exclude),
+            "token_provided": bool(self.token),
+        }
 
     def public_destination(self) -> dict:
         return {"location_id": self.location_id, "prefix": self.prefix, "repo_folder": self.repo_folder}

@@ -46,14 +46,16 @@ class Target:
 def parse_target(text: str) -> Target:
     for scheme, kind in (("s3://", "s3"), ("local://", "local")):
         if text.startswith(scheme):
-            name, _, path = text[len(scheme):].partition("/")
+            name, _, path = text[len(scheme) :].partition("/")
             if not name:
                 raise TargetError(f"'{text}': the {'bucket' if kind == 's3' else 'location'} name is missing")
             return Target(f"{kind}:{name}", path)
     if "://" not in text and _is_plain_path(text):
         return _plain_path(text)
-    raise TargetError(f"'{text}': expected s3://BUCKET/PATH, local://LOCATION/PATH or a path "
-                      f"(/absolute, ./relative or ~/home; write ./{text} for a new local path)")
+    raise TargetError(
+        f"'{text}': expected s3://BUCKET/PATH, local://LOCATION/PATH or a path "
+        f"(/absolute, ./relative or ~/home; write ./{text} for a new local path)"
+    )
 
 
 def _is_plain_path(text: str) -> bool:

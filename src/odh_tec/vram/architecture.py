@@ -423,7 +423,9 @@ def _parse_config(config: dict[str, Any]) -> ModelArch:
     elif model_type == "qwen":
         kv_heads = heads  # Qwen v1 is MHA
     else:
-        kv_heads = int(_get(cfg, "num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num", default=heads))
+        kv_heads = int(
+            _get(cfg, "num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num", default=heads)
+        )
     kv_heads = max(1, kv_heads)
 
     tie_default = _TIE_DEFAULTS.get(model_type, True)
@@ -448,7 +450,9 @@ def _parse_config(config: dict[str, Any]) -> ModelArch:
     windows = _layer_windows(cfg, model_type, num_layers)
     notes: list[str] = []
     if multimodal:
-        notes.append("multimodal config: the language model (text_config) is estimated; vision tower weights come only from the checkpoint files")
+        notes.append(
+            "multimodal config: the language model (text_config) is estimated; vision tower weights come only from the checkpoint files"
+        )
 
     builder = _FAMILY_BUILDERS.get(model_type, _build_llama_like)
     arch = builder(cfg, model_type, h, num_layers, heads, kv_heads, head_dim, vocab, windows)
@@ -474,7 +478,9 @@ def _parse_config(config: dict[str, Any]) -> ModelArch:
 # ---- family builders -------------------------------------------------------------------------
 
 
-def _attention_linears(h: int, heads: int, kv_heads: int, d: int, *, bias_qkv: bool, bias_o: bool, fused: bool) -> list[LinearSpec]:
+def _attention_linears(
+    h: int, heads: int, kv_heads: int, d: int, *, bias_qkv: bool, bias_o: bool, fused: bool
+) -> list[LinearSpec]:
     if fused:
         return [
             LinearSpec("qkv", h, (heads + 2 * kv_heads) * d, bias=bias_qkv, tp="column", lora_roles=("q", "k", "v")),
@@ -509,7 +515,17 @@ def _expert_linears(h: int, inter: int, count: int, *, bias: bool = False) -> li
     ]
 
 
-def _base(model_type: str, h: int, num_layers: int, heads: int, kv_heads: int, d: int, vocab: int, layers: list[LayerSpec], **kw: Any) -> ModelArch:
+def _base(
+    model_type: str,
+    h: int,
+    num_layers: int,
+    heads: int,
+    kv_heads: int,
+    d: int,
+    vocab: int,
+    layers: list[LayerSpec],
+    **kw: Any,
+) -> ModelArch:
     return ModelArch(
         model_type=model_type,
         architecture=model_type,
@@ -533,7 +549,11 @@ def _build_llama_like(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab,
     bias_o = bool(cfg.get("attention_bias", False)) and model_type not in ("qwen2", "qwen2_moe")
     mlp_bias = bool(cfg.get("mlp_bias", False))
     norms_per_layer = 4 if model_type in ("gemma2", "gemma3", "gemma3_text") else 2
-    qk_norm = 2 * d if (model_type in ("qwen3", "qwen3_moe", "gemma3", "gemma3_text", "olmo2") or cfg.get("use_qk_norm")) else 0
+    qk_norm = (
+        2 * d
+        if (model_type in ("qwen3", "qwen3_moe", "gemma3", "gemma3_text", "olmo2") or cfg.get("use_qk_norm"))
+        else 0
+    )
 
     num_experts = int(_get(cfg, "num_local_experts", "num_experts", "n_routed_experts", default=0) or 0)
     top_k = int(_get(cfg, "num_experts_per_tok", "experts_per_token", "moe_topk", default=0) or 0)
@@ -556,9 +576,19 @@ def _build_llama_like(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab,
             linears += _mlp_linears(h, inter, gated=True, bias=mlp_bias)
         layers.append(LayerSpec(tuple(linears), norms_per_layer * h + qk_norm, sliding_window=windows[i], moe=moe))
     return _base(
-        model_type, h, num_layers, heads, kv_heads, d, vocab, layers,
-        intermediate_size=inter, mlp_gated=True, final_norm_params=h,
-        num_experts=num_experts, experts_per_token=top_k if num_experts else 0,
+        model_type,
+        h,
+        num_layers,
+        heads,
+        kv_heads,
+        d,
+        vocab,
+        layers,
+        intermediate_size=inter,
+        mlp_gated=True,
+        final_norm_params=h,
+        num_experts=num_experts,
+        experts_per_token=top_k if num_experts else 0,
         moe_intermediate_size=moe_inter if num_experts else 0,
         shared_expert_intermediate_size=shared_inter,
     )
@@ -582,9 +612,20 @@ def _build_qwen_v1(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, wi
         layers.append(LayerSpec(tuple(linears), 2 * h, sliding_window=windows[i]))
     # without flash-attn the remote code registers a max_position_embeddings^2 bool causal mask
     return _base(
-        model_type, h, num_layers, heads, heads, d, vocab, layers, intermediate_size=width, mlp_gated=True,
-        final_norm_params=h, fused_qkv=True,
-        causal_mask_positions=int(cfg.get("max_position_embeddings", 8192)), causal_mask_only_without_flash=True,
+        model_type,
+        h,
+        num_layers,
+        heads,
+        heads,
+        d,
+        vocab,
+        layers,
+        intermediate_size=width,
+        mlp_gated=True,
+        final_norm_params=h,
+        fused_qkv=True,
+        causal_mask_positions=int(cfg.get("max_position_embeddings", 8192)),
+        causal_mask_only_without_flash=True,
     )
 
 
@@ -600,9 +641,21 @@ def _build_gpt_bigcode(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab
         layers.append(LayerSpec(tuple(linears), 4 * h, sliding_window=windows[i]))
     positions = int(_get(cfg, "n_positions", "max_position_embeddings", default=2048))
     return _base(
-        model_type, h, num_layers, heads, kv_heads, d, vocab, layers,
-        intermediate_size=inter, mlp_gated=False, norm_kind="layer", final_norm_params=2 * h,
-        position_embedding_params=positions * h, fused_qkv=True, rotary=False,
+        model_type,
+        h,
+        num_layers,
+        heads,
+        kv_heads,
+        d,
+        vocab,
+        layers,
+        intermediate_size=inter,
+        mlp_gated=False,
+        norm_kind="layer",
+        final_norm_params=2 * h,
+        position_embedding_params=positions * h,
+        fused_qkv=True,
+        rotary=False,
         causal_mask_positions=positions,  # the model keeps a tril(n_positions^2) bool buffer
     )
 
@@ -628,9 +681,21 @@ def _build_falcon(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, win
         ]
         layers.append(LayerSpec(tuple(linears), norms * 2 * h, sliding_window=windows[i]))
     return _base(
-        model_type, h, num_layers, heads, kv_heads, d, vocab, layers,
-        intermediate_size=inter, mlp_gated=False, norm_kind="layer", final_norm_params=2 * h,
-        fused_qkv=True, rotary=not cfg.get("alibi", False), parallel_block=norms == 1,
+        model_type,
+        h,
+        num_layers,
+        heads,
+        kv_heads,
+        d,
+        vocab,
+        layers,
+        intermediate_size=inter,
+        mlp_gated=False,
+        norm_kind="layer",
+        final_norm_params=2 * h,
+        fused_qkv=True,
+        rotary=not cfg.get("alibi", False),
+        parallel_block=norms == 1,
     )
 
 
@@ -645,8 +710,19 @@ def _build_gpt_neox(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, w
         ]
         layers.append(LayerSpec(tuple(linears), 4 * h, sliding_window=windows[i]))
     return _base(
-        model_type, h, num_layers, heads, heads, d, vocab, layers,
-        intermediate_size=inter, mlp_gated=False, norm_kind="layer", final_norm_params=2 * h, fused_qkv=True,
+        model_type,
+        h,
+        num_layers,
+        heads,
+        heads,
+        d,
+        vocab,
+        layers,
+        intermediate_size=inter,
+        mlp_gated=False,
+        norm_kind="layer",
+        final_norm_params=2 * h,
+        fused_qkv=True,
     )
 
 
@@ -662,8 +738,19 @@ def _build_phi(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, window
         ]
         layers.append(LayerSpec(tuple(linears), 2 * h, sliding_window=windows[i]))
     return _base(
-        model_type, h, num_layers, heads, kv_heads, d, vocab, layers,
-        intermediate_size=inter, mlp_gated=False, norm_kind="layer", final_norm_params=2 * h, lm_head_bias=True,
+        model_type,
+        h,
+        num_layers,
+        heads,
+        kv_heads,
+        d,
+        vocab,
+        layers,
+        intermediate_size=inter,
+        mlp_gated=False,
+        norm_kind="layer",
+        final_norm_params=2 * h,
+        lm_head_bias=True,
         parallel_block=True,
     )
 
@@ -679,7 +766,20 @@ def _build_phi3(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windo
             LinearSpec("down", inter, h, tp="row", lora_roles=("down",)),
         ]
         layers.append(LayerSpec(tuple(linears), 2 * h, sliding_window=windows[i]))
-    return _base(model_type, h, num_layers, heads, kv_heads, d, vocab, layers, intermediate_size=inter, mlp_gated=True, final_norm_params=h, fused_qkv=True)
+    return _base(
+        model_type,
+        h,
+        num_layers,
+        heads,
+        kv_heads,
+        d,
+        vocab,
+        layers,
+        intermediate_size=inter,
+        mlp_gated=True,
+        final_norm_params=h,
+        fused_qkv=True,
+    )
 
 
 def _build_deepseek(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
@@ -721,11 +821,24 @@ def _build_deepseek(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, w
         norm = 2 * h + kv_rank + (int(q_rank) if q_rank else 0)
         layers.append(LayerSpec(tuple(attn + mlp), norm, sliding_window=windows[i], moe=moe))
     return _base(
-        model_type, h, num_layers, heads, heads, qk_dim, vocab, layers,
-        intermediate_size=inter, mlp_gated=True, final_norm_params=h,
-        num_experts=experts, experts_per_token=int(cfg.get("num_experts_per_tok", 0) or 0),
-        moe_intermediate_size=moe_inter, shared_expert_intermediate_size=moe_inter * shared,
-        kv_lora_rank=kv_rank, qk_rope_head_dim=rope, v_head_dim=v_dim,
+        model_type,
+        h,
+        num_layers,
+        heads,
+        heads,
+        qk_dim,
+        vocab,
+        layers,
+        intermediate_size=inter,
+        mlp_gated=True,
+        final_norm_params=h,
+        num_experts=experts,
+        experts_per_token=int(cfg.get("num_experts_per_tok", 0) or 0),
+        moe_intermediate_size=moe_inter,
+        shared_expert_intermediate_size=moe_inter * shared,
+        kv_lora_rank=kv_rank,
+        qk_rope_head_dim=rope,
+        v_head_dim=v_dim,
     )
 
 
@@ -737,14 +850,26 @@ def _build_gpt_oss(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, wi
         linears = _attention_linears(h, heads, kv_heads, d, bias_qkv=True, bias_o=True, fused=False)
         linears.append(LinearSpec("router", h, experts, bias=True, tp="replicated"))
         linears += [
-            LinearSpec("gate_up", h, 2 * inter, count=experts, bias=True, expert=True, tp="column", lora_roles=("gate", "up")),
+            LinearSpec(
+                "gate_up", h, 2 * inter, count=experts, bias=True, expert=True, tp="column", lora_roles=("gate", "up")
+            ),
             LinearSpec("down", inter, h, count=experts, bias=True, expert=True, tp="row", lora_roles=("down",)),
         ]
         layers.append(LayerSpec(tuple(linears), 2 * h, extra_params=heads, sliding_window=windows[i], moe=True))
     return _base(
-        model_type, h, num_layers, heads, kv_heads, d, vocab, layers,
-        intermediate_size=inter, mlp_gated=True, final_norm_params=h,
-        num_experts=experts, experts_per_token=int(_get(cfg, "num_experts_per_tok", "experts_per_token", default=4)),
+        model_type,
+        h,
+        num_layers,
+        heads,
+        kv_heads,
+        d,
+        vocab,
+        layers,
+        intermediate_size=inter,
+        mlp_gated=True,
+        final_norm_params=h,
+        num_experts=experts,
+        experts_per_token=int(_get(cfg, "num_experts_per_tok", "experts_per_token", default=4)),
         moe_intermediate_size=inter,
     )
 

@@ -36,7 +36,7 @@ class Breakdown:
         return sum(self.terms.values())
 
     def gib(self) -> dict[str, float]:
-        out = {name: 0.0 for name in ALWAYS}
+        out = dict.fromkeys(ALWAYS, 0.0)
         for name, value in self.terms.items():
             if name == "allocator_reserve":
                 continue

@@ -26,51 +26,80 @@ def register(subparsers: Any) -> None:
     sub = vram.add_subparsers(dest="vram_command", required=True)
 
     est = sub.add_parser(
-        "estimate", help="estimate the GPU memory of inference or fine-tuning",
+        "estimate",
+        help="estimate the GPU memory of inference or fine-tuning",
         description="Estimate GPU memory for a model (a --preset needs no network; --model reads the Hub) and a "
-                    "workload. Prints a readable summary, or the JSON response with --json. --request FILE|- "
-                    "takes the whole JSON request instead and always prints one JSON object. The request and "
-                    "response are described in docs/vram.md.",
-        epilog="example: odh-tec vram estimate --preset llama-3.1-8b-instruct --engine vllm --gpu H100-80GB")
+        "workload. Prints a readable summary, or the JSON response with --json. --request FILE|- "
+        "takes the whole JSON request instead and always prints one JSON object. The request and "
+        "response are described in docs/vram.md.",
+        epilog="example: odh-tec vram estimate --preset llama-3.1-8b-instruct --engine vllm --gpu H100-80GB",
+    )
     est.add_argument("--request", metavar="FILE|-", help="JSON request file, or - for stdin; prints JSON")
     src = est.add_argument_group("model (when --request is not given)")
-    src.add_argument("--preset", metavar="NAME", help="a popular model, offline: see `odh-tec vram presets` "
-                                                      "(its id or repo id)")
-    src.add_argument("--model", metavar="ORG/NAME", help="Hub repository id (fetches config.json and safetensors metadata)")
+    src.add_argument(
+        "--preset", metavar="NAME", help="a popular model, offline: see `odh-tec vram presets` (its id or repo id)"
+    )
+    src.add_argument(
+        "--model", metavar="ORG/NAME", help="Hub repository id (fetches config.json and safetensors metadata)"
+    )
     src.add_argument("--revision", default="main", help="Hub revision (default main)")
     src.add_argument("--config", metavar="FILE", help="local config.json instead of --model")
     wl = est.add_argument_group("workload")
     wl.add_argument("--task", choices=("inference", "finetune", "training"), default=UI_DEFAULTS["task"])
-    wl.add_argument("--engine", choices=("transformers", "vllm", "llamacpp"),
-                    help="inference engine (default vllm, as in the web UI; transformers when --prompt or "
-                         "--new-tokens is given)")
-    wl.add_argument("--weights", default="auto", help="auto, bf16, fp16, fp32, fp8, int8, nf4, nf4-dq, gptq-int4, awq-int4, mxfp4, gguf-q4_k_m ...")
+    wl.add_argument(
+        "--engine",
+        choices=("transformers", "vllm", "llamacpp"),
+        help="inference engine (default vllm, as in the web UI; transformers when --prompt or --new-tokens is given)",
+    )
+    wl.add_argument(
+        "--weights",
+        default="auto",
+        help="auto, bf16, fp16, fp32, fp8, int8, nf4, nf4-dq, gptq-int4, awq-int4, mxfp4, gguf-q4_k_m ...",
+    )
     wl.add_argument("--compute-dtype", choices=("bf16", "fp16", "fp32"))
     wl.add_argument("--kv-cache-dtype", default="auto", choices=("auto", "fp16", "bf16", "fp8", "q8_0", "q4_0"))
     wl.add_argument("--attention", choices=("sdpa", "flash_attention_2", "eager", "flash"))
-    wl.add_argument("--context", type=int, help="context length (vLLM: max_model_len; finetune: tokens per sample; "
-                                                 f"default {DEFAULT_CONTEXT_LENGTH:,}, as in the web UI)")
+    wl.add_argument(
+        "--context",
+        type=int,
+        help="context length (vLLM: max_model_len; finetune: tokens per sample; "
+        f"default {DEFAULT_CONTEXT_LENGTH:,}, as in the web UI)",
+    )
     wl.add_argument("--prompt", type=int, dest="prompt_tokens", help="prompt tokens (transformers, llamacpp)")
     wl.add_argument("--new-tokens", type=int, help="generated tokens (transformers, llamacpp)")
     wl.add_argument("--batch", type=int, default=1, help="batch size / parallel slots / micro-batch")
-    wl.add_argument("--gpu-memory-utilization", type=float, default=UI_DEFAULTS["gpu_memory_utilization"],
-                    help="vLLM (default 0.9)")
+    wl.add_argument(
+        "--gpu-memory-utilization", type=float, default=UI_DEFAULTS["gpu_memory_utilization"], help="vLLM (default 0.9)"
+    )
     wl.add_argument("--max-num-seqs", type=int)
     wl.add_argument("--gpu-layers", type=int, help="llama.cpp -ngl (default all)")
     wl.add_argument("--method", choices=("full", "lora", "qlora"))
-    wl.add_argument("--optimizer", default=UI_DEFAULTS["optimizer"],
-                    choices=("adamw", "adamw-8bit", "paged-adamw-8bit", "sgd"))
-    wl.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction,
-                    default=UI_DEFAULTS["gradient_checkpointing"], help="finetune (default on, as in the web UI)")
-    wl.add_argument("--lora-rank", type=int, default=UI_DEFAULTS["lora_rank"],
-                    help=f"LoRA rank (default {UI_DEFAULTS['lora_rank']}, as in the web UI)")
+    wl.add_argument(
+        "--optimizer", default=UI_DEFAULTS["optimizer"], choices=("adamw", "adamw-8bit", "paged-adamw-8bit", "sgd")
+    )
+    wl.add_argument(
+        "--gradient-checkpointing",
+        action=argparse.BooleanOptionalAction,
+        default=UI_DEFAULTS["gradient_checkpointing"],
+        help="finetune (default on, as in the web UI)",
+    )
+    wl.add_argument(
+        "--lora-rank",
+        type=int,
+        default=UI_DEFAULTS["lora_rank"],
+        help=f"LoRA rank (default {UI_DEFAULTS['lora_rank']}, as in the web UI)",
+    )
     wl.add_argument("--lora-target", default="all-linear", help="qv, attention, all-linear or q,k,v,o,gate,up,down")
     wl.add_argument("--sharding", default=UI_DEFAULTS["sharding"], choices=("none", "zero2", "zero3", "fsdp"))
     hw = est.add_argument_group("hardware")
     hw.add_argument("--gpu", default=UI_DEFAULTS["gpu"], help="catalog name (see `odh-tec vram gpus`)")
     hw.add_argument("--gpu-memory", type=float, metavar="GIB", help="custom usable memory per GPU in GiB")
-    hw.add_argument("--gpus", default=UI_DEFAULTS["count"], metavar="N|auto",
-                    help="number of GPUs, or auto (default, as in the web UI) for the fewest that fit")
+    hw.add_argument(
+        "--gpus",
+        default=UI_DEFAULTS["count"],
+        metavar="N|auto",
+        help="number of GPUs, or auto (default, as in the web UI) for the fewest that fit",
+    )
     hw.add_argument("--tensor-parallel", type=int)
     out = est.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="print the JSON response (for scripts)")
@@ -119,13 +148,14 @@ def request_from_flags(args: argparse.Namespace) -> dict[str, Any]:
     elif args.model:
         model = {"repo_id": args.model, "revision": args.revision}
     else:
-        raise ValueError("give --preset NAME (offline; see `odh-tec vram presets`), --model ORG/NAME, "
-                         "--config FILE or --request FILE")
+        raise ValueError(
+            "give --preset NAME (offline; see `odh-tec vram presets`), --model ORG/NAME, "
+            "--config FILE or --request FILE"
+        )
     task = "finetune" if args.task == "training" else args.task
     workload: dict[str, Any] = {
         "task": task,
-        "engine": args.engine or ("transformers" if (args.prompt_tokens or args.new_tokens)
-                                  else UI_DEFAULTS["engine"]),
+        "engine": args.engine or ("transformers" if (args.prompt_tokens or args.new_tokens) else UI_DEFAULTS["engine"]),
         "weights": args.weights,
         "kv_cache_dtype": args.kv_cache_dtype,
         "batch_size": args.batch,
@@ -196,8 +226,9 @@ def run_estimate(args: argparse.Namespace) -> int:
     model = request.get("model")
     if isinstance(model, dict) and not isinstance(model.get("config"), dict):
         if not model.get("repo_id"):
-            return _error("invalid_request", "model needs config (config.json contents) or repo_id", EXIT_INVALID,
-                          as_json)
+            return _error(
+                "invalid_request", "model needs config (config.json contents) or repo_id", EXIT_INVALID, as_json
+            )
         try:
             hub = asyncio.run(_fetch(str(model["repo_id"]), str(model.get("revision") or "main")))
         except HubError as exc:
@@ -227,10 +258,18 @@ def _model_name(args: argparse.Namespace) -> str:
     return args.model or args.config or "the model"
 
 
-_TERMS = (("weights", "weights"), ("kv_cache", "KV cache"), ("activations", "activations"), ("logits", "logits"),
-          ("gradients", "gradients"), ("optimizer", "optimizer states"), ("other", "other"),
-          ("allocator_reserve", "allocator reserve"), ("cuda_context", "CUDA context"),
-          ("cuda_graphs", "CUDA graphs"))
+_TERMS = (
+    ("weights", "weights"),
+    ("kv_cache", "KV cache"),
+    ("activations", "activations"),
+    ("logits", "logits"),
+    ("gradients", "gradients"),
+    ("optimizer", "optimizer states"),
+    ("other", "other"),
+    ("allocator_reserve", "allocator reserve"),
+    ("cuda_context", "CUDA context"),
+    ("cuda_graphs", "CUDA graphs"),
+)
 
 
 def summary(result: dict[str, Any], request: dict[str, Any], model: str) -> str:
@@ -243,12 +282,20 @@ def summary(result: dict[str, Any], request: dict[str, Any], model: str) -> str:
         engine = {"vllm": "vLLM", "llamacpp": "llama.cpp"}.get(result.get("engine", ""), "transformers")
         what = f"inference with {engine}"
     context = workload.get("context_length")
-    lines = [f"{model}: {what}, {result.get('weights')} weights"
-             + (f", context {context:,} tokens" if isinstance(context, int) else ""), ""]
+    lines = [
+        f"{model}: {what}, {result.get('weights')} weights"
+        + (f", context {context:,} tokens" if isinstance(context, int) else ""),
+        "",
+    ]
     lines += [result["verdict"].split("; ")[0]]
     lines += [f"  {_sentence(part)}" for part in result["verdict"].split("; ")[1:]]
-    lines += ["", f"Layout: {_layout(result)}", f"Binding constraint: {result.get('binding_constraint', '')}",
-              "", "Memory on the most loaded GPU:"]
+    lines += [
+        "",
+        f"Layout: {_layout(result)}",
+        f"Binding constraint: {result.get('binding_constraint', '')}",
+        "",
+        "Memory on the most loaded GPU:",
+    ]
     breakdown, explanations = result.get("breakdown", {}), result.get("explanations", {})
     for key, label in _TERMS:
         value = breakdown.get(key)

@@ -41,7 +41,9 @@ def estimate(request: dict[str, Any], *, weight_file_bytes: float | None = None)
     warnings = [f"unknown request field ignored: {key}" for key in request if key not in _TOP_LEVEL]
     model = request.get("model")
     if not isinstance(model, dict) or not isinstance(model.get("config"), dict):
-        raise RequestError("model.config (the contents of config.json) is required; resolve model.repo_id first", "invalid_model")
+        raise RequestError(
+            "model.config (the contents of config.json) is required; resolve model.repo_id first", "invalid_model"
+        )
     try:
         arch = parse_config(model["config"])
     except ConfigError as exc:
@@ -94,21 +96,37 @@ def _resolve_gpu(hw: Hardware) -> Gpu:
         base = find_gpu(hw.gpu) if hw.gpu else None
         gpu = custom_gpu(hw.memory_gib, hw.gpu or "custom")
         if base is not None:
-            gpu = Gpu(base.name, hw.memory_gib, base.nominal_gb, base.vendor, "hardware.memory_gib", base.aliases, base.is_a100)
+            gpu = Gpu(
+                base.name,
+                hw.memory_gib,
+                base.nominal_gb,
+                base.vendor,
+                "hardware.memory_gib",
+                base.aliases,
+                base.is_a100,
+            )
         return gpu
     if not hw.gpu:
         raise RequestError("hardware.gpu (a catalog name) or hardware.memory_gib is required", "unknown_gpu")
     gpu = find_gpu(hw.gpu)
     if gpu is None:
-        raise RequestError(f"unknown GPU {hw.gpu!r}; see `odh-tec vram gpus` or give hardware.memory_gib", "unknown_gpu")
+        raise RequestError(
+            f"unknown GPU {hw.gpu!r}; see `odh-tec vram gpus` or give hardware.memory_gib", "unknown_gpu"
+        )
     return gpu
 
 
 def _resolve_precision(arch: ModelArch, wl: Workload) -> tuple[WeightFormat, str]:
     requested = wl.weights
     if wl.engine == "llamacpp" and wl.task == "inference" and requested == "auto":
-        raise RequestError("engine llamacpp needs GGUF weights: weights = gguf-<type> (e.g. gguf-q4_k_m)", "invalid_combination")
-    resolved = arch.quantization.weights if (requested == "auto" and arch.quantization) else (arch.torch_dtype if requested == "auto" else requested)
+        raise RequestError(
+            "engine llamacpp needs GGUF weights: weights = gguf-<type> (e.g. gguf-q4_k_m)", "invalid_combination"
+        )
+    resolved = (
+        arch.quantization.weights
+        if (requested == "auto" and arch.quantization)
+        else (arch.torch_dtype if requested == "auto" else requested)
+    )
     # fp32 weights default to fp32 compute, except full fine-tuning, which the contract defines
     # as mixed precision (fp32 master weights, bf16 autocast)
     if wl.compute_dtype:
@@ -127,7 +145,9 @@ def _resolve_precision(arch: ModelArch, wl: Workload) -> tuple[WeightFormat, str
 def _validate(arch: ModelArch, wl: Workload, fmt: WeightFormat, hw: Hardware) -> None:
     if wl.task == "inference":
         if wl.engine == "llamacpp" and not fmt.is_gguf:
-            raise RequestError(f"engine llamacpp runs GGUF files; weights {fmt.name} is not gguf-<type>", "invalid_combination")
+            raise RequestError(
+                f"engine llamacpp runs GGUF files; weights {fmt.name} is not gguf-<type>", "invalid_combination"
+            )
         if wl.engine != "llamacpp" and fmt.is_gguf:
             raise RequestError(f"GGUF weights run on engine llamacpp, not {wl.engine}", "invalid_combination")
         if wl.kv_cache_dtype in ("q8_0", "q4_0") and wl.engine != "llamacpp":
@@ -142,9 +162,15 @@ def _validate(arch: ModelArch, wl: Workload, fmt: WeightFormat, hw: Hardware) ->
     if fmt.is_gguf:
         raise RequestError("fine-tuning needs safetensors weights, not GGUF", "invalid_combination")
     if wl.method == "qlora" and fmt.name in FLOAT_WEIGHTS:
-        raise RequestError(f"method qlora needs quantized weights (nf4, nf4-dq, fp4, gptq-int4...), got {fmt.name}", "invalid_combination")
+        raise RequestError(
+            f"method qlora needs quantized weights (nf4, nf4-dq, fp4, gptq-int4...), got {fmt.name}",
+            "invalid_combination",
+        )
     if wl.method == "full" and fmt.name not in FLOAT_WEIGHTS:
-        raise RequestError(f"full fine-tuning updates every weight; it cannot train {fmt.name} weights (use lora/qlora)", "invalid_combination")
+        raise RequestError(
+            f"full fine-tuning updates every weight; it cannot train {fmt.name} weights (use lora/qlora)",
+            "invalid_combination",
+        )
     if wl.method == "lora" and not fmt.is_float:
         wl.method = "qlora"
         wl.warnings.append(f"LoRA on {fmt.name} weights is QLoRA; estimated as qlora")
@@ -161,7 +187,9 @@ def _file_scale(arch: ModelArch, fmt: WeightFormat, file_bytes: float | None, wa
         return 1.0
     ratio = file_bytes / computed_stored
     if not 0.5 <= ratio <= 2.0:
-        warnings.append(f"checkpoint files hold {file_bytes / GIB:.2f} GiB but the config implies {computed_stored / GIB:.2f} GiB; using the config")
+        warnings.append(
+            f"checkpoint files hold {file_bytes / GIB:.2f} GiB but the config implies {computed_stored / GIB:.2f} GiB; using the config"
+        )
         return 1.0
     return ratio
 
@@ -178,7 +206,9 @@ def _given_layout(arch: ModelArch, wl: Workload, hw: Hardware) -> Layout:
             )
         pp = hw.pipeline_parallel or 1
         if count % (tp * pp):
-            raise RequestError(f"count {count} is not a multiple of tensor_parallel x pipeline_parallel = {tp * pp}", "invalid_layout")
+            raise RequestError(
+                f"count {count} is not a multiple of tensor_parallel x pipeline_parallel = {tp * pp}", "invalid_layout"
+            )
         return Layout(count, tp, pp)  # count > tp x pp: data-parallel replicas
     return Layout(count)
 
@@ -274,15 +304,19 @@ def _vllm_overhead(wl: Workload, gpu: Gpu, result: Result) -> str:
     at_most = math.floor((usable - outside) / usable * 100) / 100
     if outside <= 0 or device <= usable or at_most <= 0:
         return ""
-    return (f"vLLM claims {wl.gpu_memory_utilization:.0%} of each GPU and needs {outside:.1f} GiB more for the CUDA "
-            f"context, NCCL and CUDA graphs: a gpu_memory_utilization of at most {at_most:g} leaves room for them")
+    return (
+        f"vLLM claims {wl.gpu_memory_utilization:.0%} of each GPU and needs {outside:.1f} GiB more for the CUDA "
+        f"context, NCCL and CUDA graphs: a gpu_memory_utilization of at most {at_most:g} leaves room for them"
+    )
 
 
-def _no_fit_reasons(arch: ModelArch, fmt: WeightFormat, wl: Workload, gpu: Gpu, layout: Layout,
-                    result: Result) -> str:
+def _no_fit_reasons(arch: ModelArch, fmt: WeightFormat, wl: Workload, gpu: Gpu, layout: Layout, result: Result) -> str:
     """After a search that found nothing: the bound from the weights and what else stands in the way."""
-    parts = [_weights_bound(arch, fmt, wl, gpu), f"no layout up to {layout.gpus} × {gpu.name} fits",
-             _vllm_overhead(wl, gpu, result)]
+    parts = [
+        _weights_bound(arch, fmt, wl, gpu),
+        f"no layout up to {layout.gpus} × {gpu.name} fits",
+        _vllm_overhead(wl, gpu, result),
+    ]
     return "; ".join(p for p in parts if p)
 
 
@@ -307,8 +341,9 @@ def _round(value: float, nd: int = 3) -> float:
     return round(value, nd)
 
 
-def _response(arch, wl, fmt, compute, gpu, layout, result: Result, gpus_needed, margin_gib, warnings,
-              hint: str = "") -> dict[str, Any]:
+def _response(
+    arch, wl, fmt, compute, gpu, layout, result: Result, gpus_needed, margin_gib, warnings, hint: str = ""
+) -> dict[str, Any]:
     per_gpu = result.per_gpu
     peaks = [bd.peak_bytes for bd in per_gpu]
     devices = [bd.device_bytes for bd in per_gpu]
@@ -334,8 +369,9 @@ def _response(arch, wl, fmt, compute, gpu, layout, result: Result, gpus_needed, 
         verdict = f"Fits on {n} × {gpu.name} with {spare:.1f} GiB to spare"
     elif wl.task == "inference" and weights_gib > _gpu_budget_gib(wl, gpu):
         each = " each" if n > 1 else ""
-        verdict = (f"Does not fit on {n} × {gpu.name}: {weights_gib:.1f} GiB of weights do not fit in "
-                   f"{usable:.1f} GiB{each}")
+        verdict = (
+            f"Does not fit on {n} × {gpu.name}: {weights_gib:.1f} GiB of weights do not fit in {usable:.1f} GiB{each}"
+        )
         hint = re.sub(r"^the weights alone \([\d.]+ GiB\)", "the weights alone", hint)
     else:
         verdict = f"Does not fit on {n} × {gpu.name}: {device_gib:.1f} GiB needed per GPU, {usable:g} GiB usable"
@@ -343,8 +379,10 @@ def _response(arch, wl, fmt, compute, gpu, layout, result: Result, gpus_needed, 
         verdict += f"; {hint}"
     if vllm and fits and isinstance(result, InferenceResult) and result.kv_cache_tokens is not None:
         tokens = int(result.kv_cache_tokens)
-        verdict += (f"; vLLM KV cache: {tokens:,} tokens, room for {tokens // wl.context:,} concurrent requests "
-                    f"of {wl.context:,} tokens")
+        verdict += (
+            f"; vLLM KV cache: {tokens:,} tokens, room for {tokens // wl.context:,} concurrent requests "
+            f"of {wl.context:,} tokens"
+        )
     if hint and not fits:
         warnings = [*warnings, hint[0].upper() + hint[1:]]
 
@@ -372,7 +410,12 @@ def _response(arch, wl, fmt, compute, gpu, layout, result: Result, gpus_needed, 
         "weights": fmt.name,
         "compute_dtype": compute,
         "per_gpu": [
-            {"gpu": i, "per_gpu_gib": _round(peaks[i] / GIB), "device_gib": _round(devices[i] / GIB), "breakdown": per_gpu[i].gib()}
+            {
+                "gpu": i,
+                "per_gpu_gib": _round(peaks[i] / GIB),
+                "device_gib": _round(devices[i] / GIB),
+                "breakdown": per_gpu[i].gib(),
+            }
             for i in range(n)
         ],
         "model": arch.summary(),

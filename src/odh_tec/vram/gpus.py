@@ -28,11 +28,26 @@ class Gpu:
 
 
 CATALOG: tuple[Gpu, ...] = (
-    Gpu("H100-80GB", 79.19, 80, "NVIDIA", "vLLM 0.19 logs (total_gpu_memory)", ("H100", "H100-SXM", "H100-SXM5", "H100-PCIE", "H100-80G")),
+    Gpu(
+        "H100-80GB",
+        79.19,
+        80,
+        "NVIDIA",
+        "vLLM 0.19 logs (total_gpu_memory)",
+        ("H100", "H100-SXM", "H100-SXM5", "H100-PCIE", "H100-80G"),
+    ),
     Gpu("H100-NVL", 93.1, 94, "NVIDIA", "nominal 94 GB less driver reserve", ("H100-94GB",)),
     Gpu("H200", 139.8, 141, "NVIDIA", "nominal 141 GB less driver reserve", ("H200-141GB", "H200-SXM")),
     Gpu("B200", 178.4, 192, "NVIDIA", "nominal 180 GB usable HBM3e", ("B200-180GB",)),
-    Gpu("A100-80GB", 79.15, 80, "NVIDIA", "vLLM log total_gpu_memory=79.15GiB", ("A100-80G", "A100-SXM4-80GB", "A100"), is_a100=True),
+    Gpu(
+        "A100-80GB",
+        79.15,
+        80,
+        "NVIDIA",
+        "vLLM log total_gpu_memory=79.15GiB",
+        ("A100-80G", "A100-SXM4-80GB", "A100"),
+        is_a100=True,
+    ),
     Gpu("A100-40GB", 39.39, 40, "NVIDIA", "vLLM logs (39.39-39.56)", ("A100-40G", "A100-SXM4-40GB"), is_a100=True),
     Gpu("L40S", 44.39, 48, "NVIDIA", "vLLM logs (44.31-44.39)", ("L40S-48GB",)),
     Gpu("L40", 44.39, 48, "NVIDIA", "same board memory as L40S", ()),

@@ -34,10 +34,21 @@ MAX_HEADER_FILES = limits.SAFETENSORS_FILES
 MAX_HEADER_BYTES = limits.SAFETENSORS_HEADER_BYTES
 
 SAFETENSORS_DTYPE_BYTES = {
-    "F64": 8, "I64": 8, "U64": 8,
-    "F32": 4, "I32": 4, "U32": 4,
-    "F16": 2, "BF16": 2, "I16": 2, "U16": 2,
-    "F8_E4M3": 1, "F8_E5M2": 1, "I8": 1, "U8": 1, "BOOL": 1,
+    "F64": 8,
+    "I64": 8,
+    "U64": 8,
+    "F32": 4,
+    "I32": 4,
+    "U32": 4,
+    "F16": 2,
+    "BF16": 2,
+    "I16": 2,
+    "U16": 2,
+    "F8_E4M3": 1,
+    "F8_E5M2": 1,
+    "I8": 1,
+    "U8": 1,
+    "BOOL": 1,
 }
 
 
@@ -113,9 +124,14 @@ class _RepoFiles:
 
     def check(self, response: httpx.Response, path: str) -> None:
         if response.status_code >= 400:
-            raise hf_errors.hub_error(response, endpoint=self.transport.endpoint, repo_id=self.ref.repo_id,
-                                      revision=self.ref.revision, path=path,
-                                      token_sent=self.transport.token_sent)
+            raise hf_errors.hub_error(
+                response,
+                endpoint=self.transport.endpoint,
+                repo_id=self.ref.repo_id,
+                revision=self.ref.revision,
+                path=path,
+                token_sent=self.transport.token_sent,
+            )
 
 
 async def _read_at_most(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
@@ -135,8 +151,11 @@ async def _read_at_most(response: httpx.Response, limit: int) -> tuple[bytes, bo
 def _with_body(response: httpx.Response, body: bytes) -> httpx.Response:
     """A read, closed copy of a streamed response holding `body` (already decoded, hence
     without the encoding and length headers)."""
-    headers = [(k, v) for k, v in response.headers.multi_items()
-               if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+    headers = [
+        (k, v)
+        for k, v in response.headers.multi_items()
+        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
     return httpx.Response(response.status_code, headers=headers, content=body, request=response.request)
 
 
@@ -164,10 +183,16 @@ async def read_safetensors_header(
     if length <= 0:
         raise HubError(502, "bad_safetensors", f"{path}: empty safetensors header")
     if length > limit:
-        shared = "" if limit == MAX_HEADER_BYTES else (
-            f" left of the {limits.SAFETENSORS_HEADERS_TOTAL} bytes all headers of a repository may take")
-        raise HubError(422, "limit_exceeded",
-                       f"{path}: the safetensors header of {length} bytes exceeds the limit of {limit}{shared}")
+        shared = (
+            ""
+            if limit == MAX_HEADER_BYTES
+            else (f" left of the {limits.SAFETENSORS_HEADERS_TOTAL} bytes all headers of a repository may take")
+        )
+        raise HubError(
+            422,
+            "limit_exceeded",
+            f"{path}: the safetensors header of {length} bytes exceeds the limit of {limit}{shared}",
+        )
     if first.status_code == 200 and len(first.content) >= 8 + length:
         body = first.content[8 : 8 + length]
     else:
@@ -274,8 +299,11 @@ async def _read_config(repo: _RepoFiles, names: set[str], listed: bool) -> dict[
         raise HubError(404, "no_config", f"{repo_id} has no config.json (is it a transformers model?)")
     repo.check(response, "config.json")
     if not complete:
-        raise HubError(422, "unsupported_model",
-                       f"{repo_id}: config.json is larger than the limit of {limits.CONFIG_JSON_BYTES} bytes")
+        raise HubError(
+            422,
+            "unsupported_model",
+            f"{repo_id}: config.json is larger than the limit of {limits.CONFIG_JSON_BYTES} bytes",
+        )
     try:
         config = await _parse_json(response.content)
     except (ValueError, RecursionError) as exc:

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from odh_tec.vram.architecture import GIB, LinearSpec, ModelArch
 from odh_tec.vram.breakdown import Breakdown
 from odh_tec.vram.gpus import Gpu, vllm_batch_defaults
-from odh_tec.vram.weights import DTYPE_BYTES, WeightFormat, gguf_layer_bytes, gguf_output_type, gguf_tensor_bytes, weight_bytes
+from odh_tec.vram.weights import (
+    DTYPE_BYTES,
+    WeightFormat,
+    gguf_layer_bytes,
+    gguf_output_type,
+    gguf_tensor_bytes,
+    weight_bytes,
+)
 from odh_tec.vram.workload import Workload
 
 # ---- runtime constants (each is a measured allocation policy, see docs/vram.md) -----------------
@@ -97,7 +104,9 @@ def _ffn_width(arch: ModelArch) -> int:
 # ---- HF transformers generate -------------------------------------------------------------------
 
 
-def transformers_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpus: int) -> InferenceResult:
+def transformers_inference(
+    arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpus: int
+) -> InferenceResult:
     act_b = DTYPE_BYTES[compute]
     kv_b = kv_dtype_bytes(wl.kv_cache_dtype, compute)
     b = wl.batch_size
@@ -119,7 +128,9 @@ def transformers_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, com
         fused_width = sum(lin.d_out for lin in arch.layers[0].linears if lin.role == "qkv")
         retained = fused_width + (arch.num_kv_heads * arch.head_dim if arch.rotary else 0)
         kv_prefill = b * s_p * arch.num_layers * retained * act_b
-        notes.append("fused QKV projection: during prefill the cache keeps the whole QKV output alive (V is a view of it)")
+        notes.append(
+            "fused QKV projection: during prefill the cache keeps the whole QKV output alive (V is a view of it)"
+        )
     else:
         kv_prefill = b * s_p * hf_kv_elements_per_token(arch, s_p) * kv_b
 
@@ -161,20 +172,37 @@ def transformers_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, com
         share = wb.layers / n + (wb.embedding if i == 0 else 0) + (wb.lm_head + wb.other if i == n - 1 else 0)
         if n == 1:
             share = weights
-        bd.set("weights", share, f"{fmt.name} weights" + (f", layers {i * arch.num_layers // n}-{(i + 1) * arch.num_layers // n - 1}" if n > 1 else ""))
+        bd.set(
+            "weights",
+            share,
+            f"{fmt.name} weights"
+            + (f", layers {i * arch.num_layers // n}-{(i + 1) * arch.num_layers // n - 1}" if n > 1 else ""),
+        )
         bd.set("kv_cache", kv / n, _kv_why(name, legacy_cache, arch, kv_b, b, total_tokens))
         bd.set("activations", act, _act_why(name, eager, dequant, b, s_p))
-        bd.set("logits", logits if i == n - 1 else 0.0, "full-sequence logits (remote code computes every position)" if full_logits and name != "decode" else "last-position logits, fp32 copy for sampling")
+        bd.set(
+            "logits",
+            logits if i == n - 1 else 0.0,
+            "full-sequence logits (remote code computes every position)"
+            if full_logits and name != "decode"
+            else "last-position logits, fp32 copy for sampling",
+        )
         mask = arch.causal_mask_bytes(wl.attention or "sdpa")
         bd.set("other", mask, "registered max_position^2 boolean causal-mask buffer of the model code" if mask else "")
-        bd.set("cuda_context", CUDA_CONTEXT_GIB * GIB, "CUDA context and cuBLAS workspace (not in torch's allocated peak)")
+        bd.set(
+            "cuda_context", CUDA_CONTEXT_GIB * GIB, "CUDA context and cuBLAS workspace (not in torch's allocated peak)"
+        )
         bd.set("allocator_reserve", ALLOCATOR_SLACK * bd.peak_bytes, "caching-allocator slack")
         per_gpu.append(bd)
     res = InferenceResult(per_gpu=per_gpu, binding=f"peak during {name.replace('_', ' ')}")
     res.layout = {"strategy": "device_map" if n > 1 else "single", "gpus": n}
-    res.assumptions.append(f"transformers generate(): batch {b}, prompt {s_p}, new tokens {s_g}, peak in {name.replace('_', ' ')}")
+    res.assumptions.append(
+        f"transformers generate(): batch {b}, prompt {s_p}, new tokens {s_g}, peak in {name.replace('_', ' ')}"
+    )
     if legacy_cache:
-        res.assumptions.append("remote-code model: legacy tuple KV cache (old and new cache coexist while decoding) and full-sequence logits")
+        res.assumptions.append(
+            "remote-code model: legacy tuple KV cache (old and new cache coexist while decoding) and full-sequence logits"
+        )
     res.assumptions += notes
     return res
 
@@ -247,7 +275,13 @@ def sharded_weight_bytes(arch: ModelArch, fmt: WeightFormat, tp: int, pp: int, *
             total += arch.rope_cache_positions * arch.rotary_dim * dense  # cos/sin cache buffer
         if arch.is_mla:
             # MLA absorbs kv_b_proj into per-head W_UK / W_UV copies kept in 16-bit
-            total += sum(lin.weight_params for i in range(start, end) for lin in arch.layers[i].linears if lin.role == "kv_b") * dense / tp
+            total += (
+                sum(
+                    lin.weight_params for i in range(start, end) for lin in arch.layers[i].linears if lin.role == "kv_b"
+                )
+                * dense
+                / tp
+            )
         out.append(total)
     return out
 
@@ -277,7 +311,9 @@ def valid_tensor_parallel(arch: ModelArch, tp: int) -> bool:
     return k % tp == 0 or tp % k == 0 or arch.is_mla
 
 
-def vllm_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu: Gpu, tp: int, pp: int = 1) -> InferenceResult:
+def vllm_inference(
+    arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu: Gpu, tp: int, pp: int = 1
+) -> InferenceResult:
     util = wl.gpu_memory_utilization
     G = gpu.usable_gib * GIB
     budget = util * G
@@ -309,11 +345,25 @@ def vllm_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: st
         tokens_per_stage.append(blocks * VLLM_BLOCK)
         graphs = (0.35 + 0.015 * (end - start)) * GIB
         bd = Breakdown()
-        bd.set("weights", w, f"{fmt.name} weights of layers {start}-{end - 1} on one of {tp} TP ranks (incl. rotary cache)")
-        bd.set("kv_cache", max(0.0, pool), f"paged KV pool: {util:g} x {gpu.usable_gib:g} GiB - weights - activations - non-torch; {per_token:,.0f} B per token on this GPU")
-        bd.set("activations", activation, f"profiled peak: dummy forward of {max_batched} tokens + sampler over {max_seqs} sequences x {arch.vocab_size} vocab")
+        bd.set(
+            "weights", w, f"{fmt.name} weights of layers {start}-{end - 1} on one of {tp} TP ranks (incl. rotary cache)"
+        )
+        bd.set(
+            "kv_cache",
+            max(0.0, pool),
+            f"paged KV pool: {util:g} x {gpu.usable_gib:g} GiB - weights - activations - non-torch; {per_token:,.0f} B per token on this GPU",
+        )
+        bd.set(
+            "activations",
+            activation,
+            f"profiled peak: dummy forward of {max_batched} tokens + sampler over {max_seqs} sequences x {arch.vocab_size} vocab",
+        )
         bd.set("logits", 0.0, "")
-        bd.set("other", non_torch, "non-torch memory: CUDA runtime" + (", NCCL and custom all-reduce buffers" if tp * pp > 1 else ""))
+        bd.set(
+            "other",
+            non_torch,
+            "non-torch memory: CUDA runtime" + (", NCCL and custom all-reduce buffers" if tp * pp > 1 else ""),
+        )
         bd.set("cuda_context", context, "CUDA context created before the budget is measured")
         bd.set("cuda_graphs", graphs, "CUDA graph capture, outside the gpu_memory_utilization budget in vLLM 0.19")
         per_gpu.append(bd)
@@ -322,28 +372,47 @@ def vllm_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: st
     tokens = min(tokens_per_stage) if tokens_per_stage else 0
     one_request = -(-max_len // VLLM_BLOCK) * VLLM_BLOCK
     starts = tokens >= one_request and tokens > 0
-    res = InferenceResult(per_gpu=per_gpu, kv_cache_tokens=tokens, max_concurrency=round(tokens / max_len, 2) if max_len else None)
+    res = InferenceResult(
+        per_gpu=per_gpu, kv_cache_tokens=tokens, max_concurrency=round(tokens / max_len, 2) if max_len else None
+    )
     res.starts = starts
-    res.layout = {"strategy": "tensor_parallel" if pp == 1 else "tensor+pipeline_parallel", "tensor_parallel": tp, "pipeline_parallel": pp, "gpus": tp * pp}
+    res.layout = {
+        "strategy": "tensor_parallel" if pp == 1 else "tensor+pipeline_parallel",
+        "tensor_parallel": tp,
+        "pipeline_parallel": pp,
+        "gpus": tp * pp,
+    }
     heaviest = max(stage_weights) if stage_weights else 0.0
     if starts:
         res.binding = f"KV cache: {tokens:,} tokens, {tokens // max_len:,} concurrent requests of {max_len:,} tokens"
     elif heaviest > budget:
-        res.binding = f"the weights: {heaviest / GIB:.1f} GiB per GPU, more than the {budget / GIB:.1f} GiB vLLM may use"
+        res.binding = (
+            f"the weights: {heaviest / GIB:.1f} GiB per GPU, more than the {budget / GIB:.1f} GiB vLLM may use"
+        )
     else:
         res.binding = f"the KV cache cannot hold one {max_len:,}-token request"
-    res.assumptions.append(f"vLLM 0.19 V1 defaults: max_num_seqs {max_seqs}, max_num_batched_tokens {max_batched}, block 16, KV dtype {wl.kv_cache_dtype}")
-    res.assumptions.append("KV tokens count every attention layer at full size (sliding-window layers included), as vLLM 0.19 logs them")
+    res.assumptions.append(
+        f"vLLM 0.19 V1 defaults: max_num_seqs {max_seqs}, max_num_batched_tokens {max_batched}, block 16, KV dtype {wl.kv_cache_dtype}"
+    )
+    res.assumptions.append(
+        "KV tokens count every attention layer at full size (sliding-window layers included), as vLLM 0.19 logs them"
+    )
     if not starts:
         if heaviest > budget:
-            reason = (f"{heaviest / GIB:.1f} GiB of weights per GPU do not fit in the {budget / GIB:.1f} GiB it may use "
-                      f"({util:g} × {gpu.usable_gib:.1f} GiB)")
+            reason = (
+                f"{heaviest / GIB:.1f} GiB of weights per GPU do not fit in the {budget / GIB:.1f} GiB it may use "
+                f"({util:g} × {gpu.usable_gib:.1f} GiB)"
+            )
         elif tokens == 0:
-            reason = (f"after the weights ({heaviest / GIB:.1f} GiB per GPU) and activations, no memory is left for "
-                      f"the KV cache; lower the context length ({max_len:,} tokens) or use more GPUs")
+            reason = (
+                f"after the weights ({heaviest / GIB:.1f} GiB per GPU) and activations, no memory is left for "
+                f"the KV cache; lower the context length ({max_len:,} tokens) or use more GPUs"
+            )
         else:
-            reason = (f"its KV cache holds {tokens:,} tokens, less than one {max_len:,}-token request; lower the "
-                      "context length or use more GPUs")
+            reason = (
+                f"its KV cache holds {tokens:,} tokens, less than one {max_len:,}-token request; lower the "
+                "context length or use more GPUs"
+            )
         res.warnings.append(f"vLLM would not start: {reason}")
     return res
 
@@ -399,14 +468,26 @@ def llamacpp_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute
     per_gpu = []
     for i in range(n):
         bd = Breakdown()
-        bd.set("weights", weights / n, f"GGUF {ftype.upper()} tensors of {offloaded} offloaded layers" + (" + output" if ngl > L else "") + "; token embedding stays on the host")
+        bd.set(
+            "weights",
+            weights / n,
+            f"GGUF {ftype.upper()} tensors of {offloaded} offloaded layers"
+            + (" + output" if ngl > L else "")
+            + "; token embedding stays on the host",
+        )
         bd.set("kv_cache", kv / n, f"n_ctx {n_ctx} x {arch.num_layers} layers x (K+V) {kv_type}")
         bd.set("activations", compute_buf, cb_why)
         bd.set("logits", 0.0, "")
         bd.set("other", 0.0, "")
-        bd.set("cuda_context", LLAMACPP_CONTEXT_GIB * GIB, "CUDA context and cuBLAS handles (not in the buffer sizes llama.cpp logs)")
+        bd.set(
+            "cuda_context",
+            LLAMACPP_CONTEXT_GIB * GIB,
+            "CUDA context and cuBLAS handles (not in the buffer sizes llama.cpp logs)",
+        )
         per_gpu.append(bd)
     res = InferenceResult(per_gpu=per_gpu, kv_cache_tokens=n_ctx, binding="llama.cpp buffers: model + KV + compute")
     res.layout = {"strategy": "layer_split" if n > 1 else "single", "gpus": n, "gpu_layers": offloaded}
-    res.assumptions.append(f"llama.cpp: n_ctx {n_ctx} ({wl.batch_size} slot(s) x {wl.context}), n_ubatch {n_ub}, flash attention {'on' if flash else 'off'}")
+    res.assumptions.append(
+        f"llama.cpp: n_ctx {n_ctx} ({wl.batch_size} slot(s) x {wl.context}), n_ubatch {n_ub}, flash attention {'on' if flash else 'off'}"
+    )
     return res

@@ -146,7 +146,9 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         grad_b = master
         state_b = master
         if fmt.name == "fp32":
-            notes.append("mixed precision: fp32 master weights, fp32 gradients and optimizer states; autocast keeps 16-bit weight copies during forward/backward")
+            notes.append(
+                "mixed precision: fp32 master weights, fp32 gradients and optimizer states; autocast keeps 16-bit weight copies during forward/backward"
+            )
         else:
             notes.append(f"pure {fmt.name} training: gradients and optimizer states in {fmt.name}")
         autocast_copies = P * b_c if (fmt.name == "fp32" and b_c < 4) else 0.0
@@ -164,10 +166,14 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         state_b = 4
         autocast_copies = trainable * b_c if b_c < 4 else 0.0  # 16-bit casts of the fp32 adapters
         if upcast:
-            notes.append("prepare_model_for_kbit_training up-casts the non-quantized parameters (embeddings, norms, lm_head) to fp32: the residual stream and bitsandbytes outputs become fp32")
+            notes.append(
+                "prepare_model_for_kbit_training up-casts the non-quantized parameters (embeddings, norms, lm_head) to fp32: the residual stream and bitsandbytes outputs become fp32"
+            )
             b_res, b_out = 4, 4
         elif fmt.is_bnb and method == "qlora":
-            notes.append("QLoRA without gradient checkpointing: assumed without prepare_model_for_kbit_training (16-bit embeddings and norms)")
+            notes.append(
+                "QLoRA without gradient checkpointing: assumed without prepare_model_for_kbit_training (16-bit embeddings and norms)"
+            )
             b_res, b_out = b_c, b_c
         else:
             b_res = 4 if fmt.name == "fp32" else (2 if not fmt.is_float else DTYPE_BYTES[fmt.name])
@@ -204,7 +210,11 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
             weights_gpu /= n
         if shard == "zero3":
             gather = 2 * max(layer.params for layer in arch.layers) * b_c  # current + prefetched layer
-        notes.append(f"DeepSpeed {shard.upper()} over {n} GPUs partitions " + ("parameters, " if shard == "zero3" else "") + "gradients and optimizer states")
+        notes.append(
+            f"DeepSpeed {shard.upper()} over {n} GPUs partitions "
+            + ("parameters, " if shard == "zero3" else "")
+            + "gradients and optimizer states"
+        )
     elif n > 1:
         # DDP: every GPU holds a full replica, and the reducer's buckets hold a second copy of the gradients
         grads_gpu *= 2
@@ -216,9 +226,15 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
     # trainable weights and bitsandbytes' MatMul4Bit keep each Linear's input for backward
     saves_inputs = method == "full" or fmt.is_bnb
     per_token_layer = layer_activation_bytes(
-        arch, b_compute=b_c, b_residual=b_res, b_out=b_out, seq=wl.context, attention=attention,
+        arch,
+        b_compute=b_c,
+        b_residual=b_res,
+        b_out=b_out,
+        seq=wl.context,
+        attention=attention,
         linear_saves_input=saves_inputs,
-        lora_roles=lora_roles, lora_dropout=wl.lora_dropout if method != "full" else 0.0,
+        lora_roles=lora_roles,
+        lora_dropout=wl.lora_dropout if method != "full" else 0.0,
         lora_input_bytes=b_res,
     )
     L = arch.num_layers
@@ -230,7 +246,11 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         stored = L * layer_acts
         recompute = 0.0
     # gradient transients while back-propagating through a layer: grads of the widest tensors
-    ffn = (arch.experts_per_token * arch.moe_intermediate_size + arch.shared_expert_intermediate_size) if arch.is_moe else arch.intermediate_size
+    ffn = (
+        (arch.experts_per_token * arch.moe_intermediate_size + arch.shared_expert_intermediate_size)
+        if arch.is_moe
+        else arch.intermediate_size
+    )
     bwd_transient = 2 * b_out * ffn * T + 2 * b_res * arch.hidden_size * T
     head_inputs = (4 + b_c) * arch.hidden_size * T  # final norm's fp32 input + lm_head input
     if method != "full" and b_res == 4 and b_c < 4:
@@ -243,13 +263,17 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
     elif fmt.is_packed_int and method != "full":
         # GPTQ/AWQ training kernels dequantize in plain PyTorch ops, so autograd keeps each
         # layer's 16-bit weights for the input gradient (the recomputed layer with checkpointing)
-        dequant_layer = sum(lin.weight_params for lin in arch.layers[0].linears if lin.role not in ("router", "shared_gate")) * 2
+        dequant_layer = (
+            sum(lin.weight_params for lin in arch.layers[0].linears if lin.role not in ("router", "shared_gate")) * 2
+        )
         quant_scratch = arch.largest_linear() * 3  # unpacked int8 + fp16 product while dequantizing
         if wl.gradient_checkpointing:
             quant_scratch += dequant_layer
         else:
             stored += L * dequant_layer
-        notes.append("GPTQ/AWQ training: dequantized 16-bit weights are kept for backward (one layer with checkpointing)")
+        notes.append(
+            "GPTQ/AWQ training: dequantized 16-bit weights are kept for backward (one layer with checkpointing)"
+        )
 
     mask = arch.causal_mask_bytes(attention)
     static = weights_gpu + grads_gpu + states_gpu + gather + mask
@@ -263,8 +287,16 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
 
     bd = Breakdown()
     bd.set("weights", weights_gpu + gather, _weights_why(method, fmt, trainable, shard, n))
-    bd.set("gradients", grads_gpu, f"{trainable:,} trainable parameters x {grad_b} B" + (f" / {n} GPUs" if shard != "none" else ""))
-    bd.set("optimizer", states_gpu + (temp_gpu if phase == "optimizer step" else 0.0), _opt_why(opt, state_b, step_temp, shard, n))
+    bd.set(
+        "gradients",
+        grads_gpu,
+        f"{trainable:,} trainable parameters x {grad_b} B" + (f" / {n} GPUs" if shard != "none" else ""),
+    )
+    bd.set(
+        "optimizer",
+        states_gpu + (temp_gpu if phase == "optimizer step" else 0.0),
+        _opt_why(opt, state_b, step_temp, shard, n),
+    )
     if phase == "optimizer step":
         bd.set("activations", 0.0, "activations are freed before the optimizer step")
         bd.set("logits", 0.0, "")
@@ -273,20 +305,43 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
     else:
         acts = stored + (recompute + bwd_transient + quant_scratch if phase == "backward" else head_inputs)
         bd.set("activations", acts, _act_why(wl, stored, recompute, phase, T))
-        bd.set("logits", logits if phase == "loss" else 0.0, f"{T} tokens x {arch.vocab_size} vocab x {LOSS_BYTES_PER_LOGIT} B (fp32 log-softmax, its gradient and the input gradient)")
+        bd.set(
+            "logits",
+            logits if phase == "loss" else 0.0,
+            f"{T} tokens x {arch.vocab_size} vocab x {LOSS_BYTES_PER_LOGIT} B (fp32 log-softmax, its gradient and the input gradient)",
+        )
         bd.set("kv_cache", 0.0, "no KV cache in training")
-        other_why = [text for text, value in (("16-bit autocast copies of trainable fp32 weights", autocast_copies), ("causal-mask buffer", mask)) if value]
+        other_why = [
+            text
+            for text, value in (
+                ("16-bit autocast copies of trainable fp32 weights", autocast_copies),
+                ("causal-mask buffer", mask),
+            )
+            if value
+        ]
         bd.set("other", autocast_copies + mask, " + ".join(other_why))
-    bd.set("cuda_context", (CUDA_CONTEXT_GIB + (NCCL_GIB if n > 1 else 0)) * GIB, "CUDA context, cuBLAS workspace" + (" and NCCL" if n > 1 else ""))
+    bd.set(
+        "cuda_context",
+        (CUDA_CONTEXT_GIB + (NCCL_GIB if n > 1 else 0)) * GIB,
+        "CUDA context, cuBLAS workspace" + (" and NCCL" if n > 1 else ""),
+    )
     bd.set("allocator_reserve", ALLOCATOR_SLACK * peak, "caching-allocator fragmentation")
     res = TrainingResult(per_gpu=[bd] + [Breakdown(dict(bd.terms), dict(bd.why)) for _ in range(n - 1)])
     res.trainable_params = trainable
     res.binding = f"peak at the {phase}"
-    res.layout = {"strategy": "ddp" if shard == "none" and n > 1 else (shard if n > 1 else "single"), "gpus": n, "sharding": shard}
-    res.assumptions.append(f"HF Trainer + PEFT, {method}, micro-batch {wl.batch_size} x {wl.context} tokens, gradient checkpointing {'on' if wl.gradient_checkpointing else 'off'}, standard cross-entropy")
+    res.layout = {
+        "strategy": "ddp" if shard == "none" and n > 1 else (shard if n > 1 else "single"),
+        "gpus": n,
+        "sharding": shard,
+    }
+    res.assumptions.append(
+        f"HF Trainer + PEFT, {method}, micro-batch {wl.batch_size} x {wl.context} tokens, gradient checkpointing {'on' if wl.gradient_checkpointing else 'off'}, standard cross-entropy"
+    )
     res.assumptions += notes
     if method != "full" and wl.lora_dropout > 0:
-        res.assumptions.append(f"LoRA dropout {wl.lora_dropout:g} (each adapted module keeps a dropout copy of its input)")
+        res.assumptions.append(
+            f"LoRA dropout {wl.lora_dropout:g} (each adapted module keeps a dropout copy of its input)"
+        )
     return res
 
 
@@ -302,7 +357,8 @@ def _weights_why(method: str, fmt: WeightFormat, trainable: int, shard: str, n: 
 
 def _opt_why(opt: str, state_b: int, temp: int, shard: str, n: int) -> str:
     text = {
-        "adamw": f"AdamW m and v ({2 * state_b} B/param)" + (f" + foreach temporary ({temp} B/param) at the step" if temp else ""),
+        "adamw": f"AdamW m and v ({2 * state_b} B/param)"
+        + (f" + foreach temporary ({temp} B/param) at the step" if temp else ""),
         "adamw-8bit": "8-bit AdamW states (2 B/param)",
         "paged-adamw-8bit": "paged 8-bit AdamW states (2 B/param, pageable to host)",
         "sgd": f"SGD momentum ({state_b} B/param)",

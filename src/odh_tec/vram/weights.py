@@ -178,7 +178,9 @@ class WeightBytes:
         return self.layers + self.embedding + self.lm_head + self.other
 
 
-def _layer_linear_bytes(fmt: WeightFormat, lin: LinearSpec, *, engine: str, expert_hidden_pad: int = 0) -> tuple[float, int, int]:
+def _layer_linear_bytes(
+    fmt: WeightFormat, lin: LinearSpec, *, engine: str, expert_hidden_pad: int = 0
+) -> tuple[float, int, int]:
     """(bytes, quantized params, dense params) of one LinearSpec incl. its bias."""
     bias_bytes = (lin.count * lin.d_out if lin.bias else 0) * (4 if fmt.name == "fp32" else 2)
     bias_params = lin.count * lin.d_out if lin.bias else 0
@@ -190,10 +192,21 @@ def _layer_linear_bytes(fmt: WeightFormat, lin: LinearSpec, *, engine: str, expe
         padded = -(-h // expert_hidden_pad) * expert_hidden_pad
         numel = numel * padded // h
     quantized = bits < 16 and not fmt.is_float
-    return numel * bits / 8 + bias_bytes, (lin.weight_params if quantized else 0), (0 if quantized else lin.weight_params) + bias_params
+    return (
+        numel * bits / 8 + bias_bytes,
+        (lin.weight_params if quantized else 0),
+        (0 if quantized else lin.weight_params) + bias_params,
+    )
 
 
-def weight_bytes(arch: ModelArch, fmt: WeightFormat, *, engine: str = "transformers", expert_hidden_pad: int = 0, dense_override: int | None = None) -> WeightBytes:
+def weight_bytes(
+    arch: ModelArch,
+    fmt: WeightFormat,
+    *,
+    engine: str = "transformers",
+    expert_hidden_pad: int = 0,
+    dense_override: int | None = None,
+) -> WeightBytes:
     """Bytes of every weight category. `dense_override` re-prices unquantized tensors
     (e.g. 4 bytes when PEFT up-casts them to fp32 for QLoRA)."""
     if fmt.is_gguf:
@@ -215,7 +228,9 @@ def weight_bytes(arch: ModelArch, fmt: WeightFormat, *, engine: str = "transform
     embedding = arch.embedding_params * dense
     lm_head = arch.lm_head_params * dense
     other = (arch.final_norm_params + arch.position_embedding_params) * dense
-    dense_params += arch.embedding_params + arch.lm_head_params + arch.final_norm_params + arch.position_embedding_params
+    dense_params += (
+        arch.embedding_params + arch.lm_head_params + arch.final_norm_params + arch.position_embedding_params
+    )
     k = arch.weight_scale
     if fmt.is_float:
         b = DTYPE_BYTES[fmt.name] if dense_override is None else dense_override
@@ -232,7 +247,9 @@ def _use_more_bits(i: int, n: int) -> bool:
     return i < n // 8 or i >= 7 * n // 8 or (i - n // 8) % 3 == 2
 
 
-def gguf_tensor_type(ftype: str, role: str, layer: int, n_layers: int, d_in: int, *, n_experts: int = 0, n_gqa: int = 1) -> str:
+def gguf_tensor_type(
+    ftype: str, role: str, layer: int, n_layers: int, d_in: int, *, n_experts: int = 0, n_gqa: int = 1
+) -> str:
     """Tensor type that llama.cpp's quantizer picks for a decoder-layer matrix."""
     base = GGUF_FILE_TYPES[ftype]
     if base in ("F32", "F16", "BF16", "Q8_0"):
@@ -299,7 +316,15 @@ def gguf_layer_bytes(arch: ModelArch, ftype: str, index: int) -> float:
         if lin.role in ("router", "shared_gate"):
             total += lin.weight_params * 4  # ffn_gate_inp is never quantized (F32)
         else:
-            t = gguf_tensor_type(ftype, lin.role, index, arch.num_layers, lin.d_in, n_experts=arch.num_experts, n_gqa=arch.num_heads // arch.num_kv_heads)
+            t = gguf_tensor_type(
+                ftype,
+                lin.role,
+                index,
+                arch.num_layers,
+                lin.d_in,
+                n_experts=arch.num_experts,
+                n_gqa=arch.num_heads // arch.num_kv_heads,
+            )
             total += gguf_tensor_bytes(t, lin.weight_params)
         if lin.bias:
             total += lin.count * lin.d_out * 4
@@ -315,7 +340,9 @@ def gguf_weight_bytes(arch: ModelArch, ftype: str) -> WeightBytes:
         out_type = _K_FALLBACK.get(out_type, "F16")
     # tied models still get an output copy (llama.cpp duplicates token_embd for the GPU)
     lm_head = gguf_tensor_bytes(out_type, arch.vocab_size * d)
-    embedding = gguf_tensor_bytes(GGUF_FILE_TYPES[ftype] if GGUF_FILE_TYPES[ftype] != "MXFP4" else "Q8_0", arch.vocab_size * d)
+    embedding = gguf_tensor_bytes(
+        GGUF_FILE_TYPES[ftype] if GGUF_FILE_TYPES[ftype] != "MXFP4" else "Q8_0", arch.vocab_size * d
+    )
     other = arch.final_norm_params * 4 + arch.position_embedding_params * 4
     k = arch.weight_scale
     return WeightBytes(layers * k, embedding * k, lm_head * k, other * k, 0, arch.layer_params)

@@ -21,10 +21,29 @@ KV_DTYPES = ("auto", "fp16", "bf16", "fp8", "fp32", "q8_0", "q4_0")
 SHARDING = ("none", "zero2", "zero3", "fsdp")
 
 _WORKLOAD_FIELDS = {
-    "task", "engine", "weights", "compute_dtype", "kv_cache_dtype", "attention", "prompt_tokens", "new_tokens",
-    "context_length", "batch_size", "gpu_memory_utilization", "max_num_seqs", "max_num_batched_tokens", "ubatch",
-    "gpu_layers", "method", "optimizer", "gradient_checkpointing", "lora_rank", "lora_target", "sharding",
-    "lora_dropout", "pipeline_parallel",
+    "task",
+    "engine",
+    "weights",
+    "compute_dtype",
+    "kv_cache_dtype",
+    "attention",
+    "prompt_tokens",
+    "new_tokens",
+    "context_length",
+    "batch_size",
+    "gpu_memory_utilization",
+    "max_num_seqs",
+    "max_num_batched_tokens",
+    "ubatch",
+    "gpu_layers",
+    "method",
+    "optimizer",
+    "gradient_checkpointing",
+    "lora_rank",
+    "lora_target",
+    "sharding",
+    "lora_dropout",
+    "pipeline_parallel",
 }
 _HARDWARE_FIELDS = {"gpu", "memory_gib", "count", "tensor_parallel", "pipeline_parallel", "margin_gib"}
 
@@ -147,7 +166,15 @@ def parse_lora_target(value: Any) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not value:
         raise RequestError("lora_target must be qv, attention, all-linear or a list of q,k,v,o,gate,up,down")
     roles = []
-    aliases = {"q_proj": "q", "k_proj": "k", "v_proj": "v", "o_proj": "o", "gate_proj": "gate", "up_proj": "up", "down_proj": "down"}
+    aliases = {
+        "q_proj": "q",
+        "k_proj": "k",
+        "v_proj": "v",
+        "o_proj": "o",
+        "gate_proj": "gate",
+        "up_proj": "up",
+        "down_proj": "down",
+    }
     for item in value:
         role = aliases.get(str(item).lower(), str(item).lower())
         if role not in LORA_ROLES:
@@ -203,8 +230,16 @@ def parse_workload(raw: Any) -> Workload:
         wl.sharding = "zero3"
     if wl.context <= 0:
         raise RequestError("give context_length, or prompt_tokens / new_tokens")
-    if wl.attention is not None and wl.attention not in ("sdpa", "flash_attention_2", "flash_attention_3", "eager", "flash"):
-        raise RequestError(f"attention must be sdpa, flash_attention_2, eager (llamacpp: flash or eager); got {wl.attention!r}")
+    if wl.attention is not None and wl.attention not in (
+        "sdpa",
+        "flash_attention_2",
+        "flash_attention_3",
+        "eager",
+        "flash",
+    ):
+        raise RequestError(
+            f"attention must be sdpa, flash_attention_2, eager (llamacpp: flash or eager); got {wl.attention!r}"
+        )
     return wl
 
 

@@ -58,7 +58,10 @@ export function CopyMoveModal({
   const { busy, error, run: runBusy } = useBusyAction();
   const source: CopySource = { location_id: locationId, keys, prefixes };
   const cleanPrefix = prefix.trim().replace(/^\/+/, '');
-  const dest = { location_id: destination, prefix: cleanPrefix && !cleanPrefix.endsWith('/') ? `${cleanPrefix}/` : cleanPrefix };
+  const dest = {
+    location_id: destination,
+    prefix: cleanPrefix && !cleanPrefix.endsWith('/') ? `${cleanPrefix}/` : cleanPrefix,
+  };
   const same = destination === locationId && dest.prefix === currentPrefix;
 
   const run = (what: 'check' | 'start') =>
@@ -81,7 +84,11 @@ export function CopyMoveModal({
     // The stream may already have said more (even "completed"): the toast tells what the tab holds now.
     const job = upsert(await api.startTransfer({ kind: operation, source, destination: dest, conflict }));
     const title = titleOf(job);
-    const ended = { completed: t.transfers.finished, failed: t.transfers.failed, cancelled: t.transfers.cancelled } as Record<string, (x: string) => string>;
+    const ended = {
+      completed: t.transfers.finished,
+      failed: t.transfers.failed,
+      cancelled: t.transfers.cancelled,
+    } as Record<string, (x: string) => string>;
     notify({
       variant: isActive(job) ? 'info' : job.state === 'completed' ? 'success' : 'warning',
       title: isActive(job) ? t.copy.started(title) : ended[job.state](title),
@@ -103,18 +110,49 @@ export function CopyMoveModal({
         <Form id="copy-form" onSubmit={(e) => e.preventDefault()}>
           {error && <Alert isInline variant="danger" title={error} />}
           <FormGroup role="radiogroup" isInline fieldId="copy-op" label={t.copy.operation} isStack={false}>
-            <Radio id="op-copy" name="op" label={t.copy.copy} isChecked={operation === 'copy'} onChange={() => setOperation('copy')} />
-            <Radio id="op-move" name="op" label={t.copy.move} isChecked={operation === 'move'} onChange={() => setOperation('move')} />
+            <Radio
+              id="op-copy"
+              name="op"
+              label={t.copy.copy}
+              isChecked={operation === 'copy'}
+              onChange={() => setOperation('copy')}
+            />
+            <Radio
+              id="op-move"
+              name="op"
+              label={t.copy.move}
+              isChecked={operation === 'move'}
+              onChange={() => setOperation('move')}
+            />
           </FormGroup>
           <FormGroup label={t.copy.destination} fieldId="copy-dest">
-            <FormSelect id="copy-dest" value={destination} onChange={(_e, v) => { setDestination(v); setCheck(null); }}>
+            <FormSelect
+              id="copy-dest"
+              value={destination}
+              onChange={(_e, v) => {
+                setDestination(v);
+                setCheck(null);
+              }}
+            >
               {(locations ?? []).map((l) => (
-                <FormSelectOption key={l.id} value={l.id} label={`${l.name} (${l.kind === 's3' ? 'S3' : 'local'})`} isDisabled={!l.available} />
+                <FormSelectOption
+                  key={l.id}
+                  value={l.id}
+                  label={`${l.name} (${l.kind === 's3' ? 'S3' : 'local'})`}
+                  isDisabled={!l.available}
+                />
               ))}
             </FormSelect>
           </FormGroup>
           <FormGroup label={t.copy.destinationPrefix} fieldId="copy-prefix">
-            <TextInput id="copy-prefix" value={prefix} onChange={(_e, v) => { setPrefix(v); setCheck(null); }} />
+            <TextInput
+              id="copy-prefix"
+              value={prefix}
+              onChange={(_e, v) => {
+                setPrefix(v);
+                setCheck(null);
+              }}
+            />
             <FormHelperText>
               <HelperText>
                 {same ? (
@@ -128,12 +166,34 @@ export function CopyMoveModal({
             </FormHelperText>
           </FormGroup>
           <FormGroup role="radiogroup" fieldId="copy-conflict" label={t.copy.conflict}>
-            <Radio id="conflict-skip" name="conflict" label={t.copy.skip} isChecked={conflict === 'skip'} onChange={() => setConflict('skip')} />
-            <Radio id="conflict-overwrite" name="conflict" label={t.copy.overwrite} isChecked={conflict === 'overwrite'} onChange={() => setConflict('overwrite')} />
-            <Radio id="conflict-rename" name="conflict" label={t.copy.rename} isChecked={conflict === 'rename'} onChange={() => setConflict('rename')} />
+            <Radio
+              id="conflict-skip"
+              name="conflict"
+              label={t.copy.skip}
+              isChecked={conflict === 'skip'}
+              onChange={() => setConflict('skip')}
+            />
+            <Radio
+              id="conflict-overwrite"
+              name="conflict"
+              label={t.copy.overwrite}
+              isChecked={conflict === 'overwrite'}
+              onChange={() => setConflict('overwrite')}
+            />
+            <Radio
+              id="conflict-rename"
+              name="conflict"
+              label={t.copy.rename}
+              isChecked={conflict === 'rename'}
+              onChange={() => setConflict('rename')}
+            />
           </FormGroup>
           {check && (
-            <Alert isInline variant={check.conflicts.length ? 'warning' : 'info'} title={t.copy.checkResult(check.files, formatBytes(check.total_size), check.conflicts.length)}>
+            <Alert
+              isInline
+              variant={check.conflicts.length ? 'warning' : 'info'}
+              title={t.copy.checkResult(check.files, formatBytes(check.total_size), check.conflicts.length)}
+            >
               {check.conflicts.slice(0, 5).map((c) => (
                 <div key={c.destination_key} className="odh-tec-mono">
                   {c.destination_key}
@@ -144,7 +204,12 @@ export function CopyMoveModal({
         </Form>
       </ModalBody>
       <ModalFooter>
-        <Button onClick={() => run('start')} isDisabled={busy || same} isLoading={busy} aria-describedby={same ? 'copy-same-folder' : undefined}>
+        <Button
+          onClick={() => run('start')}
+          isDisabled={busy || same}
+          isLoading={busy}
+          aria-describedby={same ? 'copy-same-folder' : undefined}
+        >
           {operation === 'copy' ? t.copy.copy : t.copy.move}
         </Button>
         <Button variant="secondary" onClick={() => run('check')} isDisabled={busy}>

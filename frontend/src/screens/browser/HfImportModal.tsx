@@ -39,7 +39,19 @@ import { formatBytes } from '../../utils/format';
 import { JobFilesTable, JobSummary, StateLabel } from '../transfers/JobProgress';
 
 const REPO_ID = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/;
-const QUANTS = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'Q4_0', 'Q4_K_S', 'Q3_K_M', 'Q2_K', 'IQ4_XS', 'F16', 'BF16'];
+const QUANTS = [
+  'Q4_K_M',
+  'Q5_K_M',
+  'Q6_K',
+  'Q8_0',
+  'Q4_0',
+  'Q4_K_S',
+  'Q3_K_M',
+  'Q2_K',
+  'IQ4_XS',
+  'F16',
+  'BF16',
+];
 type Preset = 'all' | 'safetensors' | 'gguf';
 
 const lines = (text: string) =>
@@ -54,11 +66,17 @@ function presetPatterns(preset: Preset, quant: string): { include: string; exclu
       include: ['*.safetensors', '*.json', '*.txt', '*.model', '*.tiktoken', '*.jinja', '*.md'].join('\n'),
       exclude: ['original/*', '*.pth', '*.bin', '*.gguf', '*.onnx'].join('\n'),
     };
-  if (preset === 'gguf') return { include: [`*${quant}*.gguf`, `*${quant.toLowerCase()}*.gguf`, '*.md'].join('\n'), exclude: '' };
+  if (preset === 'gguf')
+    return { include: [`*${quant}*.gguf`, `*${quant.toLowerCase()}*.gguf`, '*.md'].join('\n'), exclude: '' };
   return { include: '', exclude: '' };
 }
 
-export function HfImportModal({ locationId, locationName, prefix, onClose }: {
+export function HfImportModal({
+  locationId,
+  locationName,
+  prefix,
+  onClose,
+}: {
   locationId: string;
   locationName: string;
   prefix: string;
@@ -107,11 +125,13 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
     setPreviewFailed(false);
   };
 
-  const edited = <T,>(setter: (v: T) => void) => (v: T) => {
-    setter(v);
-    setPreview(null);
-    setPreviewFailed(false);
-  };
+  const edited =
+    <T,>(setter: (v: T) => void) =>
+    (v: T) => {
+      setter(v);
+      setPreview(null);
+      setPreviewFailed(false);
+    };
 
   const run = async (what: 'preview' | 'start') => {
     if (!valid) return;
@@ -122,12 +142,19 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
         setPreview(await api.hfPreview(source(), destination()));
         setPreviewFailed(false);
       } else {
-        const started = await api.startTransfer({ kind: 'huggingface', source: source(), destination: destination() });
+        const started = await api.startTransfer({
+          kind: 'huggingface',
+          source: source(),
+          destination: destination(),
+        });
         upsert(started);
         setJobId(started.id);
       }
     } catch (err) {
-      setError({ message: messageOf(err), unreachable: err instanceof ApiError && err.code === 'HubUnreachable' });
+      setError({
+        message: messageOf(err),
+        unreachable: err instanceof ApiError && err.code === 'HubUnreachable',
+      });
       if (what === 'preview') setPreviewFailed(true);
     } finally {
       setBusy(null);
@@ -154,11 +181,20 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
       <Grid hasGutter md={6}>
         <GridItem md={8}>
           <FormGroup label={t.hf.repoId} isRequired fieldId="hf-repo">
-            <TextInput id="hf-repo" value={repoId} onChange={(_e, v) => edited(setRepoId)(v)} isRequired autoFocus
-              validated={repoProblem ? 'error' : 'default'} placeholder="owner/name" />
+            <TextInput
+              id="hf-repo"
+              value={repoId}
+              onChange={(_e, v) => edited(setRepoId)(v)}
+              isRequired
+              autoFocus
+              validated={repoProblem ? 'error' : 'default'}
+              placeholder="owner/name"
+            />
             <FormHelperText>
               <HelperText>
-                <HelperTextItem variant={repoProblem ? 'error' : 'default'}>{repoProblem ?? t.hf.repoIdHelp}</HelperTextItem>
+                <HelperTextItem variant={repoProblem ? 'error' : 'default'}>
+                  {repoProblem ?? t.hf.repoIdHelp}
+                </HelperTextItem>
               </HelperText>
             </FormHelperText>
           </FormGroup>
@@ -166,8 +202,17 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
         <GridItem md={4}>
           <FormGroup label={t.hf.repoType} fieldId="hf-type" role="group">
             <ToggleGroup aria-label={t.hf.repoType}>
-              <ToggleGroupItem text={t.hf.model} buttonId="hf-type" isSelected={repoType === 'model'} onChange={() => edited(setRepoType)('model')} />
-              <ToggleGroupItem text={t.hf.dataset} isSelected={repoType === 'dataset'} onChange={() => edited(setRepoType)('dataset')} />
+              <ToggleGroupItem
+                text={t.hf.model}
+                buttonId="hf-type"
+                isSelected={repoType === 'model'}
+                onChange={() => edited(setRepoType)('model')}
+              />
+              <ToggleGroupItem
+                text={t.hf.dataset}
+                isSelected={repoType === 'dataset'}
+                onChange={() => edited(setRepoType)('dataset')}
+              />
             </ToggleGroup>
           </FormGroup>
         </GridItem>
@@ -183,7 +228,13 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
         </GridItem>
         <GridItem md={6}>
           <FormGroup label={t.hf.token} fieldId="hf-token">
-            <TextInput id="hf-token" type="password" value={token} onChange={(_e, v) => edited(setToken)(v)} autoComplete="off" />
+            <TextInput
+              id="hf-token"
+              type="password"
+              value={token}
+              onChange={(_e, v) => edited(setToken)(v)}
+              autoComplete="off"
+            />
             <FormHelperText>
               <HelperText>
                 <HelperTextItem>{t.hf.tokenHelp(!!settings?.huggingface.token_set)}</HelperTextItem>
@@ -196,15 +247,35 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
             <Flex spaceItems={{ default: 'spaceItemsMd' }} alignItems={{ default: 'alignItemsCenter' }}>
               <FlexItem>
                 <ToggleGroup aria-label={t.hf.presets}>
-                  <ToggleGroupItem text={t.hf.presetAll} buttonId="hf-preset-all" isSelected={preset === 'all'} onChange={() => applyPreset('all')} />
-                  <ToggleGroupItem text={t.hf.presetSafetensors} isSelected={preset === 'safetensors'} onChange={() => applyPreset('safetensors')} />
-                  <ToggleGroupItem text={t.hf.presetGguf} isSelected={preset === 'gguf'} onChange={() => applyPreset('gguf')} />
+                  <ToggleGroupItem
+                    text={t.hf.presetAll}
+                    buttonId="hf-preset-all"
+                    isSelected={preset === 'all'}
+                    onChange={() => applyPreset('all')}
+                  />
+                  <ToggleGroupItem
+                    text={t.hf.presetSafetensors}
+                    isSelected={preset === 'safetensors'}
+                    onChange={() => applyPreset('safetensors')}
+                  />
+                  <ToggleGroupItem
+                    text={t.hf.presetGguf}
+                    isSelected={preset === 'gguf'}
+                    onChange={() => applyPreset('gguf')}
+                  />
                 </ToggleGroup>
               </FlexItem>
               {preset === 'gguf' && (
                 <FlexItem style={{ width: '11rem' }}>
-                  <FormSelect id="hf-quant" aria-label={t.hf.quantization} value={quant}
-                    onChange={(_e, v) => { setQuant(v); applyPreset('gguf', v); }}>
+                  <FormSelect
+                    id="hf-quant"
+                    aria-label={t.hf.quantization}
+                    value={quant}
+                    onChange={(_e, v) => {
+                      setQuant(v);
+                      applyPreset('gguf', v);
+                    }}
+                  >
                     {QUANTS.map((q) => (
                       <FormSelectOption key={q} value={q} label={q} />
                     ))}
@@ -216,12 +287,24 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
         </GridItem>
         <GridItem md={6}>
           <FormGroup label={t.hf.include} fieldId="hf-include">
-            <TextArea id="hf-include" value={include} onChange={(_e, v) => edited(setInclude)(v)} rows={3} resizeOrientation="vertical" />
+            <TextArea
+              id="hf-include"
+              value={include}
+              onChange={(_e, v) => edited(setInclude)(v)}
+              rows={3}
+              resizeOrientation="vertical"
+            />
           </FormGroup>
         </GridItem>
         <GridItem md={6}>
           <FormGroup label={t.hf.exclude} fieldId="hf-exclude">
-            <TextArea id="hf-exclude" value={exclude} onChange={(_e, v) => edited(setExclude)(v)} rows={3} resizeOrientation="vertical" />
+            <TextArea
+              id="hf-exclude"
+              value={exclude}
+              onChange={(_e, v) => edited(setExclude)(v)}
+              rows={3}
+              resizeOrientation="vertical"
+            />
             <FormHelperText>
               <HelperText>
                 <HelperTextItem>{t.hf.patternsHelp}</HelperTextItem>
@@ -244,7 +327,11 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
         <Stack hasGutter>
           <StackItem>
             <Title headingLevel="h3" size="md" data-testid="hf-preview-title">
-              {t.hf.previewTitle(preview.file_count, formatBytes(preview.total_size), preview.sha.slice(0, 12))}
+              {t.hf.previewTitle(
+                preview.file_count,
+                formatBytes(preview.total_size),
+                preview.sha.slice(0, 12),
+              )}
             </Title>
           </StackItem>
           <StackItem>
@@ -260,9 +347,19 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
                 <Tbody>
                   {preview.files.map((f) => (
                     <Tr key={f.path}>
-                      <Td dataLabel={t.transfers.path} modifier="breakWord" className="odh-tec-mono">{f.path}</Td>
-                      <Td dataLabel={t.common.size} className="odh-tec-nowrap">{formatBytes(f.size)}</Td>
-                      <Td dataLabel={t.hf.exists}>{f.exists && <Label isCompact color="orange">{t.hf.exists}</Label>}</Td>
+                      <Td dataLabel={t.transfers.path} modifier="breakWord" className="odh-tec-mono">
+                        {f.path}
+                      </Td>
+                      <Td dataLabel={t.common.size} className="odh-tec-nowrap">
+                        {formatBytes(f.size)}
+                      </Td>
+                      <Td dataLabel={t.hf.exists}>
+                        {f.exists && (
+                          <Label isCompact color="orange">
+                            {t.hf.exists}
+                          </Label>
+                        )}
+                      </Td>
                     </Tr>
                   ))}
                 </Tbody>
@@ -308,7 +405,13 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
               </Button>
             )}
             {!isActive(job) && (
-              <Button variant="secondary" onClick={() => { setJobId(null); setPreview(null); }}>
+              <Button
+                variant="secondary"
+                onClick={() => {
+                  setJobId(null);
+                  setPreview(null);
+                }}
+              >
                 {t.hf.newImport}
               </Button>
             )}
@@ -318,10 +421,20 @@ export function HfImportModal({ locationId, locationName, prefix, onClose }: {
           </>
         ) : (
           <>
-            <Button onClick={() => run('start')} isDisabled={!valid || busy !== null || previewFailed} isLoading={busy === 'start'}>
+            <Button
+              onClick={() => run('start')}
+              isDisabled={!valid || busy !== null || previewFailed}
+              isLoading={busy === 'start'}
+            >
               {t.hf.start}
             </Button>
-            <Button variant="secondary" type="submit" form="hf-form" isDisabled={!valid || busy !== null} isLoading={busy === 'preview'}>
+            <Button
+              variant="secondary"
+              type="submit"
+              form="hf-form"
+              isDisabled={!valid || busy !== null}
+              isLoading={busy === 'preview'}
+            >
               {t.hf.previewButton}
             </Button>
             <Button variant="link" onClick={onClose}>

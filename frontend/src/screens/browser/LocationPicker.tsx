@@ -108,12 +108,26 @@ export function LocationPicker({
             // No bucket to pick: offer to make one (then open it).
             <div className="odh-tec-picker-create">
               <span>{t.browser.noBuckets}</span>{' '}
-              <Button variant="link" isInline onClick={() => { setOpen(false); setCreating(true); }}>
+              <Button
+                variant="link"
+                isInline
+                onClick={() => {
+                  setOpen(false);
+                  setCreating(true);
+                }}
+              >
                 {t.browser.createBucket}
               </Button>
             </div>
           )}
-          <Button variant="link" isInline onClick={() => { setOpen(false); setAskName(true); }}>
+          <Button
+            variant="link"
+            isInline
+            onClick={() => {
+              setOpen(false);
+              setAskName(true);
+            }}
+          >
             {t.browser.openBucket}
           </Button>
         </MenuFooter>

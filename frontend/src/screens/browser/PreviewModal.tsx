@@ -37,7 +37,9 @@ function DataTable({ label, columns, rows }: { label: string; columns: string[];
       <Table aria-label={label} variant="compact" isStickyHeader gridBreakPoint="">
         <Thead>
           <Tr>
-            <Th modifier="fitContent" aria-label="#">#</Th>
+            <Th modifier="fitContent" aria-label="#">
+              #
+            </Th>
             {columns.map((c, i) => (
               <Th key={i} modifier="nowrap">
                 {c}
@@ -48,7 +50,9 @@ function DataTable({ label, columns, rows }: { label: string; columns: string[];
         <Tbody>
           {rows.map((row, r) => (
             <Tr key={r}>
-              <Td dataLabel="#" modifier="fitContent" className="pf-v6-u-text-color-subtle">{r + 1}</Td>
+              <Td dataLabel="#" modifier="fitContent" className="pf-v6-u-text-color-subtle">
+                {r + 1}
+              </Td>
               {row.map((cell, c) => (
                 <Td key={c} dataLabel={columns[c]} className="odh-tec-cell">
                   {cell === null ? <span className="pf-v6-u-text-color-subtle">null</span> : String(cell)}
@@ -85,8 +89,15 @@ function PreviewBody({ preview, locationId }: { preview: Preview; locationId: st
           </StackItem>
           {preview.truncated && (
             <StackItem>
-              <Alert isInline isPlain variant="info"
-                title={t.preview.truncatedText(formatBytes(preview.bytes_shown ?? preview.text.length), formatBytes(preview.size))} />
+              <Alert
+                isInline
+                isPlain
+                variant="info"
+                title={t.preview.truncatedText(
+                  formatBytes(preview.bytes_shown ?? preview.text.length),
+                  formatBytes(preview.size),
+                )}
+              />
             </StackItem>
           )}
           <StackItem>
@@ -103,7 +114,11 @@ function PreviewBody({ preview, locationId }: { preview: Preview; locationId: st
             </StackItem>
           )}
           <StackItem>
-            <DataTable label={t.preview.tableLabel(preview.name)} columns={preview.columns} rows={preview.rows} />
+            <DataTable
+              label={t.preview.tableLabel(preview.name)}
+              columns={preview.columns}
+              rows={preview.rows}
+            />
           </StackItem>
         </Stack>
       );
@@ -124,7 +139,11 @@ function PreviewBody({ preview, locationId }: { preview: Preview; locationId: st
           <StackItem>
             <Tabs activeKey={tab} onSelect={(_e, key) => setTab(key)} aria-label={preview.name}>
               <Tab eventKey="rows" title={<TabTitleText>{t.preview.rows}</TabTitleText>}>
-                <DataTable label={t.preview.tableLabel(preview.name)} columns={preview.columns} rows={preview.rows} />
+                <DataTable
+                  label={t.preview.tableLabel(preview.name)}
+                  columns={preview.columns}
+                  rows={preview.rows}
+                />
               </Tab>
               <Tab eventKey="schema" title={<TabTitleText>{t.preview.schema}</TabTitleText>}>
                 <DataTable

@@ -42,7 +42,10 @@ async function taken(locationId: string, path: string): Promise<boolean> {
 }
 
 /** One level of a folder: its files and its sub-folders (what a move of its content takes). */
-async function contentOf(locationId: string, prefix: string): Promise<{ keys: string[]; prefixes: string[] }> {
+async function contentOf(
+  locationId: string,
+  prefix: string,
+): Promise<{ keys: string[]; prefixes: string[] }> {
   const keys: string[] = [];
   const prefixes: string[] = [];
   let token: string | null = null;
@@ -58,7 +61,8 @@ async function contentOf(locationId: string, prefix: string): Promise<{ keys: st
 /** After the move: the old folder's marker (S3) or empty directory (local) goes too, if nothing is left. */
 async function removeIfEmpty(locationId: string, prefix: string): Promise<void> {
   const left = await api.list(locationId, { prefix, page_size: 1 }).catch(() => null);
-  if (left && !left.files.length && !left.folders.length) await api.deleteFolder(locationId, prefix).catch(() => undefined);
+  if (left && !left.files.length && !left.folders.length)
+    await api.deleteFolder(locationId, prefix).catch(() => undefined);
 }
 
 export function RenameModal({
@@ -96,8 +100,14 @@ export function RenameModal({
     }
     const source = { location_id: locationId, prefixes: [] as string[], keys: [] as string[] };
     if (target.kind === 'file') {
-      upsert(await api.startTransfer({ kind: 'move', source: { ...source, keys: [target.key] },
-        destination: { location_id: locationId, prefix, key: `${prefix}${name}` }, conflict: 'skip' }));
+      upsert(
+        await api.startTransfer({
+          kind: 'move',
+          source: { ...source, keys: [target.key] },
+          destination: { location_id: locationId, prefix, key: `${prefix}${name}` },
+          conflict: 'skip',
+        }),
+      );
       notify({ variant: 'info', title: t.rename.started(current, name) });
       onClose();
       return;
@@ -113,8 +123,12 @@ export function RenameModal({
       onClose();
       return;
     }
-    const started = await api.startTransfer({ kind: 'move', source: { ...source, ...content },
-      destination: { location_id: locationId, prefix: to }, conflict: 'skip' });
+    const started = await api.startTransfer({
+      kind: 'move',
+      source: { ...source, ...content },
+      destination: { location_id: locationId, prefix: to },
+      conflict: 'skip',
+    });
     label(started.id, t.rename.folderJob(current, name));
     const job = upsert(started);
     const tidy = () => void removeIfEmpty(locationId, target.prefix).then(onRenamed);

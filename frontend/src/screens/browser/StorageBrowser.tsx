@@ -27,7 +27,17 @@ import {
   ToolbarGroup,
   ToolbarItem,
 } from '@patternfly/react-core';
-import { ActionsColumn, Table, Tbody, Td, Th, Thead, Tr, type IAction, type ISortBy } from '@patternfly/react-table';
+import {
+  ActionsColumn,
+  Table,
+  Tbody,
+  Td,
+  Th,
+  Thead,
+  Tr,
+  type IAction,
+  type ISortBy,
+} from '@patternfly/react-table';
 import {
   CubesIcon,
   EllipsisVIcon,
@@ -57,7 +67,9 @@ import { RenameModal, type RenameTarget } from './RenameModal';
 import { UploadsModal } from './UploadsModal';
 import { isGone, useGoneNotice, useJobRefresh } from './useJobRefresh';
 
-type Row = { type: 'folder'; id: string; name: string; folder: FolderEntry } | { type: 'file'; id: string; name: string; file: FileEntry };
+type Row =
+  | { type: 'folder'; id: string; name: string; folder: FolderEntry }
+  | { type: 'file'; id: string; name: string; file: FileEntry };
 
 type Dialog =
   | { kind: 'folder' }
@@ -121,12 +133,18 @@ export default function StorageBrowser() {
   const location = locations?.find((l) => l.id === locationId);
   const locationName = location?.name ?? locationId?.replace(/^[a-z0-9]+:/, '') ?? '';
   const searchProblem = searchMode === 'prefix' && searchText.includes('/');
-  const serverSearch = useDebounced(searchMode === 'prefix' && !searchProblem ? searchText : '', SEARCH_DELAY);
+  const serverSearch = useDebounced(
+    searchMode === 'prefix' && !searchProblem ? searchText : '',
+    SEARCH_DELAY,
+  );
   const pageSize = settings?.transfers.max_files_per_page;
 
   const go = useCallback(
     (id: string, newPrefix = '') =>
-      navigate({ pathname: `/browse/${encodeURIComponent(id)}`, search: newPrefix ? `?prefix=${encodeURIComponent(newPrefix)}` : '' }),
+      navigate({
+        pathname: `/browse/${encodeURIComponent(id)}`,
+        search: newPrefix ? `?prefix=${encodeURIComponent(newPrefix)}` : '',
+      }),
     [navigate],
   );
   const reload = useCallback(() => setReloadTick((n) => n + 1), []);
@@ -180,8 +198,16 @@ export default function StorageBrowser() {
     if (!locationId || !nextToken) return;
     setLoadingMore(true);
     try {
-      const listing = await api.list(locationId, { prefix, search: serverSearch, page_token: nextToken, page_size: pageSize });
-      setFolders((old) => [...old, ...listing.folders.filter((f) => !old.some((o) => o.prefix === f.prefix))]);
+      const listing = await api.list(locationId, {
+        prefix,
+        search: serverSearch,
+        page_token: nextToken,
+        page_size: pageSize,
+      });
+      setFolders((old) => [
+        ...old,
+        ...listing.folders.filter((f) => !old.some((o) => o.prefix === f.prefix)),
+      ]);
       setFiles((old) => [...old, ...listing.files]);
       setNextToken(listing.next_page_token);
     } catch (err) {
@@ -207,15 +233,22 @@ export default function StorageBrowser() {
 
   const rows: Row[] = useMemo(() => {
     const dir = sortBy.direction === 'desc' ? -1 : 1;
-    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, undefined, { numeric: true });
+    const byName = (a: { name: string }, b: { name: string }) =>
+      a.name.localeCompare(b.name, undefined, { numeric: true });
     const sortedFolders = [...folders].sort((a, b) => byName(a, b) * (sortBy.index === 1 ? dir : 1));
     const sortedFiles = [...files].sort((a, b) => {
       if (sortBy.index === 2) return (a.size - b.size) * dir || byName(a, b);
-      if (sortBy.index === 3) return (a.last_modified ?? '').localeCompare(b.last_modified ?? '') * dir || byName(a, b);
+      if (sortBy.index === 3)
+        return (a.last_modified ?? '').localeCompare(b.last_modified ?? '') * dir || byName(a, b);
       return byName(a, b) * dir;
     });
     let all: Row[] = [
-      ...sortedFolders.map((folder) => ({ type: 'folder' as const, id: folder.prefix, name: folder.name, folder })),
+      ...sortedFolders.map((folder) => ({
+        type: 'folder' as const,
+        id: folder.prefix,
+        name: folder.name,
+        folder,
+      })),
       ...sortedFiles.map((file) => ({ type: 'file' as const, id: file.key, name: file.name, file })),
     ];
     if (searchMode === 'contains' && searchText) {
@@ -293,7 +326,12 @@ export default function StorageBrowser() {
     return (
       <PageSection>
         <Title headingLevel="h1">{t.browser.title}</Title>
-        <EmptyState titleText={t.browser.noLocations} headingLevel="h2" icon={CubesIcon} status={locationsError ? 'danger' : undefined}>
+        <EmptyState
+          titleText={t.browser.noLocations}
+          headingLevel="h2"
+          icon={CubesIcon}
+          status={locationsError ? 'danger' : undefined}
+        >
           <EmptyStateBody>{locationsError ?? t.browser.noLocationsBody}</EmptyStateBody>
           <EmptyStateFooter>
             <EmptyStateActions>
@@ -316,20 +354,40 @@ export default function StorageBrowser() {
 
   const folderActions = (folder: FolderEntry): IAction[] => [
     { title: t.browser.open, onClick: () => go(locationId, folder.prefix) },
-    { title: t.browser.downloadZip, onClick: () => triggerDownload(api.zipUrl(locationId, [folder.prefix], [])) },
-    { title: t.browser.copyTo, onClick: () => setDialog({ kind: 'copy', keys: [], prefixes: [folder.prefix] }) },
-    { title: t.browser.rename, onClick: () => setDialog({ kind: 'rename', target: { kind: 'folder', prefix: folder.prefix } }) },
+    {
+      title: t.browser.downloadZip,
+      onClick: () => triggerDownload(api.zipUrl(locationId, [folder.prefix], [])),
+    },
+    {
+      title: t.browser.copyTo,
+      onClick: () => setDialog({ kind: 'copy', keys: [], prefixes: [folder.prefix] }),
+    },
+    {
+      title: t.browser.rename,
+      onClick: () => setDialog({ kind: 'rename', target: { kind: 'folder', prefix: folder.prefix } }),
+    },
     { isSeparator: true },
-    { title: t.common.delete, isDanger: true, onClick: () => setDialog({ kind: 'delete', target: { keys: [], prefixes: [folder.prefix] } }) },
+    {
+      title: t.common.delete,
+      isDanger: true,
+      onClick: () => setDialog({ kind: 'delete', target: { keys: [], prefixes: [folder.prefix] } }),
+    },
   ];
   const fileActions = (file: FileEntry): IAction[] => [
     { title: t.browser.preview, onClick: () => setDialog({ kind: 'preview', key: file.key }) },
     { title: t.browser.details, onClick: () => setDialog({ kind: 'details', key: file.key }) },
     { title: t.common.download, onClick: () => triggerDownload(api.downloadUrl(locationId, file.key)) },
     { title: t.browser.copyTo, onClick: () => setDialog({ kind: 'copy', keys: [file.key], prefixes: [] }) },
-    { title: t.browser.rename, onClick: () => setDialog({ kind: 'rename', target: { kind: 'file', key: file.key } }) },
+    {
+      title: t.browser.rename,
+      onClick: () => setDialog({ kind: 'rename', target: { kind: 'file', key: file.key } }),
+    },
     { isSeparator: true },
-    { title: t.common.delete, isDanger: true, onClick: () => setDialog({ kind: 'delete', target: { keys: [file.key], prefixes: [] } }) },
+    {
+      title: t.common.delete,
+      isDanger: true,
+      onClick: () => setDialog({ kind: 'delete', target: { keys: [file.key], prefixes: [] } }),
+    },
   ];
 
   const sortParams = (index: number) => ({
@@ -373,12 +431,22 @@ export default function StorageBrowser() {
             </Button>
           </ToolbarItem>
           <ToolbarItem>
-            <Button variant="secondary" icon={<FolderOpenIcon />} onClick={() => folderInput.current?.click()} isDisabled={disabled}>
+            <Button
+              variant="secondary"
+              icon={<FolderOpenIcon />}
+              onClick={() => folderInput.current?.click()}
+              isDisabled={disabled}
+            >
               {t.browser.uploadFolder}
             </Button>
           </ToolbarItem>
           <ToolbarItem>
-            <Button variant="secondary" icon={<PlusIcon />} onClick={() => setDialog({ kind: 'folder' })} isDisabled={disabled}>
+            <Button
+              variant="secondary"
+              icon={<PlusIcon />}
+              onClick={() => setDialog({ kind: 'folder' })}
+              isDisabled={disabled}
+            >
               {t.browser.createFolder}
             </Button>
           </ToolbarItem>
@@ -389,7 +457,11 @@ export default function StorageBrowser() {
           </ToolbarItem>
           {uploadItems.length > 0 && (
             <ToolbarItem>
-              <Button variant="link" onClick={() => setDialog({ kind: 'uploads' })} data-testid="uploads-button">
+              <Button
+                variant="link"
+                onClick={() => setDialog({ kind: 'uploads' })}
+                data-testid="uploads-button"
+              >
                 {t.uploads.button(activeUploads)}
               </Button>
             </ToolbarItem>
@@ -405,20 +477,33 @@ export default function StorageBrowser() {
         <ToolbarContent>
           <ToolbarGroup variant="action-group">
             <ToolbarItem alignSelf="center">
-              <strong data-testid="selection-count">{t.browser.selected(selKeys.length, selPrefixes.length)}</strong>
+              <strong data-testid="selection-count">
+                {t.browser.selected(selKeys.length, selPrefixes.length)}
+              </strong>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="secondary" onClick={() => triggerDownload(api.zipUrl(locationId, selPrefixes, selKeys))}>
+              <Button
+                variant="secondary"
+                onClick={() => triggerDownload(api.zipUrl(locationId, selPrefixes, selKeys))}
+              >
                 {t.browser.downloadZip}
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="secondary" onClick={() => setDialog({ kind: 'copy', keys: selKeys, prefixes: selPrefixes })}>
+              <Button
+                variant="secondary"
+                onClick={() => setDialog({ kind: 'copy', keys: selKeys, prefixes: selPrefixes })}
+              >
                 {t.browser.copyTo}
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="danger" onClick={() => setDialog({ kind: 'delete', target: { keys: selKeys, prefixes: selPrefixes } })}>
+              <Button
+                variant="danger"
+                onClick={() =>
+                  setDialog({ kind: 'delete', target: { keys: selKeys, prefixes: selPrefixes } })
+                }
+              >
                 {t.common.delete}
               </Button>
             </ToolbarItem>
@@ -442,7 +527,12 @@ export default function StorageBrowser() {
     );
   } else if (loadError && !rows.length) {
     body = (
-      <EmptyState titleText={t.browser.loadError} headingLevel="h2" icon={ExclamationCircleIcon} status="danger">
+      <EmptyState
+        titleText={t.browser.loadError}
+        headingLevel="h2"
+        icon={ExclamationCircleIcon}
+        status="danger"
+      >
         <EmptyStateBody data-testid="load-error">{loadError}</EmptyStateBody>
         <EmptyStateFooter>
           <EmptyStateActions>
@@ -504,7 +594,9 @@ export default function StorageBrowser() {
                   id="select-all"
                   aria-label={t.browser.selectAll}
                   isChecked={allSelected ? true : selectedRows.length ? null : false}
-                  onChange={(_e, checked) => setSelected(checked ? new Set(rows.map((r) => r.id)) : new Set())}
+                  onChange={(_e, checked) =>
+                    setSelected(checked ? new Set(rows.map((r) => r.id)) : new Set())
+                  }
                 />
               </Th>
               <Th sort={sortParams(1)} width={50}>
@@ -521,22 +613,37 @@ export default function StorageBrowser() {
           </Thead>
           <Tbody>
             {rows.map((row, index) => (
-              <Tr key={row.id} isRowSelected={selected.has(row.id)} data-testid="object-row" data-name={row.name}>
+              <Tr
+                key={row.id}
+                isRowSelected={selected.has(row.id)}
+                data-testid="object-row"
+                data-name={row.name}
+              >
                 <Td className="pf-v6-c-table__check">
                   <Checkbox
                     id={`select-${index}`}
                     aria-label={t.browser.selectRow(row.name)}
                     isChecked={selected.has(row.id)}
-                    onChange={(event, checked) => toggleRow(index, checked, (event.nativeEvent as MouseEvent).shiftKey === true)}
+                    onChange={(event, checked) =>
+                      toggleRow(index, checked, (event.nativeEvent as MouseEvent).shiftKey === true)
+                    }
                   />
                 </Td>
                 <Td dataLabel={t.common.name}>
                   <span className="odh-tec-name-cell">
-                    {row.type === 'folder' ? <FolderIcon aria-label={t.browser.folder} /> : <FileIcon aria-label={t.browser.file} />}
+                    {row.type === 'folder' ? (
+                      <FolderIcon aria-label={t.browser.folder} />
+                    ) : (
+                      <FileIcon aria-label={t.browser.file} />
+                    )}
                     <Button
                       variant="link"
                       isInline
-                      onClick={() => (row.type === 'folder' ? go(locationId, row.folder.prefix) : setDialog({ kind: 'preview', key: row.file.key }))}
+                      onClick={() =>
+                        row.type === 'folder'
+                          ? go(locationId, row.folder.prefix)
+                          : setDialog({ kind: 'preview', key: row.file.key })
+                      }
                     >
                       {row.name}
                     </Button>
@@ -568,7 +675,11 @@ export default function StorageBrowser() {
             ))}
           </Tbody>
         </Table>
-        <Flex className="pf-v6-u-mt-md" alignItems={{ default: 'alignItemsCenter' }} justifyContent={{ default: 'justifyContentSpaceBetween' }}>
+        <Flex
+          className="pf-v6-u-mt-md"
+          alignItems={{ default: 'alignItemsCenter' }}
+          justifyContent={{ default: 'justifyContentSpaceBetween' }}
+        >
           <FlexItem>
             <Content component="small" data-testid="loaded-count">
               {searchMode === 'contains' && searchText
@@ -628,7 +739,10 @@ export default function StorageBrowser() {
                       {segment}
                     </span>
                   ) : (
-                    <Link className={className} to={`/browse/${encodeURIComponent(locationId)}?prefix=${encodeURIComponent(target)}`}>
+                    <Link
+                      className={className}
+                      to={`/browse/${encodeURIComponent(locationId)}?prefix=${encodeURIComponent(target)}`}
+                    >
                       {segment}
                     </Link>
                   )
@@ -659,7 +773,15 @@ export default function StorageBrowser() {
           onDrop={onDrop}
         >
           {toolbar}
-          {searchProblem && <Alert isInline isPlain variant="warning" title={t.browser.searchSlash} className="pf-v6-u-mb-sm" />}
+          {searchProblem && (
+            <Alert
+              isInline
+              isPlain
+              variant="warning"
+              title={t.browser.searchSlash}
+              className="pf-v6-u-mb-sm"
+            />
+          )}
           {body}
         </div>
         {[
@@ -682,7 +804,14 @@ export default function StorageBrowser() {
         ))}
       </PageSection>
 
-      {dialog?.kind === 'folder' && <CreateFolderModal locationId={locationId} prefix={prefix} onClose={() => setDialog(null)} onCreated={reload} />}
+      {dialog?.kind === 'folder' && (
+        <CreateFolderModal
+          locationId={locationId}
+          prefix={prefix}
+          onClose={() => setDialog(null)}
+          onCreated={reload}
+        />
+      )}
       {dialog?.kind === 'delete' && (
         <DeleteModal
           locationId={locationId}
@@ -694,8 +823,22 @@ export default function StorageBrowser() {
           }}
         />
       )}
-      {dialog?.kind === 'preview' && <PreviewModal locationId={locationId} fileKey={dialog.key} onClose={() => setDialog(null)} onGone={() => gone(dialog.key)} />}
-      {dialog?.kind === 'details' && <DetailsModal locationId={locationId} fileKey={dialog.key} onClose={() => setDialog(null)} onGone={() => gone(dialog.key)} />}
+      {dialog?.kind === 'preview' && (
+        <PreviewModal
+          locationId={locationId}
+          fileKey={dialog.key}
+          onClose={() => setDialog(null)}
+          onGone={() => gone(dialog.key)}
+        />
+      )}
+      {dialog?.kind === 'details' && (
+        <DetailsModal
+          locationId={locationId}
+          fileKey={dialog.key}
+          onClose={() => setDialog(null)}
+          onGone={() => gone(dialog.key)}
+        />
+      )}
       {dialog?.kind === 'copy' && (
         <CopyMoveModal
           locationId={locationId}
@@ -718,9 +861,15 @@ export default function StorageBrowser() {
           onGone={gone}
         />
       )}
-      {dialog?.kind === 'hf' && <HfImportModal locationId={locationId} locationName={locationName} prefix={prefix} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'hf' && (
+        <HfImportModal
+          locationId={locationId}
+          locationName={locationName}
+          prefix={prefix}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog?.kind === 'uploads' && <UploadsModal onClose={() => setDialog(null)} />}
     </>
   );
 }
-

@@ -22,7 +22,10 @@ import { useUploadManager, useUploads, type UploadItem, type UploadState } from 
 import { t } from '../../i18n/strings';
 import { formatBytes, formatRate, percent } from '../../utils/format';
 
-const STATE_LABEL: Record<UploadState, { text: string; color: 'grey' | 'blue' | 'green' | 'red' | 'orange' }> = {
+const STATE_LABEL: Record<
+  UploadState,
+  { text: string; color: 'grey' | 'blue' | 'green' | 'red' | 'orange' }
+> = {
   queued: { text: t.uploads.queued, color: 'grey' },
   uploading: { text: t.uploads.uploading, color: 'blue' },
   done: { text: t.uploads.done, color: 'green' },
@@ -50,7 +53,13 @@ function Row({ item }: { item: UploadItem }) {
           value={value}
           size="sm"
           measureLocation={ProgressMeasureLocation.outside}
-          variant={item.state === 'failed' ? ProgressVariant.danger : item.state === 'done' ? ProgressVariant.success : undefined}
+          variant={
+            item.state === 'failed'
+              ? ProgressVariant.danger
+              : item.state === 'done'
+                ? ProgressVariant.success
+                : undefined
+          }
           aria-label={t.uploads.progressLabel(item.key)}
         />
       </Td>
@@ -64,17 +73,36 @@ function Row({ item }: { item: UploadItem }) {
       </Td>
       <Td isActionCell className="odh-tec-nowrap">
         {item.state === 'conflict' ? (
-          <Flex spaceItems={{ default: 'spaceItemsSm' }} flexWrap={{ default: 'nowrap' }} justifyContent={{ default: 'justifyContentFlexEnd' }}>
-            <Button variant="link" isInline onClick={() => manager.resolve(item.id, true)} aria-label={`${t.uploads.overwrite} ${item.key}`}>
+          <Flex
+            spaceItems={{ default: 'spaceItemsSm' }}
+            flexWrap={{ default: 'nowrap' }}
+            justifyContent={{ default: 'justifyContentFlexEnd' }}
+          >
+            <Button
+              variant="link"
+              isInline
+              onClick={() => manager.resolve(item.id, true)}
+              aria-label={`${t.uploads.overwrite} ${item.key}`}
+            >
               {t.uploads.overwrite}
             </Button>
-            <Button variant="link" isInline onClick={() => manager.resolve(item.id, false)} aria-label={`${t.uploads.skip} ${item.key}`}>
+            <Button
+              variant="link"
+              isInline
+              onClick={() => manager.resolve(item.id, false)}
+              aria-label={`${t.uploads.skip} ${item.key}`}
+            >
               {t.uploads.skip}
             </Button>
           </Flex>
         ) : (
           (item.state === 'uploading' || item.state === 'queued') && (
-            <Button variant="plain" aria-label={t.uploads.cancel(item.key)} icon={<TimesIcon />} onClick={() => manager.cancel(item.id)} />
+            <Button
+              variant="plain"
+              aria-label={t.uploads.cancel(item.key)}
+              icon={<TimesIcon />}
+              onClick={() => manager.cancel(item.id)}
+            />
           )
         )}
       </Td>
@@ -107,7 +135,13 @@ export function UploadsModal({ onClose }: { onClose: () => void }) {
                 value={percent(loaded, size || 1) || (done === total.length && total.length ? 100 : 0)}
                 label={`${formatBytes(loaded)} / ${formatBytes(size)}`}
                 measureLocation={ProgressMeasureLocation.top}
-                variant={failed ? ProgressVariant.warning : !running && done === total.length ? ProgressVariant.success : undefined}
+                variant={
+                  failed
+                    ? ProgressVariant.warning
+                    : !running && done === total.length
+                      ? ProgressVariant.success
+                      : undefined
+                }
                 aria-label={t.uploads.overall}
                 data-testid="uploads-overall"
               />
@@ -120,8 +154,12 @@ export function UploadsModal({ onClose }: { onClose: () => void }) {
                   title={t.uploads.conflictNote(conflicts)}
                   actionLinks={
                     <>
-                      <AlertActionLink onClick={() => manager.resolveAll(true)}>{t.uploads.overwriteAll}</AlertActionLink>
-                      <AlertActionLink onClick={() => manager.resolveAll(false)}>{t.uploads.skipAll}</AlertActionLink>
+                      <AlertActionLink onClick={() => manager.resolveAll(true)}>
+                        {t.uploads.overwriteAll}
+                      </AlertActionLink>
+                      <AlertActionLink onClick={() => manager.resolveAll(false)}>
+                        {t.uploads.skipAll}
+                      </AlertActionLink>
                     </>
                   }
                 />

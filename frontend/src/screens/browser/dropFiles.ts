@@ -19,7 +19,9 @@ function readAll(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> 
 
 async function walk(entry: FileSystemEntry, path: string, out: PendingFile[]): Promise<void> {
   if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    const file = await new Promise<File>((resolve, reject) =>
+      (entry as FileSystemFileEntry).file(resolve, reject),
+    );
     out.push({ file, path: path + file.name });
   } else if (entry.isDirectory) {
     const entries = await readAll((entry as FileSystemDirectoryEntry).createReader());

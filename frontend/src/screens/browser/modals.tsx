@@ -35,7 +35,8 @@ import { useObjectCount } from './useObjectCount';
 export function folderNameProblem(name: string): string | null {
   const trimmed = name.trim();
   if (!trimmed) return null;
-  if (trimmed.startsWith('/') || trimmed.endsWith('/') || trimmed.includes('//')) return t.folder.invalidSlash;
+  if (trimmed.startsWith('/') || trimmed.endsWith('/') || trimmed.includes('//'))
+    return t.folder.invalidSlash;
   if (trimmed.split('/').some((part) => part === '.' || part === '..')) return t.folder.invalidDots;
   return null;
 }
@@ -67,7 +68,15 @@ export function CreateFolderModal({
     });
 
   return (
-    <FormModal id="create-folder" title={t.folder.title} error={error} busy={busy} canSubmit={valid} onSubmit={() => void submit()} onClose={onClose}>
+    <FormModal
+      id="create-folder"
+      title={t.folder.title}
+      error={error}
+      busy={busy}
+      canSubmit={valid}
+      onSubmit={() => void submit()}
+      onClose={onClose}
+    >
       <FormGroup label={t.folder.name} isRequired fieldId="folder-name">
         <TextInput
           id="folder-name"
@@ -79,7 +88,9 @@ export function CreateFolderModal({
         />
         <FormHelperText>
           <HelperText>
-            <HelperTextItem variant={problem ? 'error' : 'default'}>{problem ?? t.folder.help}</HelperTextItem>
+            <HelperTextItem variant={problem ? 'error' : 'default'}>
+              {problem ?? t.folder.help}
+            </HelperTextItem>
           </HelperText>
         </FormHelperText>
       </FormGroup>
@@ -113,7 +124,9 @@ export function DeleteModal({
   const isFolder = single && target.prefixes.length === 1;
   const isFile = single && target.keys.length === 1;
   const fewFiles = !single && target.prefixes.length === 0 && target.keys.length <= PLAIN_CONFIRMATION_FILES;
-  const name = single ? (target.keys[0] ?? target.prefixes[0]).replace(/\/$/, '').split('/').pop() ?? '' : '';
+  const name = single
+    ? ((target.keys[0] ?? target.prefixes[0]).replace(/\/$/, '').split('/').pop() ?? '')
+    : '';
   const objects = useObjectCount(locationId, target.prefixes);
   // A few plain files: one confirmation. Folders: type the folder's name. Larger selections: type a phrase.
   const phrase = isFile || fewFiles ? null : isFolder ? name : t.deletion.selectionPhrase(count);
@@ -136,7 +149,13 @@ export function DeleteModal({
         const answer = await api.deleteSelection(locationId, target.keys, target.prefixes);
         deleted = answer.deleted;
         failed = answer.errors.length;
-        if (failed) setError(answer.errors.slice(0, 5).map((e) => `${e.key}: ${e.message}`).join('; '));
+        if (failed)
+          setError(
+            answer.errors
+              .slice(0, 5)
+              .map((e) => `${e.key}: ${e.message}`)
+              .join('; '),
+          );
       }
       notify({
         variant: failed ? 'warning' : 'success',
@@ -168,7 +187,9 @@ export function DeleteModal({
       </Content>
       {target.prefixes.length > 0 && !objects.failed && (
         <Content component="p" data-testid="delete-count">
-          {objects.count === null ? t.deletion.counting : t.deletion.objectCount(objects.count + target.keys.length, objects.more)}
+          {objects.count === null
+            ? t.deletion.counting
+            : t.deletion.objectCount(objects.count + target.keys.length, objects.more)}
         </Content>
       )}
       {!single && (
@@ -186,7 +207,17 @@ export function DeleteModal({
 }
 
 /** Download + Close, the footer of the modals that show one file. */
-export function FileModalFooter({ locationId, fileKey, name, onClose }: { locationId: string; fileKey: string; name: string; onClose: () => void }) {
+export function FileModalFooter({
+  locationId,
+  fileKey,
+  name,
+  onClose,
+}: {
+  locationId: string;
+  fileKey: string;
+  name: string;
+  onClose: () => void;
+}) {
   return (
     <ModalFooter>
       <Button variant="secondary" component="a" href={api.downloadUrl(locationId, fileKey)} download={name}>
@@ -247,7 +278,12 @@ export function DetailsModal({
         {stat && (
           <DescriptionList isHorizontal isCompact aria-label={t.details.title(name)}>
             {row(t.details.key, <span className="odh-tec-mono">{stat.key}</span>)}
-            {row(t.common.size, stat.size < 1024 ? formatBytes(stat.size) : `${formatBytes(stat.size)} (${stat.size.toLocaleString()} B)`)}
+            {row(
+              t.common.size,
+              stat.size < 1024
+                ? formatBytes(stat.size)
+                : `${formatBytes(stat.size)} (${stat.size.toLocaleString()} B)`,
+            )}
             {row(t.details.contentType, stat.content_type ?? '—')}
             {row(t.common.lastModified, formatDate(stat.last_modified))}
             {row(t.details.etag, <span className="odh-tec-mono">{stat.etag ?? '—'}</span>)}

@@ -42,7 +42,8 @@ export function useJobRefresh(locationId: string | undefined, prefix: string, re
 }
 
 /** The object or folder asked for does not exist (any more). */
-export const isGone = (err: unknown) => err instanceof ApiError && err.status === 404 && err.code === 'NoSuchKey';
+export const isGone = (err: unknown) =>
+  err instanceof ApiError && err.status === 404 && err.code === 'NoSuchKey';
 
 /** A row that vanished (moved, renamed or deleted elsewhere): a friendly toast and a fresh listing. */
 export function useGoneNotice(reload: () => void) {

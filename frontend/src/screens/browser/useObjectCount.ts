@@ -32,7 +32,11 @@ export function useObjectCount(locationId: string, prefixes: string[]): ObjectCo
         let token: string | null = null;
         do {
           if (requests++ >= MAX_REQUESTS) return { count, more: true };
-          const page = await api.list(locationId, { prefix, page_token: token, page_size: PAGE_SIZE }, controller.signal);
+          const page = await api.list(
+            locationId,
+            { prefix, page_token: token, page_size: PAGE_SIZE },
+            controller.signal,
+          );
           count += page.files.length;
           queue.push(...page.folders.map((f) => f.prefix));
           token = page.next_page_token;

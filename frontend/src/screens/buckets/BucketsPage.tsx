@@ -44,9 +44,17 @@ export function bucketNameProblem(name: string): string | null {
     return 'Bucket names may contain only lowercase letters, digits, dots and hyphens, and must begin and end with a letter or digit';
   if (name.includes('..') || name.includes('.-') || name.includes('-.'))
     return 'Bucket names cannot contain two adjacent dots or a dot next to a hyphen';
-  if (/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) && name.split('.').every((p) => Number(p) <= 255 && String(Number(p)) === p))
+  if (
+    /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) &&
+    name.split('.').every((p) => Number(p) <= 255 && String(Number(p)) === p)
+  )
     return 'Bucket names cannot look like an IP address';
-  if (name.startsWith('xn--') || name.startsWith('sthree-') || name.endsWith('-s3alias') || name.endsWith('--ol-s3'))
+  if (
+    name.startsWith('xn--') ||
+    name.startsWith('sthree-') ||
+    name.endsWith('-s3alias') ||
+    name.endsWith('--ol-s3')
+  )
     return 'Bucket names cannot use the reserved prefixes xn--/sthree- or suffixes -s3alias/--ol-s3';
   return null;
 }
@@ -74,7 +82,15 @@ export function CreateBucketModal({
       onClose();
     });
   return (
-    <FormModal id="create-bucket" title={t.buckets.create} error={error} busy={busy} canSubmit={valid} onSubmit={() => void submit()} onClose={onClose}>
+    <FormModal
+      id="create-bucket"
+      title={t.buckets.create}
+      error={error}
+      busy={busy}
+      canSubmit={valid}
+      onSubmit={() => void submit()}
+      onClose={onClose}
+    >
       <FormGroup label={t.common.name} isRequired fieldId="bucket-name">
         <TextInput
           id="bucket-name"
@@ -100,9 +116,19 @@ export function CreateBucketModal({
 const ROOT = [''];
 
 const bucketDeleteError = (err: unknown) =>
-  err instanceof ApiError && err.code === 'BucketNotEmpty' ? `${err.message}. ${t.buckets.notEmptyHint}` : messageOf(err);
+  err instanceof ApiError && err.code === 'BucketNotEmpty'
+    ? `${err.message}. ${t.buckets.notEmptyHint}`
+    : messageOf(err);
 
-function DeleteBucketModal({ name, onClose, onDeleted }: { name: string; onClose: () => void; onDeleted: () => void }) {
+function DeleteBucketModal({
+  name,
+  onClose,
+  onDeleted,
+}: {
+  name: string;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
   const { notify } = useToasts();
   const [empty, setEmpty] = useState(false);
   const objects = useObjectCount(`s3:${name}`, ROOT);
@@ -183,11 +209,18 @@ export default function BucketsPage() {
               <Button onClick={() => setCreating(true)}>{t.buckets.create}</Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="plain" aria-label={t.common.refresh} icon={<SyncAltIcon />} onClick={() => void load()} />
+              <Button
+                variant="plain"
+                aria-label={t.common.refresh}
+                icon={<SyncAltIcon />}
+                onClick={() => void load()}
+              />
             </ToolbarItem>
           </ToolbarContent>
         </Toolbar>
-        {data?.list_denied && <Alert isInline variant="info" title={t.buckets.listDenied} className="pf-v6-u-mb-md" />}
+        {data?.list_denied && (
+          <Alert isInline variant="info" title={t.buckets.listDenied} className="pf-v6-u-mb-md" />
+        )}
         {!data && !error && (
           <Bullseye>
             <Spinner aria-label={t.common.loading} />
@@ -223,7 +256,10 @@ export default function BucketsPage() {
                   <Td dataLabel={t.common.name}>
                     <span className="odh-tec-name-cell">
                       <DatabaseIcon aria-hidden />
-                      <Link to={`/browse/${encodeURIComponent(`s3:${b.name}`)}`} aria-label={t.buckets.browse(b.name)}>
+                      <Link
+                        to={`/browse/${encodeURIComponent(`s3:${b.name}`)}`}
+                        aria-label={t.buckets.browse(b.name)}
+                      >
                         {b.name}
                       </Link>
                       {b.name === data.default_bucket && (
@@ -237,7 +273,12 @@ export default function BucketsPage() {
                     {formatDate(b.created)}
                   </Td>
                   <Td isActionCell>
-                    <Button variant="plain" aria-label={t.buckets.deleteBucket(b.name)} icon={<TrashIcon />} onClick={() => setDeleting(b.name)} />
+                    <Button
+                      variant="plain"
+                      aria-label={t.buckets.deleteBucket(b.name)}
+                      icon={<TrashIcon />}
+                      onClick={() => setDeleting(b.name)}
+                    />
                   </Td>
                 </Tr>
               ))}
@@ -245,8 +286,16 @@ export default function BucketsPage() {
           </Table>
         )}
       </PageSection>
-      {creating && <CreateBucketModal existing={data?.buckets.map((b) => b.name) ?? []} onClose={() => setCreating(false)} onCreated={changed} />}
-      {deleting && <DeleteBucketModal name={deleting} onClose={() => setDeleting(null)} onDeleted={changed} />}
+      {creating && (
+        <CreateBucketModal
+          existing={data?.buckets.map((b) => b.name) ?? []}
+          onClose={() => setCreating(false)}
+          onCreated={changed}
+        />
+      )}
+      {deleting && (
+        <DeleteBucketModal name={deleting} onClose={() => setDeleting(null)} onDeleted={changed} />
+      )}
     </>
   );
 }

@@ -51,7 +51,12 @@ const FIELDS: Record<SettingsSection, Field[]> = {
     { name: 'endpoint', label: t.settings.endpoint, kind: 'url' },
     { name: 'region', label: t.settings.region, kind: 'text' },
     { name: 'access_key_id', label: t.settings.accessKey, kind: 'text' },
-    { name: 'secret_access_key', label: t.settings.secretKey, kind: 'secret', setFlag: 'secret_access_key_set' },
+    {
+      name: 'secret_access_key',
+      label: t.settings.secretKey,
+      kind: 'secret',
+      setFlag: 'secret_access_key_set',
+    },
     { name: 'default_bucket', label: t.settings.defaultBucket, kind: 'text' },
   ],
   huggingface: [
@@ -64,8 +69,22 @@ const FIELDS: Record<SettingsSection, Field[]> = {
     { name: 'no_proxy', label: t.settings.noProxy, kind: 'text', help: t.settings.noProxyHelp },
   ],
   transfers: [
-    { name: 'max_concurrent_transfers', label: t.settings.maxConcurrent, kind: 'number', min: 1, max: 64, help: t.settings.maxConcurrentHelp },
-    { name: 'max_files_per_page', label: t.settings.filesPerPage, kind: 'number', min: 1, max: 1000, help: t.settings.filesPerPageHelp },
+    {
+      name: 'max_concurrent_transfers',
+      label: t.settings.maxConcurrent,
+      kind: 'number',
+      min: 1,
+      max: 64,
+      help: t.settings.maxConcurrentHelp,
+    },
+    {
+      name: 'max_files_per_page',
+      label: t.settings.filesPerPage,
+      kind: 'number',
+      min: 1,
+      max: 1000,
+      help: t.settings.filesPerPageHelp,
+    },
   ],
 };
 
@@ -121,7 +140,14 @@ function EmbeddedS3({ settings }: { settings: Settings }) {
           {t.settings.hide}
         </Button>
       ) : (
-        <Button variant="link" isInline onClick={reveal} isLoading={busy} aria-label={t.settings.revealLabel} data-testid="embedded-reveal">
+        <Button
+          variant="link"
+          isInline
+          onClick={reveal}
+          isLoading={busy}
+          aria-label={t.settings.revealLabel}
+          data-testid="embedded-reveal"
+        >
           {t.settings.reveal}
         </Button>
       )}
@@ -134,17 +160,29 @@ function fieldProblem(field: Field, value: string): string | null {
   if (field.kind === 'url' && value && !/^https?:\/\/[^/\s]+/i.test(value)) return t.settings.invalidUrl;
   if (field.kind === 'number') {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || n < (field.min ?? 0) || n > (field.max ?? Infinity)) return t.settings.invalidNumber(field.min ?? 0, field.max ?? 0);
+    if (!/^\d+$/.test(value) || n < (field.min ?? 0) || n > (field.max ?? Infinity))
+      return t.settings.invalidNumber(field.min ?? 0, field.max ?? 0);
   }
   return null;
 }
 
-function SectionForm({ section, settings, onSaved }: { section: SettingsSection; settings: Settings; onSaved: (s: Settings) => void }) {
+function SectionForm({
+  section,
+  settings,
+  onSaved,
+}: {
+  section: SettingsSection;
+  settings: Settings;
+  onSaved: (s: Settings) => void;
+}) {
   const { notify } = useToasts();
   const current = settings[section] as unknown as Record<string, string | number | boolean>;
   const fields = FIELDS[section];
   const initial = useMemo(
-    () => Object.fromEntries(fields.filter((f) => f.kind !== 'secret').map((f) => [f.name, String(current[f.name] ?? '')])),
+    () =>
+      Object.fromEntries(
+        fields.filter((f) => f.kind !== 'secret').map((f) => [f.name, String(current[f.name] ?? '')]),
+      ),
     [fields, current],
   );
   const [values, setValues] = useState<Record<string, string>>(initial);
@@ -162,8 +200,12 @@ function SectionForm({ section, settings, onSaved }: { section: SettingsSection;
   const edited =
     fields.some((f) => f.kind !== 'secret' && values[f.name] !== initial[f.name]) ||
     Object.values(secrets).some((s) => s.mode !== 'keep');
-  const problems = Object.fromEntries(fields.filter((f) => f.kind !== 'secret').map((f) => [f.name, fieldProblem(f, values[f.name] ?? '')]));
-  const invalid = Object.values(problems).some(Boolean) || Object.values(secrets).some((s) => s.mode === 'replace' && !s.value);
+  const problems = Object.fromEntries(
+    fields.filter((f) => f.kind !== 'secret').map((f) => [f.name, fieldProblem(f, values[f.name] ?? '')]),
+  );
+  const invalid =
+    Object.values(problems).some(Boolean) ||
+    Object.values(secrets).some((s) => s.mode === 'replace' && !s.value);
 
   const body = () => {
     const out: Record<string, unknown> = {};
@@ -175,7 +217,8 @@ function SectionForm({ section, settings, onSaved }: { section: SettingsSection;
       } else if (f.kind === 'number') out[f.name] = Number(values[f.name]);
       else out[f.name] = values[f.name];
     }
-    if (section === 'proxy') out.test_url = testTarget === 'hf' ? settings.huggingface.endpoint : settings.s3.endpoint;
+    if (section === 'proxy')
+      out.test_url = testTarget === 'hf' ? settings.huggingface.endpoint : settings.s3.endpoint;
     return out;
   };
 
@@ -245,14 +288,23 @@ function SectionForm({ section, settings, onSaved }: { section: SettingsSection;
           ) : (
             <>
               <FlexItem>
-                <Button id={`${id}-replace`} variant="secondary" onClick={() => setAction({ mode: 'replace', value: '' })}
-                  aria-label={`${t.settings.replace} ${f.label}`}>
+                <Button
+                  id={`${id}-replace`}
+                  variant="secondary"
+                  onClick={() => setAction({ mode: 'replace', value: '' })}
+                  aria-label={`${t.settings.replace} ${f.label}`}
+                >
                   {t.settings.replace}
                 </Button>
               </FlexItem>
               {isSet && action.mode !== 'clear' && (
                 <FlexItem>
-                  <Button variant="link" isDanger onClick={() => setAction({ mode: 'clear' })} aria-label={`${t.settings.clear} ${f.label}`}>
+                  <Button
+                    variant="link"
+                    isDanger
+                    onClick={() => setAction({ mode: 'clear' })}
+                    aria-label={`${t.settings.clear} ${f.label}`}
+                  >
                     {t.settings.clear}
                   </Button>
                 </FlexItem>
@@ -316,15 +368,31 @@ function SectionForm({ section, settings, onSaved }: { section: SettingsSection;
       })}
       {section === 'proxy' && (
         <FormGroup label={t.settings.test} fieldId="proxy-test-target">
-          <FormSelect id="proxy-test-target" value={testTarget} onChange={(_e, v) => setTestTarget(v as 'hf' | 's3')}>
-            <FormSelectOption value="hf" label={`${t.settings.tabs.huggingface}: ${settings.huggingface.endpoint}`} />
-            <FormSelectOption value="s3" label={`${t.settings.tabs.s3}: ${settings.s3.endpoint || 'AWS'}`} isDisabled={!settings.s3.endpoint} />
+          <FormSelect
+            id="proxy-test-target"
+            value={testTarget}
+            onChange={(_e, v) => setTestTarget(v as 'hf' | 's3')}
+          >
+            <FormSelectOption
+              value="hf"
+              label={`${t.settings.tabs.huggingface}: ${settings.huggingface.endpoint}`}
+            />
+            <FormSelectOption
+              value="s3"
+              label={`${t.settings.tabs.s3}: ${settings.s3.endpoint || 'AWS'}`}
+              isDisabled={!settings.s3.endpoint}
+            />
           </FormSelect>
         </FormGroup>
       )}
       {error && <Alert isInline variant="danger" title={error} data-testid="settings-error" />}
       {result && (
-        <Alert isInline variant={result.ok ? 'success' : 'danger'} title={result.ok ? t.settings.testOk : t.settings.testFailed} data-testid="test-result">
+        <Alert
+          isInline
+          variant={result.ok ? 'success' : 'danger'}
+          title={result.ok ? t.settings.testOk : t.settings.testFailed}
+          data-testid="test-result"
+        >
           {result.message}
         </Alert>
       )}
@@ -333,12 +401,25 @@ function SectionForm({ section, settings, onSaved }: { section: SettingsSection;
           {t.settings.save}
         </Button>
         {section !== 'transfers' && (
-          <Button variant="secondary" onClick={test} isDisabled={invalid || busy !== null} isLoading={busy === 'test'}>
+          <Button
+            variant="secondary"
+            onClick={test}
+            isDisabled={invalid || busy !== null}
+            isLoading={busy === 'test'}
+          >
             {t.settings.test}
           </Button>
         )}
         {edited && (
-          <Button variant="link" onClick={() => { setValues(initial); setSecrets({}); setResult(null); setError(null); }}>
+          <Button
+            variant="link"
+            onClick={() => {
+              setValues(initial);
+              setSecrets({});
+              setResult(null);
+              setError(null);
+            }}
+          >
             {t.settings.reset}
           </Button>
         )}
@@ -387,9 +468,19 @@ export default function SettingsPage() {
             <Spinner aria-label={t.common.loading} />
           </Bullseye>
         ) : (
-          <Tabs activeKey={tab} onSelect={(_e, key) => setTab(key)} aria-label={t.settings.title} mountOnEnter unmountOnExit>
+          <Tabs
+            activeKey={tab}
+            onSelect={(_e, key) => setTab(key)}
+            aria-label={t.settings.title}
+            mountOnEnter
+            unmountOnExit
+          >
             {SECTIONS.map((section) => (
-              <Tab key={section} eventKey={section} title={<TabTitleText>{t.settings.tabs[section]}</TabTitleText>}>
+              <Tab
+                key={section}
+                eventKey={section}
+                title={<TabTitleText>{t.settings.tabs[section]}</TabTitleText>}
+              >
                 <SectionForm section={section} settings={loaded} onSaved={onSaved} />
               </Tab>
             ))}

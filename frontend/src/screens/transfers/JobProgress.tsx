@@ -43,7 +43,8 @@ export function JobSummary({ job }: { job: Job }) {
   const running = job.state === 'running';
   const parts = [t.transfers.bytes(formatBytes(totals.bytes_done), formatBytes(totals.bytes))];
   if (running && totals.rate_bps) parts.push(formatRate(totals.rate_bps));
-  if (running && totals.eta_seconds !== null) parts.push(`${t.transfers.eta} ${formatDuration(totals.eta_seconds)}`);
+  if (running && totals.eta_seconds !== null)
+    parts.push(`${t.transfers.eta} ${formatDuration(totals.eta_seconds)}`);
   return (
     <>
       <Progress

@@ -46,7 +46,9 @@ export default function TransfersPage() {
         <Content component="p">{t.transfers.description}</Content>
       </PageSection>
       <PageSection isFilled>
-        {!available && <Alert isInline variant="warning" title={t.transfers.unavailable} className="pf-v6-u-mb-md" />}
+        {!available && (
+          <Alert isInline variant="warning" title={t.transfers.unavailable} className="pf-v6-u-mb-md" />
+        )}
         {available && !connected && jobs.length > 0 && (
           <Alert isInline isPlain variant="info" title={t.transfers.disconnected} className="pf-v6-u-mb-md" />
         )}
@@ -103,11 +105,21 @@ export default function TransfersPage() {
                     </Td>
                     <Td isActionCell>
                       {isActive(job) ? (
-                        <Button variant="secondary" isDanger onClick={() => cancel(job.id)} aria-label={t.transfers.cancelJob(title)}>
+                        <Button
+                          variant="secondary"
+                          isDanger
+                          onClick={() => cancel(job.id)}
+                          aria-label={t.transfers.cancelJob(title)}
+                        >
                           {t.transfers.cancel}
                         </Button>
                       ) : (
-                        <Button variant="plain" icon={<TimesIcon />} onClick={() => remove(job.id)} aria-label={t.transfers.removeJob(title)} />
+                        <Button
+                          variant="plain"
+                          icon={<TimesIcon />}
+                          onClick={() => remove(job.id)}
+                          aria-label={t.transfers.removeJob(title)}
+                        />
                       )}
                     </Td>
                   </Tr>
@@ -120,12 +132,16 @@ export default function TransfersPage() {
                               <DescriptionList isHorizontal isCompact>
                                 <DescriptionListGroup>
                                   <DescriptionListTerm>{t.transfers.destination}</DescriptionListTerm>
-                                  <DescriptionListDescription className="odh-tec-mono">{destination}</DescriptionListDescription>
+                                  <DescriptionListDescription className="odh-tec-mono">
+                                    {destination}
+                                  </DescriptionListDescription>
                                 </DescriptionListGroup>
                                 {job.resolved_revision && (
                                   <DescriptionListGroup>
                                     <DescriptionListTerm>{t.transfers.revision}</DescriptionListTerm>
-                                    <DescriptionListDescription className="odh-tec-mono">{job.resolved_revision}</DescriptionListDescription>
+                                    <DescriptionListDescription className="odh-tec-mono">
+                                      {job.resolved_revision}
+                                    </DescriptionListDescription>
                                   </DescriptionListGroup>
                                 )}
                               </DescriptionList>
@@ -158,5 +174,3 @@ export default function TransfersPage() {
     </>
   );
 }
-
-

@@ -2,9 +2,27 @@
 import { useRef } from 'react';
 import { Tooltip } from '@patternfly/react-core';
 import { gib, vramStrings as s } from '../../i18n/vram';
-import { describeGroup, groupLabel, percentOf, presentTerms, swatchClass, termLabel, type GpuGroup } from './breakdown';
+import {
+  describeGroup,
+  groupLabel,
+  percentOf,
+  presentTerms,
+  swatchClass,
+  termLabel,
+  type GpuGroup,
+} from './breakdown';
 
-function Segment({ term, value, scale, usable }: { term: string; value: number; scale: number; usable: number }) {
+function Segment({
+  term,
+  value,
+  scale,
+  usable,
+}: {
+  term: string;
+  value: number;
+  scale: number;
+  usable: number;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   return (
     <>
@@ -15,7 +33,10 @@ function Segment({ term, value, scale, usable }: { term: string; value: number; 
         data-term={term}
         data-gib={value.toFixed(3)}
       />
-      <Tooltip triggerRef={ref} content={s.result.segment(termLabel(term), gib(value), percentOf(value, usable))} />
+      <Tooltip
+        triggerRef={ref}
+        content={s.result.segment(termLabel(term), gib(value), percentOf(value, usable))}
+      />
     </>
   );
 }
@@ -40,11 +61,19 @@ export function MemoryChart({ groups, usable }: { groups: GpuGroup[]; usable: nu
                 {s.result.used(gib(g.device), gib(usable), percentOf(g.device, usable))}
               </span>
             </div>
-            <div className="odh-vram-bar" role="img" aria-label={describeGroup(g, usable)} data-testid="vram-bar" data-device={g.device}>
+            <div
+              className="odh-vram-bar"
+              role="img"
+              aria-label={describeGroup(g, usable)}
+              data-testid="vram-bar"
+              data-device={g.device}
+            >
               {presentTerms([g]).map((term) => (
                 <Segment key={term} term={term} value={g.terms[term]} scale={scale} usable={usable} />
               ))}
-              {scale > usable && <div className="odh-vram-capacity" style={{ left: `${(usable / scale) * 100}%` }} />}
+              {scale > usable && (
+                <div className="odh-vram-capacity" style={{ left: `${(usable / scale) * 100}%` }} />
+              )}
             </div>
           </div>
         );

@@ -52,7 +52,15 @@ interface Props {
   onManualFromCurrent: (() => void) | null;
 }
 
-function ManualFields({ manual, problems, onChange }: { manual: ManualArch; problems: ManualProblems; onChange: (p: Partial<ManualArch>) => void }) {
+function ManualFields({
+  manual,
+  problems,
+  onChange,
+}: {
+  manual: ManualArch;
+  problems: ManualProblems;
+  onChange: (p: Partial<ManualArch>) => void;
+}) {
   const field = (key: keyof ManualArch, label: string, help?: string) => (
     <GridItem span={6} key={key}>
       <FormGroup label={label} fieldId={`vram-manual-${key}`}>
@@ -81,7 +89,11 @@ function ManualFields({ manual, problems, onChange }: { manual: ManualArch; prob
       {Number(manual.experts) > 0 && field('expertsPerToken', s.model.expertsPerToken)}
       <GridItem span={6}>
         <FormGroup label={s.model.dtype} fieldId="vram-manual-dtype">
-          <FormSelect id="vram-manual-dtype" value={manual.dtype} onChange={(_e, v) => onChange({ dtype: v as ManualArch['dtype'] })}>
+          <FormSelect
+            id="vram-manual-dtype"
+            value={manual.dtype}
+            onChange={(_e, v) => onChange({ dtype: v as ManualArch['dtype'] })}
+          >
             <FormSelectOption value="bfloat16" label="BF16" />
             <FormSelectOption value="float16" label="FP16" />
             <FormSelectOption value="float32" label="FP32" />
@@ -89,7 +101,12 @@ function ManualFields({ manual, problems, onChange }: { manual: ManualArch; prob
         </FormGroup>
       </GridItem>
       <GridItem span={12}>
-        <Checkbox id="vram-manual-tied" label={s.model.tied} isChecked={manual.tied} onChange={(_e, v) => onChange({ tied: v })} />
+        <Checkbox
+          id="vram-manual-tied"
+          label={s.model.tied}
+          isChecked={manual.tied}
+          onChange={(_e, v) => onChange({ tied: v })}
+        />
       </GridItem>
     </Grid>
   );
@@ -109,8 +126,13 @@ export function ModelPicker(props: Props) {
       <FormGroup label={s.model.source} fieldId="vram-source" role="group">
         <ToggleGroup aria-label={s.model.source} id="vram-source">
           {(['preset', 'hub', 'manual'] as ModelSource[]).map((value) => (
-            <ToggleGroupItem key={value} text={s.model[value]} buttonId={`vram-source-${value}`} isSelected={source === value}
-              onChange={() => props.onSource(value)} />
+            <ToggleGroupItem
+              key={value}
+              text={s.model[value]}
+              buttonId={`vram-source-${value}`}
+              isSelected={source === value}
+              onChange={() => props.onSource(value)}
+            />
           ))}
         </ToggleGroup>
       </FormGroup>
@@ -144,13 +166,28 @@ export function ModelPicker(props: Props) {
             </GridItem>
             <GridItem span={4}>
               <FormGroup label={s.model.revision} fieldId="vram-revision">
-                <TextInput id="vram-revision" value={hub.revision} onChange={(_e, v) => props.onHub({ revision: v })} autoComplete="off" spellCheck={false} />
+                <TextInput
+                  id="vram-revision"
+                  value={hub.revision}
+                  onChange={(_e, v) => props.onHub({ revision: v })}
+                  autoComplete="off"
+                  spellCheck={false}
+                />
               </FormGroup>
             </GridItem>
           </Grid>
-          <Flex alignItems={{ default: 'alignItemsCenter' }} spaceItems={{ default: 'spaceItemsMd' }} flexWrap={{ default: 'nowrap' }}>
+          <Flex
+            alignItems={{ default: 'alignItemsCenter' }}
+            spaceItems={{ default: 'spaceItemsMd' }}
+            flexWrap={{ default: 'nowrap' }}
+          >
             <FlexItem>
-              <Button type="submit" variant="secondary" isLoading={hub.loading} isDisabled={hub.loading || !hub.repoId.trim() || !!repoProblem}>
+              <Button
+                type="submit"
+                variant="secondary"
+                isLoading={hub.loading}
+                isDisabled={hub.loading || !hub.repoId.trim() || !!repoProblem}
+              >
                 {s.model.fetch}
               </Button>
             </FlexItem>
@@ -166,7 +203,10 @@ export function ModelPicker(props: Props) {
 
       {source === 'manual' && (
         <>
-          <Flex alignItems={{ default: 'alignItemsCenter' }} justifyContent={{ default: 'justifyContentSpaceBetween' }}>
+          <Flex
+            alignItems={{ default: 'alignItemsCenter' }}
+            justifyContent={{ default: 'justifyContentSpaceBetween' }}
+          >
             <FlexItem className="odh-vram-help">{s.model.manualHelp}</FlexItem>
             {props.onManualFromCurrent && (
               <FlexItem>
@@ -184,27 +224,65 @@ export function ModelPicker(props: Props) {
 }
 
 /** What the estimator read from the config (and, for a Hub model, from the files). */
-export function ArchitectureSummary({ summary, hub }: { summary: ModelSummary; hub: HubModelSummary | null }) {
+export function ArchitectureSummary({
+  summary,
+  hub,
+}: {
+  summary: ModelSummary;
+  hub: HubModelSummary | null;
+}) {
   const quant = summary.quantization;
   const rows: Array<[string, string]> = [
-    [s.model.architecture, summary.architecture ? `${summary.architecture} (${summary.model_type})` : summary.model_type],
-    [s.model.params, `${count(summary.parameters)}${summary.active_parameters < summary.parameters ? ` · ${s.model.activeParams(count(summary.active_parameters))}` : ''}`],
-    [s.model.layersHeads, s.model.layersHeadsValue(summary.num_layers, summary.num_attention_heads, summary.num_key_value_heads, summary.attention)],
-    [s.model.geometry, s.model.geometryValue(summary.hidden_size, summary.intermediate_size, summary.head_dim)],
+    [
+      s.model.architecture,
+      summary.architecture ? `${summary.architecture} (${summary.model_type})` : summary.model_type,
+    ],
+    [
+      s.model.params,
+      `${count(summary.parameters)}${summary.active_parameters < summary.parameters ? ` · ${s.model.activeParams(count(summary.active_parameters))}` : ''}`,
+    ],
+    [
+      s.model.layersHeads,
+      s.model.layersHeadsValue(
+        summary.num_layers,
+        summary.num_attention_heads,
+        summary.num_key_value_heads,
+        summary.attention,
+      ),
+    ],
+    [
+      s.model.geometry,
+      s.model.geometryValue(summary.hidden_size, summary.intermediate_size, summary.head_dim),
+    ],
   ];
-  if (summary.num_experts > 0) rows.push([s.model.experts2, s.model.expertsValue(summary.num_experts, summary.experts_per_token)]);
+  if (summary.num_experts > 0)
+    rows.push([s.model.experts2, s.model.expertsValue(summary.num_experts, summary.experts_per_token)]);
   rows.push([
     s.model.context,
     s.model.contextValue(summary.max_position_embeddings) +
-      (summary.sliding_window ? ` · ${s.model.slidingValue(summary.sliding_window, summary.sliding_window_layers)}` : ''),
+      (summary.sliding_window
+        ? ` · ${s.model.slidingValue(summary.sliding_window, summary.sliding_window_layers)}`
+        : ''),
   ]);
-  rows.push([s.model.dtypeQuant, quant ? `${summary.torch_dtype} · ${quant.weights} (${quant.method})` : summary.torch_dtype]);
+  rows.push([
+    s.model.dtypeQuant,
+    quant ? `${summary.torch_dtype} · ${quant.weights} (${quant.method})` : summary.torch_dtype,
+  ]);
   rows.push([s.model.kvPerToken, s.model.kvPerTokenValue(summary.kv_cache_bytes_per_token_bf16)]);
   rows.push([s.model.vocab, s.model.vocabValue(summary.vocab_size, summary.tie_word_embeddings)]);
-  if (hub?.weight_bytes) rows.push([s.model.weightBytes, s.model.fromFiles(formatBytes(hub.weight_bytes), s.model.weightSource(hub.weight_source))]);
+  if (hub?.weight_bytes)
+    rows.push([
+      s.model.weightBytes,
+      s.model.fromFiles(formatBytes(hub.weight_bytes), s.model.weightSource(hub.weight_source)),
+    ]);
   return (
     <>
-      <DescriptionList isCompact columnModifier={{ default: '2Col' }} aria-label={s.model.summaryTitle} data-testid="vram-architecture">
+      <DescriptionList
+        isCompact
+        columnModifier={{ default: '2Col' }}
+        aria-label={s.model.summaryTitle}
+        data-testid="vram-architecture"
+      >
         {rows.map(([term, value]) => (
           <DescriptionListGroup key={term}>
             <DescriptionListTerm>{term}</DescriptionListTerm>
@@ -213,7 +291,13 @@ export function ArchitectureSummary({ summary, hub }: { summary: ModelSummary; h
         ))}
       </DescriptionList>
       {hub && hub.gguf_files.length > 0 && (
-        <Alert isInline isPlain variant="info" className="odh-vram-gap-top" title={s.model.ggufFiles(hub.gguf_files.length)} />
+        <Alert
+          isInline
+          isPlain
+          variant="info"
+          className="odh-vram-gap-top"
+          title={s.model.ggufFiles(hub.gguf_files.length)}
+        />
       )}
     </>
   );

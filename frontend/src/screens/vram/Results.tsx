@@ -24,10 +24,19 @@ const concurrentRequests = (kvTokens: number, context: number) =>
 function layoutText(r: VramResult): string {
   const layout = r.layout;
   const gpus = layout.gpus ?? r.gpus_used;
-  if (r.task === 'finetune') return gpus === 1 ? s.result.layoutSingle : s.result.layoutSharded(gpus, layout.sharding ?? 'none');
-  if (r.engine === 'vllm') return s.result.layoutTp(layout.tensor_parallel ?? 1, layout.pipeline_parallel ?? 1, layout.data_parallel ?? 1);
-  const base = layout.strategy === 'device_map' || gpus > 1 ? s.result.layoutDeviceMap(gpus) : s.result.layoutSingle;
-  return r.engine === 'llamacpp' && layout.gpu_layers !== undefined ? `${base} · ${s.result.layoutLlamacpp(layout.gpu_layers)}` : base;
+  if (r.task === 'finetune')
+    return gpus === 1 ? s.result.layoutSingle : s.result.layoutSharded(gpus, layout.sharding ?? 'none');
+  if (r.engine === 'vllm')
+    return s.result.layoutTp(
+      layout.tensor_parallel ?? 1,
+      layout.pipeline_parallel ?? 1,
+      layout.data_parallel ?? 1,
+    );
+  const base =
+    layout.strategy === 'device_map' || gpus > 1 ? s.result.layoutDeviceMap(gpus) : s.result.layoutSingle;
+  return r.engine === 'llamacpp' && layout.gpu_layers !== undefined
+    ? `${base} · ${s.result.layoutLlamacpp(layout.gpu_layers)}`
+    : base;
 }
 
 function subVerdicts(r: VramResult, request: VramRequest): string[] {
@@ -36,10 +45,18 @@ function subVerdicts(r: VramResult, request: VramRequest): string[] {
   if (r.task === 'inference' && r.engine === 'vllm') {
     if (r.starts === false) lines.push(s.result.vllmNoStart(tokens(context)));
     else if (r.kv_cache_tokens !== undefined)
-      lines.push(s.result.vllmKv(tokens(r.kv_cache_tokens), concurrentRequests(r.kv_cache_tokens, context), tokens(context)));
+      lines.push(
+        s.result.vllmKv(
+          tokens(r.kv_cache_tokens),
+          concurrentRequests(r.kv_cache_tokens, context),
+          tokens(context),
+        ),
+      );
   }
-  if (r.task === 'inference' && r.engine === 'llamacpp' && r.kv_cache_tokens !== undefined) lines.push(s.result.llamacppCtx(tokens(r.kv_cache_tokens)));
-  if (r.task === 'finetune' && r.trainable_parameters !== undefined) lines.push(s.result.trainable(count(r.trainable_parameters)));
+  if (r.task === 'inference' && r.engine === 'llamacpp' && r.kv_cache_tokens !== undefined)
+    lines.push(s.result.llamacppCtx(tokens(r.kv_cache_tokens)));
+  if (r.task === 'finetune' && r.trainable_parameters !== undefined)
+    lines.push(s.result.trainable(count(r.trainable_parameters)));
   return lines;
 }
 
@@ -53,12 +70,21 @@ export function Verdict({ result, request }: { result: VramResult; request: Vram
   const text = result.fits
     ? s.result.fits(result.gpus_used, result.gpu, gib(result.spare_gib))
     : weightsTooBig(result)
-      ? s.result.noFitWeights(result.gpus_used, result.gpu, gib(result.breakdown.weights ?? 0), gib(result.usable_gib))
+      ? s.result.noFitWeights(
+          result.gpus_used,
+          result.gpu,
+          gib(result.breakdown.weights ?? 0),
+          gib(result.usable_gib),
+        )
       : s.result.noFit(result.gpus_used, result.gpu, gib(result.per_gpu_device_gib), gib(result.usable_gib));
   const Icon = result.fits ? CheckCircleIcon : ExclamationCircleIcon;
   return (
     <div aria-live="polite" aria-atomic="true">
-      <p className={`odh-vram-verdict ${result.fits ? 'is-fit' : 'is-nofit'}`} data-testid="vram-verdict" data-fits={result.fits}>
+      <p
+        className={`odh-vram-verdict ${result.fits ? 'is-fit' : 'is-nofit'}`}
+        data-testid="vram-verdict"
+        data-fits={result.fits}
+      >
         <Icon className="odh-vram-verdict-icon" aria-hidden="true" />
         <span>{text}</span>
       </p>
@@ -99,7 +125,12 @@ export function KeyFigures({ result, searched }: { result: VramResult; searched:
 export function Warnings({ warnings }: { warnings: string[] }) {
   if (!warnings.length) return null;
   return (
-    <Alert isInline variant="warning" title={warnings.length === 1 ? warnings[0] : s.result.warnings} data-testid="vram-warnings">
+    <Alert
+      isInline
+      variant="warning"
+      title={warnings.length === 1 ? warnings[0] : s.result.warnings}
+      data-testid="vram-warnings"
+    >
       {warnings.length > 1 && (
         <ul>
           {warnings.map((w) => (
@@ -193,7 +224,9 @@ export function Explanations({ result, groups }: { result: VramResult; groups: G
                 {termLabel(term)} · {gib(top.terms[term] ?? 0)}
               </span>
             </DescriptionListTerm>
-            <DescriptionListDescription>{result.explanations[term] || s.termHelp[term] || '—'}</DescriptionListDescription>
+            <DescriptionListDescription>
+              {result.explanations[term] || s.termHelp[term] || '—'}
+            </DescriptionListDescription>
           </DescriptionListGroup>
         ))}
       </DescriptionList>

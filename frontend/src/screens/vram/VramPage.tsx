@@ -57,7 +57,13 @@ export default function VramPage() {
 
   const [source, setSource] = useState<ModelSource>('preset');
   const [presetId, setPresetId] = useState(DEFAULT_PRESET);
-  const [hub, setHub] = useState<HubState>({ repoId: '', revision: 'main', loading: false, error: null, model: null });
+  const [hub, setHub] = useState<HubState>({
+    repoId: '',
+    revision: 'main',
+    loading: false,
+    error: null,
+    model: null,
+  });
   const [manual, setManual] = useState<ManualArch>(DEFAULT_MANUAL);
   const manualTouched = useRef(false);
 
@@ -83,12 +89,16 @@ export default function VramPage() {
       const preset = presetById(presetId);
       return preset ? { config: preset.config } : null;
     }
-    if (source === 'hub') return hub.model ? { config: hub.model.config, weightBytes: hub.model.weight_bytes } : null;
+    if (source === 'hub')
+      return hub.model ? { config: hub.model.config, weightBytes: hub.model.weight_bytes } : null;
     return Object.keys(manualProblems).length ? null : { config: manualConfig(manual) };
   }, [source, presetId, hub.model, manual, manualProblems]);
 
   const invalid = Object.keys(problems).length > 0;
-  const requestKey = useMemo(() => (model && !invalid ? JSON.stringify(buildRequest(model, inputs)) : null), [model, inputs, invalid]);
+  const requestKey = useMemo(
+    () => (model && !invalid ? JSON.stringify(buildRequest(model, inputs)) : null),
+    [model, inputs, invalid],
+  );
 
   useEffect(() => {
     if (!requestKey) {
@@ -214,21 +224,29 @@ export default function VramPage() {
               <CardHeader
                 actions={{
                   hasNoOffset: true,
-                  actions: loading ? <Spinner size="lg" aria-label={s.result.loading} data-testid="vram-loading" /> : null,
+                  actions: loading ? (
+                    <Spinner size="lg" aria-label={s.result.loading} data-testid="vram-loading" />
+                  ) : null,
                 }}
               >
                 <CardTitle component="h2">{s.result.title}</CardTitle>
               </CardHeader>
               <CardBody>
                 <Stack hasGutter>
-                  {invalid && <Alert isInline isPlain variant="info" title={s.invalid.fix} data-testid="vram-invalid" />}
+                  {invalid && (
+                    <Alert isInline isPlain variant="info" title={s.invalid.fix} data-testid="vram-invalid" />
+                  )}
                   {error && (
                     <Alert isInline variant="danger" title={s.result.failed} data-testid="vram-error">
                       {error}
                     </Alert>
                   )}
                   {!model && (
-                    <EmptyState titleText={source === 'hub' ? s.model.fetchFirst : s.result.none} headingLevel="h3" variant="xs" />
+                    <EmptyState
+                      titleText={source === 'hub' ? s.model.fetchFirst : s.result.none}
+                      headingLevel="h3"
+                      variant="xs"
+                    />
                   )}
                   {model && !shown && !error && (
                     <Bullseye>

@@ -34,7 +34,13 @@ import {
 
 type Change = (patch: Partial<Inputs>) => void;
 
-function Toggle<T extends string>({ id, label, value, options, onChange }: {
+function Toggle<T extends string>({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+}: {
   id: string;
   label: string;
   value: T;
@@ -45,14 +51,27 @@ function Toggle<T extends string>({ id, label, value, options, onChange }: {
     <FormGroup label={label} fieldId={id} role="group">
       <ToggleGroup aria-label={label} id={id}>
         {options.map(([v, text]) => (
-          <ToggleGroupItem key={v} text={text} buttonId={`${id}-${v}`} isSelected={value === v} onChange={() => onChange(v)} />
+          <ToggleGroupItem
+            key={v}
+            text={text}
+            buttonId={`${id}-${v}`}
+            isSelected={value === v}
+            onChange={() => onChange(v)}
+          />
         ))}
       </ToggleGroup>
     </FormGroup>
   );
 }
 
-function Select({ id, label, value, options, onChange, help }: {
+function Select({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+  help,
+}: {
   id: string;
   label: string;
   value: string;
@@ -72,7 +91,16 @@ function Select({ id, label, value, options, onChange, help }: {
   );
 }
 
-function NumberField({ id, label, value, onChange, problem, help, placeholder, decimal }: {
+function NumberField({
+  id,
+  label,
+  value,
+  onChange,
+  problem,
+  help,
+  placeholder,
+  decimal,
+}: {
   id: string;
   label: string;
   value: string;
@@ -104,7 +132,15 @@ const Half = ({ children }: { children: ReactNode }) => (
   </GridItem>
 );
 
-export function WorkloadForm({ inputs, problems, onChange }: { inputs: Inputs; problems: Problems; onChange: Change }) {
+export function WorkloadForm({
+  inputs,
+  problems,
+  onChange,
+}: {
+  inputs: Inputs;
+  problems: Problems;
+  onChange: Change;
+}) {
   const [advanced, setAdvanced] = useState(false);
   const w = s.workload;
   const inference = inputs.task === 'inference';
@@ -117,95 +153,206 @@ export function WorkloadForm({ inputs, problems, onChange }: { inputs: Inputs; p
       : llamacpp
         ? [w.contextLlamacpp, w.contextLlamacppHelp]
         : [w.contextTransformers, w.contextTransformersHelp];
-  const batch = !inference ? [w.microBatch, undefined] : llamacpp ? [w.slots, w.slotsHelp] : [w.batch, w.batchHelp];
+  const batch = !inference
+    ? [w.microBatch, undefined]
+    : llamacpp
+      ? [w.slots, w.slotsHelp]
+      : [w.batch, w.batchHelp];
   const attention = attentionChoices(inputs);
   return (
     <Form onSubmit={(e) => e.preventDefault()} aria-label={w.title}>
-      <Toggle id="vram-task" label={w.task} value={inputs.task} onChange={(task) => onChange({ task })}
-        options={[['inference', w.inference], ['finetune', w.finetune]]} />
+      <Toggle
+        id="vram-task"
+        label={w.task}
+        value={inputs.task}
+        onChange={(task) => onChange({ task })}
+        options={[
+          ['inference', w.inference],
+          ['finetune', w.finetune],
+        ]}
+      />
       {inference ? (
-        <Toggle id="vram-engine" label={w.runtime} value={inputs.engine} onChange={(engine) => onChange({ engine })}
-          options={[['transformers', w.transformers], ['vllm', w.vllm], ['llamacpp', w.llamacpp]]} />
+        <Toggle
+          id="vram-engine"
+          label={w.runtime}
+          value={inputs.engine}
+          onChange={(engine) => onChange({ engine })}
+          options={[
+            ['transformers', w.transformers],
+            ['vllm', w.vllm],
+            ['llamacpp', w.llamacpp],
+          ]}
+        />
       ) : (
-        <Toggle id="vram-method" label={w.method} value={inputs.method} onChange={(method) => onChange({ method })}
-          options={[['full', w.full], ['lora', w.lora], ['qlora', w.qlora]]} />
+        <Toggle
+          id="vram-method"
+          label={w.method}
+          value={inputs.method}
+          onChange={(method) => onChange({ method })}
+          options={[
+            ['full', w.full],
+            ['lora', w.lora],
+            ['qlora', w.qlora],
+          ]}
+        />
       )}
       <Grid hasGutter>
         <Half>
-          <Select id="vram-weights" label={w.weights} value={inputs.weights} options={weightChoices(inputs)}
-            onChange={(weights) => onChange({ weights })} />
+          <Select
+            id="vram-weights"
+            label={w.weights}
+            value={inputs.weights}
+            options={weightChoices(inputs)}
+            onChange={(weights) => onChange({ weights })}
+          />
         </Half>
         {inference ? (
           <Half>
-            <Select id="vram-kv-dtype" label={w.kvDtype} value={inputs.kvCacheDtype} options={kvChoices(inputs.engine)}
-              onChange={(kvCacheDtype) => onChange({ kvCacheDtype })} />
+            <Select
+              id="vram-kv-dtype"
+              label={w.kvDtype}
+              value={inputs.kvCacheDtype}
+              options={kvChoices(inputs.engine)}
+              onChange={(kvCacheDtype) => onChange({ kvCacheDtype })}
+            />
           </Half>
         ) : (
           <Half>
-            <Select id="vram-optimizer" label={w.optimizer} value={inputs.optimizer} options={optimizerChoices()}
-              onChange={(v) => onChange({ optimizer: v as Inputs['optimizer'] })} />
+            <Select
+              id="vram-optimizer"
+              label={w.optimizer}
+              value={inputs.optimizer}
+              options={optimizerChoices()}
+              onChange={(v) => onChange({ optimizer: v as Inputs['optimizer'] })}
+            />
           </Half>
         )}
         <Half>
-          <NumberField id="vram-context" label={context[0]!} help={context[1]} value={inputs.context} problem={problems.context}
-            onChange={(v) => onChange({ context: v })} />
+          <NumberField
+            id="vram-context"
+            label={context[0]!}
+            help={context[1]}
+            value={inputs.context}
+            problem={problems.context}
+            onChange={(v) => onChange({ context: v })}
+          />
         </Half>
         <Half>
           {vllm ? (
-            <NumberField id="vram-max-seqs" label={w.maxSeqs} help={w.maxSeqsHelp} placeholder={w.maxSeqsPlaceholder}
-              value={inputs.maxNumSeqs} problem={problems.maxNumSeqs} onChange={(v) => onChange({ maxNumSeqs: v })} />
+            <NumberField
+              id="vram-max-seqs"
+              label={w.maxSeqs}
+              help={w.maxSeqsHelp}
+              placeholder={w.maxSeqsPlaceholder}
+              value={inputs.maxNumSeqs}
+              problem={problems.maxNumSeqs}
+              onChange={(v) => onChange({ maxNumSeqs: v })}
+            />
           ) : (
-            <NumberField id="vram-batch" label={batch[0]!} help={batch[1]} value={inputs.batch} problem={problems.batch}
-              onChange={(v) => onChange({ batch: v })} />
+            <NumberField
+              id="vram-batch"
+              label={batch[0]!}
+              help={batch[1]}
+              value={inputs.batch}
+              problem={problems.batch}
+              onChange={(v) => onChange({ batch: v })}
+            />
           )}
         </Half>
         {vllm && (
           <Half>
-            <NumberField id="vram-util" label={w.util} help={w.utilHelp} value={inputs.util} problem={problems.util} decimal
-              onChange={(v) => onChange({ util: v })} />
+            <NumberField
+              id="vram-util"
+              label={w.util}
+              help={w.utilHelp}
+              value={inputs.util}
+              problem={problems.util}
+              decimal
+              onChange={(v) => onChange({ util: v })}
+            />
           </Half>
         )}
         {!inference && inputs.method !== 'full' && (
           <>
             <Half>
-              <NumberField id="vram-rank" label={w.rank} value={inputs.loraRank} problem={problems.loraRank}
-                onChange={(v) => onChange({ loraRank: v })} />
+              <NumberField
+                id="vram-rank"
+                label={w.rank}
+                value={inputs.loraRank}
+                problem={problems.loraRank}
+                onChange={(v) => onChange({ loraRank: v })}
+              />
             </Half>
             <Half>
-              <Select id="vram-targets" label={w.targets} value={inputs.loraTarget} options={targetChoices()}
-                onChange={(v) => onChange({ loraTarget: v as Inputs['loraTarget'] })} />
+              <Select
+                id="vram-targets"
+                label={w.targets}
+                value={inputs.loraTarget}
+                options={targetChoices()}
+                onChange={(v) => onChange({ loraTarget: v as Inputs['loraTarget'] })}
+              />
             </Half>
           </>
         )}
         {!inference && (
           <>
             <Half>
-              <Select id="vram-sharding" label={w.sharding} value={inputs.sharding} options={shardingChoices()}
-                onChange={(v) => onChange({ sharding: v as Inputs['sharding'] })} />
+              <Select
+                id="vram-sharding"
+                label={w.sharding}
+                value={inputs.sharding}
+                options={shardingChoices()}
+                onChange={(v) => onChange({ sharding: v as Inputs['sharding'] })}
+              />
             </Half>
             <GridItem span={12}>
-              <Switch id="vram-checkpointing" label={w.checkpointing} isChecked={inputs.gradientCheckpointing}
-                onChange={(_e, v) => onChange({ gradientCheckpointing: v })} />
+              <Switch
+                id="vram-checkpointing"
+                label={w.checkpointing}
+                isChecked={inputs.gradientCheckpointing}
+                onChange={(_e, v) => onChange({ gradientCheckpointing: v })}
+              />
             </GridItem>
           </>
         )}
       </Grid>
-      <ExpandableSection toggleText={w.advanced} isExpanded={advanced} onToggle={(_e, open) => setAdvanced(open)}>
+      <ExpandableSection
+        toggleText={w.advanced}
+        isExpanded={advanced}
+        onToggle={(_e, open) => setAdvanced(open)}
+      >
         <Grid hasGutter>
           <Half>
-            <Select id="vram-compute" label={w.computeDtype} value={inputs.computeDtype} options={computeChoices()}
-              onChange={(computeDtype) => onChange({ computeDtype })} />
+            <Select
+              id="vram-compute"
+              label={w.computeDtype}
+              value={inputs.computeDtype}
+              options={computeChoices()}
+              onChange={(computeDtype) => onChange({ computeDtype })}
+            />
           </Half>
           {attention.length > 0 && (
             <Half>
-              <Select id="vram-attention" label={w.attention} value={inputs.attention} options={attention}
-                onChange={(v) => onChange({ attention: v })} />
+              <Select
+                id="vram-attention"
+                label={w.attention}
+                value={inputs.attention}
+                options={attention}
+                onChange={(v) => onChange({ attention: v })}
+              />
             </Half>
           )}
           {llamacpp && (
             <Half>
-              <NumberField id="vram-gpu-layers" label={w.gpuLayers} help={w.gpuLayersHelp} placeholder={w.gpuLayersPlaceholder}
-                value={inputs.gpuLayers} problem={problems.gpuLayers} onChange={(v) => onChange({ gpuLayers: v })} />
+              <NumberField
+                id="vram-gpu-layers"
+                label={w.gpuLayers}
+                help={w.gpuLayersHelp}
+                placeholder={w.gpuLayersPlaceholder}
+                value={inputs.gpuLayers}
+                problem={problems.gpuLayers}
+                onChange={(v) => onChange({ gpuLayers: v })}
+              />
             </Half>
           )}
         </Grid>
@@ -214,7 +361,12 @@ export function WorkloadForm({ inputs, problems, onChange }: { inputs: Inputs; p
   );
 }
 
-export function HardwareForm({ inputs, gpus, gpusError, onChange }: {
+export function HardwareForm({
+  inputs,
+  gpus,
+  gpusError,
+  onChange,
+}: {
   inputs: Inputs;
   gpus: GpuInfo[] | null;
   gpusError: string | null;
@@ -224,18 +376,31 @@ export function HardwareForm({ inputs, gpus, gpusError, onChange }: {
   const vendors = [...new Set((gpus ?? []).map((g) => g.vendor))];
   return (
     <Form onSubmit={(e) => e.preventDefault()} aria-label={h.title}>
-      {gpusError && <Alert isInline variant="danger" title={h.gpusFailed}>{gpusError}</Alert>}
+      {gpusError && (
+        <Alert isInline variant="danger" title={h.gpusFailed}>
+          {gpusError}
+        </Alert>
+      )}
       <Grid hasGutter>
         <GridItem span={12} sm={7}>
           <FormGroup label={h.gpu} fieldId="vram-gpu">
-            <FormSelect id="vram-gpu" value={inputs.gpu} onChange={(_e, gpu) => onChange({ gpu })} isDisabled={!gpus}>
+            <FormSelect
+              id="vram-gpu"
+              value={inputs.gpu}
+              onChange={(_e, gpu) => onChange({ gpu })}
+              isDisabled={!gpus}
+            >
               {!gpus && <FormSelectOption value={inputs.gpu} label={inputs.gpu} />}
               {vendors.map((vendor) => (
                 <FormSelectOptionGroup key={vendor} label={vendor}>
                   {(gpus ?? [])
                     .filter((g) => g.vendor === vendor)
                     .map((g) => (
-                      <FormSelectOption key={g.name} value={g.name} label={h.gpuOption(g.name, g.usable_gib)} />
+                      <FormSelectOption
+                        key={g.name}
+                        value={g.name}
+                        label={h.gpuOption(g.name, g.usable_gib)}
+                      />
                     ))}
                 </FormSelectOptionGroup>
               ))}

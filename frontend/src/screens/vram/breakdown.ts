@@ -58,7 +58,8 @@ export function gpuGroups(result: VramResult): GpuGroup[] {
 /** Terms with memory on some GPU, in drawing order (unknown names after the known ones). */
 export function presentTerms(groups: GpuGroup[]): string[] {
   const seen = new Set<string>();
-  for (const g of groups) for (const [name, value] of Object.entries(g.terms)) if (value > EPS) seen.add(name);
+  for (const g of groups)
+    for (const [name, value] of Object.entries(g.terms)) if (value > EPS) seen.add(name);
   const known = TERM_ORDER.filter((t) => seen.has(t));
   const other = [...seen].filter((t) => !KNOWN.has(t));
   return [...known, ...other];

@@ -64,33 +64,77 @@ export interface Choice {
 const choices = (values: readonly string[], labels: Record<string, string>): Choice[] =>
   values.map((value) => ({ value, label: labels[value] ?? value }));
 
-const GGUF_TYPES = ['q4_k_m', 'q5_k_m', 'q6_k', 'q8_0', 'q4_0', 'q3_k_m', 'q2_k', 'iq4_xs', 'f16', 'bf16', 'mxfp4_moe'];
+const GGUF_TYPES = [
+  'q4_k_m',
+  'q5_k_m',
+  'q6_k',
+  'q8_0',
+  'q4_0',
+  'q3_k_m',
+  'q2_k',
+  'iq4_xs',
+  'f16',
+  'bf16',
+  'mxfp4_moe',
+];
 
 /** Weight formats that make sense for the task, runtime and method (the server validates the rest). */
 export function weightChoices(inputs: Pick<Inputs, 'task' | 'engine' | 'method'>): Choice[] {
   const w = s.options.weights;
   if (inputs.task === 'finetune') {
-    if (inputs.method === 'full') return [...choices(['auto', 'bf16', 'fp16'], w), { value: 'fp32', label: s.options.weightsFullFp32 }];
+    if (inputs.method === 'full')
+      return [...choices(['auto', 'bf16', 'fp16'], w), { value: 'fp32', label: s.options.weightsFullFp32 }];
     if (inputs.method === 'lora') return choices(['auto', 'bf16', 'fp16', 'fp32'], w);
     return choices(['nf4', 'nf4-dq', 'fp4', 'gptq-int4', 'awq-int4'], w);
   }
-  if (inputs.engine === 'llamacpp') return GGUF_TYPES.map((type) => ({ value: `gguf-${type}`, label: s.options.gguf(type) }));
-  if (inputs.engine === 'vllm') return choices(['auto', 'bf16', 'fp16', 'fp8', 'int8', 'awq-int4', 'gptq-int4', 'gptq-int8', 'int4', 'mxfp4', 'nf4'], w);
-  return choices(['auto', 'bf16', 'fp16', 'fp32', 'fp8', 'int8', 'nf4', 'nf4-dq', 'fp4', 'gptq-int4', 'gptq-int8', 'awq-int4', 'int4', 'mxfp4'], w);
+  if (inputs.engine === 'llamacpp')
+    return GGUF_TYPES.map((type) => ({ value: `gguf-${type}`, label: s.options.gguf(type) }));
+  if (inputs.engine === 'vllm')
+    return choices(
+      ['auto', 'bf16', 'fp16', 'fp8', 'int8', 'awq-int4', 'gptq-int4', 'gptq-int8', 'int4', 'mxfp4', 'nf4'],
+      w,
+    );
+  return choices(
+    [
+      'auto',
+      'bf16',
+      'fp16',
+      'fp32',
+      'fp8',
+      'int8',
+      'nf4',
+      'nf4-dq',
+      'fp4',
+      'gptq-int4',
+      'gptq-int8',
+      'awq-int4',
+      'int4',
+      'mxfp4',
+    ],
+    w,
+  );
 }
 
 export function kvChoices(engine: VramEngine): Choice[] {
-  return choices(engine === 'llamacpp' ? ['auto', 'fp16', 'q8_0', 'q4_0'] : ['auto', 'fp16', 'bf16', 'fp8'], s.options.kv);
+  return choices(
+    engine === 'llamacpp' ? ['auto', 'fp16', 'q8_0', 'q4_0'] : ['auto', 'fp16', 'bf16', 'fp8'],
+    s.options.kv,
+  );
 }
 
 export function attentionChoices(inputs: Pick<Inputs, 'task' | 'engine'>): Choice[] {
   if (inputs.task === 'inference' && inputs.engine === 'vllm') return [];
-  const values = inputs.task === 'inference' && inputs.engine === 'llamacpp' ? ['auto', 'flash', 'eager'] : ['auto', 'sdpa', 'flash_attention_2', 'eager'];
+  const values =
+    inputs.task === 'inference' && inputs.engine === 'llamacpp'
+      ? ['auto', 'flash', 'eager']
+      : ['auto', 'sdpa', 'flash_attention_2', 'eager'];
   return choices(values, s.options.attention);
 }
 
-export const targetChoices = (): Choice[] => choices(['all-linear', 'attention', 'qv', 'mlp'], s.options.targets);
-export const optimizerChoices = (): Choice[] => choices(['adamw', 'adamw-8bit', 'paged-adamw-8bit', 'sgd'], s.options.optimizer);
+export const targetChoices = (): Choice[] =>
+  choices(['all-linear', 'attention', 'qv', 'mlp'], s.options.targets);
+export const optimizerChoices = (): Choice[] =>
+  choices(['adamw', 'adamw-8bit', 'paged-adamw-8bit', 'sgd'], s.options.optimizer);
 export const shardingChoices = (): Choice[] => choices(['none', 'zero2', 'zero3'], s.options.sharding);
 export const computeChoices = (): Choice[] => choices(['auto', 'bf16', 'fp16', 'fp32'], s.options.compute);
 export const COUNTS = [1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64];
@@ -128,8 +172,10 @@ export function validate(inputs: Inputs): Problems {
     const util = inputs.util.trim() === '' ? NaN : Number(inputs.util);
     if (!(util > 0 && util <= 1)) problems.util = s.invalid.fraction;
   }
-  if (inputs.task === 'inference' && inputs.engine === 'llamacpp') problems.gpuLayers = intIn(inputs.gpuLayers, 0, 1000, true);
-  if (inputs.task === 'finetune' && inputs.method !== 'full') problems.loraRank = intIn(inputs.loraRank, 1, 4096);
+  if (inputs.task === 'inference' && inputs.engine === 'llamacpp')
+    problems.gpuLayers = intIn(inputs.gpuLayers, 0, 1000, true);
+  if (inputs.task === 'finetune' && inputs.method !== 'full')
+    problems.loraRank = intIn(inputs.loraRank, 1, 4096);
   for (const key of Object.keys(problems) as Array<keyof Inputs>) if (!problems[key]) delete problems[key];
   return problems;
 }
@@ -143,8 +189,13 @@ export interface ModelChoice {
 
 /** The estimate request for these inputs (call only when `validate` found nothing). */
 export function buildRequest(model: ModelChoice, inputs: Inputs): VramRequest {
-  const workload: VramWorkload = { task: inputs.task, context_length: Number(inputs.context), weights: inputs.weights };
-  if (inputs.computeDtype !== 'auto') workload.compute_dtype = inputs.computeDtype as VramWorkload['compute_dtype'];
+  const workload: VramWorkload = {
+    task: inputs.task,
+    context_length: Number(inputs.context),
+    weights: inputs.weights,
+  };
+  if (inputs.computeDtype !== 'auto')
+    workload.compute_dtype = inputs.computeDtype as VramWorkload['compute_dtype'];
   if (inputs.attention !== 'auto') workload.attention = inputs.attention;
   if (inputs.task === 'inference') {
     workload.engine = inputs.engine;
@@ -155,7 +206,8 @@ export function buildRequest(model: ModelChoice, inputs: Inputs): VramRequest {
     } else {
       workload.batch_size = Number(inputs.batch);
     }
-    if (inputs.engine === 'llamacpp' && inputs.gpuLayers.trim()) workload.gpu_layers = Number(inputs.gpuLayers);
+    if (inputs.engine === 'llamacpp' && inputs.gpuLayers.trim())
+      workload.gpu_layers = Number(inputs.gpuLayers);
   } else {
     workload.method = inputs.method;
     workload.batch_size = Number(inputs.batch);
@@ -168,7 +220,9 @@ export function buildRequest(model: ModelChoice, inputs: Inputs): VramRequest {
     }
   }
   return {
-    model: model.weightBytes ? { config: model.config, weight_bytes: model.weightBytes } : { config: model.config },
+    model: model.weightBytes
+      ? { config: model.config, weight_bytes: model.weightBytes }
+      : { config: model.config },
     workload,
     hardware: { gpu: inputs.gpu, count: inputs.count === 'auto' ? null : Number(inputs.count) },
   };
@@ -220,8 +274,10 @@ export function validateManual(m: ManualArch): ManualProblems {
     maxPosition: intIn(m.maxPosition, 1, 100_000_000),
     experts: intIn(m.experts, 0, 10_000),
   };
-  if (Number(m.experts) > 0) problems.expertsPerToken = intIn(m.expertsPerToken, 1, Math.max(1, Number(m.experts)));
-  for (const key of Object.keys(problems) as Array<keyof ManualArch>) if (!problems[key]) delete problems[key];
+  if (Number(m.experts) > 0)
+    problems.expertsPerToken = intIn(m.expertsPerToken, 1, Math.max(1, Number(m.experts)));
+  for (const key of Object.keys(problems) as Array<keyof ManualArch>)
+    if (!problems[key]) delete problems[key];
   return problems;
 }
 

@@ -45,8 +45,7 @@ def _sign_payload(endpoint: str) -> bool:
         return host != "localhost"
 
 
-def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 3,
-                  unsigned: bool = False) -> AioConfig:
+def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 3, unsigned: bool = False) -> AioConfig:
     proxies = {}
     if settings.proxy.http_proxy:
         proxies["http"] = settings.proxy.http_proxy
@@ -72,8 +71,9 @@ def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 
 
 
 @contextlib.asynccontextmanager
-async def open_client(s3: S3Settings, settings: RuntimeSettings, ca_dir: Path | None = None, *,
-                      attempts: int = 3, unsigned: bool = False):
+async def open_client(
+    s3: S3Settings, settings: RuntimeSettings, ca_dir: Path | None = None, *, attempts: int = 3, unsigned: bool = False
+):
     """A client for `s3` (short-lived for connection tests with unsaved values).
 
     `unsigned`: anonymous requests, for testing an endpoint the stored keys do not belong to."""
@@ -105,8 +105,15 @@ class S3Connection:
 
     def _current_shape(self) -> tuple:
         s3, proxy = self.settings.s3, self.settings.proxy
-        return (s3.endpoint, s3.region, s3.access_key_id, s3.secret_access_key,
-                proxy.http_proxy, proxy.https_proxy, proxy.no_proxy)
+        return (
+            s3.endpoint,
+            s3.region,
+            s3.access_key_id,
+            s3.secret_access_key,
+            proxy.http_proxy,
+            proxy.https_proxy,
+            proxy.no_proxy,
+        )
 
     @property
     def endpoint(self) -> str:
@@ -124,14 +131,12 @@ class S3Connection:
                     self._client = await stack.enter_async_context(
                         open_client(self.settings.s3, self.settings, self.ca_dir)
                     )
-                except Exception as exc:  # noqa: BLE001 - e.g. a key id without its secret
+                except Exception as exc:
                     raise self.error(exc) from exc
                 self._stack, self._shape = stack, shape
                 if old is not None:
                     # In-flight requests on the old client finish on their own connections.
-                    asyncio.get_running_loop().call_later(
-                        600, lambda: asyncio.ensure_future(old.aclose())
-                    )
+                    asyncio.get_running_loop().call_later(600, lambda: asyncio.ensure_future(old.aclose()))
         return self._client
 
     async def close(self) -> None:
@@ -153,7 +158,7 @@ class S3Connection:
         client = await self.client()
         try:
             answer = await client.list_buckets()
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self.error(exc) from exc
         return [
             {"name": b["Name"], "created": b["CreationDate"].isoformat() if b.get("CreationDate") else None}
@@ -168,7 +173,7 @@ class S3Connection:
             params["CreateBucketConfiguration"] = {"LocationConstraint": region}
         try:
             await client.create_bucket(**params)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self.error(exc, bucket=name) from exc
 
     async def delete_bucket(self, name: str, *, empty_first: bool = False) -> int:
@@ -179,7 +184,7 @@ class S3Connection:
         client = await self.client()
         try:
             await client.delete_bucket(Bucket=name)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             err = self.error(exc, bucket=name)
             if err.code == "BucketNotEmpty":
                 err.message = f"Bucket '{name}' is not empty; empty it first"
@@ -205,6 +210,6 @@ class S3Connection:
             if self.error(exc, bucket=name).status == 404:
                 return False
             raise self.error(exc, bucket=name) from exc
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self.error(exc, bucket=name) from exc
         return True

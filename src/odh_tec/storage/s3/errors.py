@@ -53,8 +53,9 @@ _FRIENDLY = {
 _PLAIN_CODE = re.compile(r"[A-Za-z0-9.]{1,64}")
 
 
-def translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None, key: str | None = None,
-                    quote_server: bool = True) -> ApiError:
+def translate_error(
+    exc: Exception, *, endpoint: str, bucket: str | None = None, key: str | None = None, quote_server: bool = True
+) -> ApiError:
     """Map botocore failures to our error shape (counted in `/metrics` by code)."""
     error = _translate_error(exc, endpoint=endpoint, bucket=bucket, key=key, quote_server=quote_server)
     if error is not exc:
@@ -62,8 +63,9 @@ def translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None,
     return error
 
 
-def _translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None, key: str | None = None,
-                     quote_server: bool = True) -> ApiError:
+def _translate_error(
+    exc: Exception, *, endpoint: str, bucket: str | None = None, key: str | None = None, quote_server: bool = True
+) -> ApiError:
     """Map botocore failures to our error shape, with a message a person can act on.
 
     `quote_server=False` is for servers nobody configured (a connection test of an endpoint typed
@@ -101,12 +103,16 @@ def _translate_error(exc: Exception, *, endpoint: str, bucket: str | None = None
     if isinstance(exc, NoCredentialsError):
         return ApiError("No S3 credentials are configured", code="NoCredentials", status=400)
     if isinstance(exc, PartialCredentialsError):
-        return ApiError("The S3 credentials are incomplete: set both the access key and the secret key",
-                        code="NoCredentials", status=400)
+        return ApiError(
+            "The S3 credentials are incomplete: set both the access key and the secret key",
+            code="NoCredentials",
+            status=400,
+        )
     if not quote_server and isinstance(exc, (BotoCoreError, OSError, asyncio.TimeoutError)):
         # e.g. a parse error that quotes the body, or a status line that is an SSH banner
-        return UpstreamError(f"S3 request to {where} failed: the answer is not one of an S3 server "
-                             f"({type(exc).__name__})")
+        return UpstreamError(
+            f"S3 request to {where} failed: the answer is not one of an S3 server ({type(exc).__name__})"
+        )
     if isinstance(exc, BotoCoreError):
         return UpstreamError(f"S3 request to {where} failed: {exc}")
     if isinstance(exc, (OSError, asyncio.TimeoutError)):

@@ -50,12 +50,17 @@ async def multipart_copy(client, copy_source: dict, bucket: str, key: str, size:
         for number, start in enumerate(range(0, size, part), start=1):
             end = min(start + part, size) - 1
             answer = await client.upload_part_copy(
-                Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number,
-                CopySource=copy_source, CopySourceRange=f"bytes={start}-{end}",
+                Bucket=bucket,
+                Key=key,
+                UploadId=upload_id,
+                PartNumber=number,
+                CopySource=copy_source,
+                CopySourceRange=f"bytes={start}-{end}",
             )
             parts.append({"PartNumber": number, "ETag": answer["CopyPartResult"]["ETag"]})
-        await client.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id,
-                                               MultipartUpload={"Parts": parts})
+        await client.complete_multipart_upload(
+            Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+        )
     except BaseException:
         with contextlib.suppress(Exception):
             await asyncio.shield(client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id))
@@ -70,8 +75,17 @@ class MultipartUpload:
     multipart upload, so the object appears whole or not at all.
     """
 
-    def __init__(self, client, bucket: str, key: str, part_size: int, extra: dict, translate,
-                 expected: int | None = None, budget: asyncio.Semaphore | None = None):
+    def __init__(
+        self,
+        client,
+        bucket: str,
+        key: str,
+        part_size: int,
+        extra: dict,
+        translate,
+        expected: int | None = None,
+        budget: asyncio.Semaphore | None = None,
+    ):
         self.client, self.bucket, self.key = client, bucket, key
         self.part_size, self.extra, self.translate = part_size, extra, translate
         self.expected = expected  # the announced size, when known: sizes the last buffer
@@ -137,7 +151,7 @@ class MultipartUpload:
     async def _put_whole(self, body: io.BytesIO, size: int) -> ObjectInfo:
         try:
             answer = await self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, **self.extra)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self.translate(exc, key=self.key) from exc
         return ObjectInfo(key=self.key, size=size, etag=answer.get("ETag", "").strip('"'))
 

@@ -31,8 +31,9 @@ class S3Storage(Storage):
     def _error(self, exc: Exception, key: str | None = None) -> ApiError:
         return self.connection.error(exc, bucket=self.bucket, key=key)
 
-    async def list(self, prefix: str = "", *, page_size: int = 1000, page_token: str | None = None,
-                   search: str = "") -> Listing:
+    async def list(
+        self, prefix: str = "", *, page_size: int = 1000, page_token: str | None = None, search: str = ""
+    ) -> Listing:
         client = await self.connection.client()
         params = {
             "Bucket": self.bucket,
@@ -44,11 +45,12 @@ class S3Storage(Storage):
             params["ContinuationToken"] = page_token
         try:
             answer = await client.list_objects_v2(**params)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._error(exc) from exc
         folders = [p["Prefix"] for p in answer.get("CommonPrefixes", [])]
         files = [
-            _object_info(o) for o in answer.get("Contents", [])
+            _object_info(o)
+            for o in answer.get("Contents", [])
             if o["Key"] != prefix  # the folder's own marker
         ]
         token = answer.get("NextContinuationToken") if answer.get("IsTruncated") else None
@@ -64,7 +66,7 @@ class S3Storage(Storage):
                 params["ContinuationToken"] = token
             try:
                 answer = await client.list_objects_v2(**params)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 raise self._error(exc) from exc
             if answer.get("Contents"):
                 yield answer["Contents"]
@@ -88,7 +90,7 @@ class S3Storage(Storage):
         client = await self.connection.client()
         try:
             head = await client.head_object(Bucket=self.bucket, Key=key)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             err = self._error(exc, key=key)
             if err.status == 404:
                 # HEAD has no body, so a missing bucket also reads as 404: say which one it is.
@@ -105,15 +107,16 @@ class S3Storage(Storage):
             metadata=dict(head.get("Metadata") or {}),
         )
 
-    async def read(self, key: str, byte_range: ByteRange | None = None,
-                   chunk_size: int = 1 << 20) -> AsyncIterator[bytes]:
+    async def read(
+        self, key: str, byte_range: ByteRange | None = None, chunk_size: int = 1 << 20
+    ) -> AsyncIterator[bytes]:
         client = await self.connection.client()
         params = {"Bucket": self.bucket, "Key": key}
         if byte_range is not None:
             params["Range"] = f"bytes={byte_range.start}-{byte_range.end}"
         try:
             answer = await client.get_object(**params)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._error(exc, key=key) from exc
         body = answer["Body"]
         try:
@@ -132,9 +135,16 @@ class S3Storage(Storage):
         finally:
             body.close()
 
-    async def write(self, key: str, chunks: AsyncIterable[bytes], *, size: int | None = None,
-                    content_type: str | None = None, metadata: dict[str, str] | None = None,
-                    if_none_match: bool = False) -> ObjectInfo:
+    async def write(
+        self,
+        key: str,
+        chunks: AsyncIterable[bytes],
+        *,
+        size: int | None = None,
+        content_type: str | None = None,
+        metadata: dict[str, str] | None = None,
+        if_none_match: bool = False,
+    ) -> ObjectInfo:
         _check_key(key)
         if if_none_match and await self.exists(key):
             raise PreconditionFailed(f"'{key}' already exists in bucket '{self.bucket}'")
@@ -142,8 +152,9 @@ class S3Storage(Storage):
         extra: dict = {"ContentType": content_type or "application/octet-stream"}
         if metadata:
             extra["Metadata"] = metadata
-        uploader = MultipartUpload(client, self.bucket, key, part_size_for(size), extra, self._error, size,
-                                    self.connection.part_budget)
+        uploader = MultipartUpload(
+            client, self.bucket, key, part_size_for(size), extra, self._error, size, self.connection.part_budget
+        )
         return await uploader.run(chunks)
 
     async def create_folder(self, prefix: str) -> None:
@@ -151,7 +162,7 @@ class S3Storage(Storage):
         client = await self.connection.client()
         try:
             await client.put_object(Bucket=self.bucket, Key=prefix, Body=b"")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._error(exc, key=prefix) from exc
 
     async def delete(self, key: str) -> None:
@@ -159,7 +170,7 @@ class S3Storage(Storage):
         client = await self.connection.client()
         try:
             await client.delete_object(Bucket=self.bucket, Key=key)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._error(exc, key=key) from exc
 
     async def delete_many(self, keys: list[str]) -> tuple[int, list[dict]]:
@@ -171,7 +182,7 @@ class S3Storage(Storage):
                 answer = await client.delete_objects(
                     Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
                 )
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 raise self._error(exc) from exc
             failed = answer.get("Errors", [])
             errors += [{"key": e.get("Key"), "error": e.get("Code"), "message": e.get("Message")} for e in failed]
@@ -183,13 +194,16 @@ class S3Storage(Storage):
         folders: set[str] = {prefix} if prefix else set()
         async for keys in self._all_keys(prefix):
             for key in keys:  # every folder on the way, for the markers below
-                parts = key[len(prefix):].split("/")[:-1]
+                parts = key[len(prefix) :].split("/")[:-1]
                 folders.update(prefix + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
             _, errors = await self.delete_many(keys)
             if errors:
                 first = errors[0]
-                raise ApiError(f"Could not delete '{first['key']}': {first['message']}",
-                               code=first["error"] or "DeleteFailed", status=403 if first["error"] == "AccessDenied" else 502)
+                raise ApiError(
+                    f"Could not delete '{first['key']}': {first['message']}",
+                    code=first["error"] or "DeleteFailed",
+                    status=403 if first["error"] == "AccessDenied" else 502,
+                )
             # Count objects, not folder markers, so the number matches what a user saw.
             total += sum(1 for key in keys if not key.endswith("/"))
         # Servers with real directories (SeaweedFS) keep listing an emptied folder until its own
@@ -199,8 +213,9 @@ class S3Storage(Storage):
                 await self.delete_many(sorted(folders, key=lambda f: f.count("/"), reverse=True))
         return total
 
-    async def copy_from(self, source: Storage, src_key: str, dst_key: str,
-                        size: int | None = None) -> ObjectInfo | None:
+    async def copy_from(
+        self, source: Storage, src_key: str, dst_key: str, size: int | None = None
+    ) -> ObjectInfo | None:
         if not isinstance(source, S3Storage) or source.connection is not self.connection:
             return None
         client = await self.connection.client()
@@ -209,19 +224,24 @@ class S3Storage(Storage):
         copy_source = {"Bucket": source.bucket, "Key": src_key}
         try:
             if size <= MAX_SINGLE_COPY:
-                await client.copy_object(Bucket=self.bucket, Key=dst_key, CopySource=copy_source,
-                                         MetadataDirective="COPY")
+                await client.copy_object(
+                    Bucket=self.bucket, Key=dst_key, CopySource=copy_source, MetadataDirective="COPY"
+                )
             else:
                 await multipart_copy(client, copy_source, self.bucket, dst_key, size)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._error(exc, key=dst_key) from exc
         return await self.stat(dst_key)
 
 
 def _object_info(entry: dict) -> ObjectInfo:
     """An ObjectInfo from one entry of a ListObjectsV2 answer."""
-    return ObjectInfo(key=entry["Key"], size=entry["Size"], last_modified=entry.get("LastModified"),
-                      etag=(entry.get("ETag") or "").strip('"') or None)
+    return ObjectInfo(
+        key=entry["Key"],
+        size=entry["Size"],
+        last_modified=entry.get("LastModified"),
+        etag=(entry.get("ETag") or "").strip('"') or None,
+    )
 
 
 def _check_key(key: str) -> None:
@@ -229,4 +249,3 @@ def _check_key(key: str) -> None:
         raise BadRequest("Object keys must be 1 to 1024 bytes long", code="InvalidKey")
     if "\x00" in key:
         raise BadRequest("Object keys cannot contain NUL", code="InvalidKey")
-
