@@ -115,7 +115,6 @@ def create_app(config: Config | None = None) -> FastAPI:
     )
     app.state.services = services
     app.state.security = policy
-    app.state.hf_settings = lambda: services.settings.huggingface
     install_error_handlers(app)
 
     api = APIRouter(prefix=api_root)

@@ -35,16 +35,28 @@ class NotFound(ApiError):
     status, code = 404, "NoSuchKey"
 
 
-class Conflict(ApiError):
-    status, code = 409, "Conflict"
-
-
 class PreconditionFailed(ApiError):
     status, code = 412, "PreconditionFailed"
 
 
 class RangeNotSatisfiable(ApiError):
     status, code = 416, "InvalidRange"
+
+
+class LimitExceeded(ApiError):
+    """An input past one of the caps that bound the server's work (docs/security.md)."""
+
+    status, code = 422, "LimitExceeded"
+
+
+class UnsupportedModel(ApiError):
+    status, code = 422, "UnsupportedModel"
+
+
+class TimedOut(ApiError):
+    """Work that did not finish within its time limit: worth a retry later."""
+
+    status, code = 503, "TimedOut"
 
 
 class UpstreamError(ApiError):
@@ -62,6 +74,11 @@ _OS_ERRORS = {
     errno.ENOSPC: (507, "InsufficientStorage"),
     errno.EDQUOT: (507, "InsufficientStorage"),
 }
+
+
+def camel_code(code: str) -> str:
+    """'unknown_gpu' -> 'UnknownGpu': the estimator's own codes (a pure package) in this vocabulary."""
+    return "".join(part.capitalize() for part in code.split("_"))
 
 
 def error_body(code: str, message: str) -> dict:

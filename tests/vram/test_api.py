@@ -1,24 +1,29 @@
-"""The /api/vram router mounted on a bare FastAPI app."""
+"""The /api/vram router mounted on a bare FastAPI app, with the app's error handlers and its
+dependencies overridden (the Hub settings, and proxy/CA settings with nothing configured)."""
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from fakehub import FakeHub
+from odh_tec.api.deps import get_hub_settings, get_runtime_settings
 from odh_tec.api.vram import router
+from odh_tec.config import Config, HFSettings, RuntimeSettings
+from odh_tec.errors import install_error_handlers
 
 from .helpers import TOKEN, config, inference
 
 
-def _client(hub: FakeHub | None = None, token: str | None = None) -> TestClient:
+def _client(hub: FakeHub | None = None, token: str | None = None, endpoint: str = "http://127.0.0.1:9") -> TestClient:
     app = FastAPI()
+    install_error_handlers(app)
     app.include_router(router, prefix="/api/vram")
-    if hub is not None:
-        app.state.hf_settings = lambda: SimpleNamespace(endpoint=hub.url, token=token)
+    config = Config(_env_file=None, http_proxy="", https_proxy="", no_proxy="")
+    app.dependency_overrides[get_runtime_settings] = lambda: RuntimeSettings.from_config(config)
+    hub_settings = HFSettings(endpoint=hub.url if hub is not None else endpoint, token=token or "")
+    app.dependency_overrides[get_hub_settings] = lambda: hub_settings
     return TestClient(app)
 
 
@@ -43,7 +48,7 @@ def test_unknown_gpu_is_400_and_invalid_request_422() -> None:
     client = _client()
     req = inference(config("llama-3.1-8b-instruct"), gpu="Z9000")
     r = client.post("/api/vram/estimate", json=req)
-    assert r.status_code == 400 and "Z9000" in r.json()["detail"]["message"]
+    assert r.status_code == 400 and "Z9000" in r.json()["message"]
     r = client.post(
         "/api/vram/estimate",
         json={
@@ -52,7 +57,7 @@ def test_unknown_gpu_is_400_and_invalid_request_422() -> None:
             "hardware": {"gpu": "L4"},
         },
     )
-    assert r.status_code == 422 and r.json()["detail"]["error"] == "InvalidRequest"
+    assert r.status_code == 422 and r.json()["error"] == "InvalidRequest"
     r = client.post("/api/vram/estimate", json=[1, 2])
     assert r.status_code == 422
 
@@ -86,11 +91,10 @@ def test_model_errors_map_to_status(hub: FakeHub, repo: str, token: str | None, 
     r = _client(hub, token).get("/api/vram/model", params={"repo_id": repo})
     assert r.status_code == status, r.text
     if status == 404:
-        assert r.json()["detail"]["error"] == "RepoNotFound"
+        assert r.json()["error"] == "RepoNotFound"
 
 
-def test_unreachable_hub_is_502_naming_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
-    r = _client().get("/api/vram/model", params={"repo_id": "acme/tiny-llama"})
-    assert r.status_code == 502 and "127.0.0.1:9" in r.json()["detail"]["message"]
-    assert r.json()["detail"]["error"] == "EndpointUnreachable"
+def test_unreachable_hub_is_502_naming_the_endpoint() -> None:
+    r = _client(endpoint="http://127.0.0.1:9").get("/api/vram/model", params={"repo_id": "acme/tiny-llama"})
+    assert r.status_code == 502 and "127.0.0.1:9" in r.json()["message"]
+    assert r.json()["error"] == "HubUnreachable"  # the importer's code: one vocabulary

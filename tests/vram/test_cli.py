@@ -46,13 +46,13 @@ def test_request_from_file(tmp_path, monkeypatch, capsys) -> None:
 @pytest.mark.parametrize(
     ("stdin", "code", "error"),
     [
-        ("not json", 2, "invalid_request"),
+        ("not json", 2, "InvalidRequest"),
         (
             json.dumps({"model": {"config": {}}, "workload": {"task": "inference"}, "hardware": {"gpu": "L4"}}),
             2,
-            "invalid_model",
+            "InvalidModel",
         ),
-        (json.dumps(inference(config("llama-2-7b-hf"), gpu="Z9000")), 2, "unknown_gpu"),
+        (json.dumps(inference(config("llama-2-7b-hf"), gpu="Z9000")), 2, "UnknownGpu"),
         (
             json.dumps(
                 {
@@ -62,7 +62,7 @@ def test_request_from_file(tmp_path, monkeypatch, capsys) -> None:
                 }
             ),
             3,
-            "hub_unreachable",
+            "HubUnreachable",
         ),
     ],
 )
@@ -70,7 +70,7 @@ def test_error_exit_codes(stdin: str, code: int, error: str, monkeypatch, capsys
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     rc, out, err = run(["vram", "estimate", "--request", "-"], monkeypatch, capsys, stdin)
     assert rc == code
-    assert json.loads(out)["error"]["code"] == error
+    assert json.loads(out) == {"error": error, "message": json.loads(out)["message"]}
     assert err  # a human-readable line on stderr
 
 
@@ -136,7 +136,7 @@ def test_friendly_flags_with_hub_model(hub: FakeHub, monkeypatch, capsys) -> Non
 def test_missing_hub_repo_exits_3(hub: FakeHub, monkeypatch, capsys) -> None:
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
     code, out, _ = run(["vram", "estimate", "--model", "acme/missing", "--json"], monkeypatch, capsys)
-    assert code == 3 and json.loads(out)["error"]["code"] == "repo_not_found"
+    assert code == 3 and json.loads(out)["error"] == "RepoNotFound"
 
 
 def test_gpus_table_and_json(monkeypatch, capsys) -> None:

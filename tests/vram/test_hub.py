@@ -10,7 +10,8 @@ from fakehub import FakeHub
 from fakehub.models import safetensors_bytes, tiny_llama_tensors
 from odh_tec.config import Config, RuntimeSettings
 from odh_tec.hf.transport import HubTransport
-from odh_tec.vram.hub import HubError, HubModel, fetch_model, summarize_header
+from odh_tec.hf.errors import HubError
+from odh_tec.vram.hub import HubModel, fetch_model, summarize_header
 
 from .helpers import TOKEN
 
@@ -70,10 +71,10 @@ async def test_gguf_files_are_listed(hub: FakeHub) -> None:
 @pytest.mark.parametrize(
     ("repo", "token", "status", "code"),
     [
-        ("acme/missing", None, 404, "repo_not_found"),
-        ("acme/gated", None, 401, "gated_repo"),
-        ("acme/no-config", None, 404, "no_config"),
-        ("../etc", None, 400, "invalid_repo_id"),
+        ("acme/missing", None, 404, "RepoNotFound"),
+        ("acme/gated", None, 401, "GatedRepo"),
+        ("acme/no-config", None, 404, "NoModelConfig"),
+        ("../etc", None, 400, "InvalidRepoId"),
     ],
 )
 async def test_hub_errors(hub: FakeHub, repo: str, token: str | None, status: int, code: str) -> None:
@@ -90,7 +91,7 @@ async def test_gated_repo_with_token(hub: FakeHub) -> None:
 async def test_unknown_revision(hub: FakeHub) -> None:
     with pytest.raises(HubError) as exc:
         await fetch(hub.url, "acme/tiny-llama", "v9")
-    assert exc.value.status == 404 and exc.value.code == "revision_not_found"
+    assert exc.value.status == 404 and exc.value.code == "RevisionNotFound"
 
 
 async def test_unreachable_hub_names_the_endpoint() -> None:

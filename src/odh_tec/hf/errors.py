@@ -60,6 +60,26 @@ class HubRateLimited(HubError):
         self.wait = wait
 
 
+class InvalidRepoId(HubError):
+    status, code = 400, "InvalidRepoId"
+
+
+class NoModelConfig(HubError):
+    """A repo without config.json: nothing the estimator can read an architecture from."""
+
+    status, code = 404, "NoModelConfig"
+
+
+class BadModelFile(HubError):
+    """A config.json or safetensors header that the Hub served but nobody can parse."""
+
+    status, code = 502, "BadModelFile"
+
+
+class HubTimeout(HubError):
+    status, code = 504, "HubTimeout"
+
+
 class HubServerError(HubError):
     """5xx from the Hub or its storage host, or a download host refusing a signed URL: worth a retry."""
 

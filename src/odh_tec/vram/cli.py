@@ -16,6 +16,7 @@ import json
 import sys
 from typing import Any
 
+from odh_tec.errors import camel_code, error_body
 from odh_tec.vram.presets import DEFAULT_CONTEXT_LENGTH, PRESETS, UI_DEFAULTS, preset_by_id
 
 EXIT_OK, EXIT_INVALID, EXIT_UNRESOLVED = 0, 2, 3
@@ -121,8 +122,9 @@ def _print(obj: Any, pretty: bool = False) -> None:
 
 
 def _error(code: str, message: str, exit_code: int, as_json: bool = True) -> int:
+    """The API's error shape, `{"error": Code, "message": text}`, as `odh-tec cp` prints it too."""
     if as_json:
-        _print({"error": {"code": code, "message": message}})
+        _print(error_body(code, message))
     print(f"odh-tec vram: {message}", file=sys.stderr)
     return exit_code
 
@@ -210,7 +212,7 @@ async def _fetch(repo_id: str, revision: str):
 
 def run_estimate(args: argparse.Namespace) -> int:
     from odh_tec.vram.estimate import estimate
-    from odh_tec.vram.hub import HubError
+    from odh_tec.hf.errors import HubError
     from odh_tec.vram.workload import RequestError
 
     as_json = _wants_json(args)
@@ -218,9 +220,9 @@ def run_estimate(args: argparse.Namespace) -> int:
         request = _read_request(args.request) if args.request else request_from_flags(args)
     except (OSError, ValueError) as exc:
         what = f"cannot read the request: {exc}" if args.request else str(exc)
-        return _error("invalid_request", what, EXIT_INVALID, as_json)
+        return _error("InvalidRequest", what, EXIT_INVALID, as_json)
     if not isinstance(request, dict):
-        return _error("invalid_request", "the request must be a JSON object", EXIT_INVALID, as_json)
+        return _error("InvalidRequest", "the request must be a JSON object", EXIT_INVALID, as_json)
 
     weight_bytes = None
     model = request.get("model")
@@ -233,7 +235,7 @@ def run_estimate(args: argparse.Namespace) -> int:
             hub = asyncio.run(_fetch(str(model["repo_id"]), str(model.get("revision") or "main")))
         except HubError as exc:
             message = exc.message
-            if not args.request and exc.code == "hub_unreachable":
+            if not args.request and exc.code == "HubUnreachable":
                 message += "; offline, use --preset (see `odh-tec vram presets`) or --config FILE"
             return _error(exc.code, message, EXIT_INVALID if exc.status in (400, 422) else EXIT_UNRESOLVED, as_json)
         request = {**request, "model": {**model, "config": hub.config}}
@@ -241,7 +243,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     try:
         result = estimate(request, weight_file_bytes=weight_bytes)
     except RequestError as exc:
-        return _error(exc.code, str(exc), EXIT_INVALID, as_json)
+        return _error(camel_code(exc.code), str(exc), EXIT_INVALID, as_json)
     if not as_json:
         sys.stdout.write(summary(result, request, _model_name(args)))
         return EXIT_OK

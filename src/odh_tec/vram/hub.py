@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from odh_tec.errors import ApiError
+from odh_tec.errors import ApiError, LimitExceeded, UnsupportedModel
 from odh_tec.hf import errors as hf_errors
 from odh_tec.hf.client import HubClient
 from odh_tec.hf.models import RepoRef
@@ -50,32 +50,6 @@ SAFETENSORS_DTYPE_BYTES = {
     "U8": 1,
     "BOOL": 1,
 }
-
-
-class HubError(Exception):
-    """A Hub failure with the HTTP status the API should answer with."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-# The importer's error classes, in the estimator's vocabulary (its API and CLI report these codes).
-_CODES = {
-    hf_errors.RepoNotFound: "repo_not_found",
-    hf_errors.GatedRepo: "gated_repo",
-    hf_errors.GatedNotApproved: "gated_repo",
-    hf_errors.InvalidToken: "invalid_token",
-    hf_errors.RevisionNotFound: "revision_not_found",
-    hf_errors.EntryNotFound: "entry_not_found",
-    hf_errors.HubUnreachable: "hub_unreachable",
-}
-
-
-def _translated(exc: hf_errors.HubError) -> HubError:
-    return HubError(exc.status, _CODES.get(type(exc), "hub_error"), exc.message)
 
 
 @dataclass
@@ -178,20 +152,17 @@ async def read_safetensors_header(
     repo.check(first, path)
     raw = first.content[:8]
     if len(raw) < 8:
-        raise HubError(502, "bad_safetensors", f"{path}: short read of the safetensors header length")
+        raise hf_errors.BadModelFile(f"{path}: short read of the safetensors header length")
     (length,) = struct.unpack("<Q", raw)
     if length <= 0:
-        raise HubError(502, "bad_safetensors", f"{path}: empty safetensors header")
+        raise hf_errors.BadModelFile(f"{path}: empty safetensors header")
     if length > limit:
         shared = (
             ""
             if limit == MAX_HEADER_BYTES
             else (f" left of the {limits.SAFETENSORS_HEADERS_TOTAL} bytes all headers of a repository may take")
         )
-        raise HubError(
-            422,
-            "limit_exceeded",
-            f"{path}: the safetensors header of {length} bytes exceeds the limit of {limit}{shared}",
+        raise LimitExceeded(f"{path}: the safetensors header of {length} bytes exceeds the limit of {limit}{shared}",
         )
     if first.status_code == 200 and len(first.content) >= 8 + length:
         body = first.content[8 : 8 + length]
@@ -202,9 +173,9 @@ async def read_safetensors_header(
     try:
         header = await _parse_json(body)
     except (ValueError, RecursionError) as exc:
-        raise HubError(502, "bad_safetensors", f"{path}: the safetensors header is not JSON") from exc
+        raise hf_errors.BadModelFile(f"{path}: the safetensors header is not JSON") from exc
     if not isinstance(header, dict):
-        raise HubError(502, "bad_safetensors", f"{path}: the safetensors header is not an object")
+        raise hf_errors.BadModelFile(f"{path}: the safetensors header is not an object")
     return header, length
 
 
@@ -252,15 +223,12 @@ async def fetch_model(transport: HubTransport, repo_id: str, revision: str = "ma
     """Fetch config.json and the weight bytes of a Hub model repository."""
     repo_id = repo_id.strip().strip("/")
     if not repo_id or repo_id.count("/") > 1 or any(part in ("", ".", "..") for part in repo_id.split("/")):
-        raise HubError(400, "invalid_repo_id", f"invalid repo_id {repo_id!r}; expected org/name")
+        raise hf_errors.InvalidRepoId(f"invalid repo_id {repo_id!r}; expected org/name")
     try:
         ref = RepoRef(repo_id, "model", revision or "main")
     except ApiError as exc:
-        raise HubError(400, "invalid_repo_id", exc.message) from exc
-    try:
-        return await _fetch_model(transport, ref)
-    except hf_errors.HubError as exc:
-        raise _translated(exc) from exc
+        raise hf_errors.InvalidRepoId(exc.message) from exc
+    return await _fetch_model(transport, ref)
 
 
 async def _fetch_model(transport: HubTransport, ref: RepoRef) -> HubModel:
@@ -296,24 +264,21 @@ async def _read_config(repo: _RepoFiles, names: set[str], listed: bool) -> dict[
     repo_id = repo.ref.repo_id
     response, complete = await repo.get("config.json", limit=limits.CONFIG_JSON_BYTES)
     if response.status_code == 404 and "config.json" not in names and listed:
-        raise HubError(404, "no_config", f"{repo_id} has no config.json (is it a transformers model?)")
+        raise hf_errors.NoModelConfig(f"{repo_id} has no config.json (is it a transformers model?)")
     repo.check(response, "config.json")
     if not complete:
-        raise HubError(
-            422,
-            "unsupported_model",
-            f"{repo_id}: config.json is larger than the limit of {limits.CONFIG_JSON_BYTES} bytes",
+        raise UnsupportedModel(f"{repo_id}: config.json is larger than the limit of {limits.CONFIG_JSON_BYTES} bytes",
         )
     try:
         config = await _parse_json(response.content)
     except (ValueError, RecursionError) as exc:
-        raise HubError(502, "bad_config", f"{repo_id}: config.json is not valid JSON") from exc
+        raise hf_errors.BadModelFile(f"{repo_id}: config.json is not valid JSON") from exc
     if not isinstance(config, dict):
-        raise HubError(502, "bad_config", f"{repo_id}: config.json is not a JSON object")
+        raise hf_errors.BadModelFile(f"{repo_id}: config.json is not a JSON object")
     try:
         limits.check_config(config)
     except limits.LimitExceeded as exc:
-        raise HubError(422, "unsupported_model", f"{repo_id}: {exc}") from exc
+        raise UnsupportedModel(f"{repo_id}: {exc}") from exc
     return config
 
 
@@ -344,7 +309,7 @@ async def _sum_headers(repo: _RepoFiles, shards: list[str]) -> tuple[int, dict[s
             # tens of thousands of entries in a big header: counted off the event loop
             size, counts = await asyncio.to_thread(summarize_header, header)
         except BadHeader as exc:
-            raise HubError(502, "bad_safetensors", f"{name}: {exc}") from exc
+            raise hf_errors.BadModelFile(f"{name}: {exc}") from exc
         budget -= length
         total += size
         for dtype, count in counts.items():
