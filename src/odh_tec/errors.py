@@ -1,4 +1,33 @@
-"""One error shape for the whole API: `{"error": CODE, "message": text}` with the matching status."""
+"""One error vocabulary for the API and both CLIs: `{"error": CODE, "message": text}` with its status.
+
+Every error the app raises on purpose is an `ApiError`; each module that has errors of its own
+subclasses it next to the code that raises them:
+
+    ApiError (400 InvalidRequest)
+    ├── BadRequest (400)            ─ InvalidKey, InvalidBucketName, … as `code=`
+    │   └── DestinationNotAllowed   netguard: link-local and metadata addresses
+    ├── Forbidden (403 AccessDenied)
+    ├── NotFound (404 NoSuchKey)    ─ NoSuchBucket, NoSuchLocation, NoSuchTransfer, NotEmbedded
+    ├── PreconditionFailed (412)
+    ├── RangeNotSatisfiable (416 InvalidRange)
+    ├── LimitExceeded (422)         a cap of docs/security.md
+    ├── UnsupportedModel (422)      the VRAM estimator cannot read this architecture
+    ├── NotPreviewable (422)        previews.parquet
+    ├── UnsupportedMediaType (415)  api.previews
+    ├── TooManyRequests (429)       transfers.engine: streams, jobs, keys past their caps
+    ├── TimedOut (503)
+    ├── UpstreamError (502 EndpointUnreachable)
+    ├── ChecksumMismatch, SizeMismatch (502)   hf.verify
+    ├── MoveVerifyFailed (502)      transfers.copying
+    └── HubError (502)              hf.errors: the one place Hub answers become errors
+        ├── RepoNotFound, RevisionNotFound, EntryNotFound, NoModelConfig (404)
+        ├── GatedRepo, InvalidToken (401) · GatedNotApproved, RepoDisabled (403)
+        ├── InvalidRepoId (400) · HubRateLimited (429) · HubTimeout (504)
+        └── HubUnreachable, HubServerError, BadModelFile (502)
+
+S3 failures are turned into `ApiError`s in one place too (`storage.s3.errors.translate_error`), keeping
+the server's own code. docs/api.md lists every code; `tests/test_errors.py` keeps it so.
+"""
 
 from __future__ import annotations
 
