@@ -8,7 +8,7 @@ UI_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	$(wildcard frontend/package.json frontend/package-lock.json frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json)
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: run test install ui browsers bench clean lint format
+.PHONY: run test install ui browsers bench clean lint format lock
 
 run: install ui ## install, build the UI, start embedded SeaweedFS + the app on http://127.0.0.1:8888
 	$(VENV)/bin/odh-tec serve
@@ -29,11 +29,19 @@ format: install ## apply ruff's and prettier's formatting
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Exact, hashed versions from requirements.lock, then the project itself. To update the lock after
+# changing dependencies in pyproject.toml: `make lock` (pip-compile, in the venv).
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
+
+lock: ## re-resolve requirements.lock from pyproject.toml (newest versions allowed by its ranges)
+	$(PY) -m pip install -q --disable-pip-version-check pip-tools
+	$(VENV)/bin/pip-compile -q --extra test --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 ui: $(STATIC)/index.html
 
