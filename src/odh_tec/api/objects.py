@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -40,7 +40,7 @@ def require_key(key: str) -> str:
     return key
 
 
-async def prefetched(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+async def prefetched(chunks: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:
     """Start the stream before answering, so a missing object is a clean 404, not a cut response."""
     try:
         first = await chunks.__anext__()
@@ -147,8 +147,8 @@ async def download(request: Request, key: str, storage: Storage = Depends(get_st
     )
 
 
-@router.put("/object", status_code=201)
-async def upload(request: Request, key: str, storage: Storage = Depends(get_storage)) -> dict:
+@router.put("/object", status_code=201, response_model=dict)
+async def upload(request: Request, key: str, storage: Storage = Depends(get_storage)) -> dict | Response:
     require_key(key)
     if key.endswith("/"):
         raise BadRequest("An object key cannot end with '/'; create a folder instead", code="InvalidKey")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
@@ -158,7 +158,7 @@ class RemoteFile:
         raise self._storage_error(response)
 
 
-async def stream_range(remote: RemoteFile, start: int, end: int) -> AsyncIterator[bytes]:
+async def stream_range(remote: RemoteFile, start: int, end: int) -> AsyncGenerator[bytes, None]:
     """Bytes [start, end) of the file, in order, resuming after failures."""
     policy = remote.policy
     pos = start
@@ -233,7 +233,7 @@ class _Segment:
         self._done, self._error = True, error
         self._ready.set()
 
-    async def drain(self) -> AsyncIterator[bytes]:
+    async def drain(self) -> AsyncGenerator[bytes, None]:
         while True:
             while self._chunks:
                 yield self._chunks.popleft()
@@ -245,7 +245,7 @@ class _Segment:
             await self._ready.wait()
 
 
-async def parallel_stream(remote: RemoteFile) -> AsyncIterator[bytes]:
+async def parallel_stream(remote: RemoteFile) -> AsyncGenerator[bytes, None]:
     """The whole file through up to `connections` ranged requests at once, yielded in order.
 
     Downloads go on while the consumer (the storage writer) is busy: up to `connections` segments
@@ -302,7 +302,7 @@ async def parallel_stream(remote: RemoteFile) -> AsyncIterator[bytes]:
         await asyncio.gather(*pending, return_exceptions=True)
 
 
-def file_chunks(remote: RemoteFile) -> AsyncIterator[bytes]:
+def file_chunks(remote: RemoteFile) -> AsyncGenerator[bytes, None]:
     policy = remote.policy
     if policy.connections > 1 and remote.size >= max(policy.parallel_threshold, 2 * policy.segment_size):
         return parallel_stream(remote)

@@ -7,7 +7,7 @@ object, no open multipart upload) instead of committing bad bytes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 
 from odh_tec.errors import ApiError
@@ -47,13 +47,13 @@ class Checksum:
 
 
 async def verified(
-    chunks: AsyncIterator[bytes],
+    chunks: AsyncGenerator[bytes, None],
     checksum: Checksum,
     size: int,
     *,
     name: str,
     on_bytes: Callable[[int], None] | None = None,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """Pass `chunks` through, hashing and counting them; raise at the end if size or checksum differ."""
     received = 0
     async with aclosing(chunks):

@@ -15,7 +15,7 @@ import re
 import struct
 import time
 import zlib
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -106,7 +106,7 @@ def method_for(name: str) -> int:
     return DEFLATED if ext in DEFLATE_EXTENSIONS else STORED
 
 
-async def zip_stream(entries: AsyncIterable[ZipEntry]) -> AsyncIterator[bytes]:
+async def zip_stream(entries: AsyncIterable[ZipEntry]) -> AsyncGenerator[bytes, None]:
     """Yield the bytes of a zip archive holding `entries`, in order."""
     offset = 0
     central: list[bytes] = []

@@ -9,7 +9,8 @@ leaves nothing behind.
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterable, AsyncIterator
+import builtins
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -102,10 +103,13 @@ class Storage(abc.ABC):
         return True
 
     @abc.abstractmethod
-    async def read(
+    def read(
         self, key: str, byte_range: ByteRange | None = None, chunk_size: int = 1 << 20
-    ) -> AsyncIterator[bytes]:
-        """Stream an object's bytes (or one range of them)."""
+    ) -> AsyncGenerator[bytes, None]:
+        """Stream an object's bytes (or one range of them).
+
+        A plain `def` here: implementations are async generators, which callers iterate (and
+        `aclose`) without awaiting."""
 
     @abc.abstractmethod
     async def write(
@@ -135,7 +139,7 @@ class Storage(abc.ABC):
     async def delete_prefix(self, prefix: str) -> int:
         """Delete everything under the folder `prefix` (which ends with '/'); returns the count."""
 
-    async def delete_many(self, keys: list[str]) -> tuple[int, list[dict]]:
+    async def delete_many(self, keys: builtins.list[str]) -> tuple[int, builtins.list[dict]]:
         """Delete exact keys; returns (deleted, errors). Backends may batch."""
         deleted, errors = 0, []
         for key in keys:

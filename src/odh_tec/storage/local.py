@@ -10,13 +10,14 @@ in worker threads, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import hashlib
 import mimetypes
 import os
 import shutil
 import stat as stat_mode
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -95,7 +96,7 @@ class LocalStorage(Storage):
         for key, st in found:
             yield self._info(key, st)
 
-    def _walk_sync(self, base: Path, prefix: str) -> list[tuple[str, os.stat_result]]:
+    def _walk_sync(self, base: Path, prefix: str) -> builtins.list[tuple[str, os.stat_result]]:
         if base.is_file():
             return [(prefix, base.stat())]
         if not base.is_dir():
@@ -129,7 +130,7 @@ class LocalStorage(Storage):
 
     async def read(
         self, key: str, byte_range: ByteRange | None = None, chunk_size: int = 1 << 20
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         path = self.resolve(key)
         if not path.is_file():
             raise NotFound(f"No file '{key}'")

@@ -7,7 +7,7 @@ Counts are flushed every few MiB, not per chunk, to keep the hot path cheap.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 
 from odh_tec.observability.metrics import BYTES
 from odh_tec.storage.base import Storage
@@ -44,7 +44,7 @@ class MeteredStorage:
     def unwrapped(self) -> Storage:
         return self._inner
 
-    async def read(self, *args, **kwargs) -> AsyncIterator[bytes]:
+    async def read(self, *args, **kwargs) -> AsyncGenerator[bytes, None]:
         tally = _Tally("out", self._kind)
         try:
             async for chunk in self._inner.read(*args, **kwargs):

@@ -8,7 +8,7 @@ A source key lands at `<destination prefix>/<its name>`; a source folder `a/b/` 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
 from odh_tec.errors import ApiError, BadRequest
@@ -27,7 +27,7 @@ class MoveVerifyFailed(ApiError):
     status, code = 502, "MoveVerifyFailed"
 
 
-async def _counted(chunks: AsyncIterator[bytes], progress: Progress) -> AsyncIterator[bytes]:
+async def _counted(chunks: AsyncGenerator[bytes, None], progress: Progress) -> AsyncGenerator[bytes, None]:
     async with aclosing(chunks):
         async for chunk in chunks:
             progress(len(chunk))

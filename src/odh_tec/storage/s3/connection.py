@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiobotocore.config import AioConfig
@@ -73,7 +75,7 @@ def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 
 @contextlib.asynccontextmanager
 async def open_client(
     s3: S3Settings, settings: RuntimeSettings, ca_dir: Path | None = None, *, attempts: int = 3, unsigned: bool = False
-):
+) -> AsyncIterator[Any]:  # aiobotocore's clients are built at runtime: no static type
     """A client for `s3` (short-lived for connection tests with unsaved values).
 
     `unsigned`: anonymous requests, for testing an endpoint the stored keys do not belong to."""
@@ -98,7 +100,7 @@ class S3Connection:
         self.settings = settings
         self.ca_dir = ca_dir
         self._stack: AsyncExitStack | None = None
-        self._client = None
+        self._client: Any = None
         self._shape: tuple | None = None
         self._lock = asyncio.Lock()
         self.part_budget = asyncio.Semaphore(PARTS_BUFFERED)  # shared by every upload

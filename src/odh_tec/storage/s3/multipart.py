@@ -114,6 +114,7 @@ class MultipartUpload:
         return buf
 
     async def run(self, chunks: AsyncIterable[bytes]) -> ObjectInfo:
+        buf: io.BytesIO | None
         buf, filled, number = self._new_buffer(0), 0, 0
         try:
             async for chunk in chunks:

@@ -6,8 +6,9 @@ handed to `multipart.MultipartUpload` so that memory stays bounded whatever the 
 
 from __future__ import annotations
 
+import builtins
 import contextlib
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from typing import TYPE_CHECKING
 
 from odh_tec.errors import ApiError, BadRequest, NotFound, PreconditionFailed
@@ -56,7 +57,7 @@ class S3Storage(Storage):
         token = answer.get("NextContinuationToken") if answer.get("IsTruncated") else None
         return Listing(prefix=prefix, folders=folders, files=files, next_page_token=token)
 
-    async def _pages(self, prefix: str) -> AsyncIterator[list[dict]]:
+    async def _pages(self, prefix: str) -> AsyncIterator[builtins.list[dict]]:
         """Every object entry under prefix (folder markers included), one listing page at a time."""
         client = await self.connection.client()
         token = None
@@ -81,7 +82,7 @@ class S3Storage(Storage):
                     continue
                 yield _object_info(o)
 
-    async def _all_keys(self, prefix: str) -> AsyncIterator[list[str]]:
+    async def _all_keys(self, prefix: str) -> AsyncIterator[builtins.list[str]]:
         """Every key under prefix (markers included), a page at a time."""
         async for page in self._pages(prefix):
             yield [o["Key"] for o in page]
@@ -109,7 +110,7 @@ class S3Storage(Storage):
 
     async def read(
         self, key: str, byte_range: ByteRange | None = None, chunk_size: int = 1 << 20
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         client = await self.connection.client()
         params = {"Bucket": self.bucket, "Key": key}
         if byte_range is not None:
@@ -173,7 +174,7 @@ class S3Storage(Storage):
         except Exception as exc:
             raise self._error(exc, key=key) from exc
 
-    async def delete_many(self, keys: list[str]) -> tuple[int, list[dict]]:
+    async def delete_many(self, keys: builtins.list[str]) -> tuple[int, builtins.list[dict]]:
         client = await self.connection.client()
         deleted, errors = 0, []
         for start in range(0, len(keys), DELETE_BATCH):
