@@ -153,8 +153,10 @@ class ProxySettings:
 
     def for_url(self, url: str) -> str | None:
         """The proxy URL to use for `url`, honouring NO_PROXY."""
+        # proxy_bypass_environment: an undocumented but long-standing stdlib helper that typeshed
+        # does not declare.
         from urllib.parse import urlsplit
-        from urllib.request import proxy_bypass_environment
+        from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]
 
         parts = urlsplit(url)
         host = parts.hostname or ""

@@ -35,6 +35,7 @@ import urllib.request
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -335,7 +336,7 @@ class EmbeddedS3:
         self.process: subprocess.Popen | None = None
         self.endpoint = ""
         self.ports: dict[str, int] = {}  # HTTP port of each service, once started
-        self._log_file = None
+        self._log_file: BinaryIO | None = None
 
     def start(self, timeout: float = 30.0) -> str:
         # Absolute paths: the child runs in the data dir (where it finds security.toml).

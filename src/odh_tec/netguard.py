@@ -82,7 +82,7 @@ async def _resolve(host: str, port: int | None) -> list[str]:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return []
-    return [info[4][0] for info in infos]
+    return [str(info[4][0]) for info in infos]  # sockaddr[0] is the address text for IPv4 and IPv6
 
 
 def same_origin(url: str, other: str) -> bool:
@@ -109,7 +109,9 @@ async def check_destination(url: str | object, *, configured: Iterable[str] = ()
     # the way the connection will be.
     if _address(host) is not None:
         addresses = [host]
+    elif resolve:
+        addresses = await _resolve(host, origin[2])
     else:
-        addresses = await _resolve(host, origin[2]) if resolve else []
+        addresses = []
     if any(is_blocked(a) for a in addresses):
         raise DestinationNotAllowed(f"Requests to {host} are not allowed: it is a link-local or cloud metadata address")

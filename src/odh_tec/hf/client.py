@@ -33,7 +33,7 @@ MAX_PAGES = 100_000
 def backoff(attempt: int, base: float, cap: float = 30.0) -> float:
     """Exponential backoff with jitter: base, 2·base, 4·base… (±25 %), at most `cap`."""
     delay = min(cap, base * (2 ** max(0, attempt - 1)))
-    return delay * random.uniform(0.75, 1.25)
+    return delay * random.uniform(0.75, 1.25)  # noqa: S311 - retry jitter, not a secret
 
 
 class HubClient:

@@ -114,6 +114,8 @@ class SecurityPolicy:
                 )
 
         listed = _names(config.allowed_hosts)
+        allowed: frozenset[str] | None
+        suffixes: tuple[str, ...]
         if "*" in listed:
             allowed, suffixes = None, ()
         elif not listed and not loopback:

@@ -183,7 +183,7 @@ class TransferEngine:
         self.events.now(job)
         return job
 
-    async def wait(self, job_id: str, timeout: float | None = None) -> Job:
+    async def wait(self, job_id: str, timeout: float | None = None) -> Job:  # noqa: ASYNC109 - callers pass timeout=
         job = self.get(job_id)
         done = self._done.get(job_id)
         if done is not None:
@@ -303,7 +303,7 @@ class TransferEngine:
                         delay = min(options.retry_max_delay, options.retry_base_delay * 2 ** (attempt - 1))
                         log.info("transfer %s: %s failed (%s), retrying", job.id, file.path, describe(exc))
                         file.error = describe(exc)
-                        await asyncio.sleep(delay * random.uniform(0.75, 1.25))
+                        await asyncio.sleep(delay * random.uniform(0.75, 1.25))  # noqa: S311 - retry jitter
                         continue
                     file.state = FileState.FAILED
                     file.error = describe(exc)

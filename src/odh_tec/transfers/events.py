@@ -48,26 +48,33 @@ class Subscription:
     def push(self, job_id: str, event: str, data: str, job: Job | None = None) -> None:
         """Queue an update; `job` is given for a delta (a `job` event with only `files_changed`)."""
         earlier = self._pending.pop(job_id, None)  # re-insert: newest updates go last
+        queued: str | None = data
         if job is not None and earlier is not None:
             # The client has not read the earlier update: a delta alone would lose its files.
-            data = None
-        self._pending[job_id] = (event, data, job)
+            queued = None
+        self._pending[job_id] = (event, queued, job)
         self._ready.set()
 
     def close(self) -> None:
         self.closed = True
         self._ready.set()
 
-    async def next_batch(self, timeout: float) -> list[tuple[str, str]] | None:
-        """Pending (event, data) pairs; [] after `timeout` with nothing new; None once closed."""
+    async def next_batch(self, idle: float) -> list[tuple[str, str]] | None:
+        """Pending (event, data) pairs; [] after `idle` seconds with nothing new; None once closed."""
         if not self._pending and not self.closed:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._ready.wait(), timeout)
+                await asyncio.wait_for(self._ready.wait(), idle)
         if self.closed and not self._pending:
             return None
         self._ready.clear()
         pending, self._pending = list(self._pending.values()), {}
-        return [(event, data if data is not None else _dumps(full_job(job))) for event, data, job in pending]
+        batch = []
+        for event, data, job in pending:
+            if data is None:
+                assert job is not None  # push() drops the data only of a delta, which carries its job
+                data = _dumps(full_job(job))
+            batch.append((event, data))
+        return batch
 
 
 class EventHub:

@@ -32,7 +32,7 @@ class Runner(abc.ABC):
                     job.created_dirs.add(parent)
             parent = os.path.dirname(parent)
 
-    async def prepare(self, job: Job) -> None:
+    async def prepare(self, job: Job) -> None:  # noqa: B027 - an optional hook: doing nothing is the default
         """Metadata work before any byte moves (what exists already, what to skip). No slot held."""
 
     @abc.abstractmethod
@@ -44,19 +44,18 @@ class Runner(abc.ABC):
         keys = sorted(job.created_keys)
         if keys:
             # One DeleteObjects call on S3 (missing keys are fine); per key locally, errors ignored.
-            try:
+            with contextlib.suppress(Exception):
                 await self.destination.delete_many(keys)
-            except Exception:
-                pass
         resolve = getattr(self.destination, "resolve", None)
         for directory in sorted(job.created_dirs, key=lambda d: d.count("/"), reverse=True):
             with contextlib.suppress(Exception):
-                os.rmdir(resolve(directory))  # only if empty: someone may have written there since
+                if resolve is not None:  # created_dirs is only filled for local folders, which have it
+                    os.rmdir(resolve(directory))  # only if empty: someone may have written there since
         job.created_keys.clear()
         job.created_dirs.clear()
 
-    async def finish(self, job: Job) -> None:
+    async def finish(self, job: Job) -> None:  # noqa: B027 - an optional hook: doing nothing is the default
         """After every file succeeded (a move tidies the emptied source folders)."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - an optional hook: doing nothing is the default
         """Release connections."""
