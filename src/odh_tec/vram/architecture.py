@@ -319,7 +319,7 @@ def parse_quantization(qc: dict[str, Any] | None) -> QuantConfig | None:
         return QuantConfig(method, "mxfp4", 4, 32, tuple(qc.get("modules_to_not_convert") or ()))
     if method == "compressed-tensors":
         groups = qc.get("config_groups") or {}
-        first = next(iter(groups.values()), {}) if isinstance(groups, dict) else {}
+        first: dict = next(iter(groups.values()), {}) if isinstance(groups, dict) else {}
         w = first.get("weights") or {}
         bits = int(w.get("num_bits", 8))
         kind = str(w.get("type", "int")).lower()
@@ -451,7 +451,8 @@ def _parse_config(config: dict[str, Any]) -> ModelArch:
     notes: list[str] = []
     if multimodal:
         notes.append(
-            "multimodal config: the language model (text_config) is estimated; vision tower weights come only from the checkpoint files"
+            "multimodal config: the language model (text_config) is estimated; vision tower weights come only from "
+            "the checkpoint files"
         )
 
     builder = _FAMILY_BUILDERS.get(model_type, _build_llama_like)

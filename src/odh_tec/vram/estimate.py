@@ -108,12 +108,12 @@ def _resolve_gpu(hw: Hardware) -> Gpu:
         return gpu
     if not hw.gpu:
         raise RequestError("hardware.gpu (a catalog name) or hardware.memory_gib is required", "unknown_gpu")
-    gpu = find_gpu(hw.gpu)
-    if gpu is None:
+    found = find_gpu(hw.gpu)
+    if found is None:
         raise RequestError(
             f"unknown GPU {hw.gpu!r}; see `odh-tec vram gpus` or give hardware.memory_gib", "unknown_gpu"
         )
-    return gpu
+    return found
 
 
 def _resolve_precision(arch: ModelArch, wl: Workload) -> tuple[WeightFormat, str]:
@@ -188,7 +188,8 @@ def _file_scale(arch: ModelArch, fmt: WeightFormat, file_bytes: float | None, wa
     ratio = file_bytes / computed_stored
     if not 0.5 <= ratio <= 2.0:
         warnings.append(
-            f"checkpoint files hold {file_bytes / GIB:.2f} GiB but the config implies {computed_stored / GIB:.2f} GiB; using the config"
+            f"checkpoint files hold {file_bytes / GIB:.2f} GiB but the config implies {computed_stored / GIB:.2f} "
+            "GiB; using the config"
         )
         return 1.0
     return ratio
@@ -200,8 +201,8 @@ def _given_layout(arch: ModelArch, wl: Workload, hw: Hardware) -> Layout:
         tp = hw.tensor_parallel or count
         if not valid_tensor_parallel(arch, tp):
             raise RequestError(
-                f"tensor_parallel {tp} does not divide {arch.num_heads} attention heads and {arch.num_kv_heads} KV heads; "
-                "set hardware.tensor_parallel or count to a valid value",
+                f"tensor_parallel {tp} does not divide {arch.num_heads} attention heads "
+                f"and {arch.num_kv_heads} KV heads; set hardware.tensor_parallel or count to a valid value",
                 "invalid_layout",
             )
         pp = hw.pipeline_parallel or 1
@@ -269,7 +270,10 @@ def _search(arch: ModelArch, wl: Workload, gpu: Gpu, evaluate, margin_gib: float
 
 def _no_fit_hint(wl: Workload, gpu: Gpu) -> str:
     if wl.task == "finetune" and wl.sharding == "none":
-        return f"does not fit one {gpu.name}; extra GPUs do not help without sharding: try sharding zero3 (or fsdp), qlora or gradient checkpointing"
+        return (
+            f"does not fit one {gpu.name}; extra GPUs do not help without sharding: try sharding zero3 (or fsdp), "
+            "qlora or gradient checkpointing"
+        )
     return f"no layout up to the search limit fits {gpu.name}"
 
 

@@ -83,7 +83,7 @@ def find_gpu(name: str) -> Gpu | None:
 
 
 def custom_gpu(memory_gib: float, name: str | None = None) -> Gpu:
-    return Gpu(name or "custom", float(memory_gib), int(round(memory_gib)), "custom", "hardware.memory_gib")
+    return Gpu(name or "custom", float(memory_gib), round(float(memory_gib)), "custom", "hardware.memory_gib")
 
 
 def vllm_batch_defaults(gpu: Gpu) -> tuple[int, int]:

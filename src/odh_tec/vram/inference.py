@@ -81,10 +81,9 @@ def hf_kv_elements_per_token(arch: ModelArch, tokens: int) -> float:
     hybrid = uses_hybrid_cache(arch)
     total = 0.0
     for layer in arch.layers:
-        if arch.is_mla:
-            per = arch.num_heads * (arch.head_dim + arch.v_head_dim)
-        else:
-            per = arch.kv_elements_per_token_layer()
+        per: float = (
+            arch.num_heads * (arch.head_dim + arch.v_head_dim) if arch.is_mla else arch.kv_elements_per_token_layer()
+        )
         if hybrid and layer.sliding_window and tokens > layer.sliding_window:
             per *= layer.sliding_window / tokens
         total += per
@@ -124,6 +123,7 @@ def transformers_inference(
     kv_per_token = hf_kv_elements_per_token(arch, total_tokens) * kv_b
     kv_final = b * total_tokens * kv_per_token
     # prefill: with a fused QKV projection the cached V is a view of the whole QKV output
+    kv_prefill: float
     if arch.fused_value_view:
         fused_width = sum(lin.d_out for lin in arch.layers[0].linears if lin.role == "qkv")
         retained = fused_width + (arch.num_kv_heads * arch.head_dim if arch.rotary else 0)
@@ -151,7 +151,7 @@ def transformers_inference(
     elif fmt.is_packed_int:
         dequant = _largest_quantized_linear(arch) * 2  # GPTQ/AWQ kernels' fp16 scratch
 
-    phases = {
+    phases: dict[str, tuple[float, float, float]] = {
         "prefill": (kv_prefill, act_prefill + attn_matrix + dequant, logits_prefill),
     }
     if s_g >= 2:  # generating N tokens = one prefill forward + N - 1 decode forwards
@@ -201,7 +201,8 @@ def transformers_inference(
     )
     if legacy_cache:
         res.assumptions.append(
-            "remote-code model: legacy tuple KV cache (old and new cache coexist while decoding) and full-sequence logits"
+            "remote-code model: legacy tuple KV cache (old and new cache coexist while decoding) and full-sequence "
+            "logits"
         )
     res.assumptions += notes
     return res
@@ -210,7 +211,10 @@ def transformers_inference(
 def _kv_why(phase: str, legacy: bool, arch: ModelArch, kv_b: float, b: int, tokens: int) -> str:
     geo = f"{arch.num_layers} layers x {arch.num_kv_heads} KV heads x {arch.head_dim} x 2 (K,V) x {kv_b:g} B"
     if arch.is_mla:
-        geo = f"{arch.num_layers} layers x {arch.num_heads} heads x (K {arch.head_dim} + V {arch.v_head_dim}) x {kv_b:g} B"
+        geo = (
+            f"{arch.num_layers} layers x {arch.num_heads} heads "
+            f"x (K {arch.head_dim} + V {arch.v_head_dim}) x {kv_b:g} B"
+        )
     if phase == "decode" and legacy:
         return f"{b} x {tokens} tokens x {geo}, twice: torch.cat keeps the old cache until the step ends"
     if phase == "prefill":
@@ -334,7 +338,7 @@ def vllm_inference(
 
     per_gpu: list[Breakdown] = []
     tokens_per_stage: list[int] = []
-    for stage, ((start, end), w) in enumerate(zip(stages, stage_weights)):
+    for (start, end), w in zip(stages, stage_weights, strict=True):  # one weight total per stage
         if arch.is_mla:
             per_token = (end - start) * arch.kv_elements_per_token_layer() * kv_b  # latent is replicated over TP
         else:
@@ -351,12 +355,14 @@ def vllm_inference(
         bd.set(
             "kv_cache",
             max(0.0, pool),
-            f"paged KV pool: {util:g} x {gpu.usable_gib:g} GiB - weights - activations - non-torch; {per_token:,.0f} B per token on this GPU",
+            f"paged KV pool: {util:g} x {gpu.usable_gib:g} GiB - weights - activations - non-torch; "
+            f"{per_token:,.0f} B per token on this GPU",
         )
         bd.set(
             "activations",
             activation,
-            f"profiled peak: dummy forward of {max_batched} tokens + sampler over {max_seqs} sequences x {arch.vocab_size} vocab",
+            f"profiled peak: dummy forward of {max_batched} tokens + sampler over {max_seqs} sequences x "
+            f"{arch.vocab_size} vocab",
         )
         bd.set("logits", 0.0, "")
         bd.set(
@@ -392,7 +398,8 @@ def vllm_inference(
     else:
         res.binding = f"the KV cache cannot hold one {max_len:,}-token request"
     res.assumptions.append(
-        f"vLLM 0.19 V1 defaults: max_num_seqs {max_seqs}, max_num_batched_tokens {max_batched}, block 16, KV dtype {wl.kv_cache_dtype}"
+        f"vLLM 0.19 V1 defaults: max_num_seqs {max_seqs}, max_num_batched_tokens {max_batched}, block 16, KV dtype "
+        f"{wl.kv_cache_dtype}"
     )
     res.assumptions.append(
         "KV tokens count every attention layer at full size (sliding-window layers included), as vLLM 0.19 logs them"
@@ -460,13 +467,19 @@ def llamacpp_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute
     logits_buf = 4 * n_ub * (h + V)
     if flash:
         compute_buf = max(logits_buf, 4 * n_ub * (2 * h + 3 * _ffn_width(arch)) + 2 * n_ub * n_ctx)
-        cb_why = f"compute buffer, flash attention: max(n_ubatch x (h + vocab), FFN tensors + f16 mask) x 4 B, n_ubatch {n_ub}"
+        cb_why = (
+            "compute buffer, flash attention: max(n_ubatch x (h + vocab), FFN tensors + f16 mask) x 4 B, "
+            f"n_ubatch {n_ub}"
+        )
     else:
         compute_buf = max(4 * n_ub * (1 + 4 * h + n_ctx * (1 + a)), logits_buf)
-        cb_why = f"compute buffer without flash attention: the n_ubatch x n_ctx x heads f32 KQ matrix or the logits, n_ubatch {n_ub}"
+        cb_why = (
+            "compute buffer without flash attention: the n_ubatch x n_ctx x heads f32 KQ matrix or the logits, "
+            f"n_ubatch {n_ub}"
+        )
     n = max(1, gpus)
     per_gpu = []
-    for i in range(n):
+    for _ in range(n):
         bd = Breakdown()
         bd.set(
             "weights",
@@ -488,6 +501,7 @@ def llamacpp_inference(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute
     res = InferenceResult(per_gpu=per_gpu, kv_cache_tokens=n_ctx, binding="llama.cpp buffers: model + KV + compute")
     res.layout = {"strategy": "layer_split" if n > 1 else "single", "gpus": n, "gpu_layers": offloaded}
     res.assumptions.append(
-        f"llama.cpp: n_ctx {n_ctx} ({wl.batch_size} slot(s) x {wl.context}), n_ubatch {n_ub}, flash attention {'on' if flash else 'off'}"
+        f"llama.cpp: n_ctx {n_ctx} ({wl.batch_size} slot(s) x {wl.context}), n_ubatch {n_ub}, flash attention "
+        f"{'on' if flash else 'off'}"
     )
     return res

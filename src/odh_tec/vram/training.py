@@ -138,6 +138,7 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
     notes: list[str] = []
 
     # ---- parameters, gradients, optimizer ---------------------------------------------------
+    wb_total: float
     if method == "full":
         P = arch.total_params
         master = 4 if fmt.name == "fp32" else DTYPE_BYTES.get(fmt.name, 2)
@@ -147,7 +148,8 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         state_b = master
         if fmt.name == "fp32":
             notes.append(
-                "mixed precision: fp32 master weights, fp32 gradients and optimizer states; autocast keeps 16-bit weight copies during forward/backward"
+                "mixed precision: fp32 master weights, fp32 gradients and optimizer states; autocast keeps 16-bit "
+                "weight copies during forward/backward"
             )
         else:
             notes.append(f"pure {fmt.name} training: gradients and optimizer states in {fmt.name}")
@@ -167,12 +169,14 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         autocast_copies = trainable * b_c if b_c < 4 else 0.0  # 16-bit casts of the fp32 adapters
         if upcast:
             notes.append(
-                "prepare_model_for_kbit_training up-casts the non-quantized parameters (embeddings, norms, lm_head) to fp32: the residual stream and bitsandbytes outputs become fp32"
+                "prepare_model_for_kbit_training up-casts the non-quantized parameters (embeddings, norms, lm_head) "
+                "to fp32: the residual stream and bitsandbytes outputs become fp32"
             )
             b_res, b_out = 4, 4
         elif fmt.is_bnb and method == "qlora":
             notes.append(
-                "QLoRA without gradient checkpointing: assumed without prepare_model_for_kbit_training (16-bit embeddings and norms)"
+                "QLoRA without gradient checkpointing: assumed without prepare_model_for_kbit_training (16-bit "
+                "embeddings and norms)"
             )
             b_res, b_out = b_c, b_c
         else:
@@ -192,8 +196,8 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
 
     # ---- sharding ----------------------------------------------------------------------------
     weights_gpu = wb_total
-    grads_gpu = trainable * grad_b
-    states_gpu = trainable * opt_per_param
+    grads_gpu: float = trainable * grad_b
+    states_gpu: float = trainable * opt_per_param
     temp_gpu = trainable * step_temp
     gather = 0.0
     if shard in ("zero2", "zero3"):
@@ -239,6 +243,7 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
     )
     L = arch.num_layers
     layer_acts = per_token_layer * T
+    stored: float
     if wl.gradient_checkpointing:
         stored = L * b_res * arch.hidden_size * T  # each layer's input hidden states
         recompute = layer_acts
@@ -282,7 +287,7 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         "backward": static + autocast_copies + stored + recompute + bwd_transient + quant_scratch,
         "optimizer step": weights_gpu + grads_gpu + states_gpu + temp_gpu + mask,
     }
-    phase = max(phases, key=phases.get)
+    phase = max(phases, key=phases.__getitem__)
     peak = phases[phase]
 
     bd = Breakdown()
@@ -308,7 +313,8 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         bd.set(
             "logits",
             logits if phase == "loss" else 0.0,
-            f"{T} tokens x {arch.vocab_size} vocab x {LOSS_BYTES_PER_LOGIT} B (fp32 log-softmax, its gradient and the input gradient)",
+            f"{T} tokens x {arch.vocab_size} vocab x {LOSS_BYTES_PER_LOGIT} B (fp32 log-softmax, its gradient and the "
+            "input gradient)",
         )
         bd.set("kv_cache", 0.0, "no KV cache in training")
         other_why = [
@@ -335,7 +341,8 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
         "sharding": shard,
     }
     res.assumptions.append(
-        f"HF Trainer + PEFT, {method}, micro-batch {wl.batch_size} x {wl.context} tokens, gradient checkpointing {'on' if wl.gradient_checkpointing else 'off'}, standard cross-entropy"
+        f"HF Trainer + PEFT, {method}, micro-batch {wl.batch_size} x {wl.context} tokens, gradient checkpointing "
+        f"{'on' if wl.gradient_checkpointing else 'off'}, standard cross-entropy"
     )
     res.assumptions += notes
     if method != "full" and wl.lora_dropout > 0:

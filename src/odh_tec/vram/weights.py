@@ -141,10 +141,7 @@ def parse_weights(name: str, arch: ModelArch, compute_dtype: str) -> WeightForma
     """Resolve the request's `weights` (incl. "auto") to a concrete format."""
     name = (name or "auto").lower()
     if name == "auto":
-        if arch.quantization is not None:
-            name = arch.quantization.weights
-        else:
-            name = arch.torch_dtype
+        name = arch.quantization.weights if arch.quantization is not None else arch.torch_dtype
     dense = compute_dtype if compute_dtype in ("bf16", "fp16") else "bf16"
     if name in FLOAT_WEIGHTS:
         return WeightFormat(name, name)
