@@ -154,13 +154,15 @@ def start_app(tmp: Path, s3: EmbeddedS3) -> tuple[subprocess.Popen, str]:
         "http_proxy": "",
         "https_proxy": "",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "odh_tec.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=tmp,
-        stdout=open(tmp / "app.log", "wb"),
-        stderr=subprocess.STDOUT,
-    )
+    # The child holds its own copy of the log's descriptor: ours can close once it has started.
+    with open(tmp / "app.log", "wb") as app_log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "odh_tec.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=tmp,
+            stdout=app_log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -196,11 +198,13 @@ def app_upload(url: str, path: Path, key: str, size: int) -> None:
 
 def app_download(url: str, key: str) -> int:
     total = 0
-    with httpx.Client(timeout=httpx.Timeout(600, connect=10)) as client:
-        with client.stream("GET", f"{url}/api/locations/s3:{BUCKET}/download", params={"key": key}) as r:
-            r.raise_for_status()
-            for chunk in r.iter_raw(CHUNK):
-                total += len(chunk)
+    with (
+        httpx.Client(timeout=httpx.Timeout(600, connect=10)) as client,
+        client.stream("GET", f"{url}/api/locations/s3:{BUCKET}/download", params={"key": key}) as r,
+    ):
+        r.raise_for_status()
+        for chunk in r.iter_raw(CHUNK):
+            total += len(chunk)
     return total
 
 

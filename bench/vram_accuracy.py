@@ -78,11 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         for row in rows:
             if row["predicted"] is None:
                 print(
-                    f"{row['id']:<14} {row['field']:<17} {row['class']:<8} {row['expected']:>12.4g} {'FAILED':>12} {'':>8}  {row['failure']}"
+                    f"{row['id']:<14} {row['field']:<17} {row['class']:<8} {row['expected']:>12.4g} "
+                    f"{'FAILED':>12} {'':>8}  {row['failure']}"
                 )
             else:
                 print(
-                    f"{row['id']:<14} {row['field']:<17} {row['class']:<8} {row['expected']:>12.6g} {row['predicted']:>12.6g} {row['error_pct']:>+7.1f}%  {row['title']}"
+                    f"{row['id']:<14} {row['field']:<17} {row['class']:<8} {row['expected']:>12.6g} "
+                    f"{row['predicted']:>12.6g} {row['error_pct']:>+7.1f}%  {row['title']}"
                 )
     errors = [abs(r["error_pct"]) for r in rows if r["error_pct"] is not None]
     failed = [r for r in rows if r["error_pct"] is None]

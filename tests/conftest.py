@@ -149,20 +149,20 @@ class LiveServer:
 
 def make_config(s3_server: S3Server, tmp: Path, *, creds: S3Credentials | None = None, **overrides) -> Config:
     creds = creds or s3_server.credentials
-    values = dict(
-        aws_s3_endpoint=s3_server.endpoint,
-        aws_access_key_id=creds.access_key_id,
-        aws_secret_access_key=creds.secret_access_key,
-        aws_default_region="us-east-1",
-        odh_tec_data_dir=str(tmp / "data"),
-        odh_tec_embedded_s3=False,
-        hf_endpoint="http://127.0.0.1:9",  # tests that need a Hub start the fake one
-        http_proxy="",
-        https_proxy="",
-        no_proxy="",
-        hf_token="",
-        aws_s3_bucket="",
-    )
+    values = {
+        "aws_s3_endpoint": s3_server.endpoint,
+        "aws_access_key_id": creds.access_key_id,
+        "aws_secret_access_key": creds.secret_access_key,
+        "aws_default_region": "us-east-1",
+        "odh_tec_data_dir": str(tmp / "data"),
+        "odh_tec_embedded_s3": False,
+        "hf_endpoint": "http://127.0.0.1:9",  # tests that need a Hub start the fake one
+        "http_proxy": "",
+        "https_proxy": "",
+        "no_proxy": "",
+        "hf_token": "",
+        "aws_s3_bucket": "",
+    }
     values.update(overrides)
     return Config(_env_file=None, **values)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -87,10 +88,8 @@ def page(browser, accepted, request) -> Iterator:
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         FAILURES.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(Exception):  # a screenshot is a bonus: never mask the test's own failure
             pg.screenshot(path=str(FAILURES / f"{request.node.name}.png"), full_page=True)
-        except Exception:
-            pass
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
 

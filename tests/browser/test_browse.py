@@ -7,6 +7,7 @@ import io
 import os
 import time
 import zipfile
+from pathlib import Path
 
 from .conftest import open_app
 
@@ -214,7 +215,7 @@ def test_download_file_and_zip(page, live, bucket, s3):
         row_action(page, "model.safetensors", "Download")
     download = info.value
     assert download.suggested_filename == "model.safetensors"
-    assert hashlib.sha256(open(download.path(), "rb").read()).digest() == hashlib.sha256(data).digest()
+    assert hashlib.sha256(Path(download.path()).read_bytes()).digest() == hashlib.sha256(data).digest()
 
     # A folder as a zip, from its row menu.
     with page.expect_download() as info:
@@ -227,7 +228,7 @@ def test_download_file_and_zip(page, live, bucket, s3):
     page.get_by_role("checkbox", name="Select model.safetensors").check()
     with page.expect_download() as info:
         page.get_by_role("button", name="Download as zip").click()
-    archive = zipfile.ZipFile(io.BytesIO(open(info.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes()))
     assert sorted(archive.namelist()) == ["model.safetensors", "sub/tokenizer.json"]
     assert hashlib.sha256(archive.read("model.safetensors")).digest() == hashlib.sha256(data).digest()
 

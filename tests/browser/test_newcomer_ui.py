@@ -5,6 +5,7 @@ confirmations, rename, and "Create bucket" in an empty location picker."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -33,10 +34,8 @@ def quietly(handler):
     """A route handler that gives up quietly when the page closes under it (end of test)."""
 
     def wrapped(route):
-        try:
+        with contextlib.suppress(Exception):
             handler(route)
-        except Exception:
-            pass
 
     return wrapped
 
@@ -497,10 +496,8 @@ def test_location_picker_offers_create_bucket_when_it_lists_none(page, live, s3)
         page.wait_for_url(f"**/browse/s3%3A{name}", timeout=15_000)
         s3.head_bucket(Bucket=name)
     finally:
-        try:
+        with contextlib.suppress(Exception):
             s3.delete_bucket(Bucket=name)
-        except Exception:
-            pass
 
 
 def test_rename_a_local_folder(page, live, local_root):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from .conftest import FRONTEND, open_app
@@ -84,7 +86,7 @@ def test_everything_under_nb_prefix(browser, make_live, s3, bucket, tmp_path):
         page.keyboard.press("Escape")
         with page.expect_download() as info:
             row_action(page, "readme.txt", "Download")
-        assert open(info.value.path(), "rb").read() == b"hello from a prefix"
+        assert Path(info.value.path()).read_bytes() == b"hello from a prefix"
         upload = tmp_path / "up.txt"
         upload.write_bytes(b"uploaded under a prefix")
         page.get_by_test_id("file-input").set_input_files(str(upload))
@@ -115,7 +117,8 @@ def axe_violations(page, context: str = "document") -> list[dict]:
         page.evaluate(AXE.read_text())
     result = page.evaluate(
         f"async () => (await axe.run({context}, {{resultTypes: ['violations']}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help, "
+        "nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
     )
     return [v for v in result if v["impact"] in ("serious", "critical")]
 

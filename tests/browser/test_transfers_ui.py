@@ -106,7 +106,8 @@ def test_hf_import_cancel(page, hf_live, hub, bucket, s3):
     indicator = page.get_by_test_id("transfers-indicator")
     page.locator('[data-testid="transfers-indicator"][aria-label="1 active transfer"]').wait_for()
     page.wait_for_function(
-        "() => { const p = document.querySelector('[data-testid=hf-progress] [data-testid=job-progress] [role=progressbar]');"
+        "() => { const p = document.querySelector("
+        "'[data-testid=hf-progress] [data-testid=job-progress] [role=progressbar]');"
         " return p && Number(p.getAttribute('aria-valuenow')) > 0; }",
         timeout=30_000,
     )

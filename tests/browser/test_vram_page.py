@@ -266,7 +266,8 @@ def test_accessibility_and_look(page, live, axe_ready, theme, tmp_path):  # noqa
         page.set_viewport_size({"width": width, "height": 900})
         overflow = page.evaluate(
             "() => { const m = document.getElementById('odh-tec-main');"
-            " return [m.scrollWidth - m.clientWidth, document.documentElement.scrollWidth - document.documentElement.clientWidth]; }"
+            " return [m.scrollWidth - m.clientWidth,"
+            " document.documentElement.scrollWidth - document.documentElement.clientWidth]; }"
         )
         assert overflow == [0, 0], (width, overflow)
 

@@ -178,7 +178,7 @@ class FakeHub:
     def signed_url(self, repo_file: RepoFile, repo_id: str | None = None) -> str:
         sha = repo_file.sha256
         with self._blobs_lock:
-            content, names = self._blobs.setdefault(sha, (repo_file.content, set()))
+            _content, names = self._blobs.setdefault(sha, (repo_file.content, set()))
             names.add(repo_file.path)
         expires = int(time.time() + self.url_ttl)
         name = quote(repo_file.path.rsplit("/", 1)[-1])

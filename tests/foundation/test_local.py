@@ -95,7 +95,7 @@ def test_local_name_too_long_is_a_clear_400(api, local_id, local_dir):
 
 
 def test_local_large_upload_round_trips(api, local_id, local_dir):
-    path, prefix = local_dir
+    _path, prefix = local_dir
     data = os.urandom(12 * MiB + 5)
     r = api.put(f"{loc(local_id)}/object", params={"key": prefix + "big.bin"}, content=data)
     assert r.status_code == 201

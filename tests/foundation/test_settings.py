@@ -103,7 +103,7 @@ def test_no_get_response_contains_a_secret(make_live, bucket, s3):
             assert r.status_code == 200, r.text
             for secret in (ADMIN.secret_access_key, new_token, new_pw):
                 assert secret not in r.text
-    assert _assert_no_secret_anywhere(server, bucket, secrets + [new_token, new_pw]) > 20
+    assert _assert_no_secret_anywhere(server, bucket, [*secrets, new_token, new_pw]) > 20
 
 
 def test_secrets_keep_clear_and_change(make_live, bucket):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -246,4 +247,6 @@ def test_config_defaults_and_derived_values(monkeypatch, tmp_path):
     assert str(bundle) in config.ca_bundles() and str(tmp_path / "missing.pem") not in config.ca_bundles()
     # botocore takes one CA file: ours is appended to the default roots, for S3 too.
     combined = RuntimeSettings.from_config(config).combined_ca_file(tmp_path / "ca")
-    assert combined and "MIIB" in open(combined).read() and open(combined).read().count("BEGIN CERTIFICATE") > 10
+    assert combined
+    text = Path(combined).read_text()
+    assert "MIIB" in text and text.count("BEGIN CERTIFICATE") > 10

@@ -27,7 +27,7 @@ def _copy(api, kind, src, dst, *, keys=(), prefixes=(), prefix="", conflict="ski
 def second_bucket(s3):
     from conftest import empty_and_delete_bucket
 
-    name = "copy-target-" + hashlib.md5(str(id(s3)).encode()).hexdigest()[:8]
+    name = "copy-target-" + hashlib.md5(str(id(s3)).encode(), usedforsecurity=False).hexdigest()[:8]
     s3.create_bucket(Bucket=name)
     yield name
     empty_and_delete_bucket(s3, name)

@@ -61,7 +61,7 @@ async def test_verified_checks_sha256_and_git_sha1():
         == data
     )
     assert sum(seen) == len(data)
-    git = HubFile("c.json", 3, hashlib.sha1(b"blob 3\x00abc").hexdigest())
+    git = HubFile("c.json", 3, hashlib.sha1(b"blob 3\x00abc", usedforsecurity=False).hexdigest())
     assert await _drain(verified(_stream(b"abc"), Checksum.for_file(git), 3, name="c")) == b"abc"
     with pytest.raises(ChecksumMismatch):
         await _drain(verified(_stream(b"abd"), Checksum.for_file(git), 3, name="c"))

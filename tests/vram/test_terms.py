@@ -259,7 +259,7 @@ def test_mixed_precision_full_finetune_is_16_bytes_per_param_before_activations(
 
 @pytest.mark.parametrize(("optimizer", "state_bytes"), [("adamw", 8), ("adamw-8bit", 2), ("sgd", 4)])
 def test_optimizer_state_bytes_for_lora(optimizer: str, state_bytes: int) -> None:
-    arch, res = _ft(
+    _arch, res = _ft(
         "llama-3.1-8b-instruct",
         method="lora",
         weights="bf16",
