@@ -9,8 +9,8 @@ import pytest
 from fakehub import FakeHub
 from fakehub.models import safetensors_bytes, tiny_llama_tensors
 from odh_tec.config import Config, RuntimeSettings
-from odh_tec.hf.transport import HubTransport
 from odh_tec.hf.errors import HubError
+from odh_tec.hf.transport import HubTransport
 from odh_tec.vram.hub import HubModel, fetch_model, summarize_header
 
 from .helpers import TOKEN
