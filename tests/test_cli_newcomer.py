@@ -402,19 +402,32 @@ def test_request_still_prints_exactly_one_json_object(tmp_path):
     assert r.stdout.count("\n") == 1 and json.loads(r.stdout)["fits"] is True
 
 
+# The UI's presets, evaluated by Node itself (TypeScript's own transpiler strips the types), so the
+# comparison does not depend on how the file is formatted.
+_EVAL_PRESETS = """
+const ts = require('typescript');
+const fs = require('fs');
+const source = fs.readFileSync(process.argv[1], 'utf8');
+const js = ts.transpileModule(source, {compilerOptions: {module: ts.ModuleKind.CommonJS}}).outputText;
+const module = {exports: {}};
+new Function('module', 'exports', 'require', js)(module, module.exports, require);
+process.stdout.write(JSON.stringify(module.exports.PRESETS));
+"""
+
+
 def _ts_presets() -> list[dict]:
-    text = (FRONTEND / "screens" / "vram" / "presets.ts").read_text()
-
-    def expand(match: re.Match) -> str:
-        even, odd, layers = match[1], match[2], int(match[3])
-        return json.dumps([odd if i % 2 else even for i in range(layers)])
-
-    text = re.sub(r'alternate\("([^"]+)", "([^"]+)", (\d+)\)', expand, text)
-    entries = re.findall(
-        r'\{\s*id: "([^"]+)",\s*label: "([^"]+)",\s*repoId: "([^"]+)",\s*config: (\{.*?\}),\n\s*\}', text, re.S
+    path = FRONTEND / "screens" / "vram" / "presets.ts"
+    done = subprocess.run(
+        ["node", "-e", _EVAL_PRESETS, str(path)],
+        cwd=FRONTEND.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return [
-        {"id": i, "label": label, "repo_id": repo, "config": json.loads(config)} for i, label, repo, config in entries
+        {"id": p["id"], "label": p["label"], "repo_id": p["repoId"], "config": p["config"]}
+        for p in json.loads(done.stdout)
     ]
 
 
