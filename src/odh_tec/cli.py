@@ -10,6 +10,8 @@ import sys
 import uvicorn
 
 from odh_tec.observability.logs import configure_logging
+from odh_tec.transfers import cli as transfers_cli
+from odh_tec.vram import cli as vram_cli
 
 # Requests still running this long after SIGTERM are cancelled (an upload then aborts its multipart
 # upload); with the transfers' own cancel and SeaweedFS's stop, the exit stays well inside
@@ -94,14 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=_serve)
 
-    for module in ("odh_tec.transfers.cli", "odh_tec.vram.cli"):
-        try:
-            register = __import__(module, fromlist=["register"]).register
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        register(sub)
+    transfers_cli.register(sub)
+    vram_cli.register(sub)
     return parser
 
 

@@ -32,7 +32,6 @@ import sysconfig
 import time
 import urllib.error
 import urllib.request
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -98,15 +97,6 @@ def load_or_create_credentials(path: Path) -> S3Credentials:
     with os.fdopen(fd, "w") as fh:
         json.dump({"access_key_id": creds.access_key_id, "secret_access_key": creds.secret_access_key}, fh)
     return creds
-
-
-def _port_is_free(port: int) -> bool:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def free_ports(count: int) -> list[int]:

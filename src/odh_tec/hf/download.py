@@ -18,7 +18,7 @@ import collections
 import re
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 
@@ -47,15 +47,6 @@ class DownloadPolicy:
     connections: int = 4  # parallel segments of one file
 
 
-@dataclass
-class DownloadStats:
-    requests: int = 0
-    resumes: int = 0
-    whole_file_answers: int = 0  # 200s to a Range request (bytes skipped, not appended)
-    rate_limited: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 class _ShortBody(Exception):
     """The connection ended cleanly before the promised bytes arrived."""
 
@@ -79,7 +70,6 @@ class RemoteFile:
         self.size = hub_file.size
         self.policy = policy or DownloadPolicy()
         self.url = transport.url(ref.resolve_path(sha, hub_file.path))
-        self.stats = DownloadStats()
         self._location: str | None = None
         # Parallel segments share one resolution: a lock keeps them from each asking the Hub.
         self.shared = False
@@ -142,7 +132,6 @@ class RemoteFile:
         elif start > 0:
             headers["Range"] = f"bytes={start}-"  # a resume: everything from the next byte
         url = url or self._location or self.url
-        self.stats.requests += 1
         response = await self.transport.send("GET", url, purpose="data", headers=headers, stream=True)
         if response.status_code in (200, 206):
             final = response.request.url
@@ -176,7 +165,6 @@ async def stream_range(remote: RemoteFile, start: int, end: int) -> AsyncGenerat
                         raise _WrongRange(f"asked for byte {pos}, got {response.headers.get('Content-Range')}")
                 elif pos > 0:
                     skip = pos  # a whole-file answer: drop what we already have
-                    remote.stats.whole_file_answers += 1
                 async for chunk in response.aiter_raw():
                     if skip:
                         if len(chunk) <= skip:
@@ -197,10 +185,8 @@ async def stream_range(remote: RemoteFile, start: int, end: int) -> AsyncGenerat
                 raise _ShortBody(f"the connection ended at byte {pos} of {end}")
         except _TRANSIENT as exc:
             remote.invalidate(url)
-            remote.stats.errors.append(f"{type(exc).__name__}: {exc}")
             if isinstance(exc, HubRateLimited):
                 rate_limited += 1
-                remote.stats.rate_limited += 1
                 wait = exc.wait if exc.wait is not None else backoff(rate_limited, policy.base_delay)
                 if wait > policy.max_rate_limit_wait or rate_limited > policy.max_rate_limited:
                     raise
@@ -212,7 +198,6 @@ async def stream_range(remote: RemoteFile, start: int, end: int) -> AsyncGenerat
                         f"at byte {pos}: {type(exc).__name__}: {exc}"
                     ) from exc
                 wait = backoff(failures, policy.base_delay)
-            remote.stats.resumes += 1
             await asyncio.sleep(wait)
 
 

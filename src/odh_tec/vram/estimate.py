@@ -1,4 +1,4 @@
-"""Request -> response (CONTRACT.md). Pure: the caller resolves `repo_id` into a config first."""
+"""Request -> response (docs/vram.md). Pure: the caller resolves `repo_id` into a config first."""
 
 from __future__ import annotations
 
@@ -27,10 +27,6 @@ DEFAULT_MARGIN = 0.05  # auto GPU count keeps 5 % of the usable memory free
 _TOP_LEVEL = {"model", "workload", "hardware"}
 
 Result = InferenceResult | TrainingResult
-
-
-class EstimateError(RequestError):
-    pass
 
 
 def estimate(request: dict[str, Any], *, weight_file_bytes: float | None = None) -> dict[str, Any]:

@@ -33,24 +33,6 @@ from odh_tec.vram import limits
 MAX_HEADER_FILES = limits.SAFETENSORS_FILES
 MAX_HEADER_BYTES = limits.SAFETENSORS_HEADER_BYTES
 
-SAFETENSORS_DTYPE_BYTES = {
-    "F64": 8,
-    "I64": 8,
-    "U64": 8,
-    "F32": 4,
-    "I32": 4,
-    "U32": 4,
-    "F16": 2,
-    "BF16": 2,
-    "I16": 2,
-    "U16": 2,
-    "F8_E4M3": 1,
-    "F8_E5M2": 1,
-    "I8": 1,
-    "U8": 1,
-    "BOOL": 1,
-}
-
 
 @dataclass
 class HubModel:
@@ -162,7 +144,8 @@ async def read_safetensors_header(
             if limit == MAX_HEADER_BYTES
             else (f" left of the {limits.SAFETENSORS_HEADERS_TOTAL} bytes all headers of a repository may take")
         )
-        raise LimitExceeded(f"{path}: the safetensors header of {length} bytes exceeds the limit of {limit}{shared}",
+        raise LimitExceeded(
+            f"{path}: the safetensors header of {length} bytes exceeds the limit of {limit}{shared}",
         )
     if first.status_code == 200 and len(first.content) >= 8 + length:
         body = first.content[8 : 8 + length]
@@ -267,7 +250,8 @@ async def _read_config(repo: _RepoFiles, names: set[str], listed: bool) -> dict[
         raise hf_errors.NoModelConfig(f"{repo_id} has no config.json (is it a transformers model?)")
     repo.check(response, "config.json")
     if not complete:
-        raise UnsupportedModel(f"{repo_id}: config.json is larger than the limit of {limits.CONFIG_JSON_BYTES} bytes",
+        raise UnsupportedModel(
+            f"{repo_id}: config.json is larger than the limit of {limits.CONFIG_JSON_BYTES} bytes",
         )
     try:
         config = await _parse_json(response.content)

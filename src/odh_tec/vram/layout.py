@@ -1,5 +1,5 @@
 """Candidate parallel layouts, smallest first. The estimator evaluates each and keeps the first
-that fits (CONTRACT §4)."""
+that fits (docs/vram.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The request's `workload` and `hardware` sections, validated into typed values (CONTRACT §1)."""
+"""The request's `workload` and `hardware` sections, validated into typed values (docs/vram.md)."""
 
 from __future__ import annotations
 
