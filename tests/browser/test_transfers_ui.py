@@ -7,13 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
+import fakehub
+from fakehub import layouts
 from odh_tec.config import HFSettings
 
 from .conftest import open_app
 from .test_browse import browse, keys
-
-fakehub = pytest.importorskip("fakehub", reason="the fake Hub (tests/fakehub) is not available")
-layouts = pytest.importorskip("fakehub.layouts")
 
 GPT2 = "hf-tiny-v2/tiny-random-GPT2Model"
 GGUF = "afrideva/tiny-random-LlamaForCausalLM-GGUF"
