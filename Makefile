@@ -13,7 +13,7 @@ APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 run: install ui ## install, build the UI, start embedded SeaweedFS + the app on http://127.0.0.1:8888
 	$(VENV)/bin/odh-tec serve
 
-test: install ui browsers ## install what the tests need and run every test
+test: install ui browsers lint ## install what the tests need, lint, and run every test
 	$(PY) -m pytest -q -p no:cacheprovider
 
 lint: install ui ## ruff (lint and format), mypy, eslint, prettier and tsc: CI fails on any finding

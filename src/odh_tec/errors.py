@@ -130,7 +130,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OSError)
     async def _os_error(_: Request, exc: OSError) -> JSONResponse:
         # Local folders: a name too long, a read-only or full volume... a JSON answer, not a bare 500.
-        status, code = _OS_ERRORS.get(exc.errno, (500, "InternalError"))
+        status, code = _OS_ERRORS.get(exc.errno or 0, (500, "InternalError"))
         return JSONResponse(error_body(code, exc.strerror or str(exc)), status_code=status)
 
     @app.exception_handler(StarletteHTTPException)

@@ -3,17 +3,16 @@
 import { useState, type ReactNode } from 'react';
 import {
   Alert,
-  Button,
   Content,
   Form,
   FormGroup,
   Modal,
   ModalBody,
-  ModalFooter,
   ModalHeader,
   TextInput,
 } from '@patternfly/react-core';
 import { t } from '../i18n/strings';
+import { ModalActionsFooter } from './ModalActionsFooter';
 
 export function ConfirmDeleteModal({
   id,
@@ -83,14 +82,14 @@ export function ConfirmDeleteModal({
           </Form>
         )}
       </ModalBody>
-      <ModalFooter>
-        <Button variant="danger" onClick={submit} isDisabled={!confirmed || busy} isLoading={busy}>
-          {t.common.delete}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t.common.cancel}
-        </Button>
-      </ModalFooter>
+      <ModalActionsFooter
+        submitLabel={t.common.delete}
+        submitVariant="danger"
+        onSubmit={submit}
+        isSubmitDisabled={!confirmed || busy}
+        isSubmitLoading={busy}
+        onDismiss={onClose}
+      />
     </Modal>
   );
 }

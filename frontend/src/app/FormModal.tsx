@@ -1,7 +1,8 @@
 /** A modal around one form: title, inline error, the fields, and a submit + cancel footer. */
 import type { ReactNode } from 'react';
-import { Alert, Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from '@patternfly/react-core';
+import { Alert, Form, Modal, ModalBody, ModalHeader } from '@patternfly/react-core';
 import { t } from '../i18n/strings';
+import { ModalActionsFooter } from './ModalActionsFooter';
 
 export function FormModal({
   id,
@@ -40,14 +41,13 @@ export function FormModal({
           {children}
         </Form>
       </ModalBody>
-      <ModalFooter>
-        <Button type="submit" form={`${id}-form`} isDisabled={!canSubmit || busy} isLoading={busy}>
-          {submitLabel}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t.common.cancel}
-        </Button>
-      </ModalFooter>
+      <ModalActionsFooter
+        submitLabel={submitLabel}
+        form={`${id}-form`}
+        isSubmitDisabled={!canSubmit || busy}
+        isSubmitLoading={busy}
+        onDismiss={onClose}
+      />
     </Modal>
   );
 }

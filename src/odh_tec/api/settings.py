@@ -67,7 +67,7 @@ class TransfersUpdate(BaseModel):
     max_files_per_page: int | None = Field(None, ge=1, le=1000)
 
 
-def _merged(current, update: BaseModel, *, exclude: set[str] = frozenset()):
+def _merged(current, update: BaseModel, *, exclude: set[str] | None = None):
     """`current` with the fields the update sets (None = keep; for secrets '' = clear)."""
     changes = {
         k: v.strip() if isinstance(v, str) else v
@@ -392,8 +392,8 @@ def _whoami_result(answer: httpx.Response, endpoint: str, route: str = "") -> di
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         return {"ok": False, "error": "HubError", "message": f"{endpoint} does not answer like a HuggingFace Hub"}
-    auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
-    access = auth.get("accessToken") if isinstance(auth.get("accessToken"), dict) else {}
+    auth = data["auth"] if isinstance(data.get("auth"), dict) else {}
+    access = auth["accessToken"] if isinstance(auth.get("accessToken"), dict) else {}
     token_name = access.get("displayName") if isinstance(access.get("displayName"), str) else None
     # Short: a name, not a channel for whatever else the host wants to say.
     name, token_name = data["name"][:100], token_name[:100] if token_name else None

@@ -37,6 +37,7 @@ T = TypeVar("T")
 # Its own pool, not the default executor: work queued here cannot starve the rest of the app.
 _WORKERS = ThreadPoolExecutor(max_workers=limits.WORKERS, thread_name_prefix="vram")
 
+
 async def off_loop(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`work(*args, **kwargs)` on the VRAM pool, waited for at most `limits.WORK_SECONDS`
     (queueing included: a request behind busy workers times out too, and its work never starts)."""

@@ -211,8 +211,8 @@ async def _fetch(repo_id: str, revision: str):
 
 
 def run_estimate(args: argparse.Namespace) -> int:
-    from odh_tec.vram.estimate import estimate
     from odh_tec.hf.errors import HubError
+    from odh_tec.vram.estimate import estimate
     from odh_tec.vram.workload import RequestError
 
     as_json = _wants_json(args)

@@ -1,32 +1,20 @@
 /** Copy or move a selection to another location/folder through the transfer engine. */
 import { useState } from 'react';
-import {
-  Alert,
-  Button,
-  Form,
-  FormGroup,
-  FormHelperText,
-  FormSelect,
-  FormSelectOption,
-  HelperText,
-  HelperTextItem,
-  Modal,
-  ModalBody,
-  ModalFooter,
-  ModalHeader,
-  Radio,
-  TextInput,
-} from '@patternfly/react-core';
+import { Alert, Button, Form, FormGroup, Modal, ModalBody, ModalHeader, Radio } from '@patternfly/react-core';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
 import type { ConflictPolicy, CopyPrecheck, CopySource } from '../../api/types';
-import { useAppData } from '../../app/appData';
+import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { useToasts } from '../../app/toasts';
 import { isActive, useTransfers } from '../../app/transfers';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
+import { DestinationFields } from './DestinationFields';
 import { isGone } from './useJobRefresh';
+
+/** The id of the warning that the destination is the folder the items are in. */
+const SAME_FOLDER = 'copy-same-folder';
 
 export function CopyMoveModal({
   locationId,
@@ -46,7 +34,6 @@ export function CopyMoveModal({
   /** Some of the items are no longer there (moved, renamed or deleted since the listing). */
   onGone?: () => void;
 }) {
-  const { locations } = useAppData();
   const { upsert, titleOf } = useTransfers();
   const { notify } = useToasts();
   const navigate = useNavigate();
@@ -125,46 +112,23 @@ export function CopyMoveModal({
               onChange={() => setOperation('move')}
             />
           </FormGroup>
-          <FormGroup label={t.copy.destination} fieldId="copy-dest">
-            <FormSelect
-              id="copy-dest"
-              value={destination}
-              onChange={(_e, v) => {
+          <DestinationFields
+            location={{
+              fieldId: 'copy-dest',
+              value: destination,
+              onChange: (v) => {
                 setDestination(v);
                 setCheck(null);
-              }}
-            >
-              {(locations ?? []).map((l) => (
-                <FormSelectOption
-                  key={l.id}
-                  value={l.id}
-                  label={`${l.name} (${l.kind === 's3' ? 'S3' : 'local'})`}
-                  isDisabled={!l.available}
-                />
-              ))}
-            </FormSelect>
-          </FormGroup>
-          <FormGroup label={t.copy.destinationPrefix} fieldId="copy-prefix">
-            <TextInput
-              id="copy-prefix"
-              value={prefix}
-              onChange={(_e, v) => {
-                setPrefix(v);
-                setCheck(null);
-              }}
-            />
-            <FormHelperText>
-              <HelperText>
-                {same ? (
-                  <HelperTextItem variant="warning" id="copy-same-folder" data-testid="copy-same-folder">
-                    {t.copy.sameFolder}
-                  </HelperTextItem>
-                ) : (
-                  <HelperTextItem>{t.copy.destinationHelp}</HelperTextItem>
-                )}
-              </HelperText>
-            </FormHelperText>
-          </FormGroup>
+              },
+            }}
+            folderId="copy-prefix"
+            folder={prefix}
+            onFolderChange={(v) => {
+              setPrefix(v);
+              setCheck(null);
+            }}
+            warning={same ? { id: SAME_FOLDER, text: t.copy.sameFolder } : null}
+          />
           <FormGroup role="radiogroup" fieldId="copy-conflict" label={t.copy.conflict}>
             <Radio
               id="conflict-skip"
@@ -203,22 +167,18 @@ export function CopyMoveModal({
           )}
         </Form>
       </ModalBody>
-      <ModalFooter>
-        <Button
-          onClick={() => run('start')}
-          isDisabled={busy || same}
-          isLoading={busy}
-          aria-describedby={same ? 'copy-same-folder' : undefined}
-        >
-          {operation === 'copy' ? t.copy.copy : t.copy.move}
-        </Button>
+      <ModalActionsFooter
+        submitLabel={operation === 'copy' ? t.copy.copy : t.copy.move}
+        onSubmit={() => run('start')}
+        isSubmitDisabled={busy || same}
+        isSubmitLoading={busy}
+        submitDescribedBy={same ? SAME_FOLDER : undefined}
+        onDismiss={onClose}
+      >
         <Button variant="secondary" onClick={() => run('check')} isDisabled={busy}>
           {t.copy.check}
         </Button>
-        <Button variant="link" onClick={onClose}>
-          {t.common.cancel}
-        </Button>
-      </ModalFooter>
+      </ModalActionsFooter>
     </Modal>
   );
 }

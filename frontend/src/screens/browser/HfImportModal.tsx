@@ -17,7 +17,6 @@ import {
   Label,
   Modal,
   ModalBody,
-  ModalFooter,
   ModalHeader,
   Stack,
   StackItem,
@@ -32,11 +31,13 @@ import { Link } from 'react-router-dom';
 import { api, ApiError } from '../../api/client';
 import type { HfPreview, HfSource } from '../../api/types';
 import { useAppData } from '../../app/appData';
+import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { messageOf } from '../../app/toasts';
 import { isActive, useTransfers } from '../../app/transfers';
 import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
 import { JobFilesTable, JobSummary, StateLabel } from '../transfers/JobProgress';
+import { DestinationFields } from './DestinationFields';
 
 const REPO_ID = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/;
 const QUANTS = [
@@ -313,14 +314,7 @@ export function HfImportModal({
           </FormGroup>
         </GridItem>
         <GridItem span={12}>
-          <FormGroup label={t.copy.destinationPrefix} fieldId="hf-folder">
-            <TextInput id="hf-folder" value={destFolder} onChange={(_e, v) => edited(setFolder)(v)} />
-            <FormHelperText>
-              <HelperText>
-                <HelperTextItem>{t.copy.destinationHelp}</HelperTextItem>
-              </HelperText>
-            </FormHelperText>
-          </FormGroup>
+          <DestinationFields folderId="hf-folder" folder={destFolder} onFolderChange={edited(setFolder)} />
         </GridItem>
       </Grid>
       {preview && (
@@ -396,53 +390,44 @@ export function HfImportModal({
     <Modal isOpen variant="large" onClose={onClose} aria-labelledby="hf-title">
       <ModalHeader title={t.hf.title} labelId="hf-title" description={t.hf.destination(where)} />
       <ModalBody>{job ? progress : form}</ModalBody>
-      <ModalFooter>
-        {job ? (
-          <>
-            {isActive(job) && (
-              <Button variant="danger" onClick={() => cancel(job.id)}>
-                {t.hf.cancelImport}
-              </Button>
-            )}
-            {!isActive(job) && (
-              <Button
-                variant="secondary"
-                onClick={() => {
-                  setJobId(null);
-                  setPreview(null);
-                }}
-              >
-                {t.hf.newImport}
-              </Button>
-            )}
-            <Button variant="link" onClick={onClose}>
-              {t.common.close}
+      {job ? (
+        <ModalActionsFooter dismissLabel={t.common.close} onDismiss={onClose}>
+          {isActive(job) && (
+            <Button variant="danger" onClick={() => cancel(job.id)}>
+              {t.hf.cancelImport}
             </Button>
-          </>
-        ) : (
-          <>
-            <Button
-              onClick={() => run('start')}
-              isDisabled={!valid || busy !== null || previewFailed}
-              isLoading={busy === 'start'}
-            >
-              {t.hf.start}
-            </Button>
+          )}
+          {!isActive(job) && (
             <Button
               variant="secondary"
-              type="submit"
-              form="hf-form"
-              isDisabled={!valid || busy !== null}
-              isLoading={busy === 'preview'}
+              onClick={() => {
+                setJobId(null);
+                setPreview(null);
+              }}
             >
-              {t.hf.previewButton}
+              {t.hf.newImport}
             </Button>
-            <Button variant="link" onClick={onClose}>
-              {t.common.cancel}
-            </Button>
-          </>
-        )}
-      </ModalFooter>
+          )}
+        </ModalActionsFooter>
+      ) : (
+        <ModalActionsFooter
+          submitLabel={t.hf.start}
+          onSubmit={() => void run('start')}
+          isSubmitDisabled={!valid || busy !== null || previewFailed}
+          isSubmitLoading={busy === 'start'}
+          onDismiss={onClose}
+        >
+          <Button
+            variant="secondary"
+            type="submit"
+            form="hf-form"
+            isDisabled={!valid || busy !== null}
+            isLoading={busy === 'preview'}
+          >
+            {t.hf.previewButton}
+          </Button>
+        </ModalActionsFooter>
+      )}
     </Modal>
   );
 }

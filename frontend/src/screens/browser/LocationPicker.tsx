@@ -13,7 +13,6 @@ import {
   MenuToggle,
   Modal,
   ModalBody,
-  ModalFooter,
   ModalHeader,
   Select,
   SelectGroup,
@@ -24,6 +23,7 @@ import {
 import { DatabaseIcon, FolderIcon } from '@patternfly/react-icons';
 import type { Location } from '../../api/types';
 import { useAppData } from '../../app/appData';
+import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { t } from '../../i18n/strings';
 import { CreateBucketModal } from '../buckets/BucketsPage';
 
@@ -166,14 +166,12 @@ export function LocationPicker({
               </FormGroup>
             </Form>
           </ModalBody>
-          <ModalFooter>
-            <Button type="submit" form="open-bucket-form" isDisabled={!name.trim()}>
-              {t.browser.open}
-            </Button>
-            <Button variant="link" onClick={() => setAskName(false)}>
-              {t.common.cancel}
-            </Button>
-          </ModalFooter>
+          <ModalActionsFooter
+            submitLabel={t.browser.open}
+            form="open-bucket-form"
+            isSubmitDisabled={!name.trim()}
+            onDismiss={() => setAskName(false)}
+          />
         </Modal>
       )}
     </>

@@ -8,7 +8,6 @@ import {
   Label,
   Modal,
   ModalBody,
-  ModalFooter,
   ModalHeader,
   Progress,
   ProgressMeasureLocation,
@@ -18,6 +17,7 @@ import {
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { TimesIcon } from '@patternfly/react-icons';
+import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { useUploadManager, useUploads, type UploadItem, type UploadState } from '../../app/uploads';
 import { t } from '../../i18n/strings';
 import { formatBytes, formatRate, percent } from '../../utils/format';
@@ -189,7 +189,7 @@ export function UploadsModal({ onClose }: { onClose: () => void }) {
           </Stack>
         )}
       </ModalBody>
-      <ModalFooter>
+      <ModalActionsFooter dismissLabel={t.common.close} onDismiss={onClose}>
         {running && (
           <Button variant="danger" onClick={() => manager.cancelAll()}>
             {t.uploads.cancelAll}
@@ -198,10 +198,7 @@ export function UploadsModal({ onClose }: { onClose: () => void }) {
         <Button variant="secondary" onClick={() => manager.clearFinished()} isDisabled={!items.length}>
           {t.uploads.clearFinished}
         </Button>
-        <Button variant="link" onClick={onClose}>
-          {t.common.close}
-        </Button>
-      </ModalFooter>
+      </ModalActionsFooter>
     </Modal>
   );
 }

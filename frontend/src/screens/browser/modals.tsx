@@ -16,7 +16,6 @@ import {
   ListItem,
   Modal,
   ModalBody,
-  ModalFooter,
   ModalHeader,
   Spinner,
   TextInput,
@@ -25,6 +24,7 @@ import { api } from '../../api/client';
 import type { ObjectStat } from '../../api/types';
 import { ConfirmDeleteModal } from '../../app/ConfirmDeleteModal';
 import { FormModal } from '../../app/FormModal';
+import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { messageOf, useToasts } from '../../app/toasts';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
@@ -219,14 +219,11 @@ export function FileModalFooter({
   onClose: () => void;
 }) {
   return (
-    <ModalFooter>
+    <ModalActionsFooter dismissLabel={t.common.close} onDismiss={onClose}>
       <Button variant="secondary" component="a" href={api.downloadUrl(locationId, fileKey)} download={name}>
         {t.common.download}
       </Button>
-      <Button variant="link" onClick={onClose}>
-        {t.common.close}
-      </Button>
-    </ModalFooter>
+    </ModalActionsFooter>
   );
 }
 
