@@ -1,4 +1,4 @@
-"""Helpers for the foundation tests (issue 2): location ids, fresh local folders, a loopback
+"""Helpers for the API tests: location ids, fresh local folders, a loopback
 pass-through in front of the real SeaweedFS that denies ListBuckets the way an AWS IAM policy scoped
 to one bucket does (SeaweedFS itself filters the list instead of denying it), and the fake Hub
 (`tests/fakehub`) for the Hugging Face connection test."""
