@@ -1,9 +1,11 @@
-"""Screenshots of the main screens, light and dark, into docs/screenshots/.
+"""Screenshots of every screen into docs/screenshots/: 1440 px light and dark, 800 px for the main ones.
 
-    .venv/bin/python tests/browser/screenshots.py [--out docs/screenshots]
+    .venv/bin/python tests/browser/screenshots.py [--out docs/screenshots] [--only NAME ...]
 
-Starts its own SeaweedFS, the app and the fake Hub, seeds a few realistic objects, and drives Chromium
-through the screens. Look at the results: they should look like a PatternFly product.
+Starts its own SeaweedFS, the app (plus one with the embedded S3 and one with AUTH=token) and the fake
+Hub, seeds a few realistic objects and jobs, and drives Debian's Chromium through the screens. Files are
+`NAME-THEME.png` at 1440 px and `NAME-800-THEME.png` at 800 px. Look at the results: they should look
+like a PatternFly product at both widths and in both themes.
 """
 
 from __future__ import annotations
@@ -104,12 +106,71 @@ def seed(s3) -> None:
     s3.put_object(Bucket="datasets", Key="tickets/diagram.png", Body=PNG)
 
 
+# Every screen at 1440 px in both themes; the main ones at 800 px (light), a few of them dark too.
+SCREENS = [
+    "storage-browser",
+    "object-details",
+    "preview-code",
+    "preview-parquet",
+    "uploads",
+    "copy-move",
+    "rename",
+    "hf-import",
+    "transfers",
+    "buckets",
+    "create-bucket",
+    "location-picker-create",
+    "settings",
+    "settings-embedded",
+    "vram",
+    "about",
+    "login",
+]
+NARROW = {
+    "storage-browser",
+    "uploads",
+    "copy-move",
+    "hf-import",
+    "transfers",
+    "buckets",
+    "settings",
+    "settings-embedded",
+    "vram",
+    "about",
+    "login",
+}
+NARROW_DARK = {"storage-browser", "transfers", "vram"}
+PASSES = [
+    (1440, "light", set(SCREENS)),
+    (1440, "dark", set(SCREENS)),
+    (800, "light", NARROW),
+    (800, "dark", NARROW_DARK),
+]
+TOKEN = "screenshot-token-" + "0123456789abcdef" * 2
+
+
+def post_job(api: httpx.Client, body: dict) -> dict:
+    response = api.post("/api/transfers", json=body)
+    response.raise_for_status()
+    return response.json()
+
+
+def wait_for_end(api: httpx.Client, jobs: list[dict]) -> None:
+    for job in jobs:
+        for _ in range(300):
+            if api.get(f"/api/transfers/{job['id']}").json()["state"] in ("completed", "failed", "cancelled"):
+                break
+            time.sleep(0.1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--only", nargs="*", choices=SCREENS, help="shoot only these screens")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    only = set(args.only or SCREENS)
     tmp = Path(tempfile.mkdtemp(prefix="odh-tec-shots-"))
     local = tmp / "pvc" / "data"
     local.mkdir(parents=True)
@@ -121,62 +182,76 @@ def main() -> None:
     s3server.start()
     hub = FakeHub(page_size=50)
     hub.__enter__()
+    servers: list[LiveServer] = []
     try:
         layouts.tiny_gpt2(hub)
         layouts.gated_llama(hub)
         layouts.gguf_quants(hub)
+        layouts.tiny_llama(hub, scale=1)  # the import still running while the screens are shot
         s3 = S3Server(s3server.endpoint, ADMIN).client()
         seed(s3)
+        main_s3 = S3Server(s3server.endpoint, ADMIN)
         live = LiveServer(
             make_config(
-                S3Server(s3server.endpoint, ADMIN),
-                tmp,
-                local_storage_paths=str(local),
-                aws_s3_bucket="models",
-                hf_endpoint=hub.url,
+                main_s3, tmp / "app", local_storage_paths=str(local), aws_s3_bucket="models", hf_endpoint=hub.url
             )
         ).start()
+        servers.append(live)
+        # The embedded S3 (its keys on Settings, no bucket yet: the picker offers to create one).
+        embedded = LiveServer(
+            make_config(
+                main_s3,
+                tmp / "embedded",
+                aws_s3_endpoint="",
+                aws_access_key_id="",
+                aws_secret_access_key="",
+                odh_tec_embedded_s3=True,
+                local_storage_paths=str(local),
+            )
+        ).start()
+        servers.append(embedded)
+        guarded = LiveServer(make_config(main_s3, tmp / "auth", auth_token=TOKEN)).start()  # AUTH=token
+        servers.append(guarded)
+        for server in (live, embedded):
+            with server.client() as client:
+                client.put("/api/disclaimer", json={"accepted": True}).raise_for_status()
         api = httpx.Client(base_url=live.url, timeout=30)
-        api.put("/api/disclaimer", json={"accepted": True})
-        # Jobs for the Transfers page: one done, one failed (gated), one running (throttled).
-        done = api.post(
-            "/api/transfers",
-            json={
+        # Jobs for the Transfers page: an import and a copy done, an import failed (gated file), one running.
+        done = post_job(
+            api,
+            {
                 "kind": "huggingface",
                 "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
                 "destination": {"location_id": "s3:scratch", "prefix": ""},
             },
-        ).json()
+        )
+        wait_for_end(api, [done])
         hub.inject("status", path="tokenizer.json", status=403, times=None)
-        failing = api.post(
-            "/api/transfers",
-            json={
+        failing = post_job(
+            api,
+            {
                 "kind": "huggingface",
                 "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
                 "destination": {"location_id": "s3:scratch", "prefix": "failing/"},
             },
-        ).json()
-        api.post(
-            "/api/transfers",
-            json={
+        )
+        copied = post_job(
+            api,
+            {
                 "kind": "copy",
                 "source": {"location_id": "s3:models", "prefixes": [MODEL]},
                 "destination": {"location_id": "s3:scratch", "prefix": "backup/"},
                 "conflict": "skip",
             },
         )
-        for job in (done, failing):
-            for _ in range(300):
-                if api.get(f"/api/transfers/{job['id']}").json()["state"] in ("completed", "failed"):
-                    break
-                time.sleep(0.1)
+        wait_for_end(api, [failing, copied])
         hub.reset()
-        hub.inject("throttle", path="model.safetensors", host="lfs", rate=20 * 1024, times=None)
-        api.post(
-            "/api/transfers",
-            json={
+        hub.inject("throttle", path="model.safetensors", host="lfs", rate=4 * 1024, times=None)
+        post_job(
+            api,
+            {
                 "kind": "huggingface",
-                "source": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"},
+                "source": {"repo_id": "optimum-internal-testing/tiny-random-llama"},
                 "destination": {"location_id": "s3:models", "prefix": "imports/"},
             },
         )
@@ -184,102 +259,199 @@ def main() -> None:
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for theme in ["light", "dark"]:
-                shoot(browser, live, out, theme, tmp)
+            for width, theme, screens in PASSES:
+                wanted = [name for name in SCREENS if name in screens and name in only]
+                if wanted:
+                    Shooter(browser, out, tmp, s3, width, theme, live, embedded, guarded).run(wanted)
             browser.close()
-        live.stop()
     finally:
+        for server in reversed(servers):
+            server.stop()
         hub.__exit__(None, None, None)
         s3server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"screenshots in {out}")
 
 
-def shoot(browser, live, out: Path, theme: str, tmp: Path) -> None:
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="en-US", timezone_id="UTC", device_scale_factor=1
-    )
-    context.add_init_script(f"localStorage.setItem('odh-tec-theme', '{theme}')")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+class Shooter:
+    """One browser context (one width, one theme) walking through the screens."""
 
-    def snap(name: str) -> None:
-        page.wait_for_timeout(400)  # let transitions settle
-        page.screenshot(path=str(out / f"{name}-{theme}.png"))
+    def __init__(self, browser, out: Path, tmp: Path, s3, width: int, theme: str, live, embedded, guarded):
+        self.out, self.tmp, self.s3, self.width, self.theme = out, tmp, s3, width, theme
+        self.live, self.embedded, self.guarded = live, embedded, guarded
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900},
+            locale="en-US",
+            timezone_id="UTC",
+            device_scale_factor=1,
+            color_scheme=theme,
+        )
+        self.context.add_init_script(f"localStorage.setItem('odh-tec-theme', '{theme}')")
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(20_000)
 
-    def go(path: str) -> None:
-        page.goto(live.url + path)
-        page.get_by_role("link", name="Storage browser").wait_for()
+    def run(self, names: list[str]) -> None:
+        try:
+            for name in names:
+                try:
+                    after = getattr(self, "shot_" + name.replace("-", "_"))()
+                except Exception:
+                    failure = Path(tempfile.gettempdir()) / f"odh-tec-screenshot-failed-{name}.png"
+                    self.page.screenshot(path=str(failure))
+                    print(f"{name} failed: the page as it was is in {failure}", file=sys.stderr)
+                    raise
+                self.snap(name)
+                if after:
+                    after()
+                self.page.keyboard.press("Escape")
+        finally:
+            self.context.close()
 
-    go(f"/browse/s3:models?prefix={MODEL}")
-    page.get_by_text("config.json", exact=True).wait_for()
-    page.get_by_role("checkbox", name="Select model-00001-of-00002.safetensors").check()
-    page.get_by_role("checkbox", name="Select model-00002-of-00002.safetensors").check()
-    snap("storage-browser")
-    page.get_by_role("checkbox", name="Select all loaded items").uncheck()
+    def snap(self, name: str) -> None:
+        self.page.wait_for_timeout(400)  # let transitions settle
+        suffix = "" if self.width == 1440 else f"-{self.width}"
+        self.page.screenshot(path=str(self.out / f"{name}{suffix}-{self.theme}.png"))
+        print(f"  {name}{suffix}-{self.theme}.png", flush=True)
 
-    page.get_by_role("button", name="Actions for config.json").click()
-    page.get_by_role("menuitem", name="Details").click()
-    page.get_by_role("dialog").get_by_text("GraniteForCausalLM").or_(
-        page.get_by_role("dialog").get_by_text("8d6a1b7c0f2e4a9b").first
-    ).first.wait_for()
-    snap("object-details")
-    page.keyboard.press("Escape")
+    def go(self, path: str, server=None) -> None:
+        self.page.goto((server or self.live).url + path)
+        self.page.get_by_role("link", name="Storage browser").wait_for(state="attached")
 
-    go("/browse/s3:models?prefix=scripts/")
-    page.get_by_role("button", name="train.py", exact=True).click()
-    page.get_by_role("dialog").get_by_text("Language: python").wait_for()
-    snap("preview-code")
-    page.keyboard.press("Escape")
+    def dialog(self, name: str):
+        return self.page.get_by_role("dialog", name=name)
 
-    go("/browse/s3:datasets?prefix=tickets/")
-    page.get_by_role("button", name="train.parquet", exact=True).click()
-    page.get_by_role("dialog").get_by_text("row groups").wait_for()
-    snap("preview-parquet")
-    page.keyboard.press("Escape")
+    def row_action(self, name: str, action: str) -> None:
+        self.page.get_by_role("button", name=f"Actions for {name}").click()
+        self.page.get_by_role("menuitem", name=action, exact=True).click()
 
-    # Uploads: two new files and one that already exists.
-    (tmp / "up").mkdir(exist_ok=True)
-    names = ["sample.csv", "eval.jsonl", "labels.json"]
-    for n in names:
-        (tmp / "up" / n).write_bytes(b"x" * 200_000)
-    page.get_by_test_id("file-input").set_input_files([str(tmp / "up" / n) for n in names])
-    page.get_by_role("dialog", name="Uploads").get_by_text("already exists").first.wait_for()
-    snap("uploads")
-    page.get_by_role("dialog", name="Uploads").get_by_role("button", name="Skip all").click()
-    page.keyboard.press("Escape")
+    def select_weights(self) -> None:
+        self.go(f"/browse/s3:models?prefix={MODEL}")
+        self.page.get_by_text("config.json", exact=True).wait_for()
+        self.page.get_by_role("checkbox", name="Select model-00001-of-00002.safetensors").check()
+        self.page.get_by_role("checkbox", name="Select model-00002-of-00002.safetensors").check()
 
-    go("/browse/s3:models?prefix=imports/")
-    page.get_by_role("button", name="Import from HuggingFace").click()
-    dialog = page.get_by_role("dialog", name="Import from HuggingFace")
-    dialog.get_by_role("textbox", name="Repository").fill("afrideva/tiny-random-LlamaForCausalLM-GGUF")
-    dialog.get_by_role("button", name="One GGUF quantization").click()
-    dialog.get_by_role("button", name="Preview").click()
-    dialog.get_by_test_id("hf-preview-files").get_by_text("README.md").scroll_into_view_if_needed()
-    snap("hf-import")
-    page.keyboard.press("Escape")
+    # ---- the screens ----------------------------------------------------------------------------
 
-    go("/transfers")
-    page.locator('[data-testid="job-row"]').first.wait_for()
-    failed = page.locator('[data-testid="job-row"][data-state="failed"]').first
-    if failed.count():
-        failed.get_by_role("button", name="Show files of").click()
-    snap("transfers")
+    def shot_storage_browser(self) -> None:
+        self.select_weights()
 
-    go("/buckets")
-    page.locator('[data-testid="bucket-row"]').first.wait_for()
-    snap("buckets")
-    page.get_by_role("button", name="Create bucket").click()
-    page.get_by_role("dialog").get_by_role("textbox", name="Name").fill("My_Bucket")
-    snap("create-bucket")
-    page.keyboard.press("Escape")
+    def shot_object_details(self) -> None:
+        self.go(f"/browse/s3:models?prefix={MODEL}")
+        self.row_action("config.json", "Details")
+        self.page.get_by_role("dialog").get_by_text("8d6a1b7c0f2e4a9b").first.wait_for()
 
-    go("/settings")
-    page.get_by_role("button", name="Test connection").wait_for()
-    page.get_by_role("button", name="Test connection").click()
-    page.get_by_test_id("test-result").wait_for()
-    snap("settings")
-    context.close()
+    def shot_preview_code(self) -> None:
+        self.go("/browse/s3:models?prefix=scripts/")
+        self.page.get_by_role("button", name="train.py", exact=True).click()
+        self.page.get_by_role("dialog").get_by_text("Language: python").wait_for()
+
+    def shot_preview_parquet(self) -> None:
+        self.go("/browse/s3:datasets?prefix=tickets/")
+        self.page.get_by_role("button", name="train.parquet", exact=True).click()
+        self.page.get_by_role("dialog").get_by_text("row groups").wait_for()
+
+    def shot_uploads(self):
+        """Two files on their way (the network held to 192 KiB/s), one done, one that already exists."""
+        self.go("/browse/s3:datasets?prefix=tickets/")
+        self.page.get_by_text("train.parquet", exact=True).wait_for()
+        up = self.tmp / "up"
+        up.mkdir(exist_ok=True)
+        sizes = {"labels.json": 4_000, "sample.csv": 200_000, "eval.jsonl": 3_000_000, "test.jsonl": 2_400_000}
+        for name, size in sizes.items():
+            (up / name).write_bytes(b"x" * size)
+        cdp = self.context.new_cdp_session(self.page)
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 192 * 1024},
+        )
+        self.page.get_by_test_id("file-input").set_input_files([str(up / n) for n in sizes])
+        uploads = self.dialog("Uploads")
+        uploads.get_by_text("already exists").first.wait_for()
+        uploads.locator('[data-testid="upload-row"][data-state="done"]').first.wait_for()
+        self.page.wait_for_timeout(3000)
+
+        def after() -> None:  # the same state for the next pass: nothing new in the bucket
+            uploads.get_by_role("button", name="Cancel all").click()  # (the file that exists too)
+            uploads.locator('[data-testid="upload-row"][data-state="uploading"]').first.wait_for(state="detached")
+            cdp.send(
+                "Network.emulateNetworkConditions",
+                {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+            )
+            cdp.detach()
+            self.s3.delete_object(Bucket="datasets", Key="tickets/labels.json")
+
+        return after
+
+    def shot_copy_move(self) -> None:
+        self.select_weights()
+        self.page.get_by_role("button", name="Copy or move…").click()
+        dialog = self.dialog("Copy or move 2 items")
+        dialog.get_by_label("Destination location").select_option(label="scratch (S3)")
+        dialog.get_by_label("Destination folder").fill("backup/" + MODEL)
+        dialog.get_by_role("button", name="Check").click()
+        dialog.get_by_text("already exist").wait_for()
+
+    def shot_rename(self) -> None:
+        self.go(f"/browse/s3:models?prefix={MODEL}")
+        self.row_action("README.md", "Rename…")
+        self.dialog("Rename README.md").get_by_role("textbox").fill("MODEL_CARD.md")
+
+    def shot_hf_import(self) -> None:
+        self.go("/browse/s3:models?prefix=imports/")
+        self.page.get_by_role("button", name="Import from HuggingFace").click()
+        dialog = self.dialog("Import from HuggingFace")
+        dialog.get_by_role("textbox", name="Repository").fill("afrideva/tiny-random-LlamaForCausalLM-GGUF")
+        dialog.get_by_role("button", name="One GGUF quantization").click()
+        dialog.get_by_role("button", name="Preview").click()
+        dialog.get_by_test_id("hf-preview-files").get_by_text("README.md").scroll_into_view_if_needed()
+
+    def shot_transfers(self) -> None:
+        self.go("/transfers")
+        self.page.locator('[data-testid="job-row"][data-state="running"]').first.wait_for()
+        failed = self.page.locator('[data-testid="job-row"][data-state="failed"]').first
+        if failed.count():
+            failed.get_by_role("button", name="Show files of").click()
+
+    def shot_buckets(self) -> None:
+        self.go("/buckets")
+        self.page.locator('[data-testid="bucket-row"]').first.wait_for()
+
+    def shot_create_bucket(self) -> None:
+        self.go("/buckets")
+        self.page.get_by_role("button", name="Create bucket").click()
+        self.page.get_by_role("dialog").get_by_role("textbox", name="Name").fill("My_Bucket")
+
+    def shot_location_picker_create(self) -> None:
+        self.go("/browse", self.embedded)
+        self.page.get_by_test_id("location-picker").click()
+        self.page.get_by_role("button", name="Create bucket").wait_for()
+
+    def shot_settings(self) -> None:
+        self.go("/settings")
+        self.page.get_by_role("button", name="Test connection").click()
+        self.page.get_by_test_id("test-result").wait_for()
+
+    def shot_settings_embedded(self) -> None:
+        self.go("/settings", self.embedded)
+        self.page.get_by_role("button", name="Reveal the embedded S3 keys").click()
+        self.page.get_by_test_id("embedded-keys-file").wait_for()
+        self.page.get_by_test_id("embedded-s3").scroll_into_view_if_needed()
+
+    def shot_vram(self) -> None:
+        self.go("/vram")
+        self.page.get_by_test_id("vram-verdict").wait_for()
+        self.page.wait_for_timeout(600)
+
+    def shot_about(self) -> None:
+        self.go("/browse")
+        self.page.get_by_role("button", name="Help").click()
+        self.page.get_by_role("menuitem", name="About").click()
+        self.page.get_by_role("dialog").get_by_text("S3 endpoint", exact=True).wait_for()
+
+    def shot_login(self) -> None:
+        self.page.goto(self.guarded.url + "/")
+        self.page.get_by_label("Access token").wait_for()
 
 
 if __name__ == "__main__":
