@@ -87,18 +87,28 @@ def create_app(config: Config | None = None) -> FastAPI:
             from odh_tec.embedded_s3 import write_runtime_file
 
             write_runtime_file(services.embedded)  # how the CLI of the same data dir finds it
-        from odh_tec.transfers import create_engine
+        from odh_tec.transfers import create_engine, options_from_env
+        from odh_tec.transfers.store import JobStore
 
-        services.transfers = create_engine(services)
+        # Jobs, their history and the multipart journal survive restarts (docs/reliability.md).
+        store = JobStore(config.data_dir / "transfers.sqlite3")
+        services.s3.journal = store
+        options = options_from_env()
+        options.max_finished_jobs = config.job_history_max
+        options.retention_seconds = config.job_history_days * 86400.0
+        services.transfers = create_engine(services, options, store)
         await services.transfers.start()
+        recovery = asyncio.create_task(services.transfers.recover(), name="transfer-recovery")
         services.activity.busy_sources.append(lambda: services.transfers.busy)
         unwatch = watch_transfers(services.transfers)
         try:
             yield
         finally:
             unwatch()
+            recovery.cancel()
             await services.transfers.stop()
             await services.s3.close()
+            store.close()
             if services.embedded is not None:
                 from odh_tec.embedded_s3 import remove_runtime_file
 

@@ -11,6 +11,7 @@ import os
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -27,6 +28,11 @@ PLATFORM_CA_BUNDLES = (
 )
 
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+DEFAULT_REGION = "us-east-1"
+
+# The bounds of the transfer settings, from the environment and from the Settings API alike.
+ConcurrentTransfers = Annotated[int, Field(ge=1, le=64)]
+FilesPerPage = Annotated[int, Field(ge=1, le=1000)]
 
 
 class Config(BaseSettings):
@@ -37,14 +43,20 @@ class Config(BaseSettings):
     aws_s3_endpoint: str = ""
     aws_access_key_id: str = ""
     aws_secret_access_key: str = ""
-    aws_default_region: str = "us-east-1"
+    aws_default_region: str = DEFAULT_REGION
     aws_s3_bucket: str = ""
+    # Seconds to open a connection to S3, and of silence from S3 once a request is sent, before the
+    # request is given up (and retried): an S3 that accepts and never answers ends a transfer with an
+    # error instead of holding it forever. Silence, not duration: a long upload or download never
+    # times out while bytes move.
+    s3_connect_timeout: float = Field(5, gt=0, le=3600)
+    s3_read_timeout: float = Field(60, gt=0, le=3600)
 
     hf_token: str = ""
     hf_endpoint: str = DEFAULT_HF_ENDPOINT
 
-    max_concurrent_transfers: int = Field(2, ge=1, le=64)
-    max_files_per_page: int = Field(100, ge=1, le=1000)
+    max_concurrent_transfers: ConcurrentTransfers = 2
+    max_files_per_page: FilesPerPage = 100
 
     http_proxy: str = ""
     https_proxy: str = ""
@@ -82,6 +94,10 @@ class Config(BaseSettings):
     max_active_jobs: int = Field(64, ge=1, le=10_000)
     max_copy_keys: int = Field(10_000, ge=1, le=1_000_000)
 
+    # Finished transfers kept in the history (it survives restarts): the newest this many, this young.
+    job_history_max: int = Field(500, ge=1, le=100_000)
+    job_history_days: float = Field(30, gt=0, le=3650)
+
     @field_validator("nb_prefix")
     @classmethod
     def _normalise_prefix(cls, value: str) -> str:
@@ -111,21 +127,13 @@ class Config(BaseSettings):
 @dataclass
 class S3Settings:
     endpoint: str = ""
-    region: str = "us-east-1"
+    region: str = DEFAULT_REGION
     access_key_id: str = ""
     secret_access_key: str = ""
     default_bucket: str = ""
     embedded: bool = False
-
-    def public(self) -> dict:
-        return {
-            "endpoint": self.endpoint,
-            "region": self.region,
-            "access_key_id": self.access_key_id,
-            "secret_access_key_set": bool(self.secret_access_key),
-            "default_bucket": self.default_bucket,
-            "embedded": self.embedded,
-        }
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
 
 
 @dataclass
@@ -133,23 +141,12 @@ class HFSettings:
     endpoint: str = DEFAULT_HF_ENDPOINT
     token: str = ""
 
-    def public(self) -> dict:
-        return {"endpoint": self.endpoint, "token_set": bool(self.token)}
-
 
 @dataclass
 class ProxySettings:
     http_proxy: str = ""
     https_proxy: str = ""
     no_proxy: str = ""
-
-    def public(self) -> dict:
-        # Proxy URLs may carry credentials (http://user:pass@host): mask the password.
-        return {
-            "http_proxy": mask_url_password(self.http_proxy),
-            "https_proxy": mask_url_password(self.https_proxy),
-            "no_proxy": self.no_proxy,
-        }
 
     def for_url(self, url: str) -> str | None:
         """The proxy URL to use for `url`, honouring NO_PROXY."""
@@ -168,14 +165,8 @@ class ProxySettings:
 
 @dataclass
 class TransferSettings:
-    max_concurrent_transfers: int = 2
-    max_files_per_page: int = 100
-
-    def public(self) -> dict:
-        return {
-            "max_concurrent_transfers": self.max_concurrent_transfers,
-            "max_files_per_page": self.max_files_per_page,
-        }
+    max_concurrent_transfers: int
+    max_files_per_page: int
 
 
 @dataclass
@@ -191,10 +182,12 @@ class RuntimeSettings:
         return cls(
             s3=S3Settings(
                 endpoint=config.aws_s3_endpoint,
-                region=config.aws_default_region or "us-east-1",
+                region=config.aws_default_region or DEFAULT_REGION,
                 access_key_id=config.aws_access_key_id,
                 secret_access_key=config.aws_secret_access_key,
                 default_bucket=config.aws_s3_bucket,
+                connect_timeout=config.s3_connect_timeout,
+                read_timeout=config.s3_read_timeout,
             ),
             huggingface=HFSettings(
                 endpoint=(config.hf_endpoint or DEFAULT_HF_ENDPOINT).rstrip("/"),
@@ -204,14 +197,6 @@ class RuntimeSettings:
             transfers=TransferSettings(config.max_concurrent_transfers, config.max_files_per_page),
             ca_bundles=config.ca_bundles(),
         )
-
-    def public(self) -> dict:
-        return {
-            "s3": self.s3.public(),
-            "huggingface": self.huggingface.public(),
-            "proxy": self.proxy.public(),
-            "transfers": self.transfers.public(),
-        }
 
     def ssl_context(self) -> ssl.SSLContext | bool:
         """Default trust plus every platform CA bundle that exists."""

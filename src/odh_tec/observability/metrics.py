@@ -7,6 +7,7 @@ counts with one line, without a handle on the app. Label values are bounded: rou
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -42,12 +43,15 @@ def count_upstream_error(service: str, code: str) -> None:
 
 
 _ENGINES: dict[int, Any] = {}
+_KEYS = itertools.count()
 
 
 def watch_transfers(engine: Any) -> Callable[[], None]:
     """Read the transfer and stream gauges from the engine at scrape time (no bookkeeping on the hot
     path). Returns the function that stops watching (at shutdown)."""
-    key = id(engine)
+    # A key of its own, not id(engine): an engine freed after its app stopped may leave its id to the
+    # next one, whose entry a late unwatch must not remove.
+    key = next(_KEYS)
     _ENGINES[key] = engine
     return lambda: _ENGINES.pop(key, None)
 

@@ -22,8 +22,8 @@ def options_from_env(environ=os.environ) -> EngineOptions:
     return options
 
 
-def create_engine(services, options: EngineOptions | None = None) -> TransferEngine:
-    return TransferEngine(services, options or options_from_env())
+def create_engine(services, options: EngineOptions | None = None, store=None) -> TransferEngine:
+    return TransferEngine(services, options or options_from_env(), store)
 
 
 __all__ = [

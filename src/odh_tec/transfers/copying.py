@@ -168,6 +168,15 @@ async def plan(services: Services, spec: CopySpec) -> tuple[Job, CopyRunner]:
     return job, CopyRunner(spec, source, destination)
 
 
+async def restore(services: Services, job: Job, spec: dict) -> CopyRunner:
+    """The runner of a copy or move saved before a restart: its file list and conflict decisions are
+    the saved ones (the source is not listed again); a source file gone since fails alone, by name."""
+    copy_spec = CopySpec(**spec)
+    source = services.locations.get(copy_spec.source_location)
+    destination = services.locations.get(copy_spec.destination_location)
+    return CopyRunner(copy_spec, source, destination)
+
+
 def location_name(location_id: str) -> str:
     """The name a location is shown by: the bucket, or the local location's name (for a plain path
     given to the CLI, the folder's path)."""

@@ -9,6 +9,9 @@
 * Cancel cancels the job's tasks (the storage writers abort their multipart uploads), then deletes
   the keys this job created — never one that existed before.
 * Finished jobs stay listed for `retention_seconds`, then are forgotten (an SSE `removed` event).
+* With a `JobStore` (the server has one, the CLI none) every job is saved as it changes. Stopping the
+  app interrupts running jobs instead of cancelling them: their finished files stay, their unfinished
+  uploads are aborted, and the next start resumes them (`recover`), as it does after a crash.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from odh_tec.transfers.limiter import SlotLimiter
 from odh_tec.transfers.model import FileState, Job, JobState, TransferFile
 from odh_tec.transfers.runner import Runner
 from odh_tec.transfers.specs import CopySpec, HFImportSpec
+from odh_tec.transfers.store import JobStore, StoredJob
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +82,12 @@ def describe(exc: BaseException) -> str:
 
 
 class TransferEngine:
-    def __init__(self, services: Services, options: EngineOptions | None = None):
+    def __init__(self, services: Services, options: EngineOptions | None = None, store: JobStore | None = None):
         self.services = services
         self.options = options or EngineOptions()
+        self.store = store
+        self._stopping = False  # interrupting jobs for a restart, not cancelling them
+        self._pending: list[StoredJob] = []  # loaded at start, run once `recover` has swept
         self.limiter = SlotLimiter(services.settings.transfers.max_concurrent_transfers)
         self.events = EventHub(self.options.event_interval)
         self.jobs: dict[str, Job] = {}
@@ -95,18 +102,117 @@ class TransferEngine:
     async def start(self) -> None:
         self.events.interval = self.options.event_interval
         self.events.start()
+        if self.store is not None:
+            await self._load()
+            self.store.start()
         if self._janitor is None:
             self._janitor = asyncio.create_task(self._forget_old(), name="transfer-janitor")
 
     async def stop(self) -> None:
-        for job_id in list(self._tasks):
-            await self.cancel(job_id, wait=self.options.cancel_wait)
+        if self.store is None:
+            for job_id in list(self._tasks):
+                await self.cancel(job_id, wait=self.options.cancel_wait)
+        else:
+            await self._interrupt_all()
         if self._janitor is not None:
             self._janitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._janitor
             self._janitor = None
         await self.events.stop()
+        if self.store is not None:
+            await self.store.stop()
+
+    async def _interrupt_all(self) -> None:
+        """Stop every running job so that the next start resumes it: unfinished files are aborted (no
+        partial object, no open upload), finished ones stay, and the job stays unfinished in the store."""
+        self._stopping = True
+        tasks = [task for task in self._tasks.values() if not task.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=self.options.cancel_wait)
+
+    # Durability --------------------------------------------------------------------------------
+
+    def _mark(self, job: Job) -> None:
+        self.events.mark(job)
+        if self.store is not None:
+            self.store.changed(job)
+
+    def _now(self, job: Job) -> None:
+        self.events.now(job)
+        if self.store is not None:
+            self.store.changed(job, urgent=True)
+
+    async def _load(self) -> None:
+        """History and unfinished jobs from the store. The unfinished ones are listed at once, as queued,
+        and run once `recover` has aborted the uploads a crash left open."""
+        assert self.store is not None
+        stored = await asyncio.to_thread(
+            self.store.load,
+            max_finished=self.options.max_finished_jobs,
+            max_age_seconds=self.options.retention_seconds,
+        )
+        for entry in stored:
+            job = entry.job
+            self.jobs[job.id] = job
+            if job.state.finished:
+                continue
+            for file in job.files:
+                if file.state == FileState.RUNNING:  # its upload was aborted or never completed
+                    file.state, file.bytes_done = FileState.QUEUED, 0
+            job.state = JobState.QUEUED
+            job.resumed_at = time.time()
+            self._done[job.id] = asyncio.Event()
+            self._pending.append(entry)
+
+    async def recover(self) -> None:
+        """After a restart: abort the multipart uploads the app left open, then resume the unfinished
+        jobs. A job that cannot be resumed (its location or source is gone) fails with the reason."""
+        try:
+            swept = await self.services.s3.sweep_uploads()
+            if swept:
+                log.info("aborted %d multipart uploads left open by an earlier run", swept)
+        except Exception as exc:
+            log.warning("could not sweep open multipart uploads: %s", describe(exc))
+        pending, self._pending = self._pending, []
+        for entry in pending:
+            job = entry.job
+            try:
+                runner = await self._restore(entry)
+            except Exception as exc:
+                job.state = JobState.FAILED
+                job.error = f"Could not resume after a restart: {describe(exc)}"
+                job.finished_at = time.time()
+                for file in job.files:
+                    if file.state == FileState.QUEUED:
+                        file.state, file.error = FileState.FAILED, "Not started: the job could not resume"
+                self._now(job)
+                done = self._done.pop(job.id, None)
+                if done is not None:
+                    done.set()
+                continue
+            log.info("resuming transfer %s (%s)", job.id, job.title)
+            self._runners[job.id] = runner
+            self._tasks[job.id] = asyncio.create_task(
+                self._run(job, runner, prepared=entry.prepared), name=f"transfer-{job.id}"
+            )
+            self._now(job)
+
+    async def _restore(self, entry: StoredJob) -> Runner:
+        if entry.job.kind == "huggingface":
+            return await hf_import.restore(
+                self.services, entry.job, entry.spec, self.options.hub, self.options.download
+            )
+        return await copying.restore(self.services, entry.job, entry.spec)
+
+    def clear_finished(self) -> list[str]:
+        """Forget every finished job (the Transfers page's "Clear finished")."""
+        ids = [job.id for job in self.jobs.values() if job.state.finished]
+        for job_id in ids:
+            self._drop(job_id)
+        return ids
 
     @property
     def busy(self) -> bool:
@@ -177,10 +283,12 @@ class TransferEngine:
         finally:
             self._planning -= 1
         self.jobs[job.id] = job
+        if self.store is not None:
+            self.store.add(job, spec.stored())
         self._runners[job.id] = runner
         self._done[job.id] = asyncio.Event()
         self._tasks[job.id] = asyncio.create_task(self._run(job, runner), name=f"transfer-{job.id}")
-        self.events.now(job)
+        self._now(job)
         return job
 
     async def wait(self, job_id: str, timeout: float | None = None) -> Job:  # noqa: ASYNC109 - callers pass timeout=
@@ -214,23 +322,27 @@ class TransferEngine:
     def _progress(self, job: Job, file: TransferFile):
         def advance(n: int) -> None:
             file.bytes_done += n
-            self.events.mark(job)
+            self._mark(job)
 
         return advance
 
     def _started(self, job: Job) -> None:
         if job.state == JobState.QUEUED:
             job.state = JobState.RUNNING
-            job.started_at = time.time()
-            self.events.now(job)
+            job.started_at = job.started_at or time.time()  # a resumed job keeps its first start
+            self._now(job)
 
-    async def _run(self, job: Job, runner: Runner) -> None:
+    async def _run(self, job: Job, runner: Runner, *, prepared: bool = False) -> None:
+        interrupted = False
         try:
-            await runner.prepare(job)
-            self.events.mark(job)
+            if not prepared:
+                await runner.prepare(job)
+                if self.store is not None:
+                    self.store.mark_prepared(job)
+            self._mark(job)
             async with asyncio.TaskGroup() as group:
                 for file in job.files:
-                    if file.state == FileState.SKIPPED:
+                    if file.state in (FileState.SKIPPED, FileState.DONE):  # DONE: before a restart
                         self._started(job)
                         continue
                     await self.limiter.acquire()
@@ -255,6 +367,13 @@ class TransferEngine:
             current = asyncio.current_task()
             if current is not None:
                 current.uncancel()
+            if self._stopping and not job.cancel_requested:
+                # The app is stopping: keep what is done for the next start (see _interrupt_all).
+                interrupted = True
+                for file in job.files:
+                    if file.state in (FileState.RUNNING, FileState.CANCELLED):
+                        file.state, file.bytes_done = FileState.QUEUED, 0
+                return
             for file in job.files:
                 if file.state in (FileState.QUEUED, FileState.RUNNING):
                     file.state = FileState.CANCELLED
@@ -273,13 +392,14 @@ class TransferEngine:
                     file.state = FileState.FAILED
                     file.error = f"Not started: {job.error}"
         finally:
-            job.finished_at = time.time()
-            job.started_at = job.started_at or job.finished_at
+            if not interrupted:
+                job.finished_at = time.time()
+                job.started_at = job.started_at or job.finished_at
             with contextlib.suppress(Exception):
                 await runner.close()
             self._tasks.pop(job.id, None)
             self._runners.pop(job.id, None)
-            self.events.now(job)
+            self._now(job)
             done = self._done.pop(job.id, None)
             if done is not None:
                 done.set()
@@ -289,7 +409,7 @@ class TransferEngine:
         options = self.options
         try:
             file.state = FileState.RUNNING
-            self.events.mark(job)
+            self._mark(job)
             for attempt in range(1, options.file_attempts + 1):
                 file.attempts = attempt
                 try:
@@ -314,13 +434,15 @@ class TransferEngine:
                 return
         finally:
             self.limiter.release()
-            self.events.mark(job)
+            self._mark(job)
 
     # Retention -----------------------------------------------------------------------------------
 
     def _drop(self, job_id: str) -> None:
         self.jobs.pop(job_id, None)
         self.events.removed(job_id)
+        if self.store is not None:
+            self.store.remove([job_id])
 
     def forget_old(self, now: float | None = None) -> None:
         now = time.time() if now is None else now

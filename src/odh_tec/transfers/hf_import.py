@@ -190,6 +190,27 @@ class HFImportRunner(Runner):
         await self.transport.aclose()
 
 
+async def restore(
+    services: Services, job: Job, spec: dict, options: HubOptions, policy: DownloadPolicy
+) -> HFImportRunner:
+    """The runner of an import saved before a restart, at the commit it was pinned to: the file list and
+    hashes are the saved ones, so nothing is listed again and a file already verified is not fetched."""
+    hf_spec = HFImportSpec(**spec)
+    if not job.resolved_revision:
+        raise NotFound("The import was saved before its revision was resolved")
+    storage = services.locations.get(hf_spec.location_id)
+    ref = RepoRef(hf_spec.repo_id, hf_spec.repo_type, hf_spec.revision)
+    hub_files = []
+    for file in job.files:
+        if not isinstance(file.source, HubFile):
+            file.source = HubFile(**file.source)
+        hub_files.append(file.source)
+    snapshot = Snapshot(ref=ref, sha=job.resolved_revision, files=hub_files)
+    transport, _ = open_hub(services, hf_spec, options)
+    base = job.extra.get("destination_base") or hf_base(hf_spec.prefix, hf_spec.repo_id, hf_spec.repo_folder)
+    return HFImportRunner(storage, transport, snapshot, base, policy)
+
+
 async def plan(
     services: Services, spec: HFImportSpec, options: HubOptions, policy: DownloadPolicy
 ) -> tuple[Job, HFImportRunner]:

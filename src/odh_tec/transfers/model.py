@@ -76,6 +76,7 @@ class Job:
     created_at: float = field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None
+    resumed_at: float | None = None  # when a restart of the app picked the job up again
     extra: dict = field(default_factory=dict)  # kind-specific public fields (conflict policy…)
     rate: RateMeter = field(default_factory=RateMeter)
     # Keys this job wrote that did not exist before it: what a cancel deletes.
@@ -94,6 +95,7 @@ class Job:
             self.resolved_revision,
             self.started_at,
             self.finished_at,
+            self.resumed_at,
             self.title,
             repr(sorted(self.extra.items())),
             tuple((f.state, f.bytes_done, f.error, f.key, f.size) for f in self.files),
@@ -161,6 +163,7 @@ class Job:
             "created_at": _iso(self.created_at),
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at),
+            "resumed_at": _iso(self.resumed_at),
             "resolved_revision": self.resolved_revision,
             "error": self.error,
             **self.extra,

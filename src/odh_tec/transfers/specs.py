@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 CONFLICT_POLICIES = ("skip", "overwrite", "rename")
 
@@ -32,6 +32,11 @@ class HFImportSpec:
     def public_destination(self) -> dict:
         return {"location_id": self.location_id, "prefix": self.prefix, "repo_folder": self.repo_folder}
 
+    def stored(self) -> dict:
+        """What the job store keeps to resume the import: everything but the token. A token given for
+        this import only is never written to disk; a resumed import uses the configured one."""
+        return {k: v for k, v in asdict(self).items() if k != "token"}
+
 
 @dataclass
 class CopySpec:
@@ -52,3 +57,6 @@ class CopySpec:
         if self.key:
             out["key"] = self.key
         return out
+
+    def stored(self) -> dict:
+        return asdict(self)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -24,8 +25,10 @@ from botocore.exceptions import ClientError
 from odh_tec.config import RuntimeSettings, S3Settings
 from odh_tec.errors import ApiError
 from odh_tec.storage.s3.errors import translate_error
-from odh_tec.storage.s3.multipart import PARTS_BUFFERED, PENDING_ABORTS
+from odh_tec.storage.s3.multipart import PARTS_BUFFERED, PENDING_ABORTS, UploadJournal, UploadLog
 from odh_tec.storage.s3.storage import S3Storage
+
+log = logging.getLogger(__name__)
 
 # How long close() waits for multipart aborts still running (see multipart.PENDING_ABORTS).
 ABORT_WAIT_SECONDS = 5.0
@@ -66,8 +69,8 @@ def client_config(settings: RuntimeSettings, *, pool: int = 32, attempts: int = 
         # attempts kept every request to an unreachable endpoint hanging for 10-20 s.
         retries={"max_attempts": attempts, "mode": "standard"},
         max_pool_connections=pool,
-        connect_timeout=5,
-        read_timeout=300,
+        connect_timeout=settings.s3.connect_timeout,
+        read_timeout=settings.s3.read_timeout,
         proxies=proxies or None,
     )
 
@@ -104,6 +107,33 @@ class S3Connection:
         self._shape: tuple | None = None
         self._lock = asyncio.Lock()
         self.part_budget = asyncio.Semaphore(PARTS_BUFFERED)  # shared by every upload
+        self.journal: UploadJournal | None = None  # the server's; the CLI keeps none
+
+    def upload_log(self) -> UploadLog:
+        """The journal bound to the endpoint of this moment, for one upload."""
+        return UploadLog(self.journal, self.endpoint)
+
+    async def sweep_uploads(self) -> int:
+        """Abort the multipart uploads this app opened at this endpoint and never finished (a crash, a
+        kill), from the journal: never one that another client opened. Returns how many were aborted;
+        an upload that cannot be aborted now (S3 down) stays in the journal for the next start."""
+        journal = self.journal
+        open_uploads = getattr(journal, "open_uploads", None)
+        if journal is None or open_uploads is None:
+            return 0
+        aborted = 0
+        for upload in await asyncio.to_thread(open_uploads, self.endpoint):
+            client = await self.client()
+            try:
+                await client.abort_multipart_upload(Bucket=upload.bucket, Key=upload.key, UploadId=upload.upload_id)
+                aborted += 1
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code", "")
+                if code not in ("NoSuchUpload", "NoSuchBucket", "404"):
+                    log.warning("could not abort multipart upload %s of %s: %s", upload.upload_id, upload.key, exc)
+                    continue
+            await journal.upload_closed(upload.endpoint, upload.bucket, upload.upload_id)
+        return aborted
 
     def _current_shape(self) -> tuple:
         s3, proxy = self.settings.s3, self.settings.proxy

@@ -10,12 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 import math
 from collections.abc import AsyncIterable
+from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from odh_tec.storage.base import ObjectInfo
+
+log = logging.getLogger(__name__)
 
 # Multipart aborts still running (see MultipartUpload._abort); close() waits for them.
 PENDING_ABORTS: set[asyncio.Task] = set()
@@ -31,6 +35,40 @@ PARTS_IN_FLIGHT = 4  # per upload
 PARTS_BUFFERED = 6
 
 
+class UploadJournal(Protocol):
+    """Where the multipart uploads the app opens are written down until they are completed or aborted,
+    so that a restart after a crash can abort the ones left open (`S3Connection.sweep_uploads`)."""
+
+    async def upload_opened(self, endpoint: str, bucket: str, key: str, upload_id: str) -> None: ...
+
+    async def upload_closed(self, endpoint: str, bucket: str, upload_id: str) -> None: ...
+
+
+class UploadLog:
+    """The journal as one upload sees it: the endpoint bound, and a failing journal (a full disk) logged,
+    never the upload's failure."""
+
+    def __init__(self, journal: UploadJournal | None, endpoint: str):
+        self.journal, self.endpoint = journal, endpoint
+
+    async def opened(self, bucket: str, key: str, upload_id: str) -> None:
+        if self.journal is not None:
+            try:
+                await self.journal.upload_opened(self.endpoint, bucket, key, upload_id)
+            except Exception as exc:
+                log.warning("could not record multipart upload %s of %s/%s: %s", upload_id, bucket, key, exc)
+
+    async def closed(self, bucket: str, upload_id: str) -> None:
+        if self.journal is not None:
+            try:
+                await self.journal.upload_closed(self.endpoint, bucket, upload_id)
+            except Exception as exc:
+                log.warning("could not record the end of multipart upload %s: %s", upload_id, exc)
+
+
+NO_LOG = UploadLog(None, "")
+
+
 def part_size_for(size: int | None) -> int:
     """Parts of at least 8 MiB, and few enough that a file of `size` needs at most 10,000."""
     if not size:
@@ -39,13 +77,16 @@ def part_size_for(size: int | None) -> int:
     return max(MIN_PART_SIZE, math.ceil(needed / MiB) * MiB)
 
 
-async def multipart_copy(client, copy_source: dict, bucket: str, key: str, size: int) -> None:
+async def multipart_copy(
+    client, copy_source: dict, bucket: str, key: str, size: int, uploads: UploadLog = NO_LOG
+) -> None:
     """Server-side copy of an object too big for one CopyObject (over MAX_SINGLE_COPY), part by part;
     aborted on any failure, so the copy appears whole or not at all."""
     part = max(part_size_for(size), 512 * MiB)
     upload = await client.create_multipart_upload(Bucket=bucket, Key=key)
     upload_id = upload["UploadId"]
     try:
+        await uploads.opened(bucket, key, upload_id)
         parts = []
         for number, start in enumerate(range(0, size, part), start=1):
             end = min(start + part, size) - 1
@@ -64,7 +105,9 @@ async def multipart_copy(client, copy_source: dict, bucket: str, key: str, size:
     except BaseException:
         with contextlib.suppress(Exception):
             await asyncio.shield(client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id))
+            await uploads.closed(bucket, upload_id)
         raise
+    await uploads.closed(bucket, upload_id)
 
 
 class MultipartUpload:
@@ -85,11 +128,13 @@ class MultipartUpload:
         translate,
         expected: int | None = None,
         budget: asyncio.Semaphore | None = None,
+        uploads: UploadLog = NO_LOG,
     ):
         self.client, self.bucket, self.key = client, bucket, key
         self.part_size, self.extra, self.translate = part_size, extra, translate
         self.expected = expected  # the announced size, when known: sizes the last buffer
         self.budget = budget
+        self.uploads = uploads
         self.upload_id: str | None = None
         self.parts: dict[int, str] = {}
         self.slots = asyncio.Semaphore(PARTS_IN_FLIGHT)
@@ -162,6 +207,7 @@ class MultipartUpload:
         if self.upload_id is None:
             answer = await self.client.create_multipart_upload(Bucket=self.bucket, Key=self.key, **self.extra)
             self.upload_id = answer["UploadId"]
+            await self.uploads.opened(self.bucket, self.key, self.upload_id)
         await self.slots.acquire()
         try:
             if self.budget is not None:
@@ -207,7 +253,8 @@ class MultipartUpload:
         answer = await self.client.complete_multipart_upload(
             Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": parts}
         )
-        self.upload_id = None  # nothing left to abort
+        upload_id, self.upload_id = self.upload_id or "", None  # nothing left to abort
+        await self.uploads.closed(self.bucket, upload_id)
         return ObjectInfo(key=self.key, size=self.size, etag=answer.get("ETag", "").strip('"'))
 
     async def _abort(self) -> None:
@@ -222,6 +269,8 @@ class MultipartUpload:
         async def abort() -> None:
             with contextlib.suppress(Exception):
                 await self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=upload_id)
+                # Only once aborted: an upload whose abort failed stays in the journal for the next sweep.
+                await self.uploads.closed(self.bucket, upload_id)
 
         # Shielded: the abort must finish even when we got here because our task was cancelled.
         task = asyncio.ensure_future(abort())

@@ -154,7 +154,15 @@ class S3Storage(Storage):
         if metadata:
             extra["Metadata"] = metadata
         uploader = MultipartUpload(
-            client, self.bucket, key, part_size_for(size), extra, self._error, size, self.connection.part_budget
+            client,
+            self.bucket,
+            key,
+            part_size_for(size),
+            extra,
+            self._error,
+            size,
+            self.connection.part_budget,
+            self.connection.upload_log(),
         )
         return await uploader.run(chunks)
 
@@ -229,7 +237,7 @@ class S3Storage(Storage):
                     Bucket=self.bucket, Key=dst_key, CopySource=copy_source, MetadataDirective="COPY"
                 )
             else:
-                await multipart_copy(client, copy_source, self.bucket, dst_key, size)
+                await multipart_copy(client, copy_source, self.bucket, dst_key, size, self.connection.upload_log())
         except Exception as exc:
             raise self._error(exc, key=dst_key) from exc
         return await self.stat(dst_key)

@@ -1,0 +1,287 @@
+"""Durable jobs (transfers/store.py): history survives a restart, a stopped or killed app resumes its
+jobs at the next start without fetching a finished file again, and the multipart uploads it left open
+are aborted, never one another client opened."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import LiveServer, free_port, make_config
+from fakehub import FakeHub
+from odh_tec.transfers.store import JobStore
+
+from .conftest import open_uploads, s3_keys
+
+MiB = 1 << 20
+REPO = "acme/slow-model"
+
+
+def _blob(seed: str, size: int) -> bytes:
+    block = hashlib.sha256(seed.encode()).digest() * 2048  # 64 KiB of incompressible-looking bytes
+    return (block * (size // len(block) + 1))[:size]
+
+
+FILES = {
+    "config.json": b'{"model_type": "llama"}',
+    "a.safetensors": _blob("a", 3 * MiB),
+    "b.safetensors": _blob("b", 3 * MiB),
+    "c.safetensors": _blob("c", 3 * MiB),
+    "big.safetensors": _blob("big", 40 * MiB),  # multipart (8 MiB parts): an upload is open mid-file
+}
+
+
+@pytest.fixture
+def slow_hub() -> Iterator[FakeHub]:
+    """A Hub that sends 12 MB/s in all: the big file takes seconds, long enough to stop the app in it."""
+    with FakeHub(rate=12e6) as hub:
+        hub.add_repo(REPO, FILES)
+        yield hub
+
+
+def _wait(client: httpx.Client, job_id: str, predicate, timeout: float = 90) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/api/transfers/{job_id}").json()
+        if predicate(job):
+            return job
+        assert time.monotonic() < deadline, f"timed out; job is {job['state']}: {job.get('error')}"
+        time.sleep(0.1)
+
+
+def _file(job: dict, path: str) -> dict:
+    return next(f for f in job["files"] if f["path"] == path)
+
+
+def _downloads(hub: FakeHub, path: str) -> int:
+    """Bodies the Hub sent for `path` (a redirect to the LFS host sends none)."""
+    return sum(1 for r in hub.log.requests if r.file == path and r.method == "GET" and r.status in (200, 206))
+
+
+def _start_import(client: httpx.Client, bucket: str) -> str:
+    body = {
+        "kind": "huggingface",
+        "source": {"repo_id": REPO, "revision": "main"},
+        "destination": {"location_id": f"s3:{bucket}", "prefix": "models/"},
+    }
+    answer = client.post("/api/transfers", json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]
+
+
+def _check_import(s3, bucket: str) -> None:
+    keys = s3_keys(s3, bucket, "models/")
+    assert keys == sorted(f"models/{REPO}/{p}" for p in FILES)
+    for path, data in FILES.items():
+        body = s3.get_object(Bucket=bucket, Key=f"models/{REPO}/{path}")["Body"].read()
+        assert hashlib.sha256(body).hexdigest() == hashlib.sha256(data).hexdigest(), path
+    assert open_uploads(s3, bucket) == []
+
+
+def test_history_survives_a_restart_until_cleared(s3_server, s3, bucket, tmp_path):
+    s3.put_object(Bucket=bucket, Key="src/one.txt", Body=b"one")
+    config = make_config(s3_server, tmp_path)
+    first = LiveServer(config).start()
+    try:
+        with first.client() as client:
+            body = {
+                "kind": "copy",
+                "source": {"location_id": f"s3:{bucket}", "keys": ["src/one.txt"]},
+                "destination": {"location_id": f"s3:{bucket}", "prefix": "dst/"},
+            }
+            job_id = client.post("/api/transfers", json=body).json()["id"]
+            _wait(client, job_id, lambda j: j["state"] == "completed")
+    finally:
+        first.stop()
+
+    second = LiveServer(make_config(s3_server, tmp_path)).start()
+    try:
+        with second.client() as client:
+            job = client.get(f"/api/transfers/{job_id}").json()
+            assert job["state"] == "completed"
+            assert job["resumed_at"] is None  # finished before the restart: nothing to resume
+            assert [f["state"] for f in job["files"]] == ["done"]
+            cleared = client.delete("/api/transfers")
+            assert cleared.status_code == 200, cleared.text
+            assert job_id in cleared.json()["cleared"]
+            assert client.get("/api/transfers").json()["jobs"] == []
+    finally:
+        second.stop()
+
+    third = LiveServer(make_config(s3_server, tmp_path)).start()
+    try:
+        with third.client() as client:
+            assert client.get("/api/transfers").json()["jobs"] == []
+    finally:
+        third.stop()
+
+
+def test_a_stopped_app_resumes_its_import_at_the_next_start(s3_server, s3, bucket, tmp_path, slow_hub):
+    config = make_config(s3_server, tmp_path, hf_endpoint=slow_hub.url)
+    first = LiveServer(config).start()
+    first.services.settings.transfers.max_concurrent_transfers = 1  # one file after the other
+    first.services.transfers.set_concurrency(1)
+    try:
+        with first.client() as client:
+            job_id = _start_import(client, bucket)
+            job = _wait(client, job_id, lambda j: _file(j, "big.safetensors")["bytes_done"] > 12 * MiB, timeout=60)
+            done_before = {f["path"] for f in job["files"] if f["state"] == "done"}
+            assert "a.safetensors" in done_before
+    finally:
+        first.stop()  # a graceful stop (SIGTERM in a pod): the job is interrupted, not cancelled
+    assert open_uploads(s3, bucket) == []  # the big file's multipart upload was aborted
+    assert f"models/{REPO}/big.safetensors" not in s3_keys(s3, bucket, "models/")
+
+    second = LiveServer(make_config(s3_server, tmp_path, hf_endpoint=slow_hub.url)).start()
+    try:
+        with second.client() as client:
+            job = _wait(client, job_id, lambda j: j["state"] not in ("queued", "running"))
+            assert job["state"] == "completed", job["error"]
+            assert job["resumed_at"] is not None
+            assert job["resolved_revision"] == slow_hub.repo(REPO).sha
+    finally:
+        second.stop()
+    _check_import(s3, bucket)
+    for path in done_before:
+        assert _downloads(slow_hub, path) == 1, f"{path} was fetched again"
+
+
+class ServedApp:
+    """`odh-tec serve` as a process on a fixed data dir, so that it can be SIGKILLed like an OOM kill."""
+
+    def __init__(self, s3_server, tmp: Path, hub: FakeHub):
+        self.port = free_port()
+        creds = s3_server.credentials
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "HF_", "AUTH", "NB_PREFIX"))}
+        env.update(
+            ODH_TEC_DATA_DIR=str(tmp / "data"),
+            AWS_S3_ENDPOINT=s3_server.endpoint,
+            AWS_ACCESS_KEY_ID=creds.access_key_id,
+            AWS_SECRET_ACCESS_KEY=creds.secret_access_key,
+            HF_ENDPOINT=hub.url,
+            MAX_CONCURRENT_TRANSFERS="1",
+            LOG_LEVEL="warning",
+            HTTP_PROXY="",
+            HTTPS_PROXY="",
+            NO_PROXY="",
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "odh_tec.cli", "serve", "--port", str(self.port)],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.url}/api/livez", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert self.process.poll() is None and time.monotonic() < deadline, "the app did not start"
+            time.sleep(0.2)
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def test_a_killed_app_resumes_its_import_and_aborts_the_upload_it_left_open(s3_server, s3, bucket, tmp_path, slow_hub):
+    app = ServedApp(s3_server, tmp_path, slow_hub)
+    try:
+        with app.client() as client:
+            job_id = _start_import(client, bucket)
+            job = _wait(client, job_id, lambda j: _file(j, "big.safetensors")["bytes_done"] > 20 * MiB, timeout=60)
+            done_before = {f["path"] for f in job["files"] if f["state"] == "done"}
+        app.kill()  # no clean-up at all, as after an OOM kill
+    finally:
+        app.stop()
+    left_open = open_uploads(s3, bucket)
+    assert [u["Key"] for u in left_open] == [f"models/{REPO}/big.safetensors"]  # what the sweep must abort
+    time.sleep(1.5)  # the store's last batch is at most a second old: progress since then is lost, not work
+
+    app = ServedApp(s3_server, tmp_path, slow_hub)
+    try:
+        with app.client() as client:
+            job = _wait(client, job_id, lambda j: j["state"] not in ("queued", "running"))
+            assert job["state"] == "completed", job["error"]
+            assert job["resumed_at"] is not None
+    finally:
+        app.stop()
+    _check_import(s3, bucket)  # every sha256 matches the Hub, and no upload is left open
+    for path in done_before:
+        assert _downloads(slow_hub, path) == 1, f"{path} was fetched again"
+
+
+def test_a_job_that_cannot_resume_fails_with_the_reason(s3_server, tmp_path):
+    """A copy whose source location is gone since the restart fails once, with the reason; no loop."""
+    config = make_config(s3_server, tmp_path)
+    store = JobStore(config.data_dir / "transfers.sqlite3")
+    from odh_tec.transfers.model import Job, TransferFile
+    from odh_tec.transfers.specs import CopySpec
+
+    spec = CopySpec(source_location="local:gone", destination_location="local:gone", keys=["a.txt"])
+    job = Job(
+        kind="copy",
+        title="Copy 1 item to gone/",
+        source=spec.public_source(),
+        destination=spec.public_destination(),
+        files=[TransferFile(path="a.txt", key="a.txt", size=3, source="a.txt")],
+    )
+    store.add(job, spec.stored(), prepared=True)
+    store.flush_now()
+    store.close()
+
+    app = LiveServer(config).start()
+    try:
+        with app.client() as client:
+            answer = _wait(client, job.id, lambda j: j["state"] not in ("queued", "running"), timeout=20)
+            assert answer["state"] == "failed"
+            assert answer["error"].startswith("Could not resume after a restart: NoSuchLocation")
+            assert [f["state"] for f in answer["files"]] == ["failed"]
+    finally:
+        app.stop()
+
+
+def test_the_sweep_aborts_only_the_uploads_this_app_opened(s3_server, s3, bucket, tmp_path):
+    ours = s3.create_multipart_upload(Bucket=bucket, Key="ours.bin")["UploadId"]
+    theirs = s3.create_multipart_upload(Bucket=bucket, Key="theirs.bin")["UploadId"]
+    config = make_config(s3_server, tmp_path)
+    store = JobStore(config.data_dir / "transfers.sqlite3")
+    store._upload_opened(s3_server.endpoint, bucket, "ours.bin", ours)
+    store.close()
+
+    app = LiveServer(config).start()
+    try:
+        deadline = time.monotonic() + 20
+        while {u["UploadId"] for u in open_uploads(s3, bucket)} != {theirs}:
+            assert time.monotonic() < deadline, open_uploads(s3, bucket)
+            time.sleep(0.1)
+    finally:
+        app.stop()
+        s3.abort_multipart_upload(Bucket=bucket, Key="theirs.bin", UploadId=theirs)
+    store = JobStore(config.data_dir / "transfers.sqlite3")
+    assert store.open_uploads(s3_server.endpoint) == []
+    store.close()
