@@ -557,7 +557,7 @@ def test_hf_connection_test_of_an_unreachable_hub(make_live):
     server = make_live(hf_endpoint="http://name-that-does-not-resolve.invalid")
     with server.client() as c:
         r = c.post("/api/settings/huggingface/test", json={}).json()
-    assert r["ok"] is False and r["error"] == "EndpointUnreachable", r
+    assert r["ok"] is False and r["error"] == "HubUnreachable", r
     assert "Cannot reach the Hugging Face Hub" in r["message"] and "Errno" not in r["message"], r
 
 

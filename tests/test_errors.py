@@ -15,7 +15,7 @@ SRC = ROOT / "src" / "odh_tec"
 DOC = (ROOT / "docs" / "api.md").read_text()
 
 # Written as literals where an error is raised or answered: code="X", "error": "X", _error("X", …).
-_LITERALS = re.compile(r'(?:\bcode=|"error":\s*|_error\()"([A-Z][A-Za-z]+)"')
+_LITERALS = re.compile(r'(?:\bcode=|"error":\s*|_error\()"([A-Z][A-Za-z0-9]+)"')
 # The estimator's own refusals (snake_case in the pure package, CamelCase on the way out).
 _ESTIMATOR = re.compile(r'RequestError\(\s*"([a-z_]+)"|code="([a-z_]+)"')
 

@@ -22,8 +22,8 @@ subclasses it next to the code that raises them:
     └── HubError (502)              hf.errors: the one place Hub answers become errors
         ├── RepoNotFound, RevisionNotFound, EntryNotFound, NoModelConfig (404)
         ├── GatedRepo, InvalidToken (401) · GatedNotApproved, RepoDisabled (403)
-        ├── InvalidRepoId (400) · HubRateLimited (429) · HubTimeout (504)
-        └── HubUnreachable, HubServerError, BadModelFile (502)
+        ├── InvalidRepoId, TokenNotSent (400) · HubRateLimited (429) · HubTimeout (504)
+        └── HubUnreachable, HubServerError, BadModelFile, ProxyAuthRequired (502)
 
 S3 failures are turned into `ApiError`s in one place too (`storage.s3.errors.translate_error`), keeping
 the server's own code. docs/api.md lists every code; `tests/test_errors.py` keeps it so.

@@ -1,10 +1,16 @@
-"""Outbound HTTP clients (Hub, connection tests) with the configured proxy and CA bundles."""
+"""Outbound HTTP clients (Hub, connection tests) with the configured proxy and CA bundles, and the
+Settings page's proxy test."""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 import httpx
 
-from odh_tec.config import RuntimeSettings
+from odh_tec.config import ProxySettings, RuntimeSettings
+from odh_tec.errors import BadRequest, UpstreamError
+from odh_tec.netguard import check_proxies
 
 USER_AGENT = "odh-tec"
 
@@ -26,3 +32,49 @@ def make_http_client(
         headers={"User-Agent": USER_AGENT, **kwargs.pop("headers", {})},
         **kwargs,
     )
+
+
+# The proxy connection test ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProxyReached:
+    message: str
+    status: int  # the HTTP status the endpoint answered
+
+
+async def probe_proxy(settings: RuntimeSettings, proxy: ProxySettings, url: str | None) -> ProxyReached | UpstreamError:
+    """GET `url` (default: the Hub endpoint) with the unsaved `proxy`: what it reached, or why not.
+
+    Only the endpoints the app already talks to may be fetched, so the test is no open relay; a proxy
+    typed into the form is checked by `netguard` like any destination."""
+    allowed = [u.rstrip("/") for u in (settings.huggingface.endpoint, settings.s3.endpoint) if u]
+    url = (url or settings.huggingface.endpoint).rstrip("/")
+    if url not in allowed:
+        raise BadRequest("The proxy test can only reach the configured HuggingFace or S3 endpoint")
+    await check_proxies(proxy, saved=settings.proxy)
+    trial = dataclasses.replace(settings, proxy=proxy)
+    via = proxy.for_url(url)
+    try:
+        async with make_http_client(trial, url, timeout=15) as client:
+            answer = await client.get(url)
+    except httpx.HTTPError as exc:
+        return UpstreamError(f"Cannot reach {url} {'through the proxy' if via else 'directly'}: {_describe(exc)}")
+    route = "through the proxy" if via else "directly (no proxy applies)"
+    return ProxyReached(f"Reached {url} {route}: HTTP {answer.status_code}", answer.status_code)
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    """What went wrong, without what the other side said (a protocol error quotes its first bytes:
+    an SSH banner, a database greeting). Connect errors are worded by the OS or the TLS library."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "the connection timed out"
+    if isinstance(exc, httpx.ProxyError):
+        return "the proxy refused the connection"
+    if isinstance(exc, httpx.ConnectError):
+        return str(exc)[:300] or "the connection failed"
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer in time"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.DecodingError)):
+        return "the answer is not HTTP"
+    return f"the request failed ({type(exc).__name__})"

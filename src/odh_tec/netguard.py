@@ -6,6 +6,9 @@ Azure at 169.254.169.254, AWS also at fd00:ec2::254). Those are refused unless t
 configured that very endpoint. Names are resolved here, so a DNS name pointing at a metadata
 address is refused like the literal one.
 
+The same goes for secrets: a stored key, token or proxy password goes only to the endpoint it was
+stored for (`secret_for`), never to one that a request names.
+
 What this cannot stop: a name that resolves differently between this check and the connection (DNS
 rebinding). It narrows the destinations; it is not a firewall.
 """
@@ -16,9 +19,13 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from odh_tec.errors import ApiError
+
+if TYPE_CHECKING:
+    from odh_tec.config import ProxySettings
 
 _BLOCKED = (
     ipaddress.ip_network("169.254.0.0/16"),  # IPv4 link-local, cloud metadata
@@ -115,3 +122,26 @@ async def check_destination(url: str | object, *, configured: Iterable[str] = ()
         addresses = []
     if any(is_blocked(a) for a in addresses):
         raise DestinationNotAllowed(f"Requests to {host} are not allowed: it is a link-local or cloud metadata address")
+
+
+async def check_endpoint(url: str, *, saved: str, proxy: ProxySettings) -> None:
+    """`check_destination` for an endpoint typed into the Settings page: the saved one is allowed
+    whatever it is, and through a proxy only a literal address is checked (the proxy resolves names).
+    An empty URL (AWS S3's default endpoint) goes nowhere this check could refuse."""
+    if url:
+        await check_destination(url, configured=(saved,), resolve=proxy.for_url(url) is None)
+
+
+async def check_proxies(proxy: ProxySettings, *, saved: ProxySettings) -> None:
+    """A proxy is a destination too: one typed into the form may not be a metadata address."""
+    for url in (proxy.http_proxy, proxy.https_proxy):
+        if url:
+            await check_destination(url, configured=(saved.http_proxy, saved.https_proxy))
+
+
+def secret_for(endpoint: str, *, saved_endpoint: str, stored: str, sent: str | None) -> str:
+    """The secret to send to `endpoint`: the one that came with the request, else the stored one, and
+    the stored one only to the endpoint it was stored for (it never follows a new endpoint)."""
+    if sent is not None:
+        return sent.strip()
+    return stored if same_origin(endpoint, saved_endpoint) else ""

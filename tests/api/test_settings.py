@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 
 import httpx
 import pytest
@@ -196,60 +197,41 @@ def test_s3_endpoint_change_and_proxy_mask(make_live, s3_server):
         assert r.json()["s3"]["endpoint"] == s3_server.endpoint  # trailing slash dropped, same endpoint
 
 
+def _test(c: httpx.Client, section: str, **body) -> dict:
+    """A connection test's answer: always 200, a failed test is said in the body."""
+    r = c.post(f"/api/settings/{section}/test", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 def test_s3_connection_test(make_live, s3_server, scoped_bucket, deny_list_endpoint):
     server = make_live()
     with server.client() as c:
         before = c.get("/api/settings").json()
-        r = c.post("/api/settings/s3/test", json={})
-        assert r.status_code == 200 and r.json()["ok"] is True, r.text
-        assert s3_server.endpoint in r.json()["message"]
+        r = _test(c, "s3")
+        assert r["ok"] is True and s3_server.endpoint in r["message"], r
+        assert set(r) == {"ok", "message", "buckets"} and r["buckets"] >= 1
 
-        r = c.post("/api/settings/s3/test", json={"secret_access_key": "wrong-secret"}).json()
+        r = _test(c, "s3", secret_access_key="wrong-secret")
         assert r["ok"] is False and r["error"] == "SignatureDoesNotMatch" and "secret" in r["message"]
+        assert set(r) == {"ok", "error", "message"}
         # The same with a default bucket set: still the real reason, not a generic "access denied".
-        r = c.post(
-            "/api/settings/s3/test", json={"secret_access_key": "wrong-secret", "default_bucket": scoped_bucket}
-        ).json()
+        r = _test(c, "s3", secret_access_key="wrong-secret", default_bucket=scoped_bucket)
         assert r["ok"] is False and r["error"] == "SignatureDoesNotMatch", r
-        r = c.post("/api/settings/s3/test", json={"access_key_id": "nobody", "secret_access_key": "x"}).json()
+        r = _test(c, "s3", access_key_id="nobody", secret_access_key="x")
         assert r["ok"] is False and r["error"] == "InvalidAccessKeyId" and "access key" in r["message"]
 
         dead = f"http://127.0.0.1:{free_port()}"
-        r = c.post("/api/settings/s3/test", json={"endpoint": dead}).json()
+        r = _test(c, "s3", endpoint=dead)
         assert r["ok"] is False and r["error"] == "EndpointUnreachable" and dead in r["message"]
-        r = c.post("/api/settings/s3/test", json={"endpoint": "nonsense"})
-        assert r.status_code == 400
+        assert c.post("/api/settings/s3/test", json={"endpoint": "nonsense"}).status_code == 400
 
         # Bucket-scoped keys where ListBuckets is denied: HeadBucket of the default bucket decides.
-        r = c.post(
-            "/api/settings/s3/test",
-            json={
-                "endpoint": deny_list_endpoint,
-                "access_key_id": SCOPED.access_key_id,
-                "secret_access_key": SCOPED.secret_access_key,
-                "default_bucket": SCOPED_BUCKET,
-            },
-        ).json()
-        assert r["ok"] is True and SCOPED_BUCKET in r["message"], r
-        r = c.post(
-            "/api/settings/s3/test",
-            json={
-                "endpoint": deny_list_endpoint,
-                "access_key_id": SCOPED.access_key_id,
-                "secret_access_key": SCOPED.secret_access_key,
-                "default_bucket": "other-bucket",
-            },
-        ).json()
-        assert r["ok"] is False
-        r = c.post(
-            "/api/settings/s3/test",
-            json={
-                "endpoint": deny_list_endpoint,
-                "access_key_id": SCOPED.access_key_id,
-                "secret_access_key": SCOPED.secret_access_key,
-                "default_bucket": "",
-            },
-        ).json()
+        scoped = {"endpoint": deny_list_endpoint, **asdict(SCOPED)}
+        r = _test(c, "s3", **scoped, default_bucket=SCOPED_BUCKET)
+        assert r["ok"] is True and SCOPED_BUCKET in r["message"] and r["buckets"] is None, r
+        assert _test(c, "s3", **scoped, default_bucket="other-bucket")["ok"] is False
+        r = _test(c, "s3", **scoped, default_bucket="")
         assert r["ok"] is False and r["error"] == "AccessDenied"
 
         assert c.get("/api/settings").json() == before  # tests never save
@@ -258,18 +240,21 @@ def test_s3_connection_test(make_live, s3_server, scoped_bucket, deny_list_endpo
 
 
 def test_huggingface_connection_test(make_live, fake_hub):
+    """The Hub test answers the importer's codes (hf.errors), not codes of its own."""
     server = make_live()
     with server.client() as c:
         # The app's Hub (127.0.0.1:9) does not answer: a token is optional, reachability is not.
-        r = c.post("/api/settings/huggingface/test", json={}).json()
-        assert r["ok"] is False and r["error"] == "EndpointUnreachable"
-        r = c.post("/api/settings/huggingface/test", json={"endpoint": fake_hub, "token": GOOD_HF_TOKEN}).json()
+        r = _test(c, "huggingface")
+        assert r["ok"] is False and r["error"] == "HubUnreachable"
+        r = _test(c, "huggingface", endpoint=fake_hub, token=GOOD_HF_TOKEN)
         assert r["ok"] is True and r["name"] == "alice" and r["token_name"] == "ci-read"
-        assert "ci-read" in r["message"]
-        r = c.post("/api/settings/huggingface/test", json={"endpoint": fake_hub, "token": "hf_bad"}).json()
+        assert "ci-read" in r["message"] and set(r) == {"ok", "message", "name", "token_name"}
+        r = _test(c, "huggingface", endpoint=fake_hub)
+        assert r["ok"] is True and r["token"] is False and set(r) == {"ok", "message", "token"}, r
+        r = _test(c, "huggingface", endpoint=fake_hub, token="hf_bad")
         assert r["ok"] is False and r["error"] == "InvalidToken"
-        r = c.post("/api/settings/huggingface/test", json={"token": "hf_any"}).json()  # endpoint 127.0.0.1:9
-        assert r["ok"] is False and r["error"] == "EndpointUnreachable" and "127.0.0.1:9" in r["message"]
+        r = _test(c, "huggingface", token="hf_any")  # endpoint 127.0.0.1:9
+        assert r["ok"] is False and r["error"] == "HubUnreachable" and "127.0.0.1:9" in r["message"]
         assert c.post("/api/settings/huggingface/test", json={"endpoint": "nope"}).status_code == 400
         assert c.get("/api/settings").json()["huggingface"] == {"endpoint": "http://127.0.0.1:9", "token_set": False}
 
@@ -279,11 +264,11 @@ def test_proxy_connection_test(make_live, s3_server, fake_hub):
     with server.client() as c:
         r = c.post("/api/settings/proxy/test", json={"test_url": "http://example.com"})
         assert r.status_code == 400  # no open relay
-        r = c.post("/api/settings/proxy/test", json={"test_url": s3_server.endpoint}).json()
-        assert r["ok"] is True and "directly" in r["message"]
+        r = _test(c, "proxy", test_url=s3_server.endpoint)
+        assert r["ok"] is True and "directly" in r["message"] and set(r) == {"ok", "message", "status"}
         dead_proxy = f"http://127.0.0.1:{free_port()}"
-        r = c.post("/api/settings/proxy/test", json={"http_proxy": dead_proxy}).json()
-        assert r["ok"] is False and "through the proxy" in r["message"]
-        r = c.post("/api/settings/proxy/test", json={"http_proxy": dead_proxy, "no_proxy": "127.0.0.1"}).json()
+        r = _test(c, "proxy", http_proxy=dead_proxy)
+        assert r["ok"] is False and r["error"] == "EndpointUnreachable" and "through the proxy" in r["message"]
+        r = _test(c, "proxy", http_proxy=dead_proxy, no_proxy="127.0.0.1")
         assert r["ok"] is True and "directly" in r["message"]
         assert c.get("/api/settings").json()["proxy"]["http_proxy"] == ""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import socket
 
+import httpx
 import pytest
+
+from odh_tec.hf.errors import ProxyAuthRequired, hub_error, network_reason
 
 from .conftest import OTHER_TOKEN, TOKEN, hf_body, run_import, s3_keys, wait_job
 
@@ -143,3 +146,33 @@ def test_a_repo_listing_past_the_file_cap_is_refused(hf_api, monkeypatch):
     r = _preview(hf_api, "hf-tiny-v2/tiny-random-GPT2Model")
     assert (r.status_code, r.json()["error"]) == (422, "LimitExceeded"), r.text
     assert "more than 2 files" in r.json()["message"]
+
+
+# The mapping itself, as the Settings page's Hub test uses it too -----------------------------------
+
+
+def _answer(status: int, headers: dict | None = None) -> httpx.Response:
+    request = httpx.Request("GET", "https://mirror.example/api/whoami-v2")
+    return httpx.Response(status, headers=headers, request=request)
+
+
+def test_a_proxy_asking_for_credentials():
+    error = hub_error(_answer(407), endpoint="https://mirror.example")
+    assert (type(error), error.status, error.code) == (ProxyAuthRequired, 502, "ProxyAuthenticationRequired")
+    assert "proxy URL" in error.message
+
+
+@pytest.mark.parametrize(("status", "expected"), [(401, "InvalidToken"), (404, "HubNotFound"), (500, "HubServerError")])
+def test_a_hub_nobody_configured_is_not_quoted(status, expected):
+    said = {"X-Error-Message": "internal note: hunter2"}
+    quoted = hub_error(_answer(status, said), endpoint="https://mirror.example", token_sent=True)
+    ours = hub_error(_answer(status, said), endpoint="https://mirror.example", token_sent=True, quote_server=False)
+    assert quoted.code == ours.code == expected
+    assert "hunter2" in quoted.message and "hunter2" not in ours.message
+
+
+def test_a_protocol_error_is_not_quoted():
+    banner = httpx.RemoteProtocolError("illegal status line: bytearray(b'SSH-2.0-OpenSSL-proxy timed out')")
+    assert network_reason(banner, "http://10.0.0.5:22") == "the answer is not HTTP"
+    closed = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+    assert network_reason(closed, "http://10.0.0.5:22") == "it closed the connection without answering"

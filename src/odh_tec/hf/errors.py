@@ -86,6 +86,20 @@ class HubServerError(HubError):
     status, code = 502, "HubServerError"
 
 
+class ProxyAuthRequired(HubError):
+    """A proxy on the way to the Hub answered 407. Never answered as 407: a browser that gets 407 from
+    a server it reached directly fails the request instead of reading the answer."""
+
+    status, code = 502, "ProxyAuthenticationRequired"
+
+
+class TokenNotSent(HubError):
+    """A Hub other than the saved one, tested without a token of its own: the saved token only goes
+    to the saved Hub, so it was not tested (the S3 test says the same of its keys)."""
+
+    status, code = 400, "NoCredentials"
+
+
 def _message(response: httpx.Response) -> str:
     header = response.headers.get("X-Error-Message")
     if header:
@@ -120,13 +134,17 @@ def hub_error(
     response: httpx.Response,
     *,
     endpoint: str,
-    repo_id: str,
+    repo_id: str = "",
     repo_type: str = "model",
     revision: str | None = None,
     path: str | None = None,
     token_sent: bool = False,
+    quote_server: bool = True,
 ) -> HubError:
-    """The error for a non-2xx Hub answer (the response body must have been read), counted in `/metrics`."""
+    """The error for a non-2xx Hub answer (the response body must have been read), counted in `/metrics`.
+
+    `quote_server=False` for a Hub nobody configured (a connection test of an endpoint typed into a
+    form): the message is then in our words only, never in those of the host that answered."""
     error = _hub_error(
         response,
         endpoint=endpoint,
@@ -135,6 +153,7 @@ def hub_error(
         revision=revision,
         path=path,
         token_sent=token_sent,
+        quote_server=quote_server,
     )
     count_upstream_error("hub", error.code)
     return error
@@ -149,11 +168,18 @@ def _hub_error(
     revision: str | None,
     path: str | None,
     token_sent: bool,
+    quote_server: bool,
 ) -> HubError:
     status = response.status_code
     code = response.headers.get("X-Error-Code")
     message = _message(response)
-    what = f"{repo_type} '{repo_id}'"
+    said = f": {message}" if quote_server else ""
+    what = f"{repo_type} '{repo_id}'" if repo_id else "resource"
+    if status == 407:
+        return ProxyAuthRequired(
+            f"The proxy on the way to {endpoint} asks for credentials: put them in the proxy URL "
+            "(http://user:password@host:port) in Settings"
+        )
     if code == "GatedRepo" or (status in (401, 403) and "is restricted" in message):
         if status == 401 or not token_sent:
             return GatedRepo(
@@ -173,19 +199,19 @@ def _hub_error(
         return EntryNotFound(f"The {what} has no file '{path}' at revision '{revision}'")
     if status == 401:
         if token_sent:
-            return InvalidToken(f"The Hugging Face token was refused by {endpoint} (invalid or expired): {message}")
+            return InvalidToken(f"The Hugging Face token was refused by {endpoint} (invalid or expired){said}")
         return RepoNotFound(f"The {what} does not exist on {endpoint}, or it is private (set a Hugging Face token)")
     if status == 403 and "disabled" in message.lower():
         return RepoDisabled(f"The {what} has been disabled on {endpoint}")
     if status == 429:
         return HubRateLimited(f"{endpoint} is rate-limiting requests; try again later", wait=retry_after(response))
     if status >= 500:
-        return HubServerError(f"{endpoint} answered {status}: {message}")
+        return HubServerError(f"{endpoint} answered {status}{said}")
     if status == 404:
         return HubError(
-            f"{endpoint} answered 404 for {response.request.url.path}: {message}", status=404, code="HubNotFound"
+            f"{endpoint} answered 404 for {response.request.url.path}{said}", status=404, code="HubNotFound"
         )
-    return HubError(f"{endpoint} answered {status}: {message}")
+    return HubError(f"{endpoint} answered {status}{said}")
 
 
 def network_reason(exc: BaseException, endpoint: str = "") -> str:
@@ -193,6 +219,11 @@ def network_reason(exc: BaseException, endpoint: str = "") -> str:
     from urllib.parse import urlsplit
 
     host = urlsplit(endpoint).hostname or "the host"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.DecodingError)):
+        # Its text quotes what came back (an SSH banner, a database greeting): never passed on.
+        if "disconnected" in str(exc).lower():
+            return "it closed the connection without answering"
+        return "the answer is not HTTP"
     text = str(exc)
     lowered = text.lower()
     if isinstance(exc, httpx.ProxyError) or "proxy" in lowered:
@@ -220,9 +251,10 @@ def network_reason(exc: BaseException, endpoint: str = "") -> str:
     return "the connection failed" if not text else f"the connection failed ({type(exc).__name__})"
 
 
-def unreachable(endpoint: str, exc: Exception) -> HubUnreachable:
+def unreachable(endpoint: str, exc: Exception, *, route: str = "") -> HubUnreachable:
+    """`route`: how the request went, e.g. " through the proxy http://user:***@host:3128"."""
     count_upstream_error("hub", HubUnreachable.code)
     return HubUnreachable(
-        f"Cannot reach the Hugging Face Hub ({endpoint}: {network_reason(exc, endpoint)}). "
+        f"Cannot reach the Hugging Face Hub ({endpoint}{route}: {network_reason(exc, endpoint)}). "
         "Check the proxy in Settings or HF_ENDPOINT"
     )
