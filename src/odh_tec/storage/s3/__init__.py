@@ -7,7 +7,8 @@ proxy. `S3Storage` is one bucket seen through the `Storage` interface.
   the app shares, and bucket operations;
 - `errors`: botocore failures translated into the app's errors;
 - `storage`: `S3Storage`, one bucket's objects;
-- `multipart`: the bounded-memory multipart upload and the multipart copy of large objects.
+- `multipart`: the bounded-memory multipart upload and the multipart copy of large objects;
+- `probe`: the Settings page's connection test of unsaved settings.
 """
 
 from odh_tec.storage.s3.connection import S3Connection, client_config, open_client
