@@ -6,10 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 import fakehub
+from conftest import LiveServer, make_config
 from fakehub import layouts
 from odh_tec.config import HFSettings
+from odh_tec.transfers.model import Job, TransferFile
+from odh_tec.transfers.specs import CopySpec
+from odh_tec.transfers.store import JobStore
 
 from .conftest import open_app
 from .test_browse import browse, keys
@@ -149,3 +154,40 @@ def test_move_selection_to_another_folder(page, live, bucket, s3):
     assert "dest/a.txt" in left and "dest/dir/b.txt" in left
     assert s3.get_object(Bucket=bucket, Key="dest/a.txt")["Body"].read() == b"old a"
     assert len([k for k in left if k.startswith("dest/a")]) == 2  # the renamed copy
+
+
+def test_a_resumed_job_says_so_and_finished_jobs_can_be_cleared(page, s3_server, s3, bucket, tmp_path):
+    """A copy left unfinished by an earlier run (as in the app's store after a crash) resumes at start;
+    the Transfers page says so, and "Clear finished" empties the history."""
+    s3.put_object(Bucket=bucket, Key="src/a.txt", Body=b"abc")
+    config = make_config(s3_server, tmp_path)
+    spec = CopySpec(
+        source_location=f"s3:{bucket}", destination_location=f"s3:{bucket}", keys=["src/a.txt"], prefix="dst/"
+    )
+    job = Job(
+        kind="copy",
+        title=f"Copy 1 item to {bucket}/dst/",
+        source=spec.public_source(),
+        destination=spec.public_destination(),
+        files=[TransferFile(path="src/a.txt", key="dst/a.txt", size=3, source="src/a.txt")],
+    )
+    store = JobStore(config.data_dir / "transfers.sqlite3")
+    store.add(job, spec.stored(), prepared=True)
+    store.flush_now()
+    store.close()
+
+    app = LiveServer(config).start()
+    try:
+        with app.client() as client:
+            client.put("/api/disclaimer", json={"accepted": True}).raise_for_status()
+        open_app(page, app, "/transfers")
+        row = page.get_by_test_id("job-row")
+        expect(row).to_have_attribute("data-state", "completed")
+        expect(row.get_by_test_id("job-resumed")).to_have_text("Resumed after restart")
+        page.get_by_role("button", name="Clear finished").click()
+        expect(page.get_by_test_id("job-row")).to_have_count(0)
+        with app.client() as client:
+            assert client.get("/api/transfers").json()["jobs"] == []
+    finally:
+        app.stop()
+    assert "dst/a.txt" in keys(s3, bucket)

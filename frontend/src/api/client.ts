@@ -153,6 +153,7 @@ export const api = {
   cancelTransfer: (id: string) => request<Job>('POST', apiUrl(`/transfers/${seg(id)}/cancel`)),
   /** Forget a finished job (it leaves the list; a `removed` event follows). */
   removeTransfer: (id: string) => request<Job>('DELETE', apiUrl(`/transfers/${seg(id)}`)),
+  clearFinishedTransfers: () => request<{ cleared: string[] }>('DELETE', apiUrl('/transfers')),
   hfPreview: (source: HfSource, destination: Destination) =>
     request<HfPreview>('POST', apiUrl('/transfers/huggingface/preview'), { source, destination }),
   copyPrecheck: (source: CopySource, destination: Destination) =>

@@ -159,6 +159,8 @@ export interface Job {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** When a restart of the app picked the job up again; null if it never had to. */
+  resumed_at?: string | null;
   resolved_revision: string | null;
   error: string | null;
   totals: {

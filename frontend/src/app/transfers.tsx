@@ -37,6 +37,8 @@ interface TransfersApi {
   upsert: (job: Job) => Job;
   cancel: (id: string) => Promise<void>;
   remove: (id: string) => Promise<void>;
+  /** Forget every finished job, here and in the server's saved history. */
+  clearFinished: () => Promise<void>;
   /** Called once for each job this tab sees end (completed, failed or cancelled); returns the unsubscribe. */
   onFinished: (listener: FinishedListener) => () => void;
   /** A title for a job started here (e.g. "Rename folder …"), used instead of the generic one. */
@@ -274,13 +276,38 @@ export function TransfersProvider({ children }: { children: ReactNode }) {
     [commit, notifyError],
   );
 
+  const clearFinished = useCallback(async () => {
+    try {
+      const { cleared } = await api.clearFinishedTransfers();
+      const next = new Map(held.current);
+      for (const id of cleared) {
+        removed.current.add(id);
+        next.delete(id);
+      }
+      commit(next);
+    } catch (err) {
+      notifyError(err);
+    }
+  }, [commit, notifyError]);
+
   const sorted = useMemo(
     () => [...jobs.values()].sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? '')),
     [jobs],
   );
   const value = useMemo(
-    () => ({ jobs: sorted, connected, available, upsert, cancel, remove, onFinished, label, titleOf }),
-    [sorted, connected, available, upsert, cancel, remove, onFinished, label, titleOf],
+    () => ({
+      jobs: sorted,
+      connected,
+      available,
+      upsert,
+      cancel,
+      remove,
+      clearFinished,
+      onFinished,
+      label,
+      titleOf,
+    }),
+    [sorted, connected, available, upsert, cancel, remove, clearFinished, onFinished, label, titleOf],
   );
   return <TransfersContext.Provider value={value}>{children}</TransfersContext.Provider>;
 }

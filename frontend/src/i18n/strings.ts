@@ -313,6 +313,10 @@ const en = {
     cancel: 'Cancel',
     cancelJob: (title: string) => `Cancel ${title}`,
     removeJob: (title: string) => `Remove ${title} from the list`,
+    clearFinished: 'Clear finished',
+    resumed: 'Resumed after restart',
+    resumedHint: (when: string) =>
+      `The app stopped while this transfer ran; it picked it up again at ${when}. Files already finished were kept.`,
     files: 'Files',
     failedFiles: 'Failed files',
     fileTableLabel: (title: string) => `Files of ${title}`,

@@ -144,6 +144,12 @@ async def list_jobs(engine: TransferEngine = Depends(engine_of)) -> dict:
     return {"jobs": [job.to_json() for job in engine.list()]}
 
 
+@router.delete("")
+async def clear_finished(engine: TransferEngine = Depends(engine_of)) -> dict:
+    """Forget every finished job, in this run and in the saved history; running ones are untouched."""
+    return {"cleared": engine.clear_finished()}
+
+
 @router.get("/events")
 async def events(request: Request, engine: TransferEngine = Depends(engine_of)) -> StreamingResponse:
     """`snapshot` on connect, then `job` / `removed` events; comment lines keep proxies from timing out.

@@ -11,12 +11,23 @@ import {
   EmptyState,
   EmptyStateBody,
   PageSection,
+  Label,
   Stack,
   StackItem,
   Title,
+  Toolbar,
+  ToolbarContent,
+  ToolbarItem,
+  Tooltip,
 } from '@patternfly/react-core';
 import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { AngleDownIcon, AngleRightIcon, ExchangeAltIcon, TimesIcon } from '@patternfly/react-icons';
+import {
+  AngleDownIcon,
+  AngleRightIcon,
+  ExchangeAltIcon,
+  HistoryIcon,
+  TimesIcon,
+} from '@patternfly/react-icons';
 import { useAppData } from '../../app/appData';
 import { jobDestination } from '../../app/jobText';
 import { isActive, useTransfers } from '../../app/transfers';
@@ -28,7 +39,8 @@ import { JobFilesTable, JobSummary, StateLabel } from './JobProgress';
 const WIDE_ONLY: ('hidden' | 'visibleOnLg')[] = ['hidden', 'visibleOnLg'];
 
 export default function TransfersPage() {
-  const { jobs, connected, available, cancel, remove, titleOf } = useTransfers();
+  const { jobs, connected, available, cancel, remove, clearFinished, titleOf } = useTransfers();
+  const finished = jobs.filter((job) => !isActive(job)).length;
   const { locations } = useAppData();
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const toggle = (id: string) =>
@@ -57,118 +69,143 @@ export default function TransfersPage() {
             <EmptyStateBody>{t.transfers.emptyBody}</EmptyStateBody>
           </EmptyState>
         ) : (
-          <Table aria-label={t.transfers.tableLabel} data-testid="transfers-table">
-            <Thead>
-              <Tr>
-                <Th screenReaderText={t.transfers.files} />
-                <Th>{t.transfers.job}</Th>
-                <Th>{t.transfers.state}</Th>
-                <Th width={30}>{t.transfers.progress}</Th>
-                <Th modifier="nowrap" visibility={WIDE_ONLY}>
-                  {t.transfers.created}
-                </Th>
-                <Th screenReaderText={t.common.actions} />
-              </Tr>
-            </Thead>
-            {jobs.map((job) => {
-              const open = expanded.has(job.id);
-              const title = titleOf(job);
-              const destination = jobDestination(job, locations);
-              const failed = job.files.filter((f) => f.state === 'failed');
-              return (
-                <Tbody key={job.id} isExpanded={open}>
-                  <Tr data-testid="job-row" data-state={job.state} data-kind={job.kind}>
-                    <Td className="pf-v6-c-table__toggle">
-                      <Button
-                        variant="plain"
-                        aria-label={t.transfers.expand(title)}
-                        aria-expanded={open}
-                        aria-controls={`job-files-${job.id}`}
-                        onClick={() => toggle(job.id)}
-                        icon={open ? <AngleDownIcon /> : <AngleRightIcon />}
-                      />
-                    </Td>
-                    <Td dataLabel={t.transfers.job} modifier="breakWord" className="odh-tec-job-cell">
-                      <div data-testid="job-title">{title}</div>
-                      <Content component="small">
-                        {t.transfers.kinds[job.kind] ?? job.kind} → {destination}
-                      </Content>
-                    </Td>
-                    <Td dataLabel={t.transfers.state}>
-                      <StateLabel state={job.state} />
-                    </Td>
-                    <Td dataLabel={t.transfers.progress}>
-                      <JobSummary job={job} />
-                    </Td>
-                    <Td dataLabel={t.transfers.created} modifier="nowrap" visibility={WIDE_ONLY}>
-                      {formatDate(job.started_at ?? job.created_at)}
-                    </Td>
-                    <Td isActionCell>
-                      {isActive(job) ? (
-                        <Button
-                          variant="secondary"
-                          isDanger
-                          onClick={() => cancel(job.id)}
-                          aria-label={t.transfers.cancelJob(title)}
-                        >
-                          {t.transfers.cancel}
-                        </Button>
-                      ) : (
+          <>
+            <Toolbar>
+              <ToolbarContent>
+                <ToolbarItem>
+                  <Button variant="secondary" isDisabled={!finished} onClick={() => clearFinished()}>
+                    {t.transfers.clearFinished}
+                  </Button>
+                </ToolbarItem>
+              </ToolbarContent>
+            </Toolbar>
+            <Table aria-label={t.transfers.tableLabel} data-testid="transfers-table">
+              <Thead>
+                <Tr>
+                  <Th screenReaderText={t.transfers.files} />
+                  <Th>{t.transfers.job}</Th>
+                  <Th>{t.transfers.state}</Th>
+                  <Th width={30}>{t.transfers.progress}</Th>
+                  <Th modifier="nowrap" visibility={WIDE_ONLY}>
+                    {t.transfers.created}
+                  </Th>
+                  <Th screenReaderText={t.common.actions} />
+                </Tr>
+              </Thead>
+              {jobs.map((job) => {
+                const open = expanded.has(job.id);
+                const title = titleOf(job);
+                const destination = jobDestination(job, locations);
+                const failed = job.files.filter((f) => f.state === 'failed');
+                return (
+                  <Tbody key={job.id} isExpanded={open}>
+                    <Tr data-testid="job-row" data-state={job.state} data-kind={job.kind}>
+                      <Td className="pf-v6-c-table__toggle">
                         <Button
                           variant="plain"
-                          icon={<TimesIcon />}
-                          onClick={() => remove(job.id)}
-                          aria-label={t.transfers.removeJob(title)}
+                          aria-label={t.transfers.expand(title)}
+                          aria-expanded={open}
+                          aria-controls={`job-files-${job.id}`}
+                          onClick={() => toggle(job.id)}
+                          icon={open ? <AngleDownIcon /> : <AngleRightIcon />}
                         />
-                      )}
-                    </Td>
-                  </Tr>
-                  <Tr isExpanded={open} id={`job-files-${job.id}`}>
-                    <Td colSpan={6}>
-                      <ExpandableRowContent>
-                        {open && (
-                          <Stack hasGutter>
-                            <StackItem>
-                              <DescriptionList isHorizontal isCompact>
-                                <DescriptionListGroup>
-                                  <DescriptionListTerm>{t.transfers.destination}</DescriptionListTerm>
-                                  <DescriptionListDescription className="odh-tec-mono">
-                                    {destination}
-                                  </DescriptionListDescription>
-                                </DescriptionListGroup>
-                                {job.resolved_revision && (
+                      </Td>
+                      <Td dataLabel={t.transfers.job} modifier="breakWord" className="odh-tec-job-cell">
+                        <div data-testid="job-title">{title}</div>
+                        {job.resumed_at && (
+                          <Tooltip content={t.transfers.resumedHint(formatDate(job.resumed_at))}>
+                            <Label
+                              isCompact
+                              color="blue"
+                              icon={<HistoryIcon />}
+                              data-testid="job-resumed"
+                              tabIndex={0}
+                              className="pf-v6-u-mr-sm"
+                            >
+                              {t.transfers.resumed}
+                            </Label>
+                          </Tooltip>
+                        )}
+                        <Content component="small">
+                          {t.transfers.kinds[job.kind] ?? job.kind} → {destination}
+                        </Content>
+                      </Td>
+                      <Td dataLabel={t.transfers.state}>
+                        <StateLabel state={job.state} />
+                      </Td>
+                      <Td dataLabel={t.transfers.progress}>
+                        <JobSummary job={job} />
+                      </Td>
+                      <Td dataLabel={t.transfers.created} modifier="nowrap" visibility={WIDE_ONLY}>
+                        {formatDate(job.started_at ?? job.created_at)}
+                      </Td>
+                      <Td isActionCell>
+                        {isActive(job) ? (
+                          <Button
+                            variant="secondary"
+                            isDanger
+                            onClick={() => cancel(job.id)}
+                            aria-label={t.transfers.cancelJob(title)}
+                          >
+                            {t.transfers.cancel}
+                          </Button>
+                        ) : (
+                          <Button
+                            variant="plain"
+                            icon={<TimesIcon />}
+                            onClick={() => remove(job.id)}
+                            aria-label={t.transfers.removeJob(title)}
+                          />
+                        )}
+                      </Td>
+                    </Tr>
+                    <Tr isExpanded={open} id={`job-files-${job.id}`}>
+                      <Td colSpan={6}>
+                        <ExpandableRowContent>
+                          {open && (
+                            <Stack hasGutter>
+                              <StackItem>
+                                <DescriptionList isHorizontal isCompact>
                                   <DescriptionListGroup>
-                                    <DescriptionListTerm>{t.transfers.revision}</DescriptionListTerm>
+                                    <DescriptionListTerm>{t.transfers.destination}</DescriptionListTerm>
                                     <DescriptionListDescription className="odh-tec-mono">
-                                      {job.resolved_revision}
+                                      {destination}
                                     </DescriptionListDescription>
                                   </DescriptionListGroup>
-                                )}
-                              </DescriptionList>
-                            </StackItem>
-                            {failed.length > 0 && (
+                                  {job.resolved_revision && (
+                                    <DescriptionListGroup>
+                                      <DescriptionListTerm>{t.transfers.revision}</DescriptionListTerm>
+                                      <DescriptionListDescription className="odh-tec-mono">
+                                        {job.resolved_revision}
+                                      </DescriptionListDescription>
+                                    </DescriptionListGroup>
+                                  )}
+                                </DescriptionList>
+                              </StackItem>
+                              {failed.length > 0 && (
+                                <StackItem>
+                                  <Title headingLevel="h3" size="md">
+                                    {t.transfers.failedFiles}
+                                  </Title>
+                                  <JobFilesTable job={job} onlyFailed />
+                                </StackItem>
+                              )}
                               <StackItem>
                                 <Title headingLevel="h3" size="md">
-                                  {t.transfers.failedFiles}
+                                  {t.transfers.files}
                                 </Title>
-                                <JobFilesTable job={job} onlyFailed />
+                                <JobFilesTable job={job} />
                               </StackItem>
-                            )}
-                            <StackItem>
-                              <Title headingLevel="h3" size="md">
-                                {t.transfers.files}
-                              </Title>
-                              <JobFilesTable job={job} />
-                            </StackItem>
-                          </Stack>
-                        )}
-                      </ExpandableRowContent>
-                    </Td>
-                  </Tr>
-                </Tbody>
-              );
-            })}
-          </Table>
+                            </Stack>
+                          )}
+                        </ExpandableRowContent>
+                      </Td>
+                    </Tr>
+                  </Tbody>
+                );
+              })}
+            </Table>
+          </>
         )}
       </PageSection>
     </>
