@@ -18,7 +18,7 @@ from odh_tec.hf.errors import HubError, TokenNotSent, hub_error, unreachable
 from odh_tec.http import make_http_client
 from odh_tec.netguard import check_endpoint, same_origin
 
-# Without a token, these answers to whoami come from a Hub: the token is what they refuse.
+# Answers to a whoami without a token that say a Hub is there: it refuses, or ignores, the missing token.
 _ANONYMOUS_REACHED = (200, 401, 403)
 
 
