@@ -315,7 +315,7 @@ class Shooter:
 
     def go(self, path: str, server=None) -> None:
         self.page.goto((server or self.live).url + path)
-        self.page.get_by_role("link", name="Storage browser").wait_for(state="attached")
+        self.page.get_by_role("heading", level=1).wait_for()  # (at 800 px the navigation starts closed)
 
     def dialog(self, name: str):
         return self.page.get_by_role("dialog", name=name)
@@ -388,9 +388,9 @@ class Shooter:
         self.page.get_by_role("button", name="Copy or move…").click()
         dialog = self.dialog("Copy or move 2 items")
         dialog.get_by_label("Destination location").select_option(label="scratch (S3)")
-        dialog.get_by_label("Destination folder").fill("backup/" + MODEL)
+        dialog.get_by_label("Destination folder").fill("backup/granite-3.3-2b-instruct/")  # the copy made above
         dialog.get_by_role("button", name="Check").click()
-        dialog.get_by_text("already exist").wait_for()
+        dialog.get_by_text("2 already exist").wait_for()
 
     def shot_rename(self) -> None:
         self.go(f"/browse/s3:models?prefix={MODEL}")
@@ -404,7 +404,7 @@ class Shooter:
         dialog.get_by_role("textbox", name="Repository").fill("afrideva/tiny-random-LlamaForCausalLM-GGUF")
         dialog.get_by_role("button", name="One GGUF quantization").click()
         dialog.get_by_role("button", name="Preview").click()
-        dialog.get_by_test_id("hf-preview-files").get_by_text("README.md").scroll_into_view_if_needed()
+        dialog.get_by_test_id("hf-preview-files").locator("tr").last.scroll_into_view_if_needed()
 
     def shot_transfers(self) -> None:
         self.go("/transfers")

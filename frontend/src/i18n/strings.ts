@@ -389,8 +389,9 @@ const en = {
     defaultBucket: 'Default bucket',
     embedded: 'Using the embedded S3 server (SeaweedFS).',
     embeddedTitle: 'Embedded S3',
-    embeddedHelp:
-      'Reach it from a notebook or a terminal on this machine with `eval "$(.venv/bin/odh-tec s3-env)"`, or use these values. The endpoint changes at every start.',
+    embeddedHelp: 'Reach it from a notebook or a terminal on this machine with',
+    embeddedCommand: 'eval "$(.venv/bin/odh-tec s3-env)"',
+    embeddedHelpAfter: ', or use these values. The endpoint changes at every start.',
     embeddedEndpoint: 'Endpoint',
     embeddedAccessKey: 'Access key ID',
     embeddedSecretKey: 'Secret access key',

@@ -36,15 +36,27 @@ def _cookies(scope) -> dict[str, str]:
 
 LOGIN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <title>Log in · ODH Tools &amp; Extensions Companion</title>
-<style>body{{font-family:RedHatText,Helvetica,Arial,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}}
-input{{width:100%;padding:.5rem;margin:.5rem 0;box-sizing:border-box}}button{{padding:.5rem 1rem}}
-.error{{color:#a30000}}</style></head><body>
-<h1>ODH Tools &amp; Extensions Companion</h1>
+<style>:root{{color-scheme:light dark;--bg:#f2f2f2;--card:#fff;--fg:#151515;--muted:#4d4d4d;--line:#c7c7c7;
+--primary:#0066cc;--on-primary:#fff;--danger:#b1380b}}
+@media (prefers-color-scheme:dark){{:root{{--bg:#151515;--card:#292929;--fg:#f2f2f2;--muted:#c7c7c7;
+--line:#707070;--primary:#92c5f9;--on-primary:#151515;--danger:#f89b78}}}}
+body{{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 RedHatText,"Red Hat Text",Helvetica,Arial,sans-serif}}
+main{{box-sizing:border-box;max-width:30rem;margin:4rem auto;padding:2rem;background:var(--card);border-radius:16px}}
+header{{display:flex;align-items:center;gap:.75rem;margin-bottom:1rem}}
+h1{{margin:0;font-size:1.25rem;font-weight:500}}p{{color:var(--muted)}}
+label{{display:block;font-weight:600;font-size:.875rem}}
+input{{box-sizing:border-box;width:100%;margin:.5rem 0 1.5rem;padding:.5rem;border:1px solid var(--line);
+border-radius:6px;background:transparent;color:inherit;font:inherit}}
+button{{padding:.5rem 1.5rem;border:0;border-radius:999px;background:var(--primary);color:var(--on-primary);
+font:inherit;cursor:pointer}}.error{{color:var(--danger)}}
+@media (max-width:36rem){{main{{margin:1rem}}}}</style></head><body><main>
+<header><img src="{icon}" alt="" width="32" height="32"><h1>ODH Tools &amp; Extensions Companion</h1></header>
 <p>This server asks for its access token. Open the login URL printed when it started, or paste the token.</p>
 {error}<form method="post" action="{action}"><label for="token">Access token</label>
 <input id="token" name="token" type="password" autocomplete="current-password" autofocus required>
-<button type="submit">Log in</button></form></body></html>"""
+<button type="submit">Log in</button></form></main></body></html>"""
 
 
 class TokenAuth:
@@ -92,7 +104,9 @@ class TokenAuth:
             await self.redirect(send, f"{self.policy.prefix}/", set_cookie=self.session_cookie(scope))
             return
         error = '<p class="error" role="alert">That token is not valid.</p>' if given else ""
-        page = LOGIN_PAGE.format(error=error, action=html.escape(self.login_path))
+        page = LOGIN_PAGE.format(
+            error=error, action=html.escape(self.login_path), icon=html.escape(f"{self.policy.prefix}/favicon.svg")
+        )
         body = page.encode()
         await send(
             {

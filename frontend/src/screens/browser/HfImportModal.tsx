@@ -344,7 +344,7 @@ export function HfImportModal({
                       <Td dataLabel={t.transfers.path} modifier="breakWord" className="odh-tec-mono">
                         {f.path}
                       </Td>
-                      <Td dataLabel={t.common.size} className="odh-tec-nowrap">
+                      <Td dataLabel={t.common.size} modifier="nowrap">
                         {formatBytes(f.size)}
                       </Td>
                       <Td dataLabel={t.hf.exists}>

@@ -87,10 +87,10 @@ export function ObjectsTable({
                   </Button>
                 </span>
               </Td>
-              <Td dataLabel={t.common.size} className="odh-tec-nowrap">
+              <Td dataLabel={t.common.size} modifier="nowrap">
                 {row.type === 'file' ? formatBytes(row.file.size) : '—'}
               </Td>
-              <Td dataLabel={t.common.lastModified} className="odh-tec-nowrap">
+              <Td dataLabel={t.common.lastModified} modifier="nowrap">
                 {row.type === 'file' ? formatDate(row.file.last_modified) : '—'}
               </Td>
               <Td isActionCell>

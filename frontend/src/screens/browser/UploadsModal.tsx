@@ -45,7 +45,7 @@ function Row({ item }: { item: UploadItem }) {
         <span className="odh-tec-mono">{item.key}</span>
         {item.error && <div className="pf-v6-u-text-color-status-danger">{item.error}</div>}
       </Td>
-      <Td dataLabel={t.common.size} className="odh-tec-nowrap">
+      <Td dataLabel={t.common.size} modifier="nowrap">
         {formatBytes(item.size)}
       </Td>
       <Td dataLabel={t.transfers.progress} width={30}>
@@ -63,7 +63,7 @@ function Row({ item }: { item: UploadItem }) {
           aria-label={t.uploads.progressLabel(item.key)}
         />
       </Td>
-      <Td dataLabel="" className="odh-tec-nowrap">
+      <Td dataLabel="" modifier="nowrap">
         {item.state === 'uploading' ? formatRate(item.rate) : ''}
       </Td>
       <Td dataLabel="">
@@ -71,7 +71,7 @@ function Row({ item }: { item: UploadItem }) {
           {state.text}
         </Label>
       </Td>
-      <Td isActionCell className="odh-tec-nowrap">
+      <Td isActionCell modifier="nowrap">
         {item.state === 'conflict' ? (
           <Flex
             spaceItems={{ default: 'spaceItemsSm' }}

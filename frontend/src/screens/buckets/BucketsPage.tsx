@@ -269,7 +269,7 @@ export default function BucketsPage() {
                       )}
                     </span>
                   </Td>
-                  <Td dataLabel={t.buckets.created} className="odh-tec-nowrap">
+                  <Td dataLabel={t.buckets.created} modifier="nowrap">
                     {formatDate(b.created)}
                   </Td>
                   <Td isActionCell>

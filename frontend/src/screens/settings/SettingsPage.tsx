@@ -3,8 +3,10 @@ import { useEffect, useMemo, useState } from 'react';
 import {
   ActionGroup,
   Alert,
+  AlertActionLink,
   Bullseye,
   Button,
+  ClipboardCopy,
   Content,
   DescriptionList,
   DescriptionListDescription,
@@ -121,8 +123,33 @@ function EmbeddedS3({ settings }: { settings: Settings }) {
   ];
   if (keys) rows.push([t.settings.embeddedKeysFile, keys.credentials_file, 'embedded-keys-file']);
   return (
-    <Alert isInline variant="info" title={t.settings.embedded} data-testid="embedded-s3">
-      <Content component="p">{t.settings.embeddedHelp}</Content>
+    <Alert
+      isInline
+      variant="info"
+      title={t.settings.embedded}
+      data-testid="embedded-s3"
+      actionLinks={
+        keys ? (
+          <AlertActionLink onClick={() => setKeys(null)}>{t.settings.hide}</AlertActionLink>
+        ) : (
+          <AlertActionLink
+            onClick={reveal}
+            isLoading={busy}
+            aria-label={t.settings.revealLabel}
+            data-testid="embedded-reveal"
+          >
+            {t.settings.reveal}
+          </AlertActionLink>
+        )
+      }
+    >
+      <Content component="p">
+        {t.settings.embeddedHelp}{' '}
+        <ClipboardCopy variant="inline-compact" isCode>
+          {t.settings.embeddedCommand}
+        </ClipboardCopy>
+        {t.settings.embeddedHelpAfter}
+      </Content>
       <DescriptionList isCompact isHorizontal aria-label={t.settings.embeddedTitle}>
         {rows.map(([term, value, id]) => (
           <DescriptionListGroup key={id}>
@@ -135,23 +162,7 @@ function EmbeddedS3({ settings }: { settings: Settings }) {
           </DescriptionListGroup>
         ))}
       </DescriptionList>
-      {keys ? (
-        <Button variant="link" isInline onClick={() => setKeys(null)}>
-          {t.settings.hide}
-        </Button>
-      ) : (
-        <Button
-          variant="link"
-          isInline
-          onClick={reveal}
-          isLoading={busy}
-          aria-label={t.settings.revealLabel}
-          data-testid="embedded-reveal"
-        >
-          {t.settings.reveal}
-        </Button>
-      )}
-      {error && <div className="pf-v6-u-danger-color-100">{error}</div>}
+      {error && <div className="pf-v6-u-text-color-status-danger">{error}</div>}
     </Alert>
   );
 }

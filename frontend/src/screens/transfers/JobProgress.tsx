@@ -86,7 +86,7 @@ export function JobFilesTable({ job, onlyFailed = false }: { job: Job; onlyFaile
                 <span className="odh-tec-mono">{file.path}</span>
                 {file.error && <div className="pf-v6-u-text-color-status-danger">{file.error}</div>}
               </Td>
-              <Td dataLabel={t.common.size} className="odh-tec-nowrap">
+              <Td dataLabel={t.common.size} modifier="nowrap">
                 {formatBytes(file.size)}
               </Td>
               <Td dataLabel={t.transfers.progress}>
