@@ -30,6 +30,6 @@ def add_api_docs(app: FastAPI, *, prefix: str, api_root: str) -> None:
     )
     csp = content_security_policy(page)
 
-    @app.get(f"{api_root}/docs", include_in_schema=False)
+    @app.get(f"{api_root}/docs", include_in_schema=False, response_class=HTMLResponse)
     async def api_docs() -> HTMLResponse:
         return HTMLResponse(page, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})

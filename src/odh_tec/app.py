@@ -15,7 +15,7 @@ from odh_tec import __version__
 from odh_tec.api import buckets, objects, previews, settings, system, transfers, vram
 from odh_tec.api_docs import add_api_docs
 from odh_tec.config import Config, RuntimeSettings
-from odh_tec.errors import install_error_handlers
+from odh_tec.errors import ERROR_RESPONSES, install_error_handlers
 from odh_tec.observability.logs import RequestIdMiddleware
 from odh_tec.observability.metrics import MetricsMiddleware, watch_transfers
 from odh_tec.security import SecurityPolicy, install_security
@@ -127,8 +127,8 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.security = policy
     install_error_handlers(app)
 
-    api = APIRouter(prefix=api_root)
-    api.add_api_route("", system.livez, methods=["GET"], tags=["system"])
+    api = APIRouter(prefix=api_root, responses=ERROR_RESPONSES)
+    api.add_api_route("", system.livez, methods=["GET"], tags=["system"], response_model=system.Liveness)
     api.include_router(system.router)
     api.include_router(buckets.router)
     api.include_router(objects.router)

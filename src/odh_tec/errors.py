@@ -32,11 +32,13 @@ the server's own code. docs/api.md lists every code; `tests/test_errors.py` keep
 from __future__ import annotations
 
 import errno
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from typing_extensions import TypedDict
 
 
 class ApiError(Exception):
@@ -110,8 +112,24 @@ def camel_code(code: str) -> str:
     return "".join(part.capitalize() for part in code.split("_"))
 
 
-def error_body(code: str, message: str) -> dict:
+class ErrorBody(TypedDict):
+    """The body of every error answer (docs/api.md lists the codes)."""
+
+    error: str
+    message: str
+
+
+def error_body(code: str, message: str) -> ErrorBody:
     return {"error": code, "message": message}
+
+
+# What the OpenAPI document says about errors, for every API route. The ranges stand in for the
+# single codes: one body for all of them, and FastAPI's own 422 body (which this app never sends,
+# see `_validation` below) is left out of the document.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "The request was refused: `error` is the code, `message` says why"},
+    "5XX": {"model": ErrorBody, "description": "An upstream (S3, the Hub) or the server failed"},
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:

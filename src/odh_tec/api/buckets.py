@@ -5,11 +5,13 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
+from typing_extensions import TypedDict
 
 from odh_tec.errors import BadRequest
 from odh_tec.services import Services, get_services
+from odh_tec.storage.schemas import BucketList
 
 router = APIRouter(prefix="/buckets", tags=["buckets"])
 
@@ -41,12 +43,20 @@ class BucketCreate(BaseModel):
     name: str
 
 
-@router.get("")
+class BucketCreated(TypedDict):
+    name: str
+
+
+class BucketDeleted(TypedDict):
+    deleted_objects: int  # emptied first, with `empty=true`
+
+
+@router.get("", response_model=BucketList)
 async def list_buckets(services: Services = Depends(get_services)) -> dict:
     return await services.locations.list_buckets()
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=BucketCreated)
 async def create_bucket(body: BucketCreate, services: Services = Depends(get_services)) -> dict:
     problem = bucket_name_problem(body.name)
     if problem:
@@ -55,9 +65,9 @@ async def create_bucket(body: BucketCreate, services: Services = Depends(get_ser
     return {"name": body.name}
 
 
-@router.delete("/{name}")
-async def delete_bucket(name: str, empty: bool = False, services: Services = Depends(get_services)) -> Response:
+@router.delete("/{name}", response_model=BucketDeleted)
+async def delete_bucket(name: str, empty: bool = False, services: Services = Depends(get_services)) -> dict:
     if bucket_name_problem(name):
         raise BadRequest(f"'{name}' is not a valid bucket name", code="InvalidBucketName")
     deleted = await services.s3.delete_bucket(name, empty_first=empty)
-    return Response(status_code=200, content=f'{{"deleted_objects": {deleted}}}', media_type="application/json")
+    return {"deleted_objects": deleted}

@@ -5,20 +5,55 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
+from typing_extensions import TypedDict
 
 from odh_tec.errors import BadRequest, RangeNotSatisfiable
 from odh_tec.security.audit import audit_details
 from odh_tec.services import Services, get_services
 from odh_tec.storage.base import ByteRange, Storage
+from odh_tec.storage.schemas import ObjectListing, ObjectStat
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/locations/{location_id}", tags=["objects"])
+
+
+class Uploaded(TypedDict):
+    key: str
+    size: int
+    etag: str | None
+
+
+class FolderCreated(TypedDict):
+    prefix: str
+
+
+class Deleted(TypedDict):
+    deleted: int
+
+
+class DeleteFailure(TypedDict):
+    """A key the S3 server refused to delete, with its own error code."""
+
+    key: str | None
+    error: str | None
+    message: str | None
+
+
+class SelectionDeleted(TypedDict):
+    deleted: int
+    errors: list[DeleteFailure]
+
+
+def binary_answer(media_type: str, description: str) -> dict[str, Any]:
+    """An answer of raw bytes in the OpenAPI document: a StreamingResponse has no schema of its own."""
+    return {"description": description, "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
 
 
 def get_storage(location_id: str, services: Services = Depends(get_services)) -> Storage:
@@ -90,7 +125,7 @@ def content_disposition(filename: str, kind: str = "attachment") -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-@router.get("/objects")
+@router.get("/objects", response_model=ObjectListing)
 async def list_objects(
     prefix: str = "",
     page_size: int | None = Query(None, ge=1, le=1000),
@@ -106,13 +141,20 @@ async def list_objects(
     return listing.to_json()
 
 
-@router.get("/object")
+@router.get("/object", response_model=ObjectStat)
 async def stat_object(key: str, storage: Storage = Depends(get_storage)) -> dict:
     info = await storage.stat(require_key(key))
     return info.to_stat_json()
 
 
-@router.get("/download")
+@router.get(
+    "/download",
+    response_class=StreamingResponse,
+    responses={
+        200: binary_answer("application/octet-stream", "The object's bytes (its stored Content-Type)"),
+        206: binary_answer("application/octet-stream", "The byte range asked for with `Range`"),
+    },
+)
 async def download(request: Request, key: str, storage: Storage = Depends(get_storage)) -> Response:
     info = await storage.stat(require_key(key))
     try:
@@ -147,7 +189,7 @@ async def download(request: Request, key: str, storage: Storage = Depends(get_st
     )
 
 
-@router.put("/object", status_code=201, response_model=dict)
+@router.put("/object", status_code=201, response_model=Uploaded)
 async def upload(request: Request, key: str, storage: Storage = Depends(get_storage)) -> dict | Response:
     require_key(key)
     if key.endswith("/"):
@@ -171,7 +213,7 @@ class FolderCreate(BaseModel):
     prefix: str = Field(min_length=1, max_length=1024)
 
 
-@router.post("/folders", status_code=201)
+@router.post("/folders", status_code=201, response_model=FolderCreated)
 async def create_folder(body: FolderCreate, storage: Storage = Depends(get_storage)) -> dict:
     prefix = folder_prefix(body.prefix.lstrip("/"))
     if not prefix.strip("/"):
@@ -180,13 +222,13 @@ async def create_folder(body: FolderCreate, storage: Storage = Depends(get_stora
     return {"prefix": prefix}
 
 
-@router.delete("/object")
+@router.delete("/object", response_model=Deleted)
 async def delete_object(key: str, storage: Storage = Depends(get_storage)) -> dict:
     await storage.delete(require_key(key))
     return {"deleted": 1}
 
 
-@router.delete("/folder")
+@router.delete("/folder", response_model=Deleted)
 async def delete_folder(request: Request, prefix: str, storage: Storage = Depends(get_storage)) -> dict:
     prefix = folder_prefix(prefix)
     if not prefix.strip("/"):
@@ -201,7 +243,7 @@ class DeleteSelection(BaseModel):
     prefixes: list[str] = Field(default_factory=list, max_length=10_000)
 
 
-@router.post("/delete")
+@router.post("/delete", response_model=SelectionDeleted)
 async def delete_selection(request: Request, body: DeleteSelection, storage: Storage = Depends(get_storage)) -> dict:
     for key in body.keys:
         require_key(key)

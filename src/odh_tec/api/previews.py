@@ -10,12 +10,20 @@ from __future__ import annotations
 import posixpath
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import StreamingResponse
 
-from odh_tec.api.objects import content_disposition, folder_prefix, get_storage, prefetched, require_key
+from odh_tec.api.objects import (
+    binary_answer,
+    content_disposition,
+    folder_prefix,
+    get_storage,
+    prefetched,
+    require_key,
+)
 from odh_tec.errors import ApiError, BadRequest
-from odh_tec.previews import ZipEntry, build_preview, image_type, zip_stream
+from odh_tec.previews import IMAGE_TYPES, ZipEntry, build_preview, image_type, zip_stream
+from odh_tec.previews.schemas import Preview
 from odh_tec.storage.base import ObjectInfo, Storage
 
 router = APIRouter(tags=["previews"])
@@ -33,14 +41,27 @@ class UnsupportedMediaType(ApiError):
     status, code = 415, "UnsupportedMediaType"
 
 
-@router.get("/locations/{location_id}/preview")
-async def preview(key: str, storage: Storage = Depends(get_storage)) -> JSONResponse:
+@router.get("/locations/{location_id}/preview", response_model=Preview)
+async def preview(response: Response, key: str, storage: Storage = Depends(get_storage)) -> dict:
     """What the preview modal shows: `kind` is text, image, table, parquet, json or binary."""
     result = await build_preview(storage, require_key(key))
-    return JSONResponse(result, headers=SANDBOX_HEADERS)
+    response.headers.update(SANDBOX_HEADERS)
+    return result
 
 
-@router.get("/locations/{location_id}/preview/raw")
+@router.get(
+    "/locations/{location_id}/preview/raw",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The image's bytes",
+            "content": {
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in sorted(set(IMAGE_TYPES.values()))
+            },
+        }
+    },
+)
 async def preview_raw(key: str, storage: Storage = Depends(get_storage)) -> StreamingResponse:
     """The bytes of an image, only with an allow-listed image type (never HTML, SVG or script)."""
     info = await storage.stat(require_key(key))
@@ -70,7 +91,11 @@ def _parent(path: str) -> str:
     return parent + "/" if parent else ""
 
 
-@router.get("/locations/{location_id}/zip")
+@router.get(
+    "/locations/{location_id}/zip",
+    response_class=StreamingResponse,
+    responses={200: binary_answer("application/zip", "The files as one zip archive, streamed as it is written")},
+)
 async def download_zip(
     location_id: str,
     prefix: list[str] = Query(default_factory=list),

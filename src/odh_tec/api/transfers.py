@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, BaseModel, Field
 
 from odh_tec.services import Services, get_services
 from odh_tec.transfers.engine import TooManyRequests, TransferEngine
+from odh_tec.transfers.schemas import ClearedJobs, CopyPrecheck, HfPreview, Job, JobList
 from odh_tec.transfers.specs import CopySpec, HFImportSpec
 
 router = APIRouter()
@@ -120,7 +121,7 @@ def copy_spec(body: CopyTransferRequest, services: Services) -> CopySpec:
     )
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Job)
 async def start(body: TransferRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
     if isinstance(body, HFTransferRequest):
         job = await engine.submit(hf_spec(body.source, body.destination))
@@ -129,28 +130,37 @@ async def start(body: TransferRequest, engine: TransferEngine = Depends(engine_o
     return job.to_json()
 
 
-@router.post("/huggingface/preview")
+@router.post("/huggingface/preview", response_model=HfPreview)
 async def preview(body: PreviewRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
     return await engine.preview_hf(hf_spec(body.source, body.destination))
 
 
-@router.post("/copy/precheck")
+@router.post("/copy/precheck", response_model=CopyPrecheck)
 async def precheck(body: CopyTransferRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
     return await engine.precheck_copy(copy_spec(body, engine.services))
 
 
-@router.get("")
+@router.get("", response_model=JobList)
 async def list_jobs(engine: TransferEngine = Depends(engine_of)) -> dict:
     return {"jobs": [job.to_json() for job in engine.list()]}
 
 
-@router.delete("")
+@router.delete("", response_model=ClearedJobs)
 async def clear_finished(engine: TransferEngine = Depends(engine_of)) -> dict:
     """Forget every finished job, in this run and in the saved history; running ones are untouched."""
     return {"cleared": engine.clear_finished()}
 
 
-@router.get("/events")
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-Sent Events: `snapshot`, `job` and `removed` (docs/api.md, Events)",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def events(request: Request, engine: TransferEngine = Depends(engine_of)) -> StreamingResponse:
     """`snapshot` on connect, then `job` / `removed` events; comment lines keep proxies from timing out.
     Past `max_sse_subscribers` open streams, a new one is refused with 429."""
@@ -181,20 +191,20 @@ async def events(request: Request, engine: TransferEngine = Depends(engine_of)) 
     )
 
 
-@router.get("/{job_id}")
+@router.get("/{job_id}", response_model=Job)
 async def get_job(job_id: str, engine: TransferEngine = Depends(engine_of)) -> dict:
     return engine.get(job_id).to_json()
 
 
-@router.post("/{job_id}/cancel")
+@router.post("/{job_id}/cancel", response_model=Job)
 async def cancel(job_id: str, engine: TransferEngine = Depends(engine_of)) -> dict:
     return (await engine.cancel(job_id)).to_json()
 
 
-@router.delete("/{job_id}")
-async def delete(job_id: str, engine: TransferEngine = Depends(engine_of)) -> JSONResponse:
+@router.delete("/{job_id}", response_model=Job)
+async def delete(job_id: str, engine: TransferEngine = Depends(engine_of)) -> dict:
     """Cancel a running job; forget a finished one (it leaves the list, `removed` on the stream)."""
     job = engine.get(job_id)
     if job.state.finished:
-        return JSONResponse(engine.forget(job_id).to_json())
-    return JSONResponse((await engine.cancel(job_id)).to_json())
+        return engine.forget(job_id).to_json()
+    return (await engine.cancel(job_id)).to_json()

@@ -29,6 +29,7 @@ from odh_tec.vram.architecture import ConfigError, parse_config
 from odh_tec.vram.estimate import estimate
 from odh_tec.vram.gpus import catalog
 from odh_tec.vram.hub import HubModel, fetch_model
+from odh_tec.vram.schemas import GpuInfo, HubModelSummary, VramResult
 from odh_tec.vram.workload import RequestError
 
 router = APIRouter()
@@ -68,7 +69,7 @@ def request_error(exc: RequestError) -> ApiError:
     return ApiError(str(exc), code=camel_code(exc.code), status=400 if exc.code == "unknown_gpu" else 422)
 
 
-@router.post("/estimate")
+@router.post("/estimate", response_model=VramResult)
 async def post_estimate(
     settings: RuntimeSettingsDep, hub_settings: HubSettingsDep, body: Any = Body(...)
 ) -> dict[str, Any]:
@@ -92,13 +93,13 @@ async def post_estimate(
     return result
 
 
-@router.get("/gpus")
+@router.get("/gpus", response_model=list[GpuInfo])
 async def get_gpus() -> list[dict[str, Any]]:
     """The GPU catalog with usable memory (what CUDA reports as total)."""
     return catalog()
 
 
-@router.get("/model")
+@router.get("/model", response_model=HubModelSummary)
 async def get_model(
     settings: RuntimeSettingsDep,
     hub_settings: HubSettingsDep,

@@ -1,0 +1,121 @@
+"""The JSON of jobs, Hub previews and copy prechecks, as the transfers API sends them.
+
+`Job.to_json` and the planners build plain dicts; the API checks them against these TypedDicts.
+Keys a kind of job does not have are `NotRequired`: left out of the answer, never sent as null. The
+SSE stream sends the same job JSON (docs/api.md, Events); it is not part of the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NotRequired
+
+from typing_extensions import TypedDict
+
+from odh_tec.transfers.model import FileState, JobState
+
+ConflictPolicy = Literal["skip", "overwrite", "rename"]
+
+
+class JobFile(TypedDict):
+    path: str  # the path in the repo, or the source key
+    destination_key: str
+    size: int
+    bytes_done: int
+    state: FileState
+    error: str | None  # "Code: message"
+
+
+class JobTotals(TypedDict):
+    files: int
+    files_done: int
+    files_failed: int
+    files_skipped: int
+    files_cancelled: int
+    bytes: int
+    bytes_done: int
+    rate_bps: float
+    eta_seconds: float | None
+
+
+class HfJobSource(TypedDict):
+    repo_id: str
+    repo_type: str
+    revision: str
+    include: list[str]
+    exclude: list[str]
+    token_provided: bool  # the token itself is never sent back
+
+
+class CopyJobSource(TypedDict):
+    location_id: str
+    keys: list[str]
+    prefixes: list[str]
+
+
+class JobDestination(TypedDict):
+    location_id: str
+    prefix: str
+    repo_folder: NotRequired[bool]  # Hub imports
+    key: NotRequired[str]  # a copy or move of one file to this exact key
+
+
+class Job(TypedDict):
+    id: str
+    version: int  # grows with every change a client shows: of two copies, the higher is the newer
+    kind: Literal["huggingface", "copy", "move"]
+    state: JobState
+    title: str
+    source: HfJobSource | CopyJobSource
+    destination: JobDestination
+    created_at: str  # ISO 8601, UTC
+    started_at: str | None
+    finished_at: str | None
+    resumed_at: str | None  # when a restart of the app picked the job up again
+    resolved_revision: str | None  # Hub imports: the commit sha
+    error: str | None
+    destination_base: NotRequired[str]  # Hub imports: the folder the repo's files land in
+    conflict: NotRequired[ConflictPolicy]  # copies and moves
+    totals: JobTotals
+    files: list[JobFile]
+
+
+class JobList(TypedDict):
+    jobs: list[Job]  # newest first
+
+
+class ClearedJobs(TypedDict):
+    cleared: list[str]  # the ids of the finished jobs forgotten
+
+
+class HfPreviewFile(TypedDict):
+    path: str
+    size: int
+    sha256: str | None  # LFS files only
+    lfs: bool
+    destination_key: str
+    exists: bool  # an object is already at the destination key
+    skip: bool  # it has the same size and checksum: an import leaves it alone
+
+
+class HfPreview(TypedDict):
+    repo_id: str
+    repo_type: str
+    revision: str
+    sha: str  # the commit the revision resolved to
+    gated: bool | str  # false, or the Hub's gating mode ("auto", "manual")
+    private: bool
+    files: list[HfPreviewFile]
+    total_size: int
+    file_count: int
+    repo_file_count: int  # every file of the repo, before include/exclude
+
+
+class CopyConflict(TypedDict):
+    source_key: str
+    destination_key: str
+
+
+class CopyPrecheck(TypedDict):
+    files: int
+    total_size: int
+    conflicts: list[CopyConflict]
