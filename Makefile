@@ -8,7 +8,7 @@ UI_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	$(wildcard frontend/package.json frontend/package-lock.json frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json)
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: run test install ui browsers bench clean lint format lock
+.PHONY: run test install ui browsers bench clean lint format lock api-types
 
 run: install ui ## install, build the UI, start embedded SeaweedFS + the app on http://127.0.0.1:8888
 	$(VENV)/bin/odh-tec serve
@@ -26,6 +26,12 @@ format: install ## apply ruff's and prettier's formatting
 	$(VENV)/bin/ruff check --fix-only src tests bench
 	$(VENV)/bin/ruff format src tests bench
 	cd frontend && npm run format
+
+# The UI's types come from the API's OpenAPI document; tests/api/test_openapi_types.py fails until the
+# committed frontend/src/api/schema.d.ts is what this writes.
+api-types: install ## regenerate frontend/src/api/schema.d.ts after changing a route or a response model
+	@test -d frontend/node_modules/openapi-typescript || (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+	set -o pipefail; $(PY) -m odh_tec.openapi | node frontend/scripts/api-types.mjs frontend/src/api/schema.d.ts
 
 install: $(VENV)/.installed
 

@@ -2,19 +2,26 @@
 import { apiUrl, seg } from './base';
 import type {
   ApiErrorBody,
+  BucketCreated,
+  BucketDeleted,
   BucketList,
+  ClearedJobs,
   CopyPrecheck,
   CopySource,
+  Deleted,
   Destination,
   Disclaimer,
+  FolderCreated,
   HfPreview,
   HfSource,
   Info,
   Job,
+  JobList,
   Listing,
-  Location,
+  LocationList,
   ObjectStat,
   Preview,
+  SelectionDeleted,
   Settings,
   SettingsSection,
   TestResult,
@@ -96,7 +103,7 @@ export const api = {
   disclaimer: () => get<Disclaimer>(apiUrl('/disclaimer')),
   acceptDisclaimer: () => request<Disclaimer>('PUT', apiUrl('/disclaimer'), { accepted: true }),
 
-  locations: () => get<{ locations: Location[] }>(apiUrl('/locations')),
+  locations: () => get<LocationList>(apiUrl('/locations')),
   list: (
     locationId: string,
     params: { prefix: string; page_token?: string | null; search?: string; page_size?: number },
@@ -113,17 +120,13 @@ export const api = {
     ),
   stat: (locationId: string, key: string) => get<ObjectStat>(loc(locationId, '/object', { key })),
   createFolder: (locationId: string, prefix: string) =>
-    request<{ prefix: string }>('POST', loc(locationId, '/folders'), { prefix }),
+    request<FolderCreated>('POST', loc(locationId, '/folders'), { prefix }),
   deleteObject: (locationId: string, key: string) =>
-    request<{ deleted: number }>('DELETE', loc(locationId, '/object', { key })),
+    request<Deleted>('DELETE', loc(locationId, '/object', { key })),
   deleteFolder: (locationId: string, prefix: string) =>
-    request<{ deleted: number }>('DELETE', loc(locationId, '/folder', { prefix })),
+    request<Deleted>('DELETE', loc(locationId, '/folder', { prefix })),
   deleteSelection: (locationId: string, keys: string[], prefixes: string[]) =>
-    request<{ deleted: number; errors: Array<{ key: string; error: string; message: string }> }>(
-      'POST',
-      loc(locationId, '/delete'),
-      { keys, prefixes },
-    ),
+    request<SelectionDeleted>('POST', loc(locationId, '/delete'), { keys, prefixes }),
   preview: (locationId: string, key: string, signal?: AbortSignal) =>
     get<Preview>(loc(locationId, '/preview', { key }), signal),
 
@@ -135,12 +138,9 @@ export const api = {
     loc(locationId, '/zip', { prefix: prefixes, key: keys }),
 
   buckets: () => get<BucketList>(apiUrl('/buckets')),
-  createBucket: (name: string) => request<{ name: string }>('POST', apiUrl('/buckets'), { name }),
+  createBucket: (name: string) => request<BucketCreated>('POST', apiUrl('/buckets'), { name }),
   deleteBucket: (name: string, empty: boolean) =>
-    request<{ deleted_objects: number }>(
-      'DELETE',
-      apiUrl(`/buckets/${seg(name)}`, { empty: empty ? 'true' : undefined }),
-    ),
+    request<BucketDeleted>('DELETE', apiUrl(`/buckets/${seg(name)}`, { empty: empty ? 'true' : undefined })),
 
   settings: () => get<Settings>(apiUrl('/settings')),
   saveSettings: (section: SettingsSection, body: Record<string, unknown>) =>
@@ -148,12 +148,12 @@ export const api = {
   testSettings: (section: Exclude<SettingsSection, 'transfers'>, body: Record<string, unknown>) =>
     request<TestResult>('POST', apiUrl(`/settings/${section}/test`), body),
 
-  transfers: () => get<{ jobs: Job[] }>(apiUrl('/transfers')),
+  transfers: () => get<JobList>(apiUrl('/transfers')),
   startTransfer: (body: TransferRequest) => request<Job>('POST', apiUrl('/transfers'), body),
   cancelTransfer: (id: string) => request<Job>('POST', apiUrl(`/transfers/${seg(id)}/cancel`)),
   /** Forget a finished job (it leaves the list; a `removed` event follows). */
   removeTransfer: (id: string) => request<Job>('DELETE', apiUrl(`/transfers/${seg(id)}`)),
-  clearFinishedTransfers: () => request<{ cleared: string[] }>('DELETE', apiUrl('/transfers')),
+  clearFinishedTransfers: () => request<ClearedJobs>('DELETE', apiUrl('/transfers')),
   hfPreview: (source: HfSource, destination: Destination) =>
     request<HfPreview>('POST', apiUrl('/transfers/huggingface/preview'), { source, destination }),
   copyPrecheck: (source: CopySource, destination: Destination) =>

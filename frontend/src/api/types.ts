@@ -1,181 +1,67 @@
-/** Shapes of the HTTP API (docs/api.md). */
+/**
+ * Shapes of the HTTP API (docs/api.md), under the names the UI uses.
+ *
+ * Everything the OpenAPI document describes comes from the generated schema.d.ts (`make api-types`),
+ * so a change to a response model shows up here as a type error. Hand-written types are kept only
+ * for what the document does not hold: the Server-Sent Events of the transfers stream (a text
+ * stream, documented in docs/api.md) and UI-side names for route parameters.
+ */
+import type { components, paths } from './schema';
 
-export interface ApiErrorBody {
-  error: string;
-  message: string;
-}
+type Schemas = components['schemas'];
 
-export interface Info {
-  version: string;
-  embedded_s3: boolean;
-  s3_endpoint: string;
-  nb_prefix: string;
-}
+export type ApiErrorBody = Schemas['ErrorBody'];
 
-export interface Disclaimer {
-  accepted: boolean;
-  accepted_at: string | null;
-}
+// System -----------------------------------------------------------------------------------------
 
-export interface Location {
-  id: string;
-  kind: 's3' | 'local';
-  name: string;
-  path?: string;
-  available: boolean;
-  default: boolean;
-}
+export type Info = Schemas['Info'];
+export type Disclaimer = Schemas['Disclaimer'];
+export type Location = Schemas['Location'];
+export type LocationList = Schemas['LocationList'];
 
-export interface FolderEntry {
-  prefix: string;
-  name: string;
-}
+// Objects and buckets ----------------------------------------------------------------------------
 
-export interface FileEntry {
-  key: string;
-  name: string;
-  size: number;
-  last_modified: string | null;
-  etag: string | null;
-}
+export type FolderEntry = Schemas['FolderEntry'];
+export type FileEntry = Schemas['FileEntry'];
+export type Listing = Schemas['ObjectListing'];
+export type ObjectStat = Schemas['ObjectStat'];
+export type FolderCreated = Schemas['FolderCreated'];
+export type Deleted = Schemas['Deleted'];
+export type SelectionDeleted = Schemas['SelectionDeleted'];
 
-export interface Listing {
-  prefix: string;
-  folders: FolderEntry[];
-  files: FileEntry[];
-  next_page_token: string | null;
-}
+export type Bucket = Schemas['Bucket'];
+export type BucketList = Schemas['BucketList'];
+export type BucketCreated = Schemas['BucketCreated'];
+export type BucketDeleted = Schemas['BucketDeleted'];
 
-export interface ObjectStat extends FileEntry {
-  content_type: string | null;
-  metadata: Record<string, string>;
-}
+// Settings ---------------------------------------------------------------------------------------
 
-export interface Bucket {
-  name: string;
-  created: string | null;
-}
-
-export interface BucketList {
-  buckets: Bucket[];
-  default_bucket: string | null;
-  list_denied: boolean;
-}
-
-export interface Settings {
-  s3: {
-    endpoint: string;
-    region: string;
-    access_key_id: string;
-    secret_access_key_set: boolean;
-    default_bucket: string;
-    embedded: boolean;
-  };
-  huggingface: { endpoint: string; token_set: boolean };
-  proxy: { http_proxy: string; https_proxy: string; no_proxy: string };
-  transfers: { max_concurrent_transfers: number; max_files_per_page: number };
-}
-
+export type Settings = Schemas['Settings'];
+export type EmbeddedCredentials = Schemas['EmbeddedCredentials'];
+/** The path segment of `PUT /api/settings/{section}`: one route each, not a parameter of the document. */
 export type SettingsSection = 's3' | 'huggingface' | 'proxy' | 'transfers';
-
-export interface TestResult {
-  ok: boolean;
-  message: string;
-  error?: string;
-}
+export type TestResult = Schemas['S3TestResult'] | Schemas['HubTestResult'] | Schemas['ProxyTestResult'];
 
 // Previews ---------------------------------------------------------------------------------------
 
-interface PreviewBase {
-  truncated: boolean;
-  key: string;
-  name: string;
-  size: number;
-  content_type: string | null;
-}
-
-export interface TextPreview extends PreviewBase {
-  kind: 'text' | 'json';
-  language: string;
-  text: string;
-  bytes_shown?: number;
-}
-
-export interface TablePreview extends PreviewBase {
-  kind: 'table';
-  format: 'csv' | 'tsv' | 'jsonl';
-  columns: string[];
-  rows: Array<Array<string | number | boolean | null>>;
-}
-
-export interface ParquetPreview extends PreviewBase {
-  kind: 'parquet';
-  schema: Array<{ name: string; type: string; nullable: boolean }>;
-  num_rows: number;
-  num_row_groups: number;
-  created_by: string | null;
-  columns: string[];
-  rows: Array<Array<string | number | boolean | null>>;
-  note: string | null;
-  bytes_read: number;
-}
-
-export interface ImagePreview extends PreviewBase {
-  kind: 'image';
-  image_type: string;
-}
-
-export interface BinaryPreview extends PreviewBase {
-  kind: 'binary';
-}
-
-export type Preview = TextPreview | TablePreview | ParquetPreview | ImagePreview | BinaryPreview;
+export type TextPreview = Schemas['TextPreview'];
+export type TablePreview = Schemas['TablePreview'];
+export type ParquetPreview = Schemas['ParquetPreview'];
+export type ImagePreview = Schemas['ImagePreview'];
+export type BinaryPreview = Schemas['BinaryPreview'];
+/** One of the above, by `kind`. */
+export type Preview =
+  paths['/api/locations/{location_id}/preview']['get']['responses'][200]['content']['application/json'];
 
 // Transfers --------------------------------------------------------------------------------------
 
-export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-export type FileState = 'queued' | 'running' | 'done' | 'skipped' | 'failed' | 'cancelled';
-export type ConflictPolicy = 'skip' | 'overwrite' | 'rename';
-
-export interface JobFile {
-  path: string;
-  destination_key?: string;
-  size: number | null;
-  bytes_done: number;
-  state: FileState;
-  error: string | null;
-}
-
-export interface Job {
-  id: string;
-  /** Per job, grows with every change the server sends: of two copies, the higher version is the newer. */
-  version?: number;
-  kind: 'huggingface' | 'copy' | 'move';
-  state: JobState;
-  title: string;
-  source: Record<string, unknown>;
-  /** `key`: a copy or move of one file to an exact key (a rename); `repo_folder`: Hub imports. */
-  destination: { location_id: string; prefix: string; key?: string; repo_folder?: boolean };
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  /** When a restart of the app picked the job up again; null if it never had to. */
-  resumed_at?: string | null;
-  resolved_revision: string | null;
-  error: string | null;
-  totals: {
-    files: number;
-    files_done: number;
-    files_failed: number;
-    files_skipped: number;
-    bytes: number;
-    bytes_done: number;
-    rate_bps: number | null;
-    eta_seconds: number | null;
-  };
-  files: JobFile[];
-  files_count?: number;
-}
+export type JobState = Schemas['JobState'];
+export type FileState = Schemas['FileState'];
+export type ConflictPolicy = NonNullable<Schemas['CopyTransferRequest']['conflict']>;
+export type JobFile = Schemas['JobFile'];
+export type Job = Schemas['Job'];
+export type JobList = Schemas['JobList'];
+export type ClearedJobs = Schemas['ClearedJobs'];
 
 /**
  * A `job` event on the SSE stream: the full job (`files`, first and final events), or the job without
@@ -187,46 +73,9 @@ export type JobEvent = Omit<Job, 'files'> & {
   files_count?: number;
 };
 
-export interface HfSource {
-  repo_id: string;
-  repo_type: 'model' | 'dataset';
-  revision: string;
-  include: string[];
-  exclude: string[];
-  token: string | null;
-}
-
-export interface Destination {
-  location_id: string;
-  prefix: string;
-  /** Copies and moves of one file: its exact new key (a rename). */
-  key?: string;
-  /** Hub imports: false puts the files directly under `prefix` (the UI puts the repo id in it). */
-  repo_folder?: boolean;
-}
-
-export interface HfPreview {
-  repo_id: string;
-  repo_type: string;
-  revision: string;
-  sha: string;
-  files: Array<{ path: string; size: number; sha256: string | null; exists: boolean }>;
-  total_size: number;
-  file_count: number;
-}
-
-export interface CopySource {
-  location_id: string;
-  keys: string[];
-  prefixes: string[];
-}
-
-export interface CopyPrecheck {
-  files: number;
-  total_size: number;
-  conflicts: Array<{ source_key: string; destination_key: string }>;
-}
-
-export type TransferRequest =
-  | { kind: 'huggingface'; source: HfSource; destination: Destination }
-  | { kind: 'copy' | 'move'; source: CopySource; destination: Destination; conflict: ConflictPolicy };
+export type HfSource = Schemas['HFSource'];
+export type Destination = Schemas['Destination'];
+export type HfPreview = Schemas['HfPreview'];
+export type CopySource = Schemas['CopySource'];
+export type CopyPrecheck = Schemas['CopyPrecheck'];
+export type TransferRequest = Schemas['HFTransferRequest'] | Schemas['CopyTransferRequest'];
