@@ -22,6 +22,9 @@ import { useUploadManager, useUploads, type UploadItem, type UploadState } from 
 import { t } from '../../i18n/strings';
 import { formatBytes, formatRate, percent } from '../../utils/format';
 
+/** Per-file speed only where the name keeps room (the overall speed is above the table at any width). */
+const WIDE_ONLY: ('hidden' | 'visibleOnLg')[] = ['hidden', 'visibleOnLg'];
+
 const STATE_LABEL: Record<
   UploadState,
   { text: string; color: 'grey' | 'blue' | 'green' | 'red' | 'orange' }
@@ -48,7 +51,7 @@ function Row({ item }: { item: UploadItem }) {
       <Td dataLabel={t.common.size} modifier="nowrap">
         {formatBytes(item.size)}
       </Td>
-      <Td dataLabel={t.transfers.progress} width={30}>
+      <Td dataLabel={t.transfers.progress} width={25}>
         <Progress
           value={value}
           size="sm"
@@ -63,7 +66,7 @@ function Row({ item }: { item: UploadItem }) {
           aria-label={t.uploads.progressLabel(item.key)}
         />
       </Td>
-      <Td dataLabel="" modifier="nowrap">
+      <Td dataLabel="" modifier="nowrap" visibility={WIDE_ONLY}>
         {item.state === 'uploading' ? formatRate(item.rate) : ''}
       </Td>
       <Td dataLabel="">
@@ -170,10 +173,10 @@ export function UploadsModal({ onClose }: { onClose: () => void }) {
                 <Table aria-label={t.uploads.title} variant="compact">
                   <Thead>
                     <Tr>
-                      <Th>{t.common.name}</Th>
+                      <Th width={35}>{t.common.name}</Th>
                       <Th>{t.common.size}</Th>
                       <Th>{t.transfers.progress}</Th>
-                      <Th screenReaderText="Rate" />
+                      <Th screenReaderText="Rate" visibility={WIDE_ONLY} />
                       <Th screenReaderText="State" />
                       <Th screenReaderText={t.common.actions} />
                     </Tr>

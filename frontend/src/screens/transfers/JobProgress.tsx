@@ -1,5 +1,13 @@
 /** A transfer job's overall progress and its per-file table (shared by the Transfers page and HF import). */
-import { Label, Progress, ProgressMeasureLocation, ProgressVariant, Content } from '@patternfly/react-core';
+import {
+  Content,
+  HelperText,
+  HelperTextItem,
+  Label,
+  Progress,
+  ProgressMeasureLocation,
+  ProgressVariant,
+} from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import type { FileState, Job, JobState } from '../../api/types';
 import { useTransfers } from '../../app/transfers';
@@ -41,19 +49,29 @@ export function JobSummary({ job }: { job: Job }) {
   const { titleOf } = useTransfers();
   const { totals } = job;
   const running = job.state === 'running';
-  const parts = [t.transfers.bytes(formatBytes(totals.bytes_done), formatBytes(totals.bytes))];
-  if (running && totals.rate_bps) parts.push(formatRate(totals.rate_bps));
+  // Speed and time left go under the bar: beside the byte counts they wrapped into a column at 800 px.
+  const pace: string[] = [];
+  if (running && totals.rate_bps) pace.push(formatRate(totals.rate_bps));
   if (running && totals.eta_seconds !== null)
-    parts.push(`${t.transfers.eta} ${formatDuration(totals.eta_seconds)}`);
+    pace.push(`${t.transfers.eta} ${formatDuration(totals.eta_seconds)}`);
+  const paceId = `job-pace-${job.id}`;
   return (
     <>
       <Progress
         value={jobPercent(job)}
         title={t.transfers.counts(totals.files_done, totals.files, totals.files_failed, totals.files_skipped)}
-        label={parts.join(' · ')}
+        label={t.transfers.bytes(formatBytes(totals.bytes_done), formatBytes(totals.bytes))}
         measureLocation={ProgressMeasureLocation.top}
         variant={variantOf(job.state)}
         aria-label={`${t.transfers.progress}: ${titleOf(job)}`}
+        aria-describedby={pace.length ? paceId : undefined}
+        helperText={
+          pace.length ? (
+            <HelperText>
+              <HelperTextItem id={paceId}>{pace.join(' · ')}</HelperTextItem>
+            </HelperText>
+          ) : undefined
+        }
         data-testid="job-progress"
       />
       {job.error && (
