@@ -171,7 +171,9 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     only = set(args.only or SCREENS)
-    tmp = Path(tempfile.mkdtemp(prefix="odh-tec-shots-"))
+    tmp = Path(tempfile.gettempdir()) / "odh-tec-screenshots"  # one fixed name: the paths shown stay the same
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
     local = tmp / "pvc" / "data"
     local.mkdir(parents=True)
     (local / "notes.txt").write_text("local PVC folder\n")
