@@ -93,7 +93,20 @@ async def open_client(
         config=client_config(settings, attempts=attempts, unsigned=unsigned),
         verify=verify,
     ) as client:
+        # Registered after botocore's own handler, so it runs last and takes the header back out.
+        client.meta.events.register("before-call.s3", _no_expect_continue)
         yield client
+
+
+def _no_expect_continue(params: dict, **_: Any) -> None:
+    """Send bodies (PutObject, UploadPart) at once instead of waiting for `100 Continue` first.
+
+    aiohttp waits for the interim answer with no time limit: its read timeout starts only once the body
+    is sent. An S3, or a proxy in front of it, that takes the request and never answers would hold the
+    upload, and every file waiting for its slot, for as long as the connection lives. Without the header
+    the body goes at once and S3_READ_TIMEOUT bounds the wait for the answer. The cost: a request that S3
+    refuses (403) sends its part before hearing so."""
+    params.get("headers", {}).pop("Expect", None)
 
 
 class S3Connection:
