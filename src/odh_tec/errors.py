@@ -107,6 +107,16 @@ _OS_ERRORS = {
 }
 
 
+def from_os_error(exc: OSError) -> ApiError | None:
+    """A local folder's refusal (a name too long, no permission, read-only, full) in this vocabulary;
+    None for the other OS errors (network trouble, which may pass)."""
+    known = _OS_ERRORS.get(exc.errno or 0)
+    if known is None:
+        return None
+    status, code = known
+    return ApiError(exc.strerror or str(exc), code=code, status=status)
+
+
 def camel_code(code: str) -> str:
     """'unknown_gpu' -> 'UnknownGpu': the estimator's own codes (a pure package) in this vocabulary."""
     return "".join(part.capitalize() for part in code.split("_"))

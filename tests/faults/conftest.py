@@ -29,6 +29,8 @@ MiB = 1 << 20
 REPO = "faults/model"
 BIG = "model.safetensors"  # three 8 MiB S3 parts: a multipart upload
 BIG_SIZE = 20 * MiB
+SHARD = "shard-2.safetensors"  # another, for a second job at the same time
+SHARD_SIZE = 12 * MiB
 FINISHED = ("completed", "failed", "cancelled")
 
 # Requests that S3 tells apart by query and headers, as rules of the fault proxy match them.
@@ -61,6 +63,7 @@ def fault_hub() -> Iterator[FakeHub]:
             {
                 "config.json": '{"model_type": "faults"}\n',
                 BIG: SyntheticContent(BIG_SIZE, seed="faults-big"),
+                SHARD: SyntheticContent(SHARD_SIZE, seed="faults-shard"),
             },
         )
         yield hub

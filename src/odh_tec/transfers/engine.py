@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from odh_tec.errors import ApiError, NotFound
+from odh_tec.errors import ApiError, NotFound, from_os_error
 from odh_tec.hf.download import DownloadPolicy
 from odh_tec.hf.errors import HubRateLimited, HubServerError, HubUnreachable
 from odh_tec.hf.verify import ChecksumMismatch, SizeMismatch
@@ -72,10 +72,16 @@ def retryable(exc: BaseException) -> bool:
         return True
     if isinstance(exc, ApiError):
         return exc.status >= 500 or exc.status in (408, 429)
+    if isinstance(exc, OSError) and from_os_error(exc) is not None:
+        # A local folder refused (full, read-only, no permission): a retry would fetch the file again
+        # only to meet the same refusal, filling the disk once more under the jobs still writing there.
+        return False
     return isinstance(exc, (httpx.TransportError, OSError, asyncio.TimeoutError))
 
 
 def describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and (known := from_os_error(exc)) is not None:
+        exc = known  # "InsufficientStorage: No space left on device", not "OSError: [Errno 28] …"
     if isinstance(exc, ApiError):
         return f"{exc.code}: {exc.message}"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
