@@ -16,7 +16,9 @@ from odh_tec.api import buckets, objects, previews, settings, system, transfers,
 from odh_tec.api_docs import add_api_docs
 from odh_tec.config import Config, RuntimeSettings
 from odh_tec.errors import ERROR_RESPONSES, install_error_handlers
+from odh_tec.http import trusted_ssl_context
 from odh_tec.observability.logs import RequestIdMiddleware
+from odh_tec.observability.looplag import watch_event_loop
 from odh_tec.observability.metrics import MetricsMiddleware, watch_transfers
 from odh_tec.security import SecurityPolicy, install_security
 from odh_tec.security.headers import content_security_policy
@@ -82,6 +84,12 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        loop_lag = watch_event_loop()
+        # Work that would otherwise hold the event loop at the first request: FastAPI builds each route's
+        # models when it is first matched (0.1-0.3 s in all), and outbound clients share one SSL context
+        # whose CA bundles take as long to read. Both here, in a worker thread, before serving.
+        await asyncio.to_thread(app.openapi)
+        await asyncio.to_thread(trusted_ssl_context, services.settings)
         if config.wants_embedded_s3:
             await start_embedded_s3(services)
             from odh_tec.embedded_s3 import write_runtime_file
@@ -105,6 +113,7 @@ def create_app(config: Config | None = None) -> FastAPI:
             yield
         finally:
             unwatch()
+            await loop_lag.stop()
             recovery.cancel()
             await services.transfers.stop()
             await services.s3.close()
