@@ -4,8 +4,11 @@ Settings page's proxy test."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import ssl
 from dataclasses import dataclass
 
+import certifi
 import httpx
 
 from odh_tec.config import ProxySettings, RuntimeSettings
@@ -26,12 +29,37 @@ def make_http_client(
     proxy = settings.proxy.for_url(base_url)
     return httpx.AsyncClient(
         proxy=proxy,
-        verify=settings.ssl_context(),
+        verify=trusted_ssl_context(settings),
         timeout=timeout,
         trust_env=False,
         headers={"User-Agent": USER_AGENT, **kwargs.pop("headers", {})},
         **kwargs,
     )
+
+
+# Loading CA bundles costs 20-100 ms of CPU: once per set of files, not per client (on the event loop).
+_SSL_CONTEXTS: dict[tuple, ssl.SSLContext] = {}
+
+
+def _file_stamp(path: str) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def trusted_ssl_context(settings: RuntimeSettings) -> ssl.SSLContext:
+    """The default roots plus the configured CA bundles, built once and shared by every client. A
+    bundle that changes on disk (a renewed service CA) gives a new context."""
+    key = tuple((bundle, *_file_stamp(bundle)) for bundle in settings.ca_bundles)
+    context = _SSL_CONTEXTS.get(key)
+    if context is None:
+        built = settings.ssl_context()
+        # What httpx builds for verify=True, when no bundle is configured.
+        context = built if isinstance(built, ssl.SSLContext) else ssl.create_default_context(cafile=certifi.where())
+        _SSL_CONTEXTS[key] = context
+    return context
 
 
 # The proxy connection test ------------------------------------------------------------------------
