@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import socket
 import threading
 import time
@@ -17,9 +19,11 @@ import pytest
 import uvicorn
 from botocore.config import Config as BotoConfig
 
+from loopwatch import LIVE_THREAD, SlowCallbacks
 from odh_tec.app import create_app
 from odh_tec.config import Config
 from odh_tec.embedded_s3 import EmbeddedS3, S3Credentials
+from odh_tec.observability.looplag import SLOW_CALLBACK_ENV, report_slow_callbacks
 
 ADMIN = S3Credentials("testadmin", "testadmin-secret-key-0123456789")
 # Restricted identities: read-only on everything, and read/write on one bucket without ListBuckets.
@@ -107,6 +111,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Every app a test starts runs its loop in asyncio's debug mode and fails the running test when one
+# callback blocked it longer than --slow-callback-ms (tests/loopwatch.py); 0 turns it off. Outside pytest
+# (tests/browser/screenshots.py) it stays off.
+SLOW_CALLBACKS: SlowCallbacks | None = None
+
+
+class _DebugLoopServer(uvicorn.Server):
+    async def serve(self, sockets=None) -> None:
+        self.loop = asyncio.get_running_loop()
+        watch = SLOW_CALLBACKS
+        if watch is None:
+            await super().serve(sockets)
+            return
+        report_slow_callbacks(self.loop, watch.threshold)
+        watch.watch()
+        try:
+            await super().serve(sockets)
+        finally:
+            watch.unwatch()
+
+
 class LiveServer:
     """The real app under Uvicorn in a background thread (real sockets: disconnects, SSE, browsers)."""
 
@@ -114,12 +139,12 @@ class LiveServer:
         self.config = config
         self.app = create_app(config)
         self.port = free_port()
-        self.server = uvicorn.Server(
+        self.server = _DebugLoopServer(
             uvicorn.Config(
                 self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", proxy_headers=False
             )
         )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, name=f"{LIVE_THREAD}-{self.port}", daemon=True)
 
     @property
     def url(self) -> str:
@@ -204,6 +229,55 @@ def make_live(s3_server, tmp_path):
 
 def run(coro):
     return asyncio.run(coro)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--slow-callback-ms",
+        type=float,
+        default=float(os.environ.get(SLOW_CALLBACK_ENV) or 100),
+        help="fail a test when an app's event loop ran one callback longer than this (0: off; asyncio debug mode)",
+    )
+
+
+def pytest_configure(config):
+    global SLOW_CALLBACKS
+    ms = config.getoption("--slow-callback-ms")
+    if ms > 0:
+        SLOW_CALLBACKS = SlowCallbacks(ms / 1000)
+        logging.getLogger("asyncio").addHandler(SLOW_CALLBACKS)
+
+
+@pytest.fixture
+def slow_callbacks() -> SlowCallbacks:
+    """What the apps' loops logged as slow (a test that blocks a loop on purpose takes its lines)."""
+    if SLOW_CALLBACKS is None:
+        pytest.skip("slow-callback detection is off (--slow-callback-ms 0)")
+    return SLOW_CALLBACKS
+
+
+@pytest.fixture(autouse=True)
+def _no_slow_callbacks() -> Iterator[None]:
+    """Fails the test during which (or during whose fixtures' setup) an app's loop was blocked."""
+    yield
+    if SLOW_CALLBACKS is not None and (found := SLOW_CALLBACKS.unreported()):
+        pytest.fail(SLOW_CALLBACKS.describe(found), pytrace=False)
+
+
+def pytest_sessionfinish(session):
+    """Blocks after the last test (session fixtures stopping their apps) fail the run."""
+    if SLOW_CALLBACKS is not None and (found := SLOW_CALLBACKS.unreported()):
+        print("\n" + SLOW_CALLBACKS.describe(found))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SLOW_CALLBACKS is not None and SLOW_CALLBACKS.starved:
+        terminalreporter.write_line(
+            f"{len(SLOW_CALLBACKS.starved)} slow callbacks spent under half of "
+            f"{SLOW_CALLBACKS.threshold * 1000:.0f} ms on the CPU (a busy machine, not counted): "
+            + "; ".join(line.rsplit(" took ", 1)[-1] for line in SLOW_CALLBACKS.starved)
+        )
 
 
 @pytest.hookimpl(trylast=True)
