@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
 from botocore import UNSIGNED
 from botocore.exceptions import ClientError
 
@@ -26,6 +25,7 @@ from odh_tec.config import RuntimeSettings, S3Settings
 from odh_tec.errors import ApiError
 from odh_tec.storage.s3.errors import translate_error
 from odh_tec.storage.s3.multipart import PARTS_BUFFERED, PENDING_ABORTS, UploadJournal, UploadLog
+from odh_tec.storage.s3.session import new_session
 from odh_tec.storage.s3.storage import S3Storage
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,9 @@ async def open_client(
     """A client for `s3` (short-lived for connection tests with unsaved values).
 
     `unsigned`: anonymous requests, for testing an endpoint the stored keys do not belong to."""
-    session = get_session()
-    verify = settings.combined_ca_file(ca_dir) if (ca_dir and settings.ca_bundles) else None
+    session = await new_session()
+    # Reads and writes CA files: off the event loop.
+    verify = await asyncio.to_thread(settings.combined_ca_file, ca_dir) if (ca_dir and settings.ca_bundles) else None
     async with session.create_client(
         "s3",
         endpoint_url=s3.endpoint or None,
