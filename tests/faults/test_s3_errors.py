@@ -8,6 +8,7 @@ import hashlib
 import re
 import time
 
+import httpx
 import pytest
 
 from transfers.conftest import wait_job
@@ -24,12 +25,13 @@ from .conftest import (
     import_body,
     keys_in,
     open_uploads,
+    pattern,
     pattern_sha256,
     run_job,
     sha256_of,
     start_upload,
 )
-from .proxy import ANSWER, Rule
+from .proxy import ANSWER, DROP, DROP_RESPONSE, Rule
 
 pytestmark = pytest.mark.faults
 
@@ -138,3 +140,43 @@ def test_access_denied_fails_a_job_at_once_and_names_the_code(app, s3_proxy, s3,
         assert len(s3_proxy.log.find(method="PUT", path=r"/dst/a\.bin$")) == 1
     assert [k for k in keys_in(s3, bucket) if not k.startswith("src/")] == []
     assert open_uploads(s3, bucket) == []
+
+
+def test_a_part_cut_mid_body_is_sent_again(app, s3_proxy, s3, bucket):
+    s3_proxy.add(Rule(DROP, nth=2, times=2, after_bytes=MiB, **UPLOAD_PART))
+    size = 30 * MiB
+    upload = start_upload(app, bucket, "up/cut.bin", size)
+    upload.wait(60)
+    assert upload.response is not None and upload.response.status_code == 201, upload.error or upload.response.text
+    assert sha256_of(s3, bucket, "up/cut.bin") == pattern_sha256(size)
+    assert len(s3_proxy.log.find(action="drop")) == 2
+    assert open_uploads(s3, bucket) == []
+
+
+def test_a_download_cut_mid_body_fails_the_file_try_and_the_copy_completes(make_app, s3_proxy, s3, bucket, tmp_path):
+    """S3 → local streams get_object into a temporary file; a body cut short fails that try (nothing is
+    renamed into place), and the engine's retry fetches the object again."""
+    local = tmp_path / "pvc"
+    local.mkdir()
+    app = make_app(s3_proxy.url, local_storage_paths=str(local))
+    data = b"".join(pattern(12 * MiB, seed="download"))
+    s3.put_object(Bucket=bucket, Key="src/big.bin", Body=data)
+    s3_proxy.add(Rule(DROP_RESPONSE, method="GET", path=r"/src/big\.bin$", after_bytes=5 * MiB))
+    with app.client() as client:
+        job = run_job(client, copy_body(f"s3:{bucket}", f"local:{local.name}", ["src/big.bin"], "dst/"))
+    assert job["state"] == "completed", (job["error"], job["files"])
+    assert hashlib.sha256((local / "dst" / "big.bin").read_bytes()).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert [p.name for p in local.rglob("*") if p.is_file()] == ["big.bin"]
+    assert [e.action for e in s3_proxy.log.find(method="GET", path=r"/src/big\.bin$")] == ["drop_response", "forward"]
+
+
+def test_a_browser_download_cut_mid_body_is_not_a_short_success(app, s3_proxy, s3, bucket):
+    """Once the headers are out the app cannot answer an error: the client must see a broken body
+    (shorter than its Content-Length), never a complete-looking short file."""
+    data = b"".join(pattern(6 * MiB, seed="browser-download"))
+    s3.put_object(Bucket=bucket, Key="dl/file.bin", Body=data)
+    s3_proxy.add(Rule(DROP_RESPONSE, method="GET", path=r"/dl/file\.bin$", after_bytes=2 * MiB))
+    started = time.monotonic()
+    with app.client() as client, pytest.raises(httpx.RemoteProtocolError):
+        client.get(f"/api/locations/s3:{bucket}/download", params={"key": "dl/file.bin"})
+    assert time.monotonic() - started < 10

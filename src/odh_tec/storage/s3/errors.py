@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+import aiohttp
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -100,6 +101,9 @@ def _translate_error(
         return UpstreamError(f"Cannot reach the S3 endpoint {where}: {exc}")
     if isinstance(exc, ReadTimeoutError):
         return UpstreamError(f"The S3 endpoint {where} did not answer in time")
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        # A body cut short (the connection dropped mid-download): aiobotocore passes it on as aiohttp's.
+        return UpstreamError(f"The S3 endpoint {where} broke off its answer before the end")
     if isinstance(exc, NoCredentialsError):
         return ApiError("No S3 credentials are configured", code="NoCredentials", status=400)
     if isinstance(exc, PartialCredentialsError):

@@ -120,12 +120,21 @@ class S3Storage(Storage):
         except Exception as exc:
             raise self._error(exc, key=key) from exc
         body = answer["Body"]
+
+        async def more(size: int) -> bytes:
+            # A body that breaks off mid-way is an S3 failure like any other (502, which the transfer
+            # engine tries again), not a bare aiohttp exception that fails the file for good.
+            try:
+                return await body.read(size)
+            except Exception as exc:
+                raise self._error(exc, key=key) from exc
+
         try:
             # aiohttp hands over whatever has arrived (often 64-256 KiB): gather about `chunk_size`
             # before yielding, so each hop (our response, the client) moves a few large writes.
             pending: list[bytes] = []
             pending_len = 0
-            while chunk := await body.read(chunk_size - pending_len):
+            while chunk := await more(chunk_size - pending_len):
                 pending.append(chunk)
                 pending_len += len(chunk)
                 if pending_len >= chunk_size:
