@@ -7,9 +7,7 @@ or a notebook runs it."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import socket
 import stat
 import subprocess
@@ -23,22 +21,10 @@ import pytest
 from conftest import free_port
 from fakehub import FakeHub, ForwardProxy
 from odh_tec.embedded_s3 import EmbeddedS3
+from served import ServedApp, clean_env
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONTEND = ROOT / "frontend" / "src"
-
-
-def base_env(tmp: Path, **extra: str) -> dict[str, str]:
-    """A notebook's environment with nothing configured: no S3, no local folders, an unreachable Hub."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AWS_", "HF_", "AUTH", "NB_PREFIX", "LOCAL_STORAGE", "ODH_TEC_"))
-        and k.lower() not in ("http_proxy", "https_proxy", "no_proxy")
-    }
-    env.update(ODH_TEC_DATA_DIR=str(tmp / "data"), HF_ENDPOINT="http://127.0.0.1:9", LOG_LEVEL="warning", COLUMNS="100")
-    env.update(extra)
-    return env
 
 
 def odh_tec(
@@ -63,7 +49,7 @@ def s3_env(tmp: Path, s3_server, **extra: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
         "ODH_TEC_EMBEDDED_S3": "false",
     }
-    return base_env(tmp, **{**values, **extra})
+    return clean_env(tmp, **{**values, **extra})
 
 
 def keys_of(s3, bucket: str, prefix: str = "") -> list[str]:
@@ -76,50 +62,12 @@ def keys_of(s3, bucket: str, prefix: str = "") -> list[str]:
 # ---- 3. the CLI finds the embedded S3 of `odh-tec serve` ------------------------------------------
 
 
-class Served:
-    """`odh-tec serve` with no S3 configured (as `make run` starts it): its embedded SeaweedFS."""
-
-    def __init__(self, tmp: Path):
-        self.tmp = tmp
-        self.env = base_env(tmp)
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "odh_tec.cli", "serve", "--port", str(self.port)],
-            env=self.env,
-            cwd=tmp,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/livez", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        self.process.kill()
-        raise RuntimeError(self.process.stdout.read())
-
-    @property
-    def s3_dir(self) -> Path:
-        return self.tmp / "data" / "s3"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def test_cp_finds_the_embedded_s3_of_a_running_server(tmp_path):
-    served = Served(tmp_path)
+    env = clean_env(tmp_path)
+    served = ServedApp(tmp_path, env)
+    s3_dir = served.data_dir / "s3"
     try:
-        runtime = served.s3_dir / "endpoint.json"
+        runtime = s3_dir / "endpoint.json"
         assert runtime.is_file(), "the server did not write its runtime file"
         assert stat.S_IMODE(runtime.stat().st_mode) == 0o600
         info = json.loads(runtime.read_text())
@@ -128,7 +76,7 @@ def test_cp_finds_the_embedded_s3_of_a_running_server(tmp_path):
         with httpx.Client(base_url=served.url) as client:
             assert client.post("/api/buckets", json={"name": "notebook"}).status_code in (200, 201)
             # The Settings page may reveal the embedded S3's keys (local-only), never in GET /api/settings.
-            keys = json.loads((served.s3_dir / "credentials.json").read_text())
+            keys = json.loads((s3_dir / "credentials.json").read_text())
             settings = client.get("/api/settings").text
             assert keys["secret_access_key"] not in settings
             revealed = client.get("/api/settings/s3/embedded-credentials")
@@ -139,15 +87,15 @@ def test_cp_finds_the_embedded_s3_of_a_running_server(tmp_path):
 
         (tmp_path / "x.txt").write_text("hello")
         # No AWS_* at all: the CLI finds the server's S3 through <data dir>/s3/endpoint.json.
-        done = odh_tec("cp", str(tmp_path / "x.txt"), "s3://notebook/in/", env=base_env(tmp_path), cwd=tmp_path)
+        done = odh_tec("cp", str(tmp_path / "x.txt"), "s3://notebook/in/", env=env, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert "NoCredentials" not in done.stderr
-        back = odh_tec("cp", "s3://notebook/in/x.txt", str(tmp_path / "back.txt"), env=base_env(tmp_path), cwd=tmp_path)
+        back = odh_tec("cp", "s3://notebook/in/x.txt", str(tmp_path / "back.txt"), env=env, cwd=tmp_path)
         assert back.returncode == 0, back.stderr
         assert (tmp_path / "back.txt").read_text() == "hello"
 
         # The same file tells a notebook how to reach it.
-        exports = odh_tec("s3-env", env=base_env(tmp_path), cwd=tmp_path)
+        exports = odh_tec("s3-env", env=env, cwd=tmp_path)
         assert exports.returncode == 0, exports.stderr
         assert f"export AWS_S3_ENDPOINT={info['endpoint']}" in exports.stdout
         assert f"export AWS_SECRET_ACCESS_KEY={keys['secret_access_key']}" in exports.stdout
@@ -158,10 +106,10 @@ def test_cp_finds_the_embedded_s3_of_a_running_server(tmp_path):
     # A file left by a server that died: its endpoint does not answer, so it is ignored.
     dead = free_port()
     runtime.write_text(
-        json.dumps({"endpoint": f"http://127.0.0.1:{dead}", "credentials": str(served.s3_dir / "credentials.json")})
+        json.dumps({"endpoint": f"http://127.0.0.1:{dead}", "credentials": str(s3_dir / "credentials.json")})
     )
     runtime.chmod(0o600)
-    stale = odh_tec("cp", str(tmp_path / "x.txt"), "s3://notebook/in/", env=base_env(tmp_path), cwd=tmp_path)
+    stale = odh_tec("cp", str(tmp_path / "x.txt"), "s3://notebook/in/", env=env, cwd=tmp_path)
     assert stale.returncode == 2, stale.stderr
     assert "NoCredentials" not in stale.stderr and "cancelled" not in stale.stderr
     assert "AWS_S3_ENDPOINT" in stale.stderr and "odh-tec serve" in stale.stderr
@@ -343,25 +291,18 @@ def readme_vram_example() -> list[str]:
 def test_the_readme_vram_example_works_offline(tmp_path):
     args = readme_vram_example()
     assert "[" not in " ".join(args), "the example must be a command one can paste"
-    r = odh_tec(*args, env=base_env(tmp_path), cwd=tmp_path)
+    r = odh_tec(*args, env=clean_env(tmp_path), cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert re.search(r"(Fits|Does not fit) on \d+ × ", r.stdout), r.stdout
 
 
 def test_preset_gives_human_output_and_json_on_request(tmp_path):
-    env = base_env(tmp_path)
-    r = odh_tec(
-        "vram",
-        "estimate",
-        "--preset",
-        "llama-3.1-8b-instruct",
-        "--engine",
-        "vllm",
-        "--gpu",
-        "H100-80GB",
-        env=env,
-        cwd=tmp_path,
-    )
+    env = clean_env(tmp_path)
+
+    def estimate(preset: str, *args: str) -> subprocess.CompletedProcess:
+        return odh_tec("vram", "estimate", "--preset", preset, *args, env=env, cwd=tmp_path)
+
+    r = estimate("llama-3.1-8b-instruct", "--engine", "vllm", "--gpu", "H100-80GB")
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert not out.lstrip().startswith("{"), out
@@ -369,21 +310,11 @@ def test_preset_gives_human_output_and_json_on_request(tmp_path):
     # Concurrency is a whole number of requests of the context length (8,192 tokens, as in the UI).
     assert re.search(r"\b\d[\d,]* concurrent requests of 8,192 tokens", out), out
     assert not re.search(r"\d\.\d+ concurrent", out), out
-    r = odh_tec(
-        "vram",
-        "estimate",
-        "--preset",
-        "meta-llama/Llama-3.1-8B-Instruct",
-        "--engine",
-        "vllm",
-        "--json",
-        env=env,
-        cwd=tmp_path,
-    )
+    r = estimate("meta-llama/Llama-3.1-8B-Instruct", "--engine", "vllm", "--json")
     assert r.returncode == 0, r.stderr
     body = json.loads(r.stdout)
     assert body["fits"] and body["kv_cache_tokens"] // 8192 == int(body["max_concurrency"])
-    r = odh_tec("vram", "estimate", "--preset", "no-such-model", env=env, cwd=tmp_path)
+    r = estimate("no-such-model")
     assert r.returncode == 2 and "llama-3.1-8b-instruct" in r.stderr  # the error lists the presets
     r = odh_tec("vram", "presets", env=env, cwd=tmp_path)
     assert r.returncode == 0 and "gpt-oss-120b" in r.stdout and "openai/gpt-oss-120b" in r.stdout
@@ -397,7 +328,7 @@ def test_request_still_prints_exactly_one_json_object(tmp_path):
         "workload": {"task": "inference", "context_length": 2048},
         "hardware": {"gpu": "L4"},
     }
-    r = odh_tec("vram", "estimate", "--request", "-", env=base_env(tmp_path), cwd=tmp_path, stdin=json.dumps(request))
+    r = odh_tec("vram", "estimate", "--request", "-", env=clean_env(tmp_path), cwd=tmp_path, stdin=json.dumps(request))
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("\n") == 1 and json.loads(r.stdout)["fits"] is True
 
@@ -468,7 +399,7 @@ def test_cli_defaults_are_the_ui_defaults():
 
 
 def test_help_points_only_at_files_in_the_repository(tmp_path):
-    env = base_env(tmp_path)
+    env = clean_env(tmp_path)
     texts = [
         odh_tec(*args, "--help", env=env, cwd=tmp_path).stdout
         for args in (("vram",), ("vram", "estimate"), ("vram", "gpus"), ("cp",), ("import-hf",))
@@ -571,7 +502,7 @@ def test_unreachable_hub_is_said_in_plain_words(tmp_path):
     assert err.message.startswith("Cannot reach the Hugging Face Hub (https://huggingface.co")
     assert "Check the proxy in Settings or HF_ENDPOINT" in err.message
     # And from the CLI, offline.
-    env = base_env(tmp_path, HF_ENDPOINT="http://name-that-does-not-resolve.invalid")
+    env = clean_env(tmp_path, HF_ENDPOINT="http://name-that-does-not-resolve.invalid")
     with socket.socket() as sock:  # nothing listens here either
         sock.bind(("127.0.0.1", 0))
     r = odh_tec("import-hf", "org/model", "--to", str(tmp_path / "out") + "/", "--dry-run", env=env, cwd=tmp_path)

@@ -11,10 +11,9 @@ from playwright.sync_api import expect
 import fakehub
 from conftest import LiveServer, make_config
 from fakehub import layouts
-from odh_tec.config import HFSettings
-from odh_tec.transfers.model import Job, TransferFile
+from odh_tec.transfers.model import TransferFile
 from odh_tec.transfers.specs import CopySpec
-from odh_tec.transfers.store import JobStore
+from served import hub_endpoint, store_unfinished_copy
 
 from .conftest import open_app
 from .test_browse import browse, keys
@@ -34,13 +33,10 @@ def hub() -> Iterator:
 
 @pytest.fixture
 def hf_live(live, hub):
-    services = live.services
-    saved = services.settings.huggingface
-    services.settings.huggingface = HFSettings(endpoint=hub.url, token="")
     hub.reset()
-    yield live
+    with hub_endpoint(live, hub.url):
+        yield live
     hub.reset()
-    services.settings.huggingface = saved
 
 
 def open_import(page, live, bucket):
@@ -164,17 +160,8 @@ def test_a_resumed_job_says_so_and_finished_jobs_can_be_cleared(page, s3_server,
     spec = CopySpec(
         source_location=f"s3:{bucket}", destination_location=f"s3:{bucket}", keys=["src/a.txt"], prefix="dst/"
     )
-    job = Job(
-        kind="copy",
-        title=f"Copy 1 item to {bucket}/dst/",
-        source=spec.public_source(),
-        destination=spec.public_destination(),
-        files=[TransferFile(path="src/a.txt", key="dst/a.txt", size=3, source="src/a.txt")],
-    )
-    store = JobStore(config.data_dir / "transfers.sqlite3")
-    store.add(job, spec.stored(), prepared=True)
-    store.flush_now()
-    store.close()
+    files = [TransferFile(path="src/a.txt", key="dst/a.txt", size=3, source="src/a.txt")]
+    store_unfinished_copy(config.data_dir, spec, f"Copy 1 item to {bucket}/dst/", files)
 
     app = LiveServer(config).start()
     try:

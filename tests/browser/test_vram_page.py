@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from fakehub import FakeHub, models
-from odh_tec.config import HFSettings
+from served import hub_endpoint
 
 from .conftest import open_app
 from .test_shell import axe_ready, axe_violations  # noqa: F401 - axe_ready is a fixture
@@ -216,11 +216,8 @@ def vram_hub() -> Iterator:
 
 @pytest.fixture
 def hub_live(live, vram_hub):
-    services = live.services
-    saved = services.settings.huggingface
-    services.settings.huggingface = HFSettings(endpoint=vram_hub.url, token="")
-    yield live
-    services.settings.huggingface = saved
+    with hub_endpoint(live, vram_hub.url):
+        yield live
 
 
 def test_model_from_the_hub(page, hub_live):

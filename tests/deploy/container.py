@@ -14,6 +14,8 @@ import httpx
 from .podman import Podman
 
 OPENSHIFT_UID = "1000680000"  # an arbitrary UID from a namespace's range; the group is always 0
+# what OpenShift's restricted-v2 imposes on every container: an arbitrary UID in group 0, a read-only root
+RESTRICTED = ("--user", f"{OPENSHIFT_UID}:0", "--read-only")
 PREFIX = "/notebook/ns/x"
 
 # Lists objects and multipart uploads of a bucket from inside the container, with the embedded S3's
@@ -74,9 +76,7 @@ class Container:
             "-d",
             "--name",
             self.name,
-            "--user",
-            f"{OPENSHIFT_UID}:0",
-            "--read-only",
+            *RESTRICTED,
             "--tmpfs",
             "/tmp:rw,size=256m,mode=1777",
             "-v",

@@ -7,16 +7,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 import time
 import uuid
 
 import httpx
 import pytest
 
+from served import slow_upload
+
 from . import podman as pm
 from .conftest import wait_until
-from .container import OPENSHIFT_UID, Container
+from .container import RESTRICTED, Container
 
 MiB = 1 << 20
 APP_LAYER_LIMIT = 200 * MiB
@@ -65,9 +66,7 @@ command -v weed; command -v odh-tec
         "--rm",
         "--network",
         "none",
-        "--user",
-        f"{OPENSHIFT_UID}:0",
-        "--read-only",
+        *RESTRICTED,
         "--entrypoint",
         "/bin/sh",
         image,
@@ -87,9 +86,7 @@ def test_refuses_to_start_open_without_prefix_or_auth(image, podman):
         "--rm",
         "--network",
         "none",
-        "--user",
-        f"{OPENSHIFT_UID}:0",
-        "--read-only",
+        *RESTRICTED,
         "--tmpfs",
         "/tmp",
         image,
@@ -100,31 +97,9 @@ def test_refuses_to_start_open_without_prefix_or_auth(image, podman):
     assert "AUTH" in done.stdout + done.stderr
 
 
-def slow_upload(container: Container, bucket: str, key: str, total: int) -> threading.Thread:
-    """A browser-like upload of `total` bytes: 48 MiB at once (a multipart upload is open), then a trickle."""
-
-    def body():
-        for _ in range(12):
-            yield os.urandom(4 * MiB)
-        while True:
-            time.sleep(0.2)
-            yield b"x" * (64 << 10)
-
-    def run():
-        try:
-            httpx.put(
-                container.url(f"/api/locations/s3:{bucket}/object"),
-                params={"key": key},
-                content=body(),
-                headers={"Content-Length": str(total)},
-                timeout=120,
-            )
-        except httpx.HTTPError:
-            pass  # the server went away: that is the point
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+def _slow_upload(container: Container, bucket: str) -> None:
+    """1 GiB, the first 48 MiB at once: a multipart upload is open when the stop comes."""
+    slow_upload(container.url(f"/api/locations/s3:{bucket}/object"), "big.bin", 1 << 30, timeout=120)
 
 
 @pytest.mark.parametrize("storage", ["embedded", "external"])
@@ -225,7 +200,7 @@ def test_workbench(storage, request, image, podman, data_dir, containers, figure
 
     # SIGTERM in the middle of a 1 GiB upload: out in < 10 s, no object, no multipart upload left.
     before = app.metric("odh_tec_bytes_total", direction="in", location_kind="s3")
-    slow_upload(app, bucket, "big.bin", 1 << 30)
+    _slow_upload(app, bucket)
     wait_until(
         lambda: app.metric("odh_tec_bytes_total", direction="in", location_kind="s3") - before >= 40 * MiB,
         60,
@@ -284,7 +259,7 @@ def test_a_second_signal_exits_at_once(image, podman, data_dir, containers, figu
     app.start()
     assert app.client().post("/api/buckets", json={"name": "second-signal"}).status_code == 201
     before = app.metric("odh_tec_bytes_total", direction="in", location_kind="s3")
-    slow_upload(app, "second-signal", "big.bin", 1 << 30)
+    _slow_upload(app, "second-signal")
     wait_until(
         lambda: app.metric("odh_tec_bytes_total", direction="in", location_kind="s3") - before >= 40 * MiB,
         60,

@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from fakehub import FakeHub, layouts
-from odh_tec.config import HFSettings
 from odh_tec.hf.download import DownloadPolicy
 from odh_tec.transfers.engine import EngineOptions
 from odh_tec.transfers.hf_import import HubOptions
+from served import hub_endpoint
 
 TOKEN = "hf_valid_token_alice"
 OTHER_TOKEN = "hf_valid_token_bob"
@@ -82,10 +82,9 @@ def engine_options(live) -> Iterator[EngineOptions]:
 def hf_live(live, hub, engine_options):
     """The shared app, its Hub endpoint pointed at the fake (as the Settings page would do)."""
     services = live.services
-    saved_hf, saved_limit = services.settings.huggingface, services.settings.transfers.max_concurrent_transfers
-    services.settings.huggingface = HFSettings(endpoint=hub.url, token="")
-    yield live
-    services.settings.huggingface = saved_hf
+    saved_limit = services.settings.transfers.max_concurrent_transfers
+    with hub_endpoint(live, hub.url):
+        yield live
     services.settings.transfers = dataclasses.replace(services.settings.transfers, max_concurrent_transfers=saved_limit)
     services.transfers.set_concurrency(saved_limit)
 

@@ -5,10 +5,6 @@ are aborted, never one another client opened."""
 from __future__ import annotations
 
 import hashlib
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,9 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import LiveServer, free_port, make_config
+from conftest import LiveServer, make_config
 from fakehub import FakeHub
+from odh_tec.transfers.model import TransferFile
+from odh_tec.transfers.specs import CopySpec
 from odh_tec.transfers.store import JobStore
+from served import ServedApp, clean_env, store_unfinished_copy
 
 from .conftest import open_uploads, s3_keys
 
@@ -155,61 +154,22 @@ def test_a_stopped_app_resumes_its_import_at_the_next_start(s3_server, s3, bucke
         assert _downloads(slow_hub, path) == 1, f"{path} was fetched again"
 
 
-class ServedApp:
+def _serve(s3_server, tmp: Path, hub: FakeHub) -> ServedApp:
     """`odh-tec serve` as a process on a fixed data dir, so that it can be SIGKILLed like an OOM kill."""
-
-    def __init__(self, s3_server, tmp: Path, hub: FakeHub):
-        self.port = free_port()
-        creds = s3_server.credentials
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "HF_", "AUTH", "NB_PREFIX"))}
-        env.update(
-            ODH_TEC_DATA_DIR=str(tmp / "data"),
-            AWS_S3_ENDPOINT=s3_server.endpoint,
-            AWS_ACCESS_KEY_ID=creds.access_key_id,
-            AWS_SECRET_ACCESS_KEY=creds.secret_access_key,
-            HF_ENDPOINT=hub.url,
-            MAX_CONCURRENT_TRANSFERS="1",
-            LOG_LEVEL="warning",
-            HTTP_PROXY="",
-            HTTPS_PROXY="",
-            NO_PROXY="",
-        )
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "odh_tec.cli", "serve", "--port", str(self.port)],
-            env=env,
-            cwd=tmp,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}/api/livez", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert self.process.poll() is None and time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.2)
-
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30)
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+    creds = s3_server.credentials
+    env = clean_env(
+        tmp,
+        AWS_S3_ENDPOINT=s3_server.endpoint,
+        AWS_ACCESS_KEY_ID=creds.access_key_id,
+        AWS_SECRET_ACCESS_KEY=creds.secret_access_key,
+        HF_ENDPOINT=hub.url,
+        MAX_CONCURRENT_TRANSFERS="1",
+    )
+    return ServedApp(tmp, env, capture=False)
 
 
 def test_a_killed_app_resumes_its_import_and_aborts_the_upload_it_left_open(s3_server, s3, bucket, tmp_path, slow_hub):
-    app = ServedApp(s3_server, tmp_path, slow_hub)
+    app = _serve(s3_server, tmp_path, slow_hub)
     try:
         with app.client() as client:
             job_id = _start_import(client, bucket)
@@ -222,7 +182,7 @@ def test_a_killed_app_resumes_its_import_and_aborts_the_upload_it_left_open(s3_s
     assert [u["Key"] for u in left_open] == [f"models/{REPO}/big.safetensors"]  # what the sweep must abort
     time.sleep(1.5)  # the store's last batch is at most a second old: progress since then is lost, not work
 
-    app = ServedApp(s3_server, tmp_path, slow_hub)
+    app = _serve(s3_server, tmp_path, slow_hub)
     try:
         with app.client() as client:
             job = _wait(client, job_id, lambda j: j["state"] not in ("queued", "running"))
@@ -238,21 +198,9 @@ def test_a_killed_app_resumes_its_import_and_aborts_the_upload_it_left_open(s3_s
 def test_a_job_that_cannot_resume_fails_with_the_reason(s3_server, tmp_path):
     """A copy whose source location is gone since the restart fails once, with the reason; no loop."""
     config = make_config(s3_server, tmp_path)
-    store = JobStore(config.data_dir / "transfers.sqlite3")
-    from odh_tec.transfers.model import Job, TransferFile
-    from odh_tec.transfers.specs import CopySpec
-
     spec = CopySpec(source_location="local:gone", destination_location="local:gone", keys=["a.txt"])
-    job = Job(
-        kind="copy",
-        title="Copy 1 item to gone/",
-        source=spec.public_source(),
-        destination=spec.public_destination(),
-        files=[TransferFile(path="a.txt", key="a.txt", size=3, source="a.txt")],
-    )
-    store.add(job, spec.stored(), prepared=True)
-    store.flush_now()
-    store.close()
+    files = [TransferFile(path="a.txt", key="a.txt", size=3, source="a.txt")]
+    job = store_unfinished_copy(config.data_dir, spec, "Copy 1 item to gone/", files)
 
     app = LiveServer(config).start()
     try:
