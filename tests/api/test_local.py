@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
-from urllib.parse import urlsplit
 
 import pytest
 
-from .helpers import wait_for
+from .helpers import raw_put, wait_for
 
 MiB = 1 << 20
 
@@ -186,10 +184,7 @@ def test_local_if_none_match_and_ranges(api, local_id, local_dir):
 
 def test_local_disconnect_mid_upload_leaves_nothing(live, local_id, local_dir):
     path, prefix = local_dir
-    url = f"{urlsplit(live.url).path}{loc(local_id)}/object?key={prefix}partial.bin"
-    sock = socket.create_connection(("127.0.0.1", live.port))
-    try:
-        sock.sendall((f"PUT {url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {64 * MiB}\r\n\r\n").encode())
+    with raw_put(live, f"{loc(local_id)}/object?key={prefix}partial.bin", 64 * MiB) as sock:
         for _ in range(4):
             sock.sendall(os.urandom(MiB))
         # The temporary file exists while the upload runs (so the test sees the upload start)...
@@ -197,8 +192,6 @@ def test_local_disconnect_mid_upload_leaves_nothing(live, local_id, local_dir):
         assert all(".odh-tec-partial-" in f for f in files_under(path))
         listing = live.client().get(f"{loc(local_id)}/objects", params={"prefix": prefix}).json()
         assert listing["files"] == []  # ...but is never listed
-    finally:
-        sock.close()
     assert wait_for(lambda: files_under(path) == [], timeout=5), files_under(path)
 
 

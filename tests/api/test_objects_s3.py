@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 
 from odh_tec.storage.s3.multipart import PARTS_BUFFERED
 
-from .helpers import s3_loc, wait_for
+from .helpers import raw_put, s3_loc, wait_for
 
 MiB = 1 << 20
 
@@ -272,22 +271,13 @@ def _open_uploads(s3, bucket: str) -> list:
 @pytest.mark.parametrize("sent_mib", [2, 20])
 def test_client_disconnect_mid_upload_leaves_nothing(live, bucket, s3, sent_mib):
     """Headers promise 64 MiB; the client sends `sent_mib` and hangs up."""
-    path = f"{urlsplit(live.url).path}{s3_loc(bucket)}/object?key=partial.bin"
-    sock = socket.create_connection(("127.0.0.1", live.port))
-    try:
-        sock.sendall(
-            (
-                f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
-                f"Content-Length: {64 * MiB}\r\n\r\n"
-            ).encode()
-        )
+    path = f"{s3_loc(bucket)}/object?key=partial.bin"
+    with raw_put(live, path, 64 * MiB, content_type="application/octet-stream") as sock:
         chunk = os.urandom(MiB)
         for _ in range(sent_mib):
             sock.sendall(chunk)
         if sent_mib > 8:  # make sure the multipart upload really started before hanging up
             assert wait_for(lambda: _open_uploads(s3, bucket), timeout=10), "no multipart upload started"
-    finally:
-        sock.close()
     assert wait_for(lambda: not _open_uploads(s3, bucket), timeout=10), _open_uploads(s3, bucket)
     assert keys_in(s3, bucket) == []
     # Every part slot of the shared budget came back, cancelled parts included.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from odh_tec import __version__
 from odh_tec.config import Config, RuntimeSettings
 from odh_tec.services import IDLE_AFTER_SECONDS
 
-from .helpers import wait_for
+from .helpers import raw_put, wait_for
 
 
 def test_health(api, s3_server):
@@ -74,20 +73,10 @@ def test_activity_for_the_idle_culler(api, live, path):
 def test_a_long_upload_keeps_the_app_busy(live, api, bucket):
     """A browser upload that outlasts the idle timeout is activity for as long as it runs."""
     activity = live.services.activity
-    sock = socket.create_connection(("127.0.0.1", live.port))
-    try:
-        sock.sendall(
-            (
-                f"PUT /api/locations/s3:{bucket}/object?key=slow.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                f"Content-Length: 1000\r\n\r\n"
-            ).encode()
-            + b"x" * 10
-        )
+    with raw_put(live, f"/api/locations/s3:{bucket}/object?key=slow.bin", 1000, first=b"x" * 10):
         assert wait_for(lambda: activity.in_flight == 1)
         activity.last_call = time.time() - IDLE_AFTER_SECONDS - 5
         assert api.get("/api/kernels").json()[0]["execution_state"] == "busy"
-    finally:
-        sock.close()
     assert wait_for(lambda: activity.in_flight == 0)
     activity.last_call = time.time() - IDLE_AFTER_SECONDS - 5
     try:

@@ -30,8 +30,8 @@ import boto3
 import httpx
 import psutil
 import pytest
-from botocore.config import Config as BotoConfig
 
+from conftest import S3Server
 from odh_tec.embedded_s3 import EmbeddedS3, S3Credentials
 
 CREDS = S3Credentials("secadmin", "secadmin-secret-key-0123456789abcdef")
@@ -46,21 +46,6 @@ class Weed:
     server: EmbeddedS3
     s3: object  # a boto3 S3 client with the real keys
     fid: str  # the volume file id ("vid,needle+cookie") holding SECRET
-
-
-def _client(endpoint: str):
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=CREDS.access_key_id,
-        aws_secret_access_key=CREDS.secret_access_key,
-        config=BotoConfig(
-            s3={"addressing_style": "path"},
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-        ),
-    )
 
 
 def _fid_of(data_dir: Path, payload: bytes) -> str:
@@ -90,7 +75,7 @@ def weed(tmp_path_factory) -> Iterator[Weed]:
     server = EmbeddedS3(data, credentials=CREDS)
     server.start()
     try:
-        s3 = _client(server.endpoint)
+        s3 = S3Server(server.endpoint, CREDS).client()
         s3.create_bucket(Bucket=BUCKET)
         s3.put_object(Bucket=BUCKET, Key=KEY, Body=SECRET)
         yield Weed(server, s3, _fid_of(data, SECRET))
@@ -341,7 +326,7 @@ def test_stop_leaves_nothing_readable_by_others(tmp_path):
     server = EmbeddedS3(data, credentials=CREDS)
     server.start()
     try:
-        s3 = _client(server.endpoint)
+        s3 = S3Server(server.endpoint, CREDS).client()
         s3.create_bucket(Bucket="sec-stop")
         s3.put_object(Bucket="sec-stop", Key="x.bin", Body=b"x" * 1000)
     finally:

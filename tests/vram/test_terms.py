@@ -160,40 +160,36 @@ def test_tensor_parallel_shards_weights() -> None:
 # ---- llama.cpp -----------------------------------------------------------------------------------
 
 
-def test_llamacpp_buffers_without_flash_attention() -> None:
+def _llama2_gguf(kv_cache_dtype: str):
+    """Llama 2 7B in Q4_K_M under llama.cpp without flash attention, 2048 tokens of context."""
     arch = parse_config(config("llama-2-7b-hf"))
     wl = parse_workload(
         {
             "task": "inference",
             "engine": "llamacpp",
             "weights": "gguf-q4_k_m",
-            "kv_cache_dtype": "fp16",
+            "kv_cache_dtype": kv_cache_dtype,
             "attention": "eager",
             "context_length": 2048,
         }
     )
-    bd = llamacpp_inference(arch, parse_weights("gguf-q4_k_m", arch, "bf16"), wl, "bf16", 1).per_gpu[0]
+    return arch, parse_weights("gguf-q4_k_m", arch, "bf16"), wl
+
+
+def test_llamacpp_buffers_without_flash_attention() -> None:
+    arch, weights, wl = _llama2_gguf("fp16")
+    bd = llamacpp_inference(arch, weights, wl, "bf16", 1).per_gpu[0]
     assert bd.terms["kv_cache"] / MIB == pytest.approx(1024.0)  # 2048 x 32 x 2 x 4096 x 2 B
     assert bd.terms["activations"] / MIB == pytest.approx(164.01, abs=0.01)  # compute buffer
     assert bd.peak_bytes / MIB == pytest.approx(5008.95, abs=1.5)
 
 
 def test_llamacpp_quantized_kv_needs_flash_attention() -> None:
-    arch = parse_config(config("llama-2-7b-hf"))
-    wl = parse_workload(
-        {
-            "task": "inference",
-            "engine": "llamacpp",
-            "weights": "gguf-q4_k_m",
-            "kv_cache_dtype": "q8_0",
-            "attention": "eager",
-            "context_length": 2048,
-        }
-    )
+    arch, weights, wl = _llama2_gguf("q8_0")
     with pytest.raises(ValueError):
-        llamacpp_inference(arch, parse_weights("gguf-q4_k_m", arch, "bf16"), wl, "bf16", 1)
+        llamacpp_inference(arch, weights, wl, "bf16", 1)
     wl.attention = "flash"
-    bd = llamacpp_inference(arch, parse_weights("gguf-q4_k_m", arch, "bf16"), wl, "bf16", 1).per_gpu[0]
+    bd = llamacpp_inference(arch, weights, wl, "bf16", 1).per_gpu[0]
     assert bd.terms["kv_cache"] / MIB == pytest.approx(1024.0 * 34 / 64)  # q8_0: 34 B per 32 values
 
 
