@@ -37,8 +37,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from typing_extensions import TypedDict
 
 
 class ApiError(Exception):
@@ -122,14 +122,16 @@ def camel_code(code: str) -> str:
     return "".join(part.capitalize() for part in code.split("_"))
 
 
-class ErrorBody(TypedDict):
+# A model where the answers are TypedDicts: FastAPI builds a validator for it for every route and
+# status, and a model's schema is built once, with the class.
+class ErrorBody(BaseModel):
     """The body of every error answer (docs/api.md lists the codes)."""
 
     error: str
     message: str
 
 
-def error_body(code: str, message: str) -> ErrorBody:
+def error_body(code: str, message: str) -> dict[str, str]:
     return {"error": code, "message": message}
 
 
