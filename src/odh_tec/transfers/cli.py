@@ -22,7 +22,7 @@ from odh_tec.errors import ApiError
 from odh_tec.transfers import options_from_env
 from odh_tec.transfers.engine import TransferEngine
 from odh_tec.transfers.model import FileState, Job, JobState
-from odh_tec.transfers.progress import Reporter, human_bytes, summary_line
+from odh_tec.transfers.progress import Reporter, human_bytes
 from odh_tec.transfers.specs import CONFLICT_POLICIES, CopySpec, HFImportSpec
 from odh_tec.transfers.targets import Target, TargetError, parse_target
 
@@ -47,8 +47,7 @@ def register(subparsers) -> None:
     hf.add_argument("--token", help="Hugging Face token (default: $HF_TOKEN)")
     hf.add_argument("--no-repo-folder", action="store_true", help="put files directly under the prefix")
     hf.add_argument("--dry-run", action="store_true", help="list what would be imported, transfer nothing")
-    _common(hf)
-    hf.set_defaults(func=import_hf)
+    _common(hf, import_hf)
 
     cp = subparsers.add_parser(
         "cp",
@@ -65,8 +64,7 @@ def register(subparsers) -> None:
         "--conflict", choices=CONFLICT_POLICIES, default="skip", help="when the destination exists (default: skip)"
     )
     cp.add_argument("--move", action="store_true", help="delete each source file once its copy is verified")
-    _common(cp)
-    cp.set_defaults(func=copy)
+    _common(cp, copy)
 
     env = subparsers.add_parser(
         "s3-env",
@@ -79,7 +77,9 @@ def register(subparsers) -> None:
     env.set_defaults(func=s3_env)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int]) -> None:
+    """The options every transfer command takes, and the entry point that runs it."""
+    parser.set_defaults(func=func)
     parser.add_argument("--json", action="store_true", help="print one JSON document (the job) on stdout")
     parser.add_argument("--retries", type=int, default=3, metavar="N", help="tries per file (default: 3)")
 
@@ -262,7 +262,7 @@ async def _dry_run(engine: TransferEngine, spec: HFImportSpec, args: argparse.Na
 
 async def _transfer(engine: TransferEngine, spec: HFImportSpec | CopySpec, args: argparse.Namespace) -> int:
     job = await engine.submit(spec)
-    reporter = None if args.json else _Reporter(sys.stderr, tty=sys.stderr.isatty())
+    reporter = None if args.json else Reporter(sys.stderr, tty=sys.stderr.isatty())
     try:
         await _follow(engine, job, reporter)
     except asyncio.CancelledError:
@@ -274,35 +274,6 @@ async def _transfer(engine: TransferEngine, spec: HFImportSpec | CopySpec, args:
     elif reporter is not None:
         reporter.finish(job)
     return EXIT_OK if job.state == JobState.COMPLETED else EXIT_FAILED
-
-
-class _Reporter(Reporter):
-    """The progress reporter, where the error that failed the whole job is said once, not per file."""
-
-    def update(self, job: Job) -> None:
-        if self.tty:
-            super().update(job)
-            return
-        for index, f in enumerate(job.files):
-            if index in self._reported or f.state in (FileState.QUEUED, FileState.RUNNING):
-                continue
-            self._reported.add(index)
-            own = f.error and f.state == FileState.FAILED and f.error != job.error
-            detail = f": {f.error}" if own else ""
-            self.stream.write(f"{f.state.value:9} {f.path} ({human_bytes(f.size)}){detail}\n")
-        self.stream.flush()
-
-    def finish(self, job: Job) -> None:
-        self.update(job)
-        if self.tty:
-            self.stream.write("\n")
-            for f in job.files:
-                if f.state == FileState.FAILED and f.error != job.error:
-                    self.stream.write(f"failed    {f.path}: {f.error}\n")
-        self.stream.write(summary_line(job) + "\n")
-        if job.state == JobState.FAILED and job.error:
-            self.stream.write(f"error: {job.error}\n")
-        self.stream.flush()
 
 
 def _not_cancelled(job: Job) -> None:

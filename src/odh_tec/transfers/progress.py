@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from odh_tec.transfers.model import FileState, Job
+from odh_tec.transfers.model import FileState, Job, JobState, TransferFile
 
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 
@@ -41,7 +41,8 @@ def bar_line(job: Job, width: int = 80) -> str:
 
 
 class Reporter:
-    """Draws the bar (terminal) or prints each finished file (pipes, logs)."""
+    """Draws the bar (terminal) or prints each finished file (pipes, logs). The error that failed the
+    whole job is said once, at the end, not again for each file it failed."""
 
     def __init__(self, stream: TextIO, *, tty: bool, width: int = 100):
         self.stream, self.tty, self.width = stream, tty, width
@@ -56,7 +57,7 @@ class Reporter:
             if index in self._reported or f.state in (FileState.QUEUED, FileState.RUNNING):
                 continue
             self._reported.add(index)
-            detail = f": {f.error}" if f.error and f.state == FileState.FAILED else ""
+            detail = f": {f.error}" if _own_error(job, f) else ""
             self.stream.write(f"{f.state.value:9} {f.path} ({human_bytes(f.size)}){detail}\n")
         self.stream.flush()
 
@@ -65,10 +66,16 @@ class Reporter:
         if self.tty:
             self.stream.write("\n")
             for f in job.files:
-                if f.state == FileState.FAILED:
+                if f.state == FileState.FAILED and f.error != job.error:
                     self.stream.write(f"failed    {f.path}: {f.error}\n")
         self.stream.write(summary_line(job) + "\n")
+        if job.state == JobState.FAILED and job.error:
+            self.stream.write(f"error: {job.error}\n")
         self.stream.flush()
+
+
+def _own_error(job: Job, f: TransferFile) -> bool:
+    return bool(f.error) and f.state == FileState.FAILED and f.error != job.error
 
 
 def summary_line(job: Job) -> str:

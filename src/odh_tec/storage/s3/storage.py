@@ -32,22 +32,20 @@ class S3Storage(Storage):
     def _error(self, exc: Exception, key: str | None = None) -> ApiError:
         return self.connection.error(exc, bucket=self.bucket, key=key)
 
+    async def _list_page(self, prefix: str, token: str | None, **params: object) -> dict:
+        """One ListObjectsV2 page under `prefix`, from the start or from `token` on."""
+        client = await self.connection.client()
+        if token:
+            params["ContinuationToken"] = token
+        try:
+            return await client.list_objects_v2(Bucket=self.bucket, Prefix=prefix, **params)
+        except Exception as exc:
+            raise self._error(exc) from exc
+
     async def list(
         self, prefix: str = "", *, page_size: int = 1000, page_token: str | None = None, search: str = ""
     ) -> Listing:
-        client = await self.connection.client()
-        params = {
-            "Bucket": self.bucket,
-            "Prefix": prefix + search,
-            "Delimiter": "/",
-            "MaxKeys": max(1, min(page_size, 1000)),
-        }
-        if page_token:
-            params["ContinuationToken"] = page_token
-        try:
-            answer = await client.list_objects_v2(**params)
-        except Exception as exc:
-            raise self._error(exc) from exc
+        answer = await self._list_page(prefix + search, page_token, Delimiter="/", MaxKeys=max(1, min(page_size, 1000)))
         folders = [p["Prefix"] for p in answer.get("CommonPrefixes", [])]
         files = [
             _object_info(o)
@@ -59,16 +57,9 @@ class S3Storage(Storage):
 
     async def _pages(self, prefix: str) -> AsyncIterator[builtins.list[dict]]:
         """Every object entry under prefix (folder markers included), one listing page at a time."""
-        client = await self.connection.client()
         token = None
         while True:
-            params = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": 1000}
-            if token:
-                params["ContinuationToken"] = token
-            try:
-                answer = await client.list_objects_v2(**params)
-            except Exception as exc:
-                raise self._error(exc) from exc
+            answer = await self._list_page(prefix, token, MaxKeys=1000)
             if answer.get("Contents"):
                 yield answer["Contents"]
             if not answer.get("IsTruncated"):
