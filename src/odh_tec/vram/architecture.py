@@ -456,7 +456,7 @@ def _parse_config(config: dict[str, Any]) -> ModelArch:
         )
 
     builder = _FAMILY_BUILDERS.get(model_type, _build_llama_like)
-    arch = builder(cfg, model_type, h, num_layers, heads, kv_heads, head_dim, vocab, windows)
+    arch = builder(cfg, _Shape(model_type, h, num_layers, heads, kv_heads, head_dim, vocab, windows))
     rotary_dim = arch.rotary_dim or int(head_dim * partial)
     if model_type in ("deepseek_v2", "deepseek_v3"):
         rotary_dim = int(cfg.get("qk_rope_head_dim", 64))
@@ -516,35 +516,51 @@ def _expert_linears(h: int, inter: int, count: int, *, bias: bool = False) -> li
     ]
 
 
-def _base(
-    model_type: str,
-    h: int,
-    num_layers: int,
-    heads: int,
-    kv_heads: int,
-    d: int,
-    vocab: int,
-    layers: list[LayerSpec],
-    **kw: Any,
-) -> ModelArch:
-    return ModelArch(
-        model_type=model_type,
-        architecture=model_type,
-        hidden_size=h,
-        num_layers=num_layers,
-        num_heads=heads,
-        num_kv_heads=kv_heads,
-        head_dim=d,
-        vocab_size=vocab,
-        tie_word_embeddings=False,
-        max_position_embeddings=0,
-        layers=tuple(layers),
-        **kw,
-    )
+@dataclass(frozen=True)
+class _Shape:
+    """What every family builder starts from: the sizes the config gives, and each layer's window."""
+
+    model_type: str
+    h: int
+    num_layers: int
+    heads: int
+    kv_heads: int
+    d: int
+    vocab: int
+    windows: list[int | None]
+
+    def same_layers(self, linears: list[LinearSpec], norm_params: int, **kw: Any) -> list[LayerSpec]:
+        """One layer spec per layer, alike but for its sliding window (a family without experts)."""
+        return [LayerSpec(tuple(linears), norm_params, sliding_window=window, **kw) for window in self.windows]
+
+    def arch(self, layers: list[LayerSpec], **kw: Any) -> ModelArch:
+        """The architecture of these sizes; `kw` adds the family's fields (num_kv_heads and head_dim
+        where the family reads them its own way)."""
+        fields: dict[str, Any] = {
+            "model_type": self.model_type,
+            "architecture": self.model_type,
+            "hidden_size": self.h,
+            "num_layers": self.num_layers,
+            "num_heads": self.heads,
+            "num_kv_heads": self.kv_heads,
+            "head_dim": self.d,
+            "vocab_size": self.vocab,
+            "tie_word_embeddings": False,
+            "max_position_embeddings": 0,
+            "layers": tuple(layers),
+        }
+        return ModelArch(**{**fields, **kw})
 
 
-def _build_llama_like(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
+def _gpt_style(h: int, inter: int) -> dict[str, Any]:
+    """What the GPT-2 lineage (GPT-2, StarCoder, Falcon, GPT-NeoX, Phi) shares: a plain (ungated) MLP,
+    and LayerNorms with a bias (2 h parameters each, the final one included)."""
+    return {"intermediate_size": inter, "mlp_gated": False, "norm_kind": "layer", "final_norm_params": 2 * h}
+
+
+def _build_llama_like(cfg: dict[str, Any], s: _Shape) -> ModelArch:
     """Llama, Mistral, Qwen2/3, Gemma 1-3, Granite, OLMo, Mixtral, Qwen-MoE, generic."""
+    model_type, h, d = s.model_type, s.h, s.d
     inter = int(_get(cfg, "intermediate_size", "ffn_hidden_size", "n_inner", default=4 * h))
     bias_qkv = bool(cfg.get("attention_bias", model_type in ("qwen2", "qwen2_moe")))
     bias_o = bool(cfg.get("attention_bias", False)) and model_type not in ("qwen2", "qwen2_moe")
@@ -564,8 +580,8 @@ def _build_llama_like(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab,
     mlp_only = {int(i) for i in cfg.get("mlp_only_layers") or []}
 
     layers = []
-    for i in range(num_layers):
-        linears = _attention_linears(h, heads, kv_heads, d, bias_qkv=bias_qkv, bias_o=bias_o, fused=False)
+    for i, window in enumerate(s.windows):
+        linears = _attention_linears(h, s.heads, s.kv_heads, d, bias_qkv=bias_qkv, bias_o=bias_o, fused=False)
         moe = num_experts > 0 and i not in mlp_only and (i + 1) % sparse_step == 0
         if moe:
             linears.append(LinearSpec("router", h, num_experts, tp="replicated"))
@@ -575,15 +591,8 @@ def _build_llama_like(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab,
                 linears.append(LinearSpec("shared_gate", h, 1, tp="replicated"))
         else:
             linears += _mlp_linears(h, inter, gated=True, bias=mlp_bias)
-        layers.append(LayerSpec(tuple(linears), norms_per_layer * h + qk_norm, sliding_window=windows[i], moe=moe))
-    return _base(
-        model_type,
-        h,
-        num_layers,
-        heads,
-        kv_heads,
-        d,
-        vocab,
+        layers.append(LayerSpec(tuple(linears), norms_per_layer * h + qk_norm, sliding_window=window, moe=moe))
+    return s.arch(
         layers,
         intermediate_size=inter,
         mlp_gated=True,
@@ -595,32 +604,24 @@ def _build_llama_like(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab,
     )
 
 
-def _build_qwen_v1(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
+def _build_qwen_v1(cfg: dict[str, Any], s: _Shape) -> ModelArch:
     # Qwen v1 remote code: intermediate_size is twice the MLP width (w1, w2 are I/2 wide),
     # c_attn is one fused QKV with bias, MHA, untied lm_head
+    h = s.h
     width = int(cfg.get("intermediate_size", 8 * h)) // 2
-    proj = heads * d
+    proj = s.heads * s.d
     bias = not cfg.get("no_bias", True)
-    layers = []
-    for i in range(num_layers):
-        linears = [
-            LinearSpec("qkv", h, 3 * proj, bias=True, tp="column", lora_roles=("q", "k", "v")),
-            LinearSpec("o", proj, h, bias=bias, tp="row", lora_roles=("o",)),
-            LinearSpec("up", h, width, bias=bias, tp="column", lora_roles=("up",)),  # w1
-            LinearSpec("gate", h, width, bias=bias, tp="column", lora_roles=("gate",)),  # w2
-            LinearSpec("down", width, h, bias=bias, tp="row", lora_roles=("down",)),  # mlp.c_proj
-        ]
-        layers.append(LayerSpec(tuple(linears), 2 * h, sliding_window=windows[i]))
+    linears = [
+        LinearSpec("qkv", h, 3 * proj, bias=True, tp="column", lora_roles=("q", "k", "v")),
+        LinearSpec("o", proj, h, bias=bias, tp="row", lora_roles=("o",)),
+        LinearSpec("up", h, width, bias=bias, tp="column", lora_roles=("up",)),  # w1
+        LinearSpec("gate", h, width, bias=bias, tp="column", lora_roles=("gate",)),  # w2
+        LinearSpec("down", width, h, bias=bias, tp="row", lora_roles=("down",)),  # mlp.c_proj
+    ]
     # without flash-attn the remote code registers a max_position_embeddings^2 bool causal mask
-    return _base(
-        model_type,
-        h,
-        num_layers,
-        heads,
-        heads,
-        d,
-        vocab,
-        layers,
+    return s.arch(
+        s.same_layers(linears, 2 * h),
+        num_kv_heads=s.heads,
         intermediate_size=width,
         mlp_gated=True,
         final_norm_params=h,
@@ -630,30 +631,18 @@ def _build_qwen_v1(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, wi
     )
 
 
-def _build_gpt_bigcode(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
+def _build_gpt_bigcode(cfg: dict[str, Any], s: _Shape) -> ModelArch:
+    h = s.h
     inter = int(_get(cfg, "n_inner", "intermediate_size", default=4 * h) or 4 * h)
-    layers = []
-    for i in range(num_layers):
-        linears = [
-            LinearSpec("qkv", h, h + 2 * kv_heads * d, bias=True, tp="column", lora_roles=("q", "k", "v")),
-            LinearSpec("o", h, h, bias=True, tp="row", lora_roles=("o",)),
-            *_mlp_linears(h, inter, gated=False, bias=True),
-        ]
-        layers.append(LayerSpec(tuple(linears), 4 * h, sliding_window=windows[i]))
+    linears = [
+        LinearSpec("qkv", h, h + 2 * s.kv_heads * s.d, bias=True, tp="column", lora_roles=("q", "k", "v")),
+        LinearSpec("o", h, h, bias=True, tp="row", lora_roles=("o",)),
+        *_mlp_linears(h, inter, gated=False, bias=True),
+    ]
     positions = int(_get(cfg, "n_positions", "max_position_embeddings", default=2048))
-    return _base(
-        model_type,
-        h,
-        num_layers,
-        heads,
-        kv_heads,
-        d,
-        vocab,
-        layers,
-        intermediate_size=inter,
-        mlp_gated=False,
-        norm_kind="layer",
-        final_norm_params=2 * h,
+    return s.arch(
+        s.same_layers(linears, 4 * h),
+        **_gpt_style(h, inter),
         position_embedding_params=positions * h,
         fused_qkv=True,
         rotary=False,
@@ -661,121 +650,76 @@ def _build_gpt_bigcode(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab
     )
 
 
-def _build_gpt2(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
-    arch = _build_gpt_bigcode({**cfg, "multi_query": False}, model_type, h, num_layers, heads, heads, d, vocab, windows)
-    return arch
+def _build_gpt2(cfg: dict[str, Any], s: _Shape) -> ModelArch:
+    return _build_gpt_bigcode({**cfg, "multi_query": False}, replace(s, kv_heads=s.heads))
 
 
-def _build_falcon(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
+def _build_falcon(cfg: dict[str, Any], s: _Shape) -> ModelArch:
+    h, heads, kv_heads, d = s.h, s.heads, s.kv_heads, s.d
     inter = int(_get(cfg, "ffn_hidden_size", default=4 * h) or 4 * h)
     bias = bool(cfg.get("bias", False))
     new_arch = bool(cfg.get("new_decoder_architecture"))
     norms = 2 if new_arch and int(cfg.get("num_ln_in_parallel_attn", 2) or 2) == 2 else 1
     if not new_arch and not cfg.get("parallel_attn", True):
         norms = 2
-    layers = []
-    for i in range(num_layers):
-        linears = [
-            LinearSpec("qkv", h, (heads + 2 * kv_heads) * d, bias=bias, tp="column", lora_roles=("q", "k", "v")),
-            LinearSpec("o", heads * d, h, bias=bias, tp="row", lora_roles=("o",)),
-            *_mlp_linears(h, inter, gated=False, bias=bias),
-        ]
-        layers.append(LayerSpec(tuple(linears), norms * 2 * h, sliding_window=windows[i]))
-    return _base(
-        model_type,
-        h,
-        num_layers,
-        heads,
-        kv_heads,
-        d,
-        vocab,
-        layers,
-        intermediate_size=inter,
-        mlp_gated=False,
-        norm_kind="layer",
-        final_norm_params=2 * h,
+    linears = [
+        LinearSpec("qkv", h, (heads + 2 * kv_heads) * d, bias=bias, tp="column", lora_roles=("q", "k", "v")),
+        LinearSpec("o", heads * d, h, bias=bias, tp="row", lora_roles=("o",)),
+        *_mlp_linears(h, inter, gated=False, bias=bias),
+    ]
+    return s.arch(
+        s.same_layers(linears, norms * 2 * h),
+        **_gpt_style(h, inter),
         fused_qkv=True,
         rotary=not cfg.get("alibi", False),
         parallel_block=norms == 1,
     )
 
 
-def _build_gpt_neox(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
+def _build_gpt_neox(cfg: dict[str, Any], s: _Shape) -> ModelArch:
+    h = s.h
     inter = int(_get(cfg, "intermediate_size", default=4 * h))
-    layers = []
-    for i in range(num_layers):
-        linears = [
-            LinearSpec("qkv", h, 3 * h, bias=True, tp="column", lora_roles=("q", "k", "v")),
-            LinearSpec("o", h, h, bias=True, tp="row", lora_roles=("o",)),
-            *_mlp_linears(h, inter, gated=False, bias=True),
-        ]
-        layers.append(LayerSpec(tuple(linears), 4 * h, sliding_window=windows[i]))
-    return _base(
-        model_type,
-        h,
-        num_layers,
-        heads,
-        heads,
-        d,
-        vocab,
-        layers,
-        intermediate_size=inter,
-        mlp_gated=False,
-        norm_kind="layer",
-        final_norm_params=2 * h,
+    linears = [
+        LinearSpec("qkv", h, 3 * h, bias=True, tp="column", lora_roles=("q", "k", "v")),
+        LinearSpec("o", h, h, bias=True, tp="row", lora_roles=("o",)),
+        *_mlp_linears(h, inter, gated=False, bias=True),
+    ]
+    return s.arch(
+        s.same_layers(linears, 4 * h),
+        num_kv_heads=s.heads,
+        **_gpt_style(h, inter),
         fused_qkv=True,
     )
 
 
-def _build_phi(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
+def _build_phi(cfg: dict[str, Any], s: _Shape) -> ModelArch:
     # phi-1/1.5/2: separate q/k/v with bias, one shared LayerNorm (parallel block), GELU MLP,
     # lm_head with bias
+    h = s.h
     inter = int(_get(cfg, "intermediate_size", "n_inner", default=4 * h) or 4 * h)
-    layers = []
-    for i in range(num_layers):
-        linears = [
-            *_attention_linears(h, heads, kv_heads, d, bias_qkv=True, bias_o=True, fused=False),
-            *_mlp_linears(h, inter, gated=False, bias=True),
-        ]
-        layers.append(LayerSpec(tuple(linears), 2 * h, sliding_window=windows[i]))
-    return _base(
-        model_type,
-        h,
-        num_layers,
-        heads,
-        kv_heads,
-        d,
-        vocab,
-        layers,
-        intermediate_size=inter,
-        mlp_gated=False,
-        norm_kind="layer",
-        final_norm_params=2 * h,
+    linears = [
+        *_attention_linears(h, s.heads, s.kv_heads, s.d, bias_qkv=True, bias_o=True, fused=False),
+        *_mlp_linears(h, inter, gated=False, bias=True),
+    ]
+    return s.arch(
+        s.same_layers(linears, 2 * h),
+        **_gpt_style(h, inter),
         lm_head_bias=True,
         parallel_block=True,
     )
 
 
-def _build_phi3(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
+def _build_phi3(cfg: dict[str, Any], s: _Shape) -> ModelArch:
+    h, heads, kv_heads, d = s.h, s.heads, s.kv_heads, s.d
     inter = int(cfg.get("intermediate_size", 4 * h))
-    layers = []
-    for i in range(num_layers):
-        linears = [
-            LinearSpec("qkv", h, (heads + 2 * kv_heads) * d, tp="column", lora_roles=("q", "k", "v")),
-            LinearSpec("o", heads * d, h, tp="row", lora_roles=("o",)),
-            LinearSpec("gate_up", h, 2 * inter, tp="column", lora_roles=("gate", "up")),
-            LinearSpec("down", inter, h, tp="row", lora_roles=("down",)),
-        ]
-        layers.append(LayerSpec(tuple(linears), 2 * h, sliding_window=windows[i]))
-    return _base(
-        model_type,
-        h,
-        num_layers,
-        heads,
-        kv_heads,
-        d,
-        vocab,
-        layers,
+    linears = [
+        LinearSpec("qkv", h, (heads + 2 * kv_heads) * d, tp="column", lora_roles=("q", "k", "v")),
+        LinearSpec("o", heads * d, h, tp="row", lora_roles=("o",)),
+        LinearSpec("gate_up", h, 2 * inter, tp="column", lora_roles=("gate", "up")),
+        LinearSpec("down", inter, h, tp="row", lora_roles=("down",)),
+    ]
+    return s.arch(
+        s.same_layers(linears, 2 * h),
         intermediate_size=inter,
         mlp_gated=True,
         final_norm_params=h,
@@ -783,8 +727,9 @@ def _build_phi3(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windo
     )
 
 
-def _build_deepseek(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
+def _build_deepseek(cfg: dict[str, Any], s: _Shape) -> ModelArch:
     # MLA attention + DeepSeekMoE (shared experts, first dense layers)
+    h, heads = s.h, s.heads
     inter = int(cfg.get("intermediate_size", 4 * h))
     kv_rank = int(cfg.get("kv_lora_rank", 512))
     q_rank = cfg.get("q_lora_rank")
@@ -798,7 +743,7 @@ def _build_deepseek(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, w
     freq = int(cfg.get("moe_layer_freq", 1) or 1)
     qk_dim = nope + rope
     layers = []
-    for i in range(num_layers):
+    for i, window in enumerate(s.windows):
         if q_rank:
             attn = [
                 LinearSpec("q_a", h, int(q_rank), tp="replicated", lora_roles=("q",)),
@@ -820,16 +765,11 @@ def _build_deepseek(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, w
         else:
             mlp = _mlp_linears(h, inter, gated=True, bias=False)
         norm = 2 * h + kv_rank + (int(q_rank) if q_rank else 0)
-        layers.append(LayerSpec(tuple(attn + mlp), norm, sliding_window=windows[i], moe=moe))
-    return _base(
-        model_type,
-        h,
-        num_layers,
-        heads,
-        heads,
-        qk_dim,
-        vocab,
+        layers.append(LayerSpec(tuple(attn + mlp), norm, sliding_window=window, moe=moe))
+    return s.arch(
         layers,
+        num_kv_heads=heads,
+        head_dim=qk_dim,
         intermediate_size=inter,
         mlp_gated=True,
         final_norm_params=h,
@@ -843,29 +783,20 @@ def _build_deepseek(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, w
     )
 
 
-def _build_gpt_oss(cfg, model_type, h, num_layers, heads, kv_heads, d, vocab, windows) -> ModelArch:
+def _build_gpt_oss(cfg: dict[str, Any], s: _Shape) -> ModelArch:
+    h = s.h
     experts = int(_get(cfg, "num_local_experts", "num_experts", default=32))
     inter = int(cfg.get("intermediate_size", h))
-    layers = []
-    for i in range(num_layers):
-        linears = _attention_linears(h, heads, kv_heads, d, bias_qkv=True, bias_o=True, fused=False)
-        linears.append(LinearSpec("router", h, experts, bias=True, tp="replicated"))
-        linears += [
-            LinearSpec(
-                "gate_up", h, 2 * inter, count=experts, bias=True, expert=True, tp="column", lora_roles=("gate", "up")
-            ),
-            LinearSpec("down", inter, h, count=experts, bias=True, expert=True, tp="row", lora_roles=("down",)),
-        ]
-        layers.append(LayerSpec(tuple(linears), 2 * h, extra_params=heads, sliding_window=windows[i], moe=True))
-    return _base(
-        model_type,
-        h,
-        num_layers,
-        heads,
-        kv_heads,
-        d,
-        vocab,
-        layers,
+    linears = _attention_linears(h, s.heads, s.kv_heads, s.d, bias_qkv=True, bias_o=True, fused=False)
+    linears.append(LinearSpec("router", h, experts, bias=True, tp="replicated"))
+    linears += [
+        LinearSpec(
+            "gate_up", h, 2 * inter, count=experts, bias=True, expert=True, tp="column", lora_roles=("gate", "up")
+        ),
+        LinearSpec("down", inter, h, count=experts, bias=True, expert=True, tp="row", lora_roles=("down",)),
+    ]
+    return s.arch(
+        s.same_layers(linears, 2 * h, extra_params=s.heads, moe=True),
         intermediate_size=inter,
         mlp_gated=True,
         final_norm_params=h,
