@@ -31,7 +31,6 @@ BIG = "model.safetensors"  # three 8 MiB S3 parts: a multipart upload
 BIG_SIZE = 20 * MiB
 SHARD = "shard-2.safetensors"  # another, for a second job at the same time
 SHARD_SIZE = 12 * MiB
-FINISHED = ("completed", "failed", "cancelled")
 
 # Requests that S3 tells apart by query and headers, as rules of the fault proxy match them.
 UPLOAD_PART = {"method": "PUT", "path": r"[?&]partNumber=", "where": lambda h: h.header("x-amz-copy-source") is None}
@@ -163,7 +162,7 @@ class KillableS3:
             self.proxy.target = _address(self.server.endpoint)
 
     def restart_app(self) -> LiveServer:
-        """A new app process state on the same data dir and settings (what a pod restart gives)."""
+        """The app stopped and started again on the same data dir and settings, as a pod restarts."""
         config = self.app.config
         self.app.stop()
         self.app = LiveServer(config).start()
