@@ -6,9 +6,11 @@ every other request waits for them:
 * **Building a client** reads and parses the S3 model and the endpoint rules (several MB of JSON, a
   quarter of a second on a busy small pod) each time a session makes its first client. One loader,
   filled once in a worker thread, serves every session: a client then takes a few milliseconds.
-* **Parsing an answer** is pure Python: a 1,000-key ListObjectsV2 page takes 50-500 ms, two thirds
-  of it in dateutil reading the timestamps. Large XML answers are parsed in a worker thread, and
-  timestamps in S3's ISO 8601 form by the standard library (3× faster), dateutil only for the rest.
+* **Parsing an answer**: a 1,000-key ListObjectsV2 page is parsed twice (once by a handler that looks
+  for an error inside a 200 answer, once for its content), 50-500 ms in all, two thirds of it in
+  dateutil reading the timestamps. Large XML answers are checked and parsed once, in a worker thread,
+  fed to expat in pieces (one call over the whole body would hold the GIL, and so the loop); timestamps
+  in S3's ISO 8601 form are read by the standard library (3× faster), dateutil only for the rest.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from typing import Any
 
 from aiobotocore.parsers import AioResponseParserFactory, AioRestXMLParser
 from aiobotocore.session import AioSession, get_session
+from botocore.compat import ETree
+from botocore.handlers import _handle_200_error
 from botocore.loaders import Loader
-from botocore.parsers import ResponseParser
+from botocore.parsers import ResponseParser, ResponseParserError
 from botocore.utils import parse_timestamp
 
 # Answers at least this large are parsed in a worker thread: a listing page, not a HeadObject.
 THREAD_PARSE_BYTES = 32 * 1024
+FEED_BYTES = 64 * 1024
 
 _loader: Loader | None = None
 _loader_lock = threading.Lock()  # not asyncio's: tests run several apps, each on its own loop
@@ -45,13 +50,61 @@ def s3_timestamp(value: Any) -> datetime:
     return parse_timestamp(value)
 
 
+def _reads_200_errors(shape: Any) -> bool:
+    """Whether botocore looks for an error inside a 200 answer of this shape (not in a blob or text)."""
+    if shape is None:
+        return False
+    payload = shape.serialization.get("payload")
+    return payload is None or shape.members[payload].type_name not in ("blob", "string")
+
+
 class _ThreadedRestXMLParser(AioRestXMLParser):
+    """Large answers parsed in a worker thread, fed to expat 64 KiB at a time: one call over a whole
+    1,000-key page holds the GIL for 10-100 ms, during which the event loop cannot run either."""
+
+    _dom: tuple[bytes, Any] | None = None  # (body, its tree): the 200-error check parses it once
+
     async def parse(self, response: dict, shape: Any) -> Any:
         body = response.get("body")
-        if isinstance(body, bytes | bytearray) and len(body) >= THREAD_PARSE_BYTES:
-            # botocore's own synchronous parse, the one aiobotocore's wraps (rest-xml never awaits).
-            return await asyncio.to_thread(ResponseParser.parse, self, response, shape)
+        if isinstance(body, bytes) and len(body) >= THREAD_PARSE_BYTES:
+            return await asyncio.to_thread(self._parse_large, response, shape)
         return await super().parse(response, shape)
+
+    def _parse_large(self, response: dict, shape: Any) -> Any:
+        # botocore's check for an S3 error inside a 200 answer (a 500 then, retried), done here
+        # instead of in its before-parse handler on the event loop (`_handle_small_200_errors`).
+        if response["status_code"] == 200 and _reads_200_errors(shape):
+            try:
+                self._dom = (response["body"], self._parse_xml_string_to_dom(response["body"]))
+            except ResponseParserError:
+                response["status_code"] = 500  # a cut answer
+            else:
+                if self._dom[1].tag == "Error":
+                    response["status_code"] = 500
+        # botocore's own synchronous parse, the one aiobotocore's wraps (rest-xml never awaits).
+        return ResponseParser.parse(self, response, shape)
+
+    def _parse_xml_string_to_dom(self, xml_string: bytes) -> Any:
+        if self._dom is not None and self._dom[0] is xml_string:
+            return self._dom[1]
+        if len(xml_string) < THREAD_PARSE_BYTES:
+            return super()._parse_xml_string_to_dom(xml_string)
+        parser = ETree.XMLParser(target=ETree.TreeBuilder(), encoding=self.DEFAULT_ENCODING)
+        try:
+            for start in range(0, len(xml_string), FEED_BYTES):
+                parser.feed(xml_string[start : start + FEED_BYTES])
+            return parser.close()
+        except ETree.ParseError as exc:
+            raise ResponseParserError(f"Unable to parse response ({exc}), invalid XML received") from exc
+
+
+def _handle_small_200_errors(operation_model: Any, response_dict: dict, **kwargs: Any) -> None:
+    """botocore's 200-error check for the answers parsed on the event loop; large ones are checked by
+    `_ThreadedRestXMLParser` in its worker thread."""
+    body = response_dict.get("body") if response_dict else None
+    if isinstance(body, bytes) and len(body) >= THREAD_PARSE_BYTES:
+        return
+    _handle_200_error(operation_model, response_dict, **kwargs)
 
 
 class _ParserFactory(AioResponseParserFactory):
@@ -85,4 +138,7 @@ async def new_session() -> AioSession:
     factory = _ParserFactory()
     factory.set_parser_defaults(timestamp_parser=s3_timestamp)
     session.register_component("response_parser_factory", factory)
+    events = session.get_component("event_emitter")
+    events.unregister("before-parse.s3.*", _handle_200_error)
+    events.register_first("before-parse.s3.*", _handle_small_200_errors)
     return session
