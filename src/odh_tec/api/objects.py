@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -9,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 from typing_extensions import TypedDict
@@ -133,12 +134,14 @@ async def list_objects(
     search: str = "",
     storage: Storage = Depends(get_storage),
     services: Services = Depends(get_services),
-) -> dict:
+) -> Response:
     if "/" in search:
         raise BadRequest("Search matches names inside the current folder; it cannot contain '/'")
     size = page_size or services.settings.transfers.max_files_per_page
     listing = await storage.list(folder_prefix(prefix), page_size=size, page_token=page_token, search=search)
-    return listing.to_json()
+    # A 1,000-entry page is tens of milliseconds of Python to encode: in a worker thread, so that other
+    # requests do not wait behind it on the event loop. The body is an ObjectListing, as documented.
+    return await asyncio.to_thread(lambda: JSONResponse(listing.to_json()))
 
 
 @router.get("/object", response_model=ObjectStat)
