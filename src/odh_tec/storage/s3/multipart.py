@@ -30,6 +30,7 @@ MIN_PART_SIZE = 8 * MiB
 MAX_PARTS = 10_000
 MAX_SINGLE_COPY = 5 * GiB
 PARTS_IN_FLIGHT = 4  # per upload
+YIELD_BYTES = 1 * MiB  # copied into a part buffer between two chances for other tasks to run
 # Parts in flight across every upload of one connection: with 4 uploads at once memory stays near
 # part size × (6 + 4) instead of part size × 4 × 5 (bench/transfer_bench.py measures it).
 PARTS_BUFFERED = 6
@@ -161,11 +162,19 @@ class MultipartUpload:
     async def run(self, chunks: AsyncIterable[bytes]) -> ObjectInfo:
         buf: io.BytesIO | None
         buf, filled, number = self._new_buffer(0), 0, 0
+        unyielded = 0
         try:
             async for chunk in chunks:
                 if not chunk:
                     continue
                 self.size += len(chunk)
+                # A source with data ready (a Hub download's buffered segments) never suspends: without
+                # this, a whole part would be copied, hashed and counted in one turn of the event loop
+                # (100-200 ms on a busy 2-core pod, first-touch page faults included).
+                unyielded += len(chunk)
+                if unyielded >= YIELD_BYTES:
+                    unyielded = 0
+                    await asyncio.sleep(0)
                 data = memoryview(chunk)
                 while data:
                     take = min(len(data), self.part_size - filled)
