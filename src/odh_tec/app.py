@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -74,6 +75,16 @@ async def start_embedded_s3(services: Services) -> None:
     services.embedded = embedded
 
 
+def prepare_off_loop(app: FastAPI, services: Services) -> None:
+    """Work that would otherwise run on the event loop at the first request that needs it, and make every
+    other request wait: FastAPI builds each route's models when the route is first matched (0.1-0.3 s in
+    all); outbound clients share one SSL context, whose CA bundles take as long to read; `mimetypes` reads
+    the system's type table (0.2 s) at its first guess. Done at start, in a worker thread."""
+    app.openapi()
+    trusted_ssl_context(services.settings)
+    mimetypes.init()
+
+
 def create_app(config: Config | None = None) -> FastAPI:
     """The app for `config`; raises `InsecureConfiguration` when the settings would leave the API open."""
     config = config or Config()
@@ -85,11 +96,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         loop_lag = watch_event_loop()
-        # Work that would otherwise hold the event loop at the first request: FastAPI builds each route's
-        # models when it is first matched (0.1-0.3 s in all), and outbound clients share one SSL context
-        # whose CA bundles take as long to read. Both here, in a worker thread, before serving.
-        await asyncio.to_thread(app.openapi)
-        await asyncio.to_thread(trusted_ssl_context, services.settings)
+        await asyncio.to_thread(prepare_off_loop, app, services)
         if config.wants_embedded_s3:
             await start_embedded_s3(services)
             from odh_tec.embedded_s3 import write_runtime_file
@@ -213,8 +220,6 @@ def mount_ui(app: FastAPI, prefix: str) -> None:
 
 
 def _guess(name: str) -> str:
-    import mimetypes
-
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
