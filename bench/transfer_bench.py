@@ -137,7 +137,7 @@ def file_chunks(path: Path):
             yield chunk
 
 
-def start_app(tmp: Path, s3: EmbeddedS3) -> tuple[subprocess.Popen, str]:
+def start_app(tmp: Path, s3: EmbeddedS3, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {
         **os.environ,
@@ -153,6 +153,7 @@ def start_app(tmp: Path, s3: EmbeddedS3) -> tuple[subprocess.Popen, str]:
         "HTTPS_PROXY": "",
         "http_proxy": "",
         "https_proxy": "",
+        **(extra_env or {}),
     }
     # The child holds its own copy of the log's descriptor: ours can close once it has started.
     with open(tmp / "app.log", "wb") as app_log:
