@@ -18,6 +18,7 @@ import httpx
 
 from conftest import LiveServer, free_port
 from odh_tec.config import HFSettings
+from odh_tec.transfers.copying import copy_job
 from odh_tec.transfers.model import Job, TransferFile
 from odh_tec.transfers.specs import CopySpec
 from odh_tec.transfers.store import JobStore
@@ -34,6 +35,18 @@ def clean_env(tmp: Path, **extra: str) -> dict[str, str]:
     env.update(ODH_TEC_DATA_DIR=str(tmp / "data"), HF_ENDPOINT="http://127.0.0.1:9", LOG_LEVEL="warning", COLUMNS="100")
     env.update(extra)
     return env
+
+
+# A secret key the S3 refuses: every request of a transfer fails.
+WRONG_SECRET = "not-the-secret-key-0123456789"
+
+
+def letter_files(folder: Path, letters: str) -> Path:
+    """`folder`, created with one small text file per letter (a.txt holds "a", b.txt "b"...)."""
+    folder.mkdir(parents=True)
+    for name in letters:
+        (folder / f"{name}.txt").write_text(name)
+    return folder
 
 
 class ServedApp:
@@ -118,16 +131,10 @@ def slow_upload(object_url: str, key: str, total: int, timeout: float = 60) -> t
     return thread
 
 
-def store_unfinished_copy(data_dir: Path, spec: CopySpec, title: str, files: list[TransferFile]) -> Job:
+def store_unfinished_copy(data_dir: Path, spec: CopySpec, files: list[TransferFile]) -> Job:
     """A copy job written into the app's store at `data_dir` as a run that stopped before starting it
     leaves it: the next app to start there resumes it."""
-    job = Job(
-        kind=spec.kind,
-        title=title,
-        source=spec.public_source(),
-        destination=spec.public_destination(),
-        files=files,
-    )
+    job = copy_job(spec, files)
     store = JobStore(data_dir / "transfers.sqlite3")
     store.add(job, spec.stored(), prepared=True)
     store.flush_now()

@@ -21,7 +21,7 @@ import pytest
 from conftest import free_port
 from fakehub import FakeHub, ForwardProxy
 from odh_tec.embedded_s3 import EmbeddedS3
-from served import ServedApp, clean_env
+from served import WRONG_SECRET, ServedApp, clean_env, letter_files
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONTEND = ROOT / "frontend" / "src"
@@ -141,17 +141,9 @@ def test_the_embedded_s3_runtime_file_is_ignored_when_nothing_answers(tmp_path):
 
 
 def test_a_failed_copy_says_failed_never_cancelled(tmp_path, s3_server, bucket):
-    folder = tmp_path / "pvc" / "three"
-    folder.mkdir(parents=True)
-    for name in "abc":
-        (folder / f"{name}.txt").write_text(name)
+    folder = letter_files(tmp_path / "pvc" / "three", "abc")
     # The keys are wrong: the destination refuses every request.
-    env = s3_env(
-        tmp_path,
-        s3_server,
-        AWS_SECRET_ACCESS_KEY="not-the-secret-key-0123456789",
-        LOCAL_STORAGE_PATHS=str(tmp_path / "pvc"),
-    )
+    env = s3_env(tmp_path, s3_server, AWS_SECRET_ACCESS_KEY=WRONG_SECRET, LOCAL_STORAGE_PATHS=str(tmp_path / "pvc"))
     for source in ("local://pvc/three/", str(folder)):
         result = odh_tec("cp", "-r", source, f"s3://{bucket}/x/", env=env, cwd=tmp_path)
         assert result.returncode == 1, result.stderr

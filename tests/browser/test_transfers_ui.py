@@ -161,7 +161,7 @@ def test_a_resumed_job_says_so_and_finished_jobs_can_be_cleared(page, s3_server,
         source_location=f"s3:{bucket}", destination_location=f"s3:{bucket}", keys=["src/a.txt"], prefix="dst/"
     )
     files = [TransferFile(path="src/a.txt", key="dst/a.txt", size=3, source="src/a.txt")]
-    store_unfinished_copy(config.data_dir, spec, f"Copy 1 item to {bucket}/dst/", files)
+    store_unfinished_copy(config.data_dir, spec, files)
 
     app = LiveServer(config).start()
     try:

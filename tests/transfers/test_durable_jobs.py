@@ -200,7 +200,7 @@ def test_a_job_that_cannot_resume_fails_with_the_reason(s3_server, tmp_path):
     config = make_config(s3_server, tmp_path)
     spec = CopySpec(source_location="local:gone", destination_location="local:gone", keys=["a.txt"])
     files = [TransferFile(path="a.txt", key="a.txt", size=3, source="a.txt")]
-    job = store_unfinished_copy(config.data_dir, spec, "Copy 1 item to gone/", files)
+    job = store_unfinished_copy(config.data_dir, spec, files)
 
     app = LiveServer(config).start()
     try:

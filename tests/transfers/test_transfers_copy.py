@@ -6,6 +6,8 @@ import hashlib
 
 import pytest
 
+from served import WRONG_SECRET, letter_files
+
 from .conftest import s3_keys, wait_job
 
 MiB = 1 << 20
@@ -151,14 +153,9 @@ def test_copy_refusals(api, bucket, s3):
 
 def test_a_failed_copy_never_reports_cancelled_files(make_live, bucket, tmp_path):
     """Nobody cancelled anything: files a failed job never reached say 'failed', with the reason."""
-    folder = tmp_path / "pvc" / "three"
-    folder.mkdir(parents=True)
-    for name in "abcdef":
-        (folder / f"{name}.txt").write_text(name)
+    letter_files(tmp_path / "pvc" / "three", "abcdef")
     server = make_live(
-        aws_secret_access_key="not-the-secret-key-0123456789",
-        local_storage_paths=str(tmp_path / "pvc"),
-        max_concurrent_transfers=1,
+        aws_secret_access_key=WRONG_SECRET, local_storage_paths=str(tmp_path / "pvc"), max_concurrent_transfers=1
     )
     with server.client() as c:
         started = c.post(

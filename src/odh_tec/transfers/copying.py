@@ -153,19 +153,22 @@ class CopyRunner(Runner):
 
 async def plan(services: Services, spec: CopySpec) -> tuple[Job, CopyRunner]:
     source, destination, files = await plan_files(services, spec)
+    return copy_job(spec, files), CopyRunner(spec, source, destination)
+
+
+def copy_job(spec: CopySpec, files: list[TransferFile]) -> Job:
+    """The job of a copy or move of the planned `files`, before it runs."""
     # Named as people see locations (`models/…`, `pvc/…`), never by id (`s3:models`, `local:pvc`).
     where = f"{location_name(spec.destination_location).rstrip('/')}/{folder(spec.prefix)}"
     count = len(spec.keys) + len(spec.prefixes)
-    title = f"{spec.kind.capitalize()} {count} item{'s' if count != 1 else ''} to {where}"
-    job = Job(
+    return Job(
         kind=spec.kind,
-        title=title,
+        title=f"{spec.kind.capitalize()} {count} item{'s' if count != 1 else ''} to {where}",
         source=spec.public_source(),
         destination=spec.public_destination(),
         files=files,
         extra={"conflict": spec.conflict},
     )
-    return job, CopyRunner(spec, source, destination)
 
 
 async def restore(services: Services, job: Job, spec: dict) -> CopyRunner:
