@@ -163,10 +163,6 @@ def create_app(config: Config | None = None) -> FastAPI:
     install_security(app, policy)
     # Outermost: every log line of a request, the audit line included, carries its id.
     app.add_middleware(RequestIdMiddleware)
-    # FastAPI builds a route's validators (its response model's included) on the first request that
-    # reaches it, on the event loop: tens of milliseconds of CPU for a fresh app. Building the OpenAPI
-    # document builds them now, before the loop runs, and leaves the document cached for /api/docs.
-    app.openapi()
     return app
 
 
