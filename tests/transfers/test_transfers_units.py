@@ -214,7 +214,8 @@ def _response(status: int, headers: dict | None = None, body: bytes = b"") -> ht
     ],
 )
 def test_hub_error_mapping(status, headers, token, expected):
-    error = E.hub_error(_response(status, headers), endpoint="https://hub.example", repo_id="o/r", token_sent=token)
+    ref = RepoRef("o/r")
+    error = E.hub_error(_response(status, headers), endpoint="https://hub.example", ref=ref, token_sent=token)
     assert type(error) is expected
 
 

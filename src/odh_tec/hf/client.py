@@ -71,9 +71,8 @@ class HubClient:
             error = hub_error(
                 response,
                 endpoint=self.endpoint,
-                repo_id=ref.repo_id,
-                repo_type=ref.repo_type,
-                revision=revision or ref.revision,
+                ref=ref,
+                revision=revision,
                 path=path,
                 token_sent=self.transport.token_sent,
             )

@@ -92,9 +92,7 @@ class RemoteFile:
         return hub_error(
             response,
             endpoint=self.transport.endpoint,
-            repo_id=self.ref.repo_id,
-            repo_type=self.ref.repo_type,
-            revision=self.ref.revision,
+            ref=self.ref,
             path=self.file.path,
             token_sent=self.transport.token_sent,
         )

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 import httpx
 
 from odh_tec.errors import ApiError
 from odh_tec.observability.metrics import count_upstream_error
+
+if TYPE_CHECKING:
+    from odh_tec.hf.models import RepoRef
 
 
 class HubError(ApiError):
@@ -134,23 +138,23 @@ def hub_error(
     response: httpx.Response,
     *,
     endpoint: str,
-    repo_id: str = "",
-    repo_type: str = "model",
+    ref: RepoRef | None = None,
     revision: str | None = None,
     path: str | None = None,
     token_sent: bool = False,
     quote_server: bool = True,
 ) -> HubError:
-    """The error for a non-2xx Hub answer (the response body must have been read), counted in `/metrics`.
+    """The error for a non-2xx Hub answer about the repo `ref` (the response body must have been read),
+    counted in `/metrics`. `revision`, when given, is the one asked for instead of `ref`'s.
 
     `quote_server=False` for a Hub nobody configured (a connection test of an endpoint typed into a
     form): the message is then in our words only, never in those of the host that answered."""
     error = _hub_error(
         response,
         endpoint=endpoint,
-        repo_id=repo_id,
-        repo_type=repo_type,
-        revision=revision,
+        repo_id=ref.repo_id if ref else "",
+        repo_type=ref.repo_type if ref else "model",
+        revision=revision or (ref.revision if ref else None),
         path=path,
         token_sent=token_sent,
         quote_server=quote_server,

@@ -83,8 +83,7 @@ class _RepoFiles:
             raise hf_errors.hub_error(
                 response,
                 endpoint=self.transport.endpoint,
-                repo_id=self.ref.repo_id,
-                revision=self.ref.revision,
+                ref=self.ref,
                 path=path,
                 token_sent=self.transport.token_sent,
             )
