@@ -42,18 +42,28 @@ class AuditLog:
             await self.app(scope, receive, send)
             return
         status = 500
+        started = time.monotonic()
+        logged = False
+
+        def write_line() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                log.info("%s", json.dumps(self.entry(scope, status, time.monotonic() - started), ensure_ascii=False))
 
         async def recording_send(message):
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Written before the last byte leaves: whoever holds the answer can rely on the line.
+                write_line()
             await send(message)
 
-        started = time.monotonic()
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            log.info("%s", json.dumps(self.entry(scope, status, time.monotonic() - started), ensure_ascii=False))
+            write_line()  # no answer at all (a disconnect, an error before the body)
 
     def entry(self, scope, status: int, seconds: float) -> dict:
         context = context_of(scope)
