@@ -7,13 +7,10 @@ import {
   FlexItem,
   Form,
   FormGroup,
-  FormHelperText,
   FormSelect,
   FormSelectOption,
   Grid,
   GridItem,
-  HelperText,
-  HelperTextItem,
   Label,
   Modal,
   ModalBody,
@@ -21,7 +18,6 @@ import {
   Stack,
   StackItem,
   TextArea,
-  TextInput,
   ToggleGroup,
   ToggleGroupItem,
   Title,
@@ -31,6 +27,8 @@ import { Link } from 'react-router-dom';
 import { api, ApiError } from '../../api/client';
 import type { HfPreview, HfSource } from '../../api/types';
 import { useAppData } from '../../app/appData';
+import { FieldHelper } from '../../app/FieldHelper';
+import { TextField } from '../../app/TextField';
 import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { messageOf } from '../../app/toasts';
 import { isActive, useTransfers } from '../../app/transfers';
@@ -134,6 +132,22 @@ export function HfImportModal({
       setPreviewFailed(false);
     };
 
+  // The include and exclude globs, one a line (commas also separate them).
+  const patterns = (id: string, label: string, value: string, set: (v: string) => void, help?: string) => (
+    <GridItem md={6}>
+      <FormGroup label={label} fieldId={id}>
+        <TextArea
+          id={id}
+          value={value}
+          onChange={(_e, v) => edited(set)(v)}
+          rows={3}
+          resizeOrientation="vertical"
+        />
+        <FieldHelper help={help} />
+      </FormGroup>
+    </GridItem>
+  );
+
   const run = async (what: 'preview' | 'start') => {
     if (!valid) return;
     setBusy(what);
@@ -181,24 +195,17 @@ export function HfImportModal({
       )}
       <Grid hasGutter md={6}>
         <GridItem md={8}>
-          <FormGroup label={t.hf.repoId} isRequired fieldId="hf-repo">
-            <TextInput
-              id="hf-repo"
-              value={repoId}
-              onChange={(_e, v) => edited(setRepoId)(v)}
-              isRequired
-              autoFocus
-              validated={repoProblem ? 'error' : 'default'}
-              placeholder="owner/name"
-            />
-            <FormHelperText>
-              <HelperText>
-                <HelperTextItem variant={repoProblem ? 'error' : 'default'}>
-                  {repoProblem ?? t.hf.repoIdHelp}
-                </HelperTextItem>
-              </HelperText>
-            </FormHelperText>
-          </FormGroup>
+          <TextField
+            id="hf-repo"
+            label={t.hf.repoId}
+            value={repoId}
+            onChange={edited(setRepoId)}
+            problem={repoProblem}
+            help={t.hf.repoIdHelp}
+            isRequired
+            autoFocus
+            placeholder="owner/name"
+          />
         </GridItem>
         <GridItem md={4}>
           <FormGroup label={t.hf.repoType} fieldId="hf-type" role="group">
@@ -218,30 +225,24 @@ export function HfImportModal({
           </FormGroup>
         </GridItem>
         <GridItem md={6}>
-          <FormGroup label={t.hf.revision} fieldId="hf-revision">
-            <TextInput id="hf-revision" value={revision} onChange={(_e, v) => edited(setRevision)(v)} />
-            <FormHelperText>
-              <HelperText>
-                <HelperTextItem>{t.hf.revisionHelp}</HelperTextItem>
-              </HelperText>
-            </FormHelperText>
-          </FormGroup>
+          <TextField
+            id="hf-revision"
+            label={t.hf.revision}
+            value={revision}
+            onChange={edited(setRevision)}
+            help={t.hf.revisionHelp}
+          />
         </GridItem>
         <GridItem md={6}>
-          <FormGroup label={t.hf.token} fieldId="hf-token">
-            <TextInput
-              id="hf-token"
-              type="password"
-              value={token}
-              onChange={(_e, v) => edited(setToken)(v)}
-              autoComplete="off"
-            />
-            <FormHelperText>
-              <HelperText>
-                <HelperTextItem>{t.hf.tokenHelp(!!settings?.huggingface.token_set)}</HelperTextItem>
-              </HelperText>
-            </FormHelperText>
-          </FormGroup>
+          <TextField
+            id="hf-token"
+            label={t.hf.token}
+            type="password"
+            value={token}
+            onChange={edited(setToken)}
+            help={t.hf.tokenHelp(!!settings?.huggingface.token_set)}
+            autoComplete="off"
+          />
         </GridItem>
         <GridItem span={12}>
           <FormGroup label={t.hf.presets} fieldId="hf-preset-all" role="group">
@@ -286,33 +287,8 @@ export function HfImportModal({
             </Flex>
           </FormGroup>
         </GridItem>
-        <GridItem md={6}>
-          <FormGroup label={t.hf.include} fieldId="hf-include">
-            <TextArea
-              id="hf-include"
-              value={include}
-              onChange={(_e, v) => edited(setInclude)(v)}
-              rows={3}
-              resizeOrientation="vertical"
-            />
-          </FormGroup>
-        </GridItem>
-        <GridItem md={6}>
-          <FormGroup label={t.hf.exclude} fieldId="hf-exclude">
-            <TextArea
-              id="hf-exclude"
-              value={exclude}
-              onChange={(_e, v) => edited(setExclude)(v)}
-              rows={3}
-              resizeOrientation="vertical"
-            />
-            <FormHelperText>
-              <HelperText>
-                <HelperTextItem>{t.hf.patternsHelp}</HelperTextItem>
-              </HelperText>
-            </FormHelperText>
-          </FormGroup>
-        </GridItem>
+        {patterns('hf-include', t.hf.include, include, setInclude)}
+        {patterns('hf-exclude', t.hf.exclude, exclude, setExclude, t.hf.patternsHelp)}
         <GridItem span={12}>
           <DestinationFields folderId="hf-folder" folder={destFolder} onFolderChange={edited(setFolder)} />
         </GridItem>

@@ -5,9 +5,6 @@ import {
   Divider,
   Form,
   FormGroup,
-  FormHelperText,
-  HelperText,
-  HelperTextItem,
   Label,
   MenuFooter,
   MenuToggle,
@@ -23,6 +20,7 @@ import {
 import { DatabaseIcon, FolderIcon } from '@patternfly/react-icons';
 import type { Location } from '../../api/types';
 import { useAppData } from '../../app/appData';
+import { FieldHelper } from '../../app/FieldHelper';
 import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { t } from '../../i18n/strings';
 import { CreateBucketModal } from '../buckets/BucketsPage';
@@ -158,11 +156,7 @@ export function LocationPicker({
             >
               <FormGroup label={t.browser.bucketName} fieldId="open-bucket-name" isRequired>
                 <TextInput id="open-bucket-name" value={name} onChange={(_e, v) => setName(v)} autoFocus />
-                <FormHelperText>
-                  <HelperText>
-                    <HelperTextItem>{t.browser.openBucketHelp}</HelperTextItem>
-                  </HelperText>
-                </FormHelperText>
+                <FieldHelper help={t.browser.openBucketHelp} />
               </FormGroup>
             </Form>
           </ModalBody>

@@ -1,5 +1,5 @@
 /** Preview of one object: text/code (highlighted), JSON, tables (CSV/TSV/JSONL), Parquet, images. */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import {
   Alert,
   Bullseye,
@@ -22,9 +22,7 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { FileIcon } from '@patternfly/react-icons';
 import { api } from '../../api/client';
 import type { Preview } from '../../api/types';
-import { messageOf } from '../../app/toasts';
-import { FileModalFooter } from './modals';
-import { isGone } from './useJobRefresh';
+import { FileModalFooter, useFileLoad, type FileModalProps } from './modals';
 import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
 import { highlight } from '../../utils/highlight';
@@ -173,32 +171,13 @@ function PreviewBody({ preview, locationId }: { preview: Preview; locationId: st
   }
 }
 
-export function PreviewModal({
-  locationId,
-  fileKey,
-  onClose,
-  onGone,
-}: {
-  locationId: string;
-  fileKey: string;
-  onClose: () => void;
-  /** The object is no longer there (moved, renamed or deleted since the listing). */
-  onGone?: () => void;
-}) {
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const goneRef = useRef(onGone);
-  goneRef.current = onGone;
-  useEffect(() => {
-    const controller = new AbortController();
-    api.preview(locationId, fileKey, controller.signal).then(setPreview, (err) => {
-      if ((err as Error).name === 'AbortError') return;
-      if (isGone(err) && goneRef.current) goneRef.current();
-      else setError(messageOf(err));
-    });
-    return () => controller.abort();
-  }, [locationId, fileKey]);
-  const name = fileKey.split('/').pop() ?? fileKey;
+export function PreviewModal(props: FileModalProps) {
+  const { locationId, fileKey, onClose } = props;
+  const {
+    data: preview,
+    error,
+    name,
+  } = useFileLoad((signal) => api.preview(locationId, fileKey, signal), props);
   return (
     <Modal isOpen variant="large" onClose={onClose} aria-labelledby="preview-title">
       <ModalHeader title={t.preview.title(name)} labelId="preview-title" />

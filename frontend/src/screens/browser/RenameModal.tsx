@@ -3,9 +3,8 @@
  * of what it holds (its files and sub-folders) into the new folder, with progress on the Transfers page.
  */
 import { useState } from 'react';
-import { FormGroup, FormHelperText, HelperText, HelperTextItem, TextInput } from '@patternfly/react-core';
 import { api } from '../../api/client';
-import { FormModal } from '../../app/FormModal';
+import { FormModal, NameField } from '../../app/FormModal';
 import { baseName } from '../../app/jobText';
 import { useToasts } from '../../app/toasts';
 import { isActive, useTransfers } from '../../app/transfers';
@@ -168,27 +167,18 @@ export function RenameModal({
       onSubmit={() => void submit()}
       onClose={onClose}
     >
-      <FormGroup label={t.rename.newName} isRequired fieldId="rename-name">
-        <TextInput
-          id="rename-name"
-          value={value}
-          onChange={(_e, v) => {
-            setValue(v);
-            setError(null);
-          }}
-          validated={shown ? 'error' : 'default'}
-          autoFocus
-          isRequired
-          autoComplete="off"
-        />
-        <FormHelperText>
-          <HelperText>
-            <HelperTextItem variant={shown ? 'error' : 'default'} data-testid="rename-help">
-              {shown ?? (target.kind === 'folder' ? t.rename.folderHelp : t.rename.help)}
-            </HelperTextItem>
-          </HelperText>
-        </FormHelperText>
-      </FormGroup>
+      <NameField
+        id="rename-name"
+        label={t.rename.newName}
+        value={value}
+        onChange={(v) => {
+          setValue(v);
+          setError(null);
+        }}
+        problem={shown}
+        help={target.kind === 'folder' ? t.rename.folderHelp : t.rename.help}
+        helpTestId="rename-help"
+      />
     </FormModal>
   );
 }

@@ -8,22 +8,16 @@ import {
   DescriptionListDescription,
   DescriptionListGroup,
   DescriptionListTerm,
-  FormGroup,
-  FormHelperText,
-  HelperText,
-  HelperTextItem,
   List,
   ListItem,
   Modal,
   ModalBody,
   ModalHeader,
   Spinner,
-  TextInput,
 } from '@patternfly/react-core';
 import { api } from '../../api/client';
-import type { ObjectStat } from '../../api/types';
 import { ConfirmDeleteModal } from '../../app/ConfirmDeleteModal';
-import { FormModal } from '../../app/FormModal';
+import { CreateByNameModal } from '../../app/FormModal';
 import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { messageOf, useToasts } from '../../app/toasts';
 import { useBusyAction } from '../../app/useBusyAction';
@@ -52,53 +46,20 @@ export function CreateFolderModal({
   onClose: () => void;
   onCreated: () => void;
 }) {
-  const { notify } = useToasts();
-  const [name, setName] = useState('');
-  const { busy, error, run } = useBusyAction();
-  const problem = folderNameProblem(name);
-  const valid = name.trim() !== '' && !problem;
-
-  const submit = () =>
-    valid &&
-    run(async () => {
-      await api.createFolder(locationId, `${prefix}${name.trim()}/`);
-      notify({ variant: 'success', title: t.folder.created(name.trim()) });
-      onCreated();
-      onClose();
-    });
-
   return (
-    <FormModal
+    <CreateByNameModal
       id="create-folder"
       title={t.folder.title}
-      error={error}
-      busy={busy}
-      canSubmit={valid}
-      onSubmit={() => void submit()}
+      field={{ id: 'folder-name', label: t.folder.name, help: t.folder.help }}
+      problemOf={folderNameProblem}
+      create={(name) => api.createFolder(locationId, `${prefix}${name}/`)}
+      createdToast={t.folder.created}
+      onCreated={() => onCreated()}
       onClose={onClose}
-    >
-      <FormGroup label={t.folder.name} isRequired fieldId="folder-name">
-        <TextInput
-          id="folder-name"
-          value={name}
-          onChange={(_e, v) => setName(v)}
-          validated={problem ? 'error' : 'default'}
-          autoFocus
-          isRequired
-        />
-        <FormHelperText>
-          <HelperText>
-            <HelperTextItem variant={problem ? 'error' : 'default'}>
-              {problem ?? t.folder.help}
-            </HelperTextItem>
-          </HelperText>
-        </FormHelperText>
-      </FormGroup>
-    </FormModal>
+    />
   );
 }
 
-/** Up to this many plain files (no folders) are deleted after one plain confirmation. */
 const PLAIN_CONFIRMATION_FILES = 3;
 
 export interface DeleteTarget {
@@ -207,6 +168,40 @@ export function DeleteModal({
 }
 
 /** Download + Close, the footer of the modals that show one file. */
+export interface FileModalProps {
+  locationId: string;
+  fileKey: string;
+  onClose: () => void;
+  /** The object is no longer there (moved, renamed or deleted since the listing). */
+  onGone?: () => void;
+}
+
+/**
+ * What a file modal shows, loaded when it opens (and again for another file). A file gone since the
+ * listing calls `onGone`, when there is one, rather than showing the error.
+ */
+export function useFileLoad<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  { locationId, fileKey, onGone }: FileModalProps,
+): { data: T | null; error: string | null; name: string } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const goneRef = useRef(onGone);
+  goneRef.current = onGone;
+  useEffect(() => {
+    const controller = new AbortController();
+    loadRef.current(controller.signal).then(setData, (err) => {
+      if ((err as Error).name === 'AbortError') return;
+      if (isGone(err) && goneRef.current) goneRef.current();
+      else setError(messageOf(err));
+    });
+    return () => controller.abort();
+  }, [locationId, fileKey]);
+  return { data, error, name: fileKey.split('/').pop() ?? fileKey };
+}
+
 export function FileModalFooter({
   locationId,
   fileKey,
@@ -235,29 +230,9 @@ const HF_KEYS: Record<string, string> = {
   'hf-sha256': t.details.hfSha256,
 };
 
-export function DetailsModal({
-  locationId,
-  fileKey,
-  onClose,
-  onGone,
-}: {
-  locationId: string;
-  fileKey: string;
-  onClose: () => void;
-  /** The object is no longer there (moved, renamed or deleted since the listing). */
-  onGone?: () => void;
-}) {
-  const [stat, setStat] = useState<ObjectStat | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const goneRef = useRef(onGone);
-  goneRef.current = onGone;
-  useEffect(() => {
-    api.stat(locationId, fileKey).then(setStat, (err) => {
-      if (isGone(err) && goneRef.current) goneRef.current();
-      else setError(messageOf(err));
-    });
-  }, [locationId, fileKey]);
-  const name = fileKey.split('/').pop() ?? fileKey;
+export function DetailsModal(props: FileModalProps) {
+  const { locationId, fileKey, onClose } = props;
+  const { data: stat, error, name } = useFileLoad(() => api.stat(locationId, fileKey), props);
   const row = (term: string, value: React.ReactNode) => (
     <DescriptionListGroup key={term}>
       <DescriptionListTerm>{term}</DescriptionListTerm>

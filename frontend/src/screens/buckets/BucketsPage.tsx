@@ -12,13 +12,9 @@ import {
   EmptyStateBody,
   EmptyStateFooter,
   FormGroup,
-  FormHelperText,
-  HelperText,
-  HelperTextItem,
   Label,
   PageSection,
   Spinner,
-  TextInput,
   Title,
   Toolbar,
   ToolbarContent,
@@ -30,7 +26,7 @@ import { ApiError, api } from '../../api/client';
 import type { BucketList } from '../../api/types';
 import { useAppData } from '../../app/appData';
 import { ConfirmDeleteModal } from '../../app/ConfirmDeleteModal';
-import { FormModal } from '../../app/FormModal';
+import { CreateByNameModal } from '../../app/FormModal';
 import { messageOf, useToasts } from '../../app/toasts';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
@@ -68,48 +64,25 @@ export function CreateBucketModal({
   onClose: () => void;
   onCreated: (name: string) => void;
 }) {
-  const { notify } = useToasts();
-  const [name, setName] = useState('');
-  const { busy, error, run } = useBusyAction();
-  const problem = name ? (existing.includes(name) ? t.buckets.alreadyExists : bucketNameProblem(name)) : null;
-  const valid = !!name && !problem;
-  const submit = () =>
-    valid &&
-    run(async () => {
-      await api.createBucket(name);
-      notify({ variant: 'success', title: t.buckets.createdToast(name) });
-      onCreated(name);
-      onClose();
-    });
   return (
-    <FormModal
+    <CreateByNameModal
       id="create-bucket"
       title={t.buckets.create}
-      error={error}
-      busy={busy}
-      canSubmit={valid}
-      onSubmit={() => void submit()}
+      field={{
+        id: 'bucket-name',
+        label: t.common.name,
+        help: t.buckets.nameHelp,
+        helpTestId: 'bucket-name-help',
+        showValid: true,
+      }}
+      problemOf={(name) =>
+        name ? (existing.includes(name) ? t.buckets.alreadyExists : bucketNameProblem(name)) : null
+      }
+      create={(name) => api.createBucket(name)}
+      createdToast={t.buckets.createdToast}
+      onCreated={onCreated}
       onClose={onClose}
-    >
-      <FormGroup label={t.common.name} isRequired fieldId="bucket-name">
-        <TextInput
-          id="bucket-name"
-          value={name}
-          onChange={(_e, v) => setName(v)}
-          validated={problem ? 'error' : valid ? 'success' : 'default'}
-          isRequired
-          autoFocus
-          autoComplete="off"
-        />
-        <FormHelperText>
-          <HelperText>
-            <HelperTextItem variant={problem ? 'error' : 'default'} data-testid="bucket-name-help">
-              {problem ?? t.buckets.nameHelp}
-            </HelperTextItem>
-          </HelperText>
-        </FormHelperText>
-      </FormGroup>
-    </FormModal>
+    />
   );
 }
 

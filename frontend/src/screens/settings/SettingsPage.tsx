@@ -16,11 +16,8 @@ import {
   FlexItem,
   Form,
   FormGroup,
-  FormHelperText,
   FormSelect,
   FormSelectOption,
-  HelperText,
-  HelperTextItem,
   Label,
   PageSection,
   Spinner,
@@ -35,6 +32,7 @@ import { api, request } from '../../api/client';
 import { apiUrl } from '../../api/base';
 import type { Settings, SettingsSection, TestResult } from '../../api/types';
 import { useAppData } from '../../app/appData';
+import { FieldHelper } from '../../app/FieldHelper';
 import { messageOf, useToasts } from '../../app/toasts';
 import { t } from '../../i18n/strings';
 
@@ -331,11 +329,7 @@ function SectionForm({
             </>
           )}
         </Flex>
-        <FormHelperText>
-          <HelperText>
-            <HelperTextItem>{t.settings.secretHelp}</HelperTextItem>
-          </HelperText>
-        </FormHelperText>
+        <FieldHelper help={t.settings.secretHelp} />
       </FormGroup>
     );
   };
@@ -367,13 +361,7 @@ function SectionForm({
               min={f.min}
               max={f.max}
             />
-            {(problem || f.help) && (
-              <FormHelperText>
-                <HelperText>
-                  <HelperTextItem variant={problem ? 'error' : 'default'}>{problem ?? f.help}</HelperTextItem>
-                </HelperText>
-              </FormHelperText>
-            )}
+            <FieldHelper problem={problem} help={f.help} />
           </FormGroup>
         );
       })}

@@ -23,7 +23,7 @@ import type { HubModelSummary, ModelSummary } from '../../api/vram';
 import { count, vramStrings as s } from '../../i18n/vram';
 import { formatBytes } from '../../utils/format';
 import { PRESETS } from './presets';
-import { Helper } from './Helper';
+import { FieldHelper } from '../../app/FieldHelper';
 import type { ManualArch, ManualProblems } from './state';
 
 export type ModelSource = 'preset' | 'hub' | 'manual';
@@ -71,7 +71,7 @@ function ManualFields({
           onChange={(_e, v) => onChange({ [key]: v })}
           validated={problems[key] ? 'error' : 'default'}
         />
-        <Helper problem={problems[key]} help={help} />
+        <FieldHelper problem={problems[key]} help={help} />
       </FormGroup>
     </GridItem>
   );
@@ -144,7 +144,7 @@ export function ModelPicker(props: Props) {
               <FormSelectOption key={p.id} value={p.id} label={p.label} />
             ))}
           </FormSelect>
-          <Helper help={PRESETS.find((p) => p.id === props.presetId)?.repoId} />
+          <FieldHelper help={PRESETS.find((p) => p.id === props.presetId)?.repoId} />
         </FormGroup>
       )}
 

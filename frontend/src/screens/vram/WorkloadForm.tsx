@@ -11,13 +11,13 @@ import {
   Grid,
   GridItem,
   Switch,
-  TextInput,
   ToggleGroup,
   ToggleGroupItem,
 } from '@patternfly/react-core';
 import type { GpuInfo } from '../../api/vram';
 import { vramStrings as s } from '../../i18n/vram';
-import { Helper } from './Helper';
+import { FieldHelper } from '../../app/FieldHelper';
+import { TextField, type TextFieldProps } from '../../app/TextField';
 import {
   attentionChoices,
   computeChoices,
@@ -86,44 +86,13 @@ function Select({
           <FormSelectOption key={o.value} value={o.value} label={o.label} />
         ))}
       </FormSelect>
-      {help && <Helper help={help} />}
+      {help && <FieldHelper help={help} />}
     </FormGroup>
   );
 }
 
-function NumberField({
-  id,
-  label,
-  value,
-  onChange,
-  problem,
-  help,
-  placeholder,
-  decimal,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  problem?: string;
-  help?: string;
-  placeholder?: string;
-  decimal?: boolean;
-}) {
-  return (
-    <FormGroup label={label} fieldId={id}>
-      <TextInput
-        id={id}
-        inputMode={decimal ? 'decimal' : 'numeric'}
-        value={value}
-        placeholder={placeholder}
-        onChange={(_e, v) => onChange(v)}
-        validated={problem ? 'error' : 'default'}
-        autoComplete="off"
-      />
-      <Helper problem={problem} help={help} />
-    </FormGroup>
-  );
+function NumberField({ decimal, ...field }: TextFieldProps & { placeholder?: string; decimal?: boolean }) {
+  return <TextField {...field} inputMode={decimal ? 'decimal' : 'numeric'} autoComplete="off" />;
 }
 
 const Half = ({ children }: { children: ReactNode }) => (
@@ -405,7 +374,7 @@ export function HardwareForm({
                 </FormSelectOptionGroup>
               ))}
             </FormSelect>
-            <Helper help={h.gpuHelp} />
+            <FieldHelper help={h.gpuHelp} />
           </FormGroup>
         </GridItem>
         <GridItem span={12} sm={5}>
@@ -416,7 +385,7 @@ export function HardwareForm({
                 <FormSelectOption key={n} value={String(n)} label={h.countN(n)} />
               ))}
             </FormSelect>
-            <Helper help={h.countHelp} />
+            <FieldHelper help={h.countHelp} />
           </FormGroup>
         </GridItem>
       </Grid>
