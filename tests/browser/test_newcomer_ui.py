@@ -40,6 +40,17 @@ def quietly(handler):
     return wrapped
 
 
+def start_copy(live, source: str, key: str, destination: str, prefix: str) -> None:
+    """A copy of one file started through the API, as another tab or a script would start it."""
+    body = {
+        "kind": "copy",
+        "source": {"location_id": source, "keys": [key]},
+        "destination": {"location_id": destination, "prefix": prefix},
+    }
+    with live.client() as client:
+        client.post("/api/transfers", json=body).raise_for_status()
+
+
 def wait_for_keys(s3, bucket: str, wanted: list[str], timeout: float = 30) -> None:
     deadline = time.time() + timeout
     while not set(wanted) <= set(keys(s3, bucket)):
@@ -248,15 +259,7 @@ def test_open_destination_refreshes_when_a_copy_lands(page, live, bucket, s3):
     page.get_by_role("dialog").get_by_role("button", name="Create").click()
     page.get_by_role("button", name=folder.rstrip("/"), exact=True).click()
     page.get_by_text("This folder is empty").wait_for()
-    with live.client() as client:
-        client.post(
-            "/api/transfers",
-            json={
-                "kind": "copy",
-                "source": {"location_id": f"s3:{bucket}", "keys": ["in/fresh.txt"]},
-                "destination": {"location_id": local["id"], "prefix": folder},
-            },
-        ).raise_for_status()
+    start_copy(live, f"s3:{bucket}", "in/fresh.txt", local["id"], folder)
     row(page, "fresh.txt").wait_for(timeout=20_000)
 
 
@@ -331,15 +334,7 @@ def test_about_dialog_has_no_overlap_in_dark_mode(page, live):
 
 def test_narrow_transfers_page_and_navigation_drawer(page, live, bucket, s3):
     s3.put_object(Bucket=bucket, Key="narrow/a file with a long name.txt", Body=b"x")
-    with live.client() as client:
-        client.post(
-            "/api/transfers",
-            json={
-                "kind": "copy",
-                "source": {"location_id": f"s3:{bucket}", "keys": ["narrow/a file with a long name.txt"]},
-                "destination": {"location_id": f"s3:{bucket}", "prefix": "narrow copies/of today/"},
-            },
-        ).raise_for_status()
+    start_copy(live, f"s3:{bucket}", "narrow/a file with a long name.txt", f"s3:{bucket}", "narrow copies/of today/")
     page.set_viewport_size({"width": 800, "height": 900})
     page.goto(live.url + "/transfers")  # (the navigation starts closed at this width)
     page.get_by_role("heading", level=1, name="Transfers").wait_for()
@@ -434,6 +429,17 @@ def test_deleting_a_few_files_needs_one_confirmation(page, live, bucket, s3):
 # ---- 15. rename --------------------------------------------------------------------------------
 
 
+def rename_folder(page, old: str, new: str) -> None:
+    """Rename the row `old` through its dialog; a folder moves as a job, so its rows take a while."""
+    row_action(page, old, "Rename…")
+    dialog = page.get_by_role("dialog", name=f"Rename {old}")
+    dialog.get_by_label("New name").fill(new)
+    dialog.get_by_role("button", name="Rename", exact=True).click()
+    dialog.wait_for(state="detached")
+    row(page, new).wait_for(timeout=20_000)
+    row(page, old).wait_for(state="detached", timeout=20_000)
+
+
 def test_rename_a_file_and_a_folder(page, live, bucket, s3):
     s3.put_object(Bucket=bucket, Key="r/iris.csv", Body=b"a,b\n")
     s3.put_object(Bucket=bucket, Key="r/taken.csv", Body=b"t")
@@ -459,13 +465,7 @@ def test_rename_a_file_and_a_folder(page, live, bucket, s3):
     row(page, "iris.csv").wait_for(state="detached")
     assert s3.get_object(Bucket=bucket, Key="r/flowers.csv")["Body"].read() == b"a,b\n"
 
-    row_action(page, "old", "Rename…")
-    dialog = page.get_by_role("dialog", name="Rename old")
-    dialog.get_by_label("New name").fill("new")
-    dialog.get_by_role("button", name="Rename", exact=True).click()
-    dialog.wait_for(state="detached")
-    row(page, "new").wait_for(timeout=20_000)
-    row(page, "old").wait_for(state="detached", timeout=20_000)
+    rename_folder(page, "old", "new")
     assert keys(s3, bucket, "r/") == ["r/flowers.csv", "r/new/a.txt", "r/new/sub/b.txt", "r/taken.csv"]
     # The folder went as a move job, with progress on the Transfers page.
     indicator(page).click()
@@ -508,13 +508,7 @@ def test_rename_a_local_folder(page, live, local_root):
     local = local_location(live)
     open_app(page, live, f"/browse/{local['id']}?prefix={base.name}/")
     row(page, "before").wait_for()
-    row_action(page, "before", "Rename…")
-    dialog = page.get_by_role("dialog", name="Rename before")
-    dialog.get_by_label("New name").fill("after")
-    dialog.get_by_role("button", name="Rename", exact=True).click()
-    dialog.wait_for(state="detached")
-    row(page, "after").wait_for(timeout=20_000)
-    row(page, "before").wait_for(state="detached", timeout=20_000)
+    rename_folder(page, "before", "after")
     assert (base / "after" / "x.txt").read_bytes() == b"x"
     assert (base / "after" / "deep" / "y.txt").read_bytes() == b"y"
     deadline = time.time() + 10
