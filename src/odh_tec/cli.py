@@ -9,6 +9,7 @@ import sys
 
 import uvicorn
 
+from odh_tec import presign_cli
 from odh_tec.observability.logs import configure_logging
 from odh_tec.transfers import cli as transfers_cli
 from odh_tec.vram import cli as vram_cli
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
 
     transfers_cli.register(sub)
+    presign_cli.register(sub)
     vram_cli.register(sub)
     return parser
 

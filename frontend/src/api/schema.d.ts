@@ -290,6 +290,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/locations/{location_id}/presign': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Presign
+     * @description A time-limited download URL for one S3 object. A POST: the answer carries a signature made with the
+     *     configured keys, so a cross-site page must not be able to ask for one.
+     */
+    post: operations['presign_api_locations__location_id__presign_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/settings': {
     parameters: {
       query?: never;
@@ -772,6 +793,7 @@ export interface components {
        * @enum {string}
        */
       conflict?: 'skip' | 'overwrite' | 'rename';
+      limit_rate?: number | null;
     };
     /**
      * DeleteFailure
@@ -891,6 +913,7 @@ export interface components {
       kind: 'huggingface';
       source: components['schemas']['HFSource'];
       destination: components['schemas']['Destination'];
+      limit_rate?: number | null;
     };
     /** HFUpdate */
     HFUpdate: {
@@ -1048,6 +1071,7 @@ export interface components {
       destination_base?: string;
       /** @enum {string} */
       conflict?: 'skip' | 'overwrite' | 'rename';
+      limit_rate?: number;
       totals: components['schemas']['JobTotals'];
       files: components['schemas']['JobFile'][];
     };
@@ -1202,6 +1226,19 @@ export interface components {
       bytes_read: number;
       range_requests: number;
     };
+    /** PresignRequest */
+    PresignRequest: {
+      key: string;
+      /** @default 3600 */
+      expires_seconds?: number;
+    };
+    /** Presigned */
+    Presigned: {
+      url: string;
+      expires_at: string;
+      internal: boolean;
+      note?: string;
+    };
     /** PreviewRequest */
     PreviewRequest: {
       source: components['schemas']['HFSource'];
@@ -1322,11 +1359,13 @@ export interface components {
     TransfersUpdate: {
       max_concurrent_transfers?: number | null;
       max_files_per_page?: number | null;
+      max_transfer_rate?: number | null;
     };
     /** TransfersView */
     TransfersView: {
       max_concurrent_transfers: number;
       max_files_per_page: number;
+      max_transfer_rate: number;
     };
     /** Uploaded */
     Uploaded: {
@@ -2193,6 +2232,50 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['SelectionDeleted'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  presign_api_locations__location_id__presign_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        location_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PresignRequest'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Presigned'];
         };
       };
       /** @description The request was refused: `error` is the code, `message` says why */

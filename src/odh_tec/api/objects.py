@@ -19,6 +19,7 @@ from odh_tec.errors import BadRequest, RangeNotSatisfiable
 from odh_tec.security.audit import audit_details
 from odh_tec.services import Services, get_services
 from odh_tec.storage.base import ByteRange, Storage
+from odh_tec.storage.s3.presign import DEFAULT_EXPIRES, Presigned, check_expiry, presign_download
 from odh_tec.storage.schemas import ObjectListing, ObjectStat
 
 log = logging.getLogger(__name__)
@@ -261,3 +262,26 @@ async def delete_selection(request: Request, body: DeleteSelection, storage: Sto
         request, deleted=deleted, keys=body.keys[:20], prefixes=prefixes[:20], requested=len(body.keys) + len(prefixes)
     )
     return {"deleted": deleted, "errors": errors}
+
+
+class PresignRequest(BaseModel):
+    key: str = Field(min_length=1, max_length=1024)
+    # Bounds are checked in the route: out of range is a 400 InvalidExpiry, not a 422.
+    expires_seconds: int = DEFAULT_EXPIRES
+
+
+@router.post("/presign", response_model=Presigned)
+async def presign(
+    request: Request, location_id: str, body: PresignRequest, services: Services = Depends(get_services)
+) -> dict:
+    """A time-limited download URL for one S3 object. A POST: the answer carries a signature made with the
+    configured keys, so a cross-site page must not be able to ask for one."""
+    kind, _, bucket = location_id.partition(":")
+    # The key goes into the audit line; the URL never does (it opens the object until it expires).
+    audit_details(request, key=body.key, expires_seconds=body.expires_seconds)
+    if kind == "local":
+        raise BadRequest("Local folders have no share links: only S3 objects can be presigned", code="NotS3")
+    check_expiry(body.expires_seconds)
+    storage = services.locations.get(location_id)
+    await storage.stat(require_key(body.key))  # a missing object is a 404 now, not a dead link later
+    return dict(await presign_download(services.locations.s3, bucket, body.key, body.expires_seconds))
