@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from conftest import LiveServer, free_port
+from conftest import LiveServer, S3Server, free_port
 from odh_tec.config import HFSettings
 from odh_tec.transfers.copying import copy_job
 from odh_tec.transfers.model import Job, TransferFile
@@ -35,6 +35,18 @@ def clean_env(tmp: Path, **extra: str) -> dict[str, str]:
     env.update(ODH_TEC_DATA_DIR=str(tmp / "data"), HF_ENDPOINT="http://127.0.0.1:9", LOG_LEVEL="warning", COLUMNS="100")
     env.update(extra)
     return env
+
+
+def s3_env(tmp: Path, s3_server: S3Server, **extra: str) -> dict[str, str]:
+    """`clean_env` with the test S3 configured (the embedded one off), as a Data Connection sets it."""
+    creds = s3_server.credentials
+    values = {
+        "AWS_S3_ENDPOINT": s3_server.endpoint,
+        "AWS_ACCESS_KEY_ID": creds.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+        "ODH_TEC_EMBEDDED_S3": "false",
+    }
+    return clean_env(tmp, **{**values, **extra})
 
 
 # A secret key the S3 refuses: every request of a transfer fails.

@@ -21,7 +21,7 @@ import pytest
 from conftest import free_port
 from fakehub import FakeHub, ForwardProxy
 from odh_tec.embedded_s3 import EmbeddedS3
-from served import WRONG_SECRET, ServedApp, clean_env, letter_files
+from served import WRONG_SECRET, ServedApp, clean_env, letter_files, s3_env
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONTEND = ROOT / "frontend" / "src"
@@ -39,17 +39,6 @@ def odh_tec(
         text=True,
         timeout=timeout,
     )
-
-
-def s3_env(tmp: Path, s3_server, **extra: str) -> dict[str, str]:
-    creds = s3_server.credentials
-    values = {
-        "AWS_S3_ENDPOINT": s3_server.endpoint,
-        "AWS_ACCESS_KEY_ID": creds.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
-        "ODH_TEC_EMBEDDED_S3": "false",
-    }
-    return clean_env(tmp, **{**values, **extra})
 
 
 def keys_of(s3, bucket: str, prefix: str = "") -> list[str]:

@@ -17,7 +17,7 @@ from fakehub import FakeHub
 from odh_tec.transfers.model import TransferFile
 from odh_tec.transfers.specs import CopySpec
 from odh_tec.transfers.store import JobStore
-from served import ServedApp, clean_env, store_unfinished_copy
+from served import ServedApp, s3_env, store_unfinished_copy
 
 from .conftest import open_uploads, s3_keys
 
@@ -156,15 +156,7 @@ def test_a_stopped_app_resumes_its_import_at_the_next_start(s3_server, s3, bucke
 
 def _serve(s3_server, tmp: Path, hub: FakeHub) -> ServedApp:
     """`odh-tec serve` as a process on a fixed data dir, so that it can be SIGKILLed like an OOM kill."""
-    creds = s3_server.credentials
-    env = clean_env(
-        tmp,
-        AWS_S3_ENDPOINT=s3_server.endpoint,
-        AWS_ACCESS_KEY_ID=creds.access_key_id,
-        AWS_SECRET_ACCESS_KEY=creds.secret_access_key,
-        HF_ENDPOINT=hub.url,
-        MAX_CONCURRENT_TRANSFERS="1",
-    )
+    env = s3_env(tmp, s3_server, HF_ENDPOINT=hub.url, MAX_CONCURRENT_TRANSFERS="1")
     return ServedApp(tmp, env, capture=False)
 
 
