@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Annotated
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from odh_tec.sizes import parse_rate
 
 # Platform CA bundles (RHEL trust store, Kubernetes service account, ODH trusted bundles). Every one
 # that exists is trusted by every outbound client, S3 included.
@@ -33,6 +35,7 @@ DEFAULT_REGION = "us-east-1"
 # The bounds of the transfer settings, from the environment and from the Settings API alike.
 ConcurrentTransfers = Annotated[int, Field(ge=1, le=64)]
 FilesPerPage = Annotated[int, Field(ge=1, le=1000)]
+TransferRate = Annotated[int, BeforeValidator(parse_rate), Field(ge=0)]
 
 
 class Config(BaseSettings):
@@ -57,6 +60,8 @@ class Config(BaseSettings):
 
     max_concurrent_transfers: ConcurrentTransfers = 2
     max_files_per_page: FilesPerPage = 100
+    # Bytes/s for all server-side transfers together; human sizes (`200MiB`, `50MB`, `1G`); 0: none.
+    max_transfer_rate: TransferRate = 0
 
     http_proxy: str = ""
     https_proxy: str = ""
@@ -167,6 +172,7 @@ class ProxySettings:
 class TransferSettings:
     max_concurrent_transfers: int
     max_files_per_page: int
+    max_transfer_rate: int = 0  # bytes/s, 0: unlimited
 
 
 @dataclass
@@ -194,7 +200,9 @@ class RuntimeSettings:
                 token=config.hf_token,
             ),
             proxy=ProxySettings(config.http_proxy, config.https_proxy, config.no_proxy),
-            transfers=TransferSettings(config.max_concurrent_transfers, config.max_files_per_page),
+            transfers=TransferSettings(
+                config.max_concurrent_transfers, config.max_files_per_page, config.max_transfer_rate
+            ),
             ca_bundles=config.ca_bundles(),
         )
 

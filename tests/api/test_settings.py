@@ -29,7 +29,7 @@ def test_settings_shape(api, s3_server):
         },
         "huggingface": {"endpoint": "http://127.0.0.1:9", "token_set": False},
         "proxy": {"http_proxy": "", "https_proxy": "", "no_proxy": ""},
-        "transfers": {"max_concurrent_transfers": 2, "max_files_per_page": 100},
+        "transfers": {"max_concurrent_transfers": 2, "max_files_per_page": 100, "max_transfer_rate": 0},
     }
 
 
@@ -151,6 +151,8 @@ def test_secrets_keep_clear_and_change(make_live, bucket):
         ("/api/settings/transfers", {"max_concurrent_transfers": 0}),
         ("/api/settings/transfers", {"max_files_per_page": 1001}),
         ("/api/settings/transfers", {"max_files_per_page": "many"}),
+        ("/api/settings/transfers", {"max_transfer_rate": "fast"}),
+        ("/api/settings/transfers", {"max_transfer_rate": -1}),
     ],
 )
 def test_invalid_settings_change_nothing(api, live, path, body):
@@ -174,11 +176,14 @@ def test_transfers_and_page_size_settings(make_live, bucket, s3):
     server = make_live()
     with server.client() as c:
         body = c.put("/api/settings/transfers", json={"max_files_per_page": 2}).json()
-        assert body["transfers"] == {"max_concurrent_transfers": 2, "max_files_per_page": 2}
+        assert body["transfers"] == {"max_concurrent_transfers": 2, "max_files_per_page": 2, "max_transfer_rate": 0}
         listing = c.get(f"{s3_loc(bucket)}/objects").json()
         assert len(listing["files"]) == 2 and listing["next_page_token"]
         body = c.put("/api/settings/transfers", json={"max_concurrent_transfers": 5}).json()
-        assert body["transfers"] == {"max_concurrent_transfers": 5, "max_files_per_page": 2}
+        assert body["transfers"] == {"max_concurrent_transfers": 5, "max_files_per_page": 2, "max_transfer_rate": 0}
+        body = c.put("/api/settings/transfers", json={"max_transfer_rate": "50MB"}).json()
+        assert body["transfers"]["max_transfer_rate"] == 50_000_000
+        assert server.services.transfers.bandwidth.rate == 50_000_000
 
 
 def test_s3_endpoint_change_and_proxy_mask(make_live, s3_server):

@@ -24,6 +24,7 @@ from odh_tec.config import (
     ProxySettings,
     RuntimeSettings,
     S3Settings,
+    TransferRate,
     mask_url_password,
 )
 from odh_tec.errors import ApiError, BadRequest, NotFound
@@ -61,6 +62,8 @@ class ProxyUpdate(BaseModel):
 class TransfersUpdate(BaseModel):
     max_concurrent_transfers: ConcurrentTransfers | None = None
     max_files_per_page: FilesPerPage | None = None
+    # Bytes/s for all server-side transfers together, 0 = unlimited; a size such as "50MiB" is read too.
+    max_transfer_rate: TransferRate | None = None
 
 
 # What the API answers: secrets only as `*_set` ------------------------------------------------
@@ -89,6 +92,7 @@ class ProxyView(BaseModel):
 class TransfersView(BaseModel):
     max_concurrent_transfers: int
     max_files_per_page: int
+    max_transfer_rate: int  # bytes/s, 0 = unlimited
 
 
 class Settings(BaseModel):
@@ -294,6 +298,8 @@ async def put_transfers(update: TransfersUpdate, services: ServicesDep) -> Setti
     engine = services.transfers
     if engine is not None and hasattr(engine, "set_concurrency"):
         engine.set_concurrency(settings.transfers.max_concurrent_transfers)
+    if engine is not None and hasattr(engine, "set_rate"):
+        engine.set_rate(settings.transfers.max_transfer_rate)
     return Settings.of(settings)
 
 

@@ -22,6 +22,9 @@ LOCATION_ID_CHARS = 256  # "s3:" + a bucket name (≤ 63), or "local:" + a folde
 PATTERN_CHARS = 1024
 PATTERNS = 200
 
+# Bytes/s for this job alone (its bytes also pass the global MAX_TRANSFER_RATE); none or 0: no own limit.
+LimitRate = Annotated[int | None, Field(ge=0)]
+
 
 def _within_key_bytes(value: str) -> str:
     # Characters are not bytes: 600 'é' pass a 1024-character limit but make a 1200-byte key.
@@ -57,6 +60,7 @@ class HFTransferRequest(BaseModel):
     kind: Literal["huggingface"]
     source: HFSource
     destination: Destination
+    limit_rate: LimitRate = None
 
 
 class CopySource(BaseModel):
@@ -71,6 +75,7 @@ class CopyTransferRequest(BaseModel):
     source: CopySource
     destination: Destination
     conflict: Literal["skip", "overwrite", "rename"] = "skip"
+    limit_rate: LimitRate = None
 
 
 TransferRequest = Annotated[HFTransferRequest | CopyTransferRequest, Field(discriminator="kind")]
@@ -118,13 +123,16 @@ def copy_spec(body: CopyTransferRequest, services: Services) -> CopySpec:
         prefix=body.destination.prefix,
         key=body.destination.key,
         conflict=body.conflict,
+        limit_rate=body.limit_rate or None,
     )
 
 
 @router.post("", status_code=201, response_model=Job)
 async def start(body: TransferRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
     if isinstance(body, HFTransferRequest):
-        job = await engine.submit(hf_spec(body.source, body.destination))
+        spec = hf_spec(body.source, body.destination)
+        spec.limit_rate = body.limit_rate or None
+        job = await engine.submit(spec)
     else:
         job = await engine.submit(copy_spec(body, engine.services))
     return job.to_json()

@@ -19,6 +19,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from odh_tec.errors import ApiError
+from odh_tec.sizes import parse_rate
 from odh_tec.transfers import options_from_env
 from odh_tec.transfers.engine import TransferEngine
 from odh_tec.transfers.model import FileState, Job, JobState
@@ -82,6 +83,20 @@ def _common(parser: argparse.ArgumentParser, func: Callable[[argparse.Namespace]
     parser.set_defaults(func=func)
     parser.add_argument("--json", action="store_true", help="print one JSON document (the job) on stdout")
     parser.add_argument("--retries", type=int, default=3, metavar="N", help="tries per file (default: 3)")
+    parser.add_argument(
+        "--limit-rate",
+        type=_rate,
+        default=0,
+        metavar="RATE",
+        help="at most this many bytes per second, e.g. 50MiB, 20MB, 1G (MAX_TRANSFER_RATE also applies)",
+    )
+
+
+def _rate(value: str) -> int:
+    try:
+        return parse_rate(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # Entry points ------------------------------------------------------------------------------------
@@ -102,6 +117,7 @@ def import_hf(args: argparse.Namespace) -> int:
         location_id=target.location_id,
         prefix=target.path,
         repo_folder=not args.no_repo_folder,
+        limit_rate=args.limit_rate or None,
     )
     if args.dry_run:
         return _run(args, lambda engine: _dry_run(engine, spec, args), [target])
@@ -129,6 +145,7 @@ def copy(args: argparse.Namespace) -> int:
         prefix="" if exact else dst.path,
         key=exact,
         conflict=args.conflict,
+        limit_rate=args.limit_rate or None,
     )
     return _run(args, lambda engine: _transfer(engine, spec, args), [src, dst])
 

@@ -16,6 +16,7 @@ from odh_tec.services import Services
 from odh_tec.storage.base import Storage
 from odh_tec.transfers.keys import basename, folder, renamed
 from odh_tec.transfers.model import FileState, Job, TransferFile
+from odh_tec.transfers.ratelimit import throttled
 from odh_tec.transfers.runner import Progress, Runner
 from odh_tec.transfers.specs import CONFLICT_POLICIES, CopySpec
 
@@ -119,10 +120,12 @@ class CopyRunner(Runner):
         self.note_created(job, file)
         copied = await self.destination.copy_from(self.source, file.source, file.key, file.size)
         if copied is not None:
-            progress(file.size)  # server-side: no byte passed through us, report it at the end
+            # Server-side: no byte passed through us (so no bandwidth limit paced it); report it at the end.
+            progress(file.size)
         else:
             info = await self.source.stat(file.source)
-            async with aclosing(_counted(self.source.read(file.source), progress)) as chunks:
+            paced = throttled(self.source.read(file.source), self.throttle)
+            async with aclosing(_counted(paced, progress)) as chunks:
                 await self.destination.write(
                     file.key, chunks, size=info.size, content_type=info.content_type, metadata=info.metadata or None
                 )

@@ -35,6 +35,7 @@ from odh_tec.transfers.events import EventHub, Subscription
 from odh_tec.transfers.hf_import import HubOptions
 from odh_tec.transfers.limiter import SlotLimiter
 from odh_tec.transfers.model import FileState, Job, JobState, TransferFile
+from odh_tec.transfers.ratelimit import Throttle, TokenBucket
 from odh_tec.transfers.runner import Runner
 from odh_tec.transfers.specs import CopySpec, HFImportSpec
 from odh_tec.transfers.store import JobStore, StoredJob
@@ -95,6 +96,7 @@ class TransferEngine:
         self._stopping = False  # interrupting jobs for a restart, not cancelling them
         self._pending: list[StoredJob] = []  # loaded at start, run once `recover` has swept
         self.limiter = SlotLimiter(services.settings.transfers.max_concurrent_transfers)
+        self.bandwidth = TokenBucket(services.settings.transfers.max_transfer_rate)  # every job's bytes
         self.events = EventHub(self.options.event_interval)
         self.jobs: dict[str, Job] = {}
         self._runners: dict[str, Runner] = {}
@@ -227,6 +229,10 @@ class TransferEngine:
     def set_concurrency(self, limit: int) -> None:
         self.limiter.resize(limit)
 
+    def set_rate(self, rate: int) -> None:
+        """The global bandwidth limit (bytes/s, 0 = none), applied to running jobs at once."""
+        self.bandwidth.set_rate(rate)
+
     # Queries -------------------------------------------------------------------------------------
 
     def list(self) -> list[Job]:
@@ -288,6 +294,8 @@ class TransferEngine:
                 job, runner = await copying.plan(self.services, spec)
         finally:
             self._planning -= 1
+        if spec.limit_rate:
+            job.extra["limit_rate"] = spec.limit_rate
         self.jobs[job.id] = job
         if self.store is not None:
             self.store.add(job, spec.stored())
@@ -340,6 +348,8 @@ class TransferEngine:
 
     async def _run(self, job: Job, runner: Runner, *, prepared: bool = False) -> None:
         interrupted = False
+        own = job.extra.get("limit_rate")
+        runner.throttle = Throttle(*([TokenBucket(own)] if own else []), self.bandwidth)
         try:
             if not prepared:
                 await runner.prepare(job)

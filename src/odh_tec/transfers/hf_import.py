@@ -24,6 +24,7 @@ from odh_tec.services import Services
 from odh_tec.storage.base import ObjectInfo, Storage
 from odh_tec.transfers.keys import hf_base
 from odh_tec.transfers.model import FileState, Job, TransferFile
+from odh_tec.transfers.ratelimit import throttled
 from odh_tec.transfers.runner import Progress, Runner
 from odh_tec.transfers.specs import HFImportSpec
 
@@ -175,7 +176,11 @@ class HFImportRunner(Runner):
         remote = RemoteFile(self.transport, self.snapshot.ref, self.snapshot.sha, hub_file, self.policy)
         self.note_created(job, file)
         chunks = verified(
-            file_chunks(remote), Checksum.for_file(hub_file), hub_file.size, name=hub_file.path, on_bytes=progress
+            throttled(file_chunks(remote), self.throttle),
+            Checksum.for_file(hub_file),
+            hub_file.size,
+            name=hub_file.path,
+            on_bytes=progress,
         )
         async with aclosing(chunks):
             await self.destination.write(

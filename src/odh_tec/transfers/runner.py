@@ -9,12 +9,14 @@ from collections.abc import Callable
 
 from odh_tec.storage.base import Storage
 from odh_tec.transfers.model import Job, TransferFile
+from odh_tec.transfers.ratelimit import Throttle
 
 Progress = Callable[[int], None]
 
 
 class Runner(abc.ABC):
     destination: Storage
+    throttle: Throttle | None = None  # the bandwidth limits the bytes of this job pass (set by the engine)
 
     def note_created(self, job: Job, file: TransferFile) -> None:
         """Before writing `file`: remember what a cancel must remove (the key, and for a local folder

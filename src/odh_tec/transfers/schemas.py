@@ -75,6 +75,7 @@ class Job(TypedDict):
     error: str | None
     destination_base: NotRequired[str]  # Hub imports: the folder the repo's files land in
     conflict: NotRequired[ConflictPolicy]  # copies and moves
+    limit_rate: NotRequired[int]  # the job's own bandwidth limit (bytes/s), when it was given one
     totals: JobTotals
     files: list[JobFile]
 

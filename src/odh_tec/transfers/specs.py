@@ -18,6 +18,7 @@ class HFImportSpec:
     exclude: list[str] = field(default_factory=list)
     token: str | None = None  # None: the configured token
     repo_folder: bool = True  # files land under <prefix>/<repo id>/ (False: directly under <prefix>/)
+    limit_rate: int | None = None  # bytes/s for this job alone, on top of the global limit
 
     def public_source(self) -> dict:
         return {
@@ -48,6 +49,7 @@ class CopySpec:
     prefix: str = ""  # destination folder
     key: str | None = None  # exact destination key, for a single source file
     conflict: str = "skip"
+    limit_rate: int | None = None  # bytes/s for this job alone, on top of the global limit
 
     def public_source(self) -> dict:
         return {"location_id": self.source_location, "keys": list(self.keys), "prefixes": list(self.prefixes)}
