@@ -66,3 +66,24 @@ def test_s3_test_connection_and_transfers_validation(page, live):
     field.fill("0")
     form.get_by_text("Enter a whole number from 1 to 64").wait_for()
     assert form.get_by_role("button", name="Save").is_disabled()
+
+
+def test_bandwidth_limit_field(page, live):
+    engine = live.services.transfers
+    try:
+        open_app(page, live, "/settings?tab=transfers")
+        form = page.get_by_role("form", name="Transfers")
+        field = form.get_by_label("Bandwidth limit")
+        assert field.input_value() == ""  # unlimited
+        field.fill("fast")
+        form.get_by_text("A size per second").wait_for()
+        assert form.get_by_role("button", name="Save").is_disabled()
+        field.fill("20MiB")
+        form.get_by_role("button", name="Save").click()
+        page.get_by_text("Settings saved").first.wait_for()
+        assert live.services.settings.transfers.max_transfer_rate == engine.bandwidth.rate == 20 << 20
+        page.reload()
+        assert page.get_by_role("form", name="Transfers").get_by_label("Bandwidth limit").input_value() == "20MiB"
+    finally:
+        live.services.settings.transfers.max_transfer_rate = 0
+        engine.set_rate(0)

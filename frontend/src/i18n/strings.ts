@@ -344,6 +344,7 @@ const en = {
     failed: (title: string) => `Failed: ${title}`,
     revision: 'Revision',
     destination: 'Destination',
+    limitRate: 'Bandwidth limit',
     expand: (title: string) => `Show files of ${title}`,
     copyTitle: (kind: 'copy' | 'move', what: string, where: string) =>
       `${kind === 'copy' ? 'Copy' : 'Move'} ${what} to ${where}`,
@@ -410,6 +411,10 @@ const en = {
     maxConcurrentHelp: 'Files uploaded or transferred at the same time (1–64).',
     filesPerPage: 'Files per page',
     filesPerPageHelp: 'Entries the storage browser loads at a time (1–1000).',
+    maxRate: 'Bandwidth limit',
+    maxRateHelp:
+      'Bytes per second for all imports, copies and moves together, such as 200MiB or 50MB; empty = unlimited. Applies to running transfers at once; uploads from the browser are not limited.',
+    invalidRate: 'A size per second, such as 200MiB, 50MB or 1G (empty = unlimited).',
     secretState: (set: boolean) => (set ? 'Set' : 'Not set'),
     replace: 'Replace',
     clear: 'Clear',

@@ -17,6 +17,23 @@ export function formatBytes(bytes: number | null | undefined): string {
 export const formatRate = (bps: number | null | undefined): string =>
   bps === null || bps === undefined || !Number.isFinite(bps) ? '—' : `${formatBytes(Math.round(bps))}/s`;
 
+/** A rate in bytes/s as a setting reads best: `200MiB`, `50MB`, plain bytes when neither fits; 0 (unlimited) is empty. */
+export function rateSetting(bps: number): string {
+  if (!bps) return '';
+  for (const [unit, size] of [
+    ['TiB', 1024 ** 4],
+    ['TB', 1000 ** 4],
+    ['GiB', 1024 ** 3],
+    ['GB', 1000 ** 3],
+    ['MiB', 1024 ** 2],
+    ['MB', 1000 ** 2],
+    ['KiB', 1024],
+    ['kB', 1000],
+  ] as const)
+    if (bps % size === 0) return `${bps / size}${unit}`;
+  return String(bps);
+}
+
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
   const s = Math.max(0, Math.round(seconds));

@@ -35,11 +35,12 @@ import { useAppData } from '../../app/appData';
 import { FieldHelper } from '../../app/FieldHelper';
 import { messageOf, useToasts } from '../../app/toasts';
 import { t } from '../../i18n/strings';
+import { rateSetting } from '../../utils/format';
 
 interface Field {
   name: string;
   label: string;
-  kind: 'text' | 'url' | 'secret' | 'number';
+  kind: 'text' | 'url' | 'secret' | 'number' | 'rate';
   help?: string;
   min?: number;
   max?: number;
@@ -85,6 +86,7 @@ const FIELDS: Record<SettingsSection, Field[]> = {
       max: 1000,
       help: t.settings.filesPerPageHelp,
     },
+    { name: 'max_transfer_rate', label: t.settings.maxRate, kind: 'rate', help: t.settings.maxRateHelp },
   ],
 };
 
@@ -165,8 +167,12 @@ function EmbeddedS3({ settings }: { settings: Settings }) {
   );
 }
 
+// What the server reads as a rate (odh_tec.sizes.parse_rate); empty is unlimited.
+const RATE = /^\s*((\d+(\.\d*)?|\.\d+)\s*([kmgt]i?b?|b)?\s*(\/\s*s)?)?\s*$/i;
+
 function fieldProblem(field: Field, value: string): string | null {
   if (field.kind === 'url' && value && !/^https?:\/\/[^/\s]+/i.test(value)) return t.settings.invalidUrl;
+  if (field.kind === 'rate' && !RATE.test(value)) return t.settings.invalidRate;
   if (field.kind === 'number') {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < (field.min ?? 0) || n > (field.max ?? Infinity))
@@ -190,7 +196,12 @@ function SectionForm({
   const initial = useMemo(
     () =>
       Object.fromEntries(
-        fields.filter((f) => f.kind !== 'secret').map((f) => [f.name, String(current[f.name] ?? '')]),
+        fields
+          .filter((f) => f.kind !== 'secret')
+          .map((f) => [
+            f.name,
+            f.kind === 'rate' ? rateSetting(Number(current[f.name] ?? 0)) : String(current[f.name] ?? ''),
+          ]),
       ),
     [fields, current],
   );
@@ -224,6 +235,7 @@ function SectionForm({
         if (action?.mode === 'replace') out[f.name] = action.value;
         else if (action?.mode === 'clear') out[f.name] = '';
       } else if (f.kind === 'number') out[f.name] = Number(values[f.name]);
+      else if (f.kind === 'rate') out[f.name] = values[f.name]?.trim() || 0;
       else out[f.name] = values[f.name];
     }
     if (section === 'proxy')

@@ -32,7 +32,7 @@ import { useAppData } from '../../app/appData';
 import { jobDestination } from '../../app/jobText';
 import { isActive, useTransfers } from '../../app/transfers';
 import { t } from '../../i18n/strings';
-import { formatDate } from '../../utils/format';
+import { formatDate, formatRate } from '../../utils/format';
 import { JobFilesTable, JobSummary, StateLabel } from './JobProgress';
 
 /** The start time: only where the job column keeps room for its title (at 800 px it would wrap word by word). */
@@ -180,6 +180,14 @@ export default function TransfersPage() {
                                       </DescriptionListDescription>
                                     </DescriptionListGroup>
                                   )}
+                                  {job.limit_rate ? (
+                                    <DescriptionListGroup>
+                                      <DescriptionListTerm>{t.transfers.limitRate}</DescriptionListTerm>
+                                      <DescriptionListDescription data-testid="job-limit-rate">
+                                        {formatRate(job.limit_rate)}
+                                      </DescriptionListDescription>
+                                    </DescriptionListGroup>
+                                  ) : null}
                                 </DescriptionList>
                               </StackItem>
                               {failed.length > 0 && (
