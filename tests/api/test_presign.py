@@ -17,6 +17,7 @@ import pytest
 
 from conftest import run
 from odh_tec.config import RuntimeSettings
+from odh_tec.errors import ApiError
 from odh_tec.storage.s3 import S3Connection
 from odh_tec.storage.s3.presign import internal_endpoint, presign_download
 
@@ -188,3 +189,15 @@ def test_the_cli_prints_a_link(s3_server, s3, bucket, tmp_path):
         refused = cli(*args, "--json")
         assert refused.returncode == 2, refused.stderr
         assert json.loads(refused.stdout)["error"] == code
+
+
+def test_no_keys_no_link(live):
+    settings = RuntimeSettings.from_config(live.config)
+    settings.s3.secret_access_key = ""
+
+    async def attempt() -> None:
+        await presign_download(S3Connection(settings), "any", "key", 60)
+
+    with pytest.raises(ApiError) as refused:
+        run(attempt())
+    assert (refused.value.status, refused.value.code) == (400, "NoCredentials")

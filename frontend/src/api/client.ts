@@ -20,6 +20,7 @@ import type {
   Listing,
   LocationList,
   ObjectStat,
+  Presigned,
   Preview,
   SelectionDeleted,
   Settings,
@@ -127,6 +128,9 @@ export const api = {
     request<Deleted>('DELETE', loc(locationId, '/folder', { prefix })),
   deleteSelection: (locationId: string, keys: string[], prefixes: string[]) =>
     request<SelectionDeleted>('POST', loc(locationId, '/delete'), { keys, prefixes }),
+  /** A share link: a presigned download URL for one S3 object, valid `expiresSeconds`. */
+  presign: (locationId: string, key: string, expiresSeconds: number) =>
+    request<Presigned>('POST', loc(locationId, '/presign'), { key, expires_seconds: expiresSeconds }),
   preview: (locationId: string, key: string, signal?: AbortSignal) =>
     get<Preview>(loc(locationId, '/preview', { key }), signal),
 

@@ -28,6 +28,7 @@ export type ObjectStat = Schemas['ObjectStat'];
 export type FolderCreated = Schemas['FolderCreated'];
 export type Deleted = Schemas['Deleted'];
 export type SelectionDeleted = Schemas['SelectionDeleted'];
+export type Presigned = Schemas['Presigned'];
 
 export type Bucket = Schemas['Bucket'];
 export type BucketList = Schemas['BucketList'];

@@ -437,6 +437,36 @@ const en = {
     comingBody:
       'Estimate the GPU memory a model needs for inference and training, from its HuggingFace config.',
   },
+  share: {
+    share: 'Share link…',
+    copyUri: 'Copy URI…',
+    title: (name: string) => `Share "${name}"`,
+    help: 'A download link that works without keys or a login: anyone who has it can download this file until it expires.',
+    expires: 'Link expires after',
+    expiry: (seconds: number) =>
+      seconds < 3600
+        ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}`
+        : seconds < 86400
+          ? `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`
+          : `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`,
+    create: 'Create link',
+    again: 'Create a new link',
+    url: 'Share link',
+    expiresAt: (when: string) => `Expires ${when}.`,
+    internalTitle: 'Only reachable from inside this cluster or machine',
+    copy: 'Copy to clipboard',
+    copied: 'Copied',
+    copyLabel: (what: string) => `Copy ${what}`,
+    uriTitle: (name: string) => `Open "${name}" elsewhere`,
+    uriHelp:
+      'Where this lives, for a model server or a notebook. The snippets read the S3 keys from the environment; they never contain them.',
+    s3Uri: 'S3 URI',
+    localPath: 'Path',
+    kserve: 'KServe InferenceService (storageUri)',
+    kserveLocal:
+      'KServe reads a local folder only as a PVC: storageUri: pvc://<claim name>/<path inside the claim>.',
+    python: 'Python (boto3) in a notebook',
+  },
   notFound: 'Page not found',
 };
 

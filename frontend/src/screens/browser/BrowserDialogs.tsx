@@ -5,6 +5,7 @@ import { HfImportModal } from './HfImportModal';
 import { CreateFolderModal, DeleteModal, DetailsModal, type DeleteTarget } from './modals';
 import { PreviewModal } from './PreviewModal';
 import { RenameModal, type RenameTarget } from './RenameModal';
+import { CopyUriModal, ShareModal } from './ShareModals';
 import { UploadsModal } from './UploadsModal';
 
 export type Dialog =
@@ -14,6 +15,8 @@ export type Dialog =
   | { kind: 'details'; key: string }
   | { kind: 'copy'; keys: string[]; prefixes: string[] }
   | { kind: 'rename'; target: RenameTarget }
+  | { kind: 'share'; key: string }
+  | { kind: 'uri'; path: string }
   | { kind: 'hf' }
   | { kind: 'uploads' }
   | null;
@@ -102,6 +105,17 @@ export function BrowserDialogs({
           onGone={gone}
         />
       );
+    case 'share':
+      return (
+        <ShareModal
+          locationId={locationId}
+          fileKey={dialog.key}
+          onClose={onClose}
+          onGone={() => gone(dialog.key)}
+        />
+      );
+    case 'uri':
+      return <CopyUriModal locationId={locationId} path={dialog.path} onClose={onClose} />;
     case 'hf':
       return (
         <HfImportModal

@@ -40,6 +40,7 @@ export const folderActions = (
     title: t.browser.rename,
     onClick: () => openDialog({ kind: 'rename', target: { kind: 'folder', prefix: folder.prefix } }),
   },
+  { title: t.share.copyUri, onClick: () => openDialog({ kind: 'uri', path: folder.prefix }) },
   { isSeparator: true },
   {
     title: t.common.delete,
@@ -57,6 +58,11 @@ export const fileActions = (file: FileEntry, { locationId, openDialog }: RowHand
     title: t.browser.rename,
     onClick: () => openDialog({ kind: 'rename', target: { kind: 'file', key: file.key } }),
   },
+  // Presigned links exist only for S3 objects.
+  ...(locationId.startsWith('s3:')
+    ? [{ title: t.share.share, onClick: () => openDialog({ kind: 'share', key: file.key }) }]
+    : []),
+  { title: t.share.copyUri, onClick: () => openDialog({ kind: 'uri', path: file.key }) },
   { isSeparator: true },
   {
     title: t.common.delete,

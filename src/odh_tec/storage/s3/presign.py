@@ -7,16 +7,21 @@ it depends on the endpoint's host, which the answer says (`internal`).
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, NotRequired
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+from botocore.auth import S3SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from typing_extensions import TypedDict
 
 from odh_tec.errors import BadRequest
 
 if TYPE_CHECKING:
+    from odh_tec.config import S3Settings
     from odh_tec.storage.s3.connection import S3Connection
 
 MIN_EXPIRES = 60
@@ -73,18 +78,26 @@ def internal_note(endpoint: str, embedded: bool) -> str:
     )
 
 
+def _signed_url(s3: S3Settings, bucket: str, key: str, expires: int) -> str:
+    """SigV4 query signing of a path-style GET, as the app's client addresses S3."""
+    region = s3.region or "us-east-1"
+    base = (s3.endpoint or f"https://s3.{region}.amazonaws.com").rstrip("/")
+    request = AWSRequest(method="GET", url=f"{base}/{bucket}/{quote(key, safe='/~')}")
+    credentials = Credentials(s3.access_key_id, s3.secret_access_key)
+    S3SigV4QueryAuth(credentials, "s3", region, expires=expires).add_auth(request)
+    return request.prepare().url
+
+
 async def presign_download(connection: S3Connection, bucket: str, key: str, expires: int) -> Presigned:
-    """A GET URL for `bucket`/`key`, valid `expires` seconds, signed (SigV4, path-style) like every
-    request of the app's client."""
-    client = await connection.client()
-    issued = datetime.now(UTC)
-    try:
-        url = await client.generate_presigned_url(
-            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires
-        )
-    except Exception as exc:
-        raise connection.error(exc, bucket=bucket, key=key) from exc
+    """A GET URL for `bucket`/`key`, valid `expires` seconds, signed with the configured keys.
+
+    Signed here rather than by the client's generate_presigned_url: that resolves endpoint rules and
+    builds its signer on the event loop (over 100 ms at its first call, here); this is a hash, in a thread."""
     s3 = connection.settings.s3
+    if not (s3.access_key_id and s3.secret_access_key):
+        raise BadRequest("No S3 keys are configured: a share link is signed with them", code="NoCredentials")
+    issued = datetime.now(UTC)
+    url = await asyncio.to_thread(_signed_url, s3, bucket, key, expires)
     answer: Presigned = {
         "url": url,
         "expires_at": (issued + timedelta(seconds=expires)).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
