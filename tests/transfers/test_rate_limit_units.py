@@ -12,6 +12,7 @@ from odh_tec.transfers.ratelimit import BURST_SECONDS, Throttle, TokenBucket, th
 from odh_tec.transfers.specs import CopySpec, HFImportSpec
 
 MiB = 1 << 20
+WAIT = 0.3  # a changed rate is seen within one wait slice (0.2 s), plus scheduling
 
 
 @pytest.mark.parametrize(
@@ -138,4 +139,15 @@ def test_throttle_passes_every_bucket_and_chunks_unchanged():
     assert 0.2 <= took <= 0.45  # 2 MiB at 4 MiB/s, less the 1 MiB burst
 
 
-WAIT = 0.3  # a changed rate is seen within one wait slice (0.2 s), plus scheduling
+def test_cli_limit_rate_option():
+    import argparse
+
+    from odh_tec.transfers import cli
+
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers())
+    assert parser.parse_args(["cp", "a", "b", "--limit-rate", "50MiB"]).limit_rate == 50 * MiB
+    assert parser.parse_args(["import-hf", "org/m", "--to", "./x", "--limit-rate", "1G"]).limit_rate == 10**9
+    assert parser.parse_args(["cp", "a", "b"]).limit_rate == 0
+    with pytest.raises(SystemExit):
+        parser.parse_args(["cp", "a", "b", "--limit-rate", "fast"])
