@@ -9,6 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from conftest import LiveServer, make_config
+from fakehub import FakeHub
+
 from .conftest import wait_job
 
 MiB = 1 << 20
@@ -80,3 +83,37 @@ def test_browser_upload_is_not_paced(api, bucket, s3, global_rate):
     assert r.status_code == 201, r.text
     assert time.monotonic() - start < 3.0  # 8 s at the global 1 MiB/s
     assert s3.head_object(Bucket=bucket, Key="up/direct.bin")["ContentLength"] == len(data)
+
+
+def test_an_import_keeps_its_limit_across_a_restart(s3_server, s3, bucket, tmp_path):
+    data = bytes(range(251)) * (6 * MiB // 251)
+    with FakeHub() as hub:
+        hub.add_repo("acme/paced", {"model.safetensors": data})
+        first = LiveServer(make_config(s3_server, tmp_path, hf_endpoint=hub.url)).start()
+        try:
+            with first.client() as client:
+                body = {
+                    "kind": "huggingface",
+                    "source": {"repo_id": "acme/paced"},
+                    "destination": {"location_id": f"s3:{bucket}", "prefix": "paced/"},
+                    "limit_rate": 2 * MiB,
+                }
+                r = client.post("/api/transfers", json=body)
+                assert r.status_code == 201, r.text
+                job_id = r.json()["id"]
+                time.sleep(1.0)
+                assert client.get(f"/api/transfers/{job_id}").json()["state"] == "running"
+        finally:
+            first.stop()  # interrupted, resumed by the next start
+        second = LiveServer(make_config(s3_server, tmp_path, hf_endpoint=hub.url)).start()
+        try:
+            with second.client() as client:
+                start = time.monotonic()
+                job = wait_job(client, job_id, timeout=20)
+                took = time.monotonic() - start
+        finally:
+            second.stop()
+    assert job["state"] == "completed", job
+    assert job["resumed_at"] and job["limit_rate"] == 2 * MiB
+    assert took >= 2.0, took  # the file starts again from its first byte: 6 MiB at 2 MiB/s, less the burst
+    assert s3.get_object(Bucket=bucket, Key="paced/acme/paced/model.safetensors")["Body"].read() == data
