@@ -65,6 +65,7 @@ bench: install ## throughput and memory benchmarks against the same SeaweedFS (p
 	$(PY) bench/transfer_bench.py
 	$(PY) bench/hf_import_bench.py
 	$(PY) bench/vram_accuracy.py
+	$(PY) bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) $(STATIC) frontend/node_modules

@@ -415,7 +415,9 @@ def main() -> int:
         flush=True,
     )
     summary = run(args)
+    summary["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     report(summary)
+    print("load average at the end:", *summary["load_average_after"])
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
     return 0

@@ -171,6 +171,15 @@ class LiveServer:
         kwargs.setdefault("timeout", 60)
         return httpx.Client(base_url=self.url, **kwargs)
 
+    def call(self, fn, *args):
+        """`fn(*args)` run on the app's event loop, for a test that reaches into the app's objects (they
+        are not thread-safe: asyncio's debug mode refuses loop calls from the test's thread)."""
+
+        async def on_loop():
+            return fn(*args)
+
+        return asyncio.run_coroutine_threadsafe(on_loop(), self.server.loop).result(30)
+
 
 def make_config(s3_server: S3Server, tmp: Path, *, creds: S3Credentials | None = None, **overrides) -> Config:
     creds = creds or s3_server.credentials

@@ -86,7 +86,7 @@ def hf_live(live, hub, engine_options):
     with hub_endpoint(live, hub.url):
         yield live
     services.settings.transfers = dataclasses.replace(services.settings.transfers, max_concurrent_transfers=saved_limit)
-    services.transfers.set_concurrency(saved_limit)
+    live.call(services.transfers.set_concurrency, saved_limit)
 
 
 @pytest.fixture

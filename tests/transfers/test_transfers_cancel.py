@@ -72,7 +72,7 @@ def test_cancel_into_a_local_folder(hf_api, hub, local_root):
 
 
 def test_cancel_a_copy(api, live, bucket, s3):
-    live.services.transfers.set_concurrency(1)
+    live.call(live.services.transfers.set_concurrency, 1)
     try:
         for i in range(40):
             s3.put_object(Bucket=bucket, Key=f"src/f{i:02d}.bin", Body=bytes([i]) * 1000)
@@ -88,7 +88,7 @@ def test_cancel_a_copy(api, live, bucket, s3):
         )
         job = api.post(f"/api/transfers/{r.json()['id']}/cancel").json()
     finally:
-        live.services.transfers.set_concurrency(live.services.settings.transfers.max_concurrent_transfers)
+        live.call(live.services.transfers.set_concurrency, live.services.settings.transfers.max_concurrent_transfers)
     assert job["state"] == "cancelled"
     # The pre-existing key survives (perhaps overwritten by the copy, never deleted); the rest is gone.
     assert s3_keys(s3, bucket, "dst/") == ["dst/src/f00.bin"]

@@ -160,5 +160,5 @@ def test_finished_jobs_are_forgotten_after_a_while(hf_live, hf_api, bucket, engi
     engine_options.retention_seconds = 0.5
     body = hf_body("hf-tiny-v2/tiny-random-GPT2Model", f"s3:{bucket}", include=["config.json"])
     job = wait_job(hf_api, hf_api.post("/api/transfers", json=body).json()["id"])
-    hf_live.services.transfers.forget_old(time.time() + 1)
+    hf_live.call(hf_live.services.transfers.forget_old, time.time() + 1)
     assert hf_api.get(f"/api/transfers/{job['id']}").status_code == 404
