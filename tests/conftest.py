@@ -118,10 +118,12 @@ SLOW_CALLBACKS: SlowCallbacks | None = None
 
 
 class _DebugLoopServer(uvicorn.Server):
+    loop_debug = True
+
     async def serve(self, sockets=None) -> None:
         self.loop = asyncio.get_running_loop()
         watch = SLOW_CALLBACKS
-        if watch is None:
+        if watch is None or not self.loop_debug:
             await super().serve(sockets)
             return
         report_slow_callbacks(self.loop, watch.threshold)
@@ -135,7 +137,9 @@ class _DebugLoopServer(uvicorn.Server):
 class LiveServer:
     """The real app under Uvicorn in a background thread (real sockets: disconnects, SSE, browsers)."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, *, loop_debug: bool = True):
+        """`loop_debug=False`: no slow-callback detection, for tests that time requests (asyncio's debug
+        mode makes each one about 2.5 times slower)."""
         self.config = config
         self.app = create_app(config)
         self.port = free_port()
@@ -144,6 +148,7 @@ class LiveServer:
                 self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", proxy_headers=False
             )
         )
+        self.server.loop_debug = loop_debug
         self.thread = threading.Thread(target=self.server.run, name=f"{LIVE_THREAD}-{self.port}", daemon=True)
 
     @property

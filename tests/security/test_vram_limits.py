@@ -197,7 +197,8 @@ def hub() -> Iterator[FakeHub]:
 
 @pytest.fixture(scope="module")
 def server(s3_server, tmp_path_factory, hub: FakeHub) -> Iterator[LiveServer]:
-    live = LiveServer(make_config(s3_server, tmp_path_factory.mktemp("vram-limits"), hf_endpoint=hub.url)).start()
+    config = make_config(s3_server, tmp_path_factory.mktemp("vram-limits"), hf_endpoint=hub.url)
+    live = LiveServer(config, loop_debug=False).start()  # the stall test times /api/health
     yield live
     live.stop()
 
