@@ -45,6 +45,7 @@ def with_suppressed(action) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from odh_tec.app import create_app
     from odh_tec.config import Config
+    from odh_tec.memory import return_freed_buffers
     from odh_tec.security.policy import InsecureConfiguration
 
     overrides: dict = {}
@@ -56,6 +57,7 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["port"] = args.port
     config = Config(**overrides)
     configure_logging(config.log_level, config.log_format)
+    return_freed_buffers()
     try:
         app = create_app(config)
     except InsecureConfiguration as exc:
