@@ -1,7 +1,8 @@
-"""The server's allocator setting: transfer buffers go back to the system when freed."""
+"""The server's allocator settings: transfer buffers and pyarrow's go back to the system when freed."""
 
 from __future__ import annotations
 
+import os
 import platform
 
 import pytest
@@ -10,5 +11,13 @@ from odh_tec.memory import return_freed_buffers
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="a glibc setting")
-def test_the_mmap_threshold_is_fixed_under_glibc():
+def test_the_mmap_threshold_is_fixed_under_glibc(monkeypatch):
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     assert return_freed_buffers() is True
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+
+
+def test_an_operator_choice_of_arrow_allocator_wins(monkeypatch):
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    return_freed_buffers()
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"
