@@ -76,3 +76,28 @@ def test_an_error_inside_a_large_200_answer_is_a_500():
     assert parsed["Error"]["Code"] == "InternalError"
     cut = _parse(b"<ListBucketResult>" + b"<Contents><Key>k</Key></Contents>" * 2000)  # no end: cut short
     assert cut["ResponseMetadata"]["HTTPStatusCode"] == 500
+
+
+def test_listing_entries_read_directly_equal_botocore_s_reading():
+    from botocore.parsers import RestXMLParser
+
+    entries = [
+        "<Contents><Key>plain</Key><LastModified>2026-01-02T03:04:05.000Z</LastModified>"
+        "<ETag>&quot;abc&quot;</ETag><Size>12</Size><StorageClass>STANDARD</StorageClass></Contents>",
+        "<Contents><Key></Key><LastModified>2026-01-02T03:04:05Z</LastModified><ETag/><Size>0</Size></Contents>",
+        "<Contents><Key>owned</Key><LastModified>2026-01-02T03:04:05.000Z</LastModified><Size>1</Size>"
+        "<Owner><ID>me</ID><DisplayName>Me</DisplayName></Owner><ChecksumAlgorithm>CRC32</ChecksumAlgorithm>"
+        "<ChecksumAlgorithm>SHA256</ChecksumAlgorithm><ChecksumType>FULL_OBJECT</ChecksumType></Contents>",
+    ] * 400
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        "<Name>b</Name><Prefix></Prefix><KeyCount>1200</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>"
+        f"<NextContinuationToken>t</NextContinuationToken>{''.join(entries)}"
+        "<CommonPrefixes><Prefix>d/</Prefix></CommonPrefixes></ListBucketResult>"
+    ).encode()
+    ours = _parse(body)
+    theirs = RestXMLParser().parse(
+        {"status_code": 200, "headers": {}, "body": body, "context": {}}, _listing_model().output_shape
+    )
+    assert ours == theirs
+    assert ours["Contents"][2]["Owner"] == {"ID": "me", "DisplayName": "Me"}

@@ -84,6 +84,23 @@ class _ThreadedRestXMLParser(AioRestXMLParser):
         # botocore's own synchronous parse, the one aiobotocore's wraps (rest-xml never awaits).
         return ResponseParser.parse(self, response, shape)
 
+    def _handle_structure(self, shape: Any, node: Any) -> Any:
+        """A listing entry (`Object`) read straight from its elements: botocore's generic walk over the
+        shape costs 15 of the 20 ms a 1,000-key page takes. Same result for the fields S3 sends in
+        every entry; an entry with any other element (Owner, RestoreStatus, checksums) takes the
+        generic walk."""
+        if shape.name != "Object":
+            return super()._handle_structure(shape, node)
+        parsed: dict[str, Any] = {}
+        for child in node:
+            name = child.tag.rpartition("}")[2]
+            convert = _OBJECT_FIELDS.get(name)
+            if convert is None or name in parsed:
+                return super()._handle_structure(shape, node)
+            text = child.text or ""  # an empty element is "", as botocore reads it
+            parsed[name] = text if convert is str else convert(self, text)
+        return parsed
+
     def _parse_xml_string_to_dom(self, xml_string: bytes) -> Any:
         if self._dom is not None and self._dom[0] is xml_string:
             return self._dom[1]
@@ -96,6 +113,17 @@ class _ThreadedRestXMLParser(AioRestXMLParser):
             return parser.close()
         except ETree.ParseError as exc:
             raise ResponseParserError(f"Unable to parse response ({exc}), invalid XML received") from exc
+
+
+# What botocore makes of each element of a listing entry (`_handle_string`, `_handle_timestamp`, …).
+_OBJECT_FIELDS: dict[str, Any] = {
+    "Key": str,
+    "ETag": str,
+    "StorageClass": str,
+    "ChecksumType": str,
+    "Size": lambda parser, text: int(text),
+    "LastModified": lambda parser, text: parser._timestamp_parser(text),
+}
 
 
 def _handle_small_200_errors(operation_model: Any, response_dict: dict, **kwargs: Any) -> None:
