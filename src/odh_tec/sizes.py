@@ -24,6 +24,8 @@ _UNITS = {
     "ti": 1024**4,
     "tib": 1024**4,
 }
+# Far above any link (1 PB/s) and any int64: a larger number is a typo, not a limit.
+MAX_RATE = 10**15
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*(?:/\s*s)?\s*$", re.IGNORECASE)
 
 
@@ -38,14 +40,17 @@ def parse_rate(value: str | int | float | None) -> int:
     if isinstance(value, bool):
         raise ValueError("a rate is a size per second, such as 50MiB")
     if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError("a rate cannot be negative")
-        return int(value)
-    text = value.strip()
-    if not text:
-        return 0
-    match = _SIZE.match(text)
-    unit = match.group(2).lower() if match else None
-    if match is None or unit not in _UNITS:
-        raise ValueError(f"not a rate: {value!r} (write e.g. 200MiB, 50MB, 1G or a number of bytes)")
-    return int(float(match.group(1)) * _UNITS[unit])
+        rate = float(value)
+    else:
+        text = value.strip()
+        if not text:
+            return 0
+        match = _SIZE.match(text[:64])
+        unit = match.group(2).lower() if match else None
+        if match is None or unit not in _UNITS:
+            raise ValueError(f"not a rate: {value!r:.80} (write e.g. 200MiB, 50MB, 1G or a number of bytes)")
+        rate = float(match.group(1)) * _UNITS[unit]
+    # NaN fails every comparison: it is refused here too, as are infinities and absurd sizes.
+    if not 0 <= rate <= MAX_RATE:
+        raise ValueError(f"a rate must be between 0 and {MAX_RATE} bytes per second")
+    return int(rate)

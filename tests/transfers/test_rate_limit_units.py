@@ -151,3 +151,9 @@ def test_cli_limit_rate_option():
     assert parser.parse_args(["cp", "a", "b"]).limit_rate == 0
     with pytest.raises(SystemExit):
         parser.parse_args(["cp", "a", "b", "--limit-rate", "fast"])
+
+
+@pytest.mark.parametrize("value", ["9" * 400, float("inf"), float("nan"), 10**100, "1e400", "x" * 10_000])
+def test_absurd_rates_are_refused_as_values_not_crashes(value):
+    with pytest.raises(ValueError):
+        parse_rate(value)
