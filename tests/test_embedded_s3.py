@@ -80,3 +80,33 @@ def test_app_starts_and_stops_an_embedded_seaweedfs(tmp_path, monkeypatch):
     finally:
         server.stop()
     assert not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_port_taken_between_picking_and_binding_is_picked_again(tmp_path, monkeypatch):
+    """The ports are picked free, then bound by SeaweedFS: another process may take one in between."""
+    import socket
+
+    from odh_tec import embedded_s3
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    real_free_ports = embedded_s3.free_ports
+    picks = []
+
+    def first_pick_taken(count: int) -> list[int]:
+        ports = real_free_ports(count)
+        if not picks:
+            ports[0] = taken.getsockname()[1]  # the master's port, already listened on
+        picks.append(ports)
+        return ports
+
+    monkeypatch.setattr(embedded_s3, "free_ports", first_pick_taken)
+    server = embedded_s3.EmbeddedS3(tmp_path / "s3")
+    try:
+        endpoint = server.start()
+        assert len(picks) == 2
+        assert endpoint.endswith(f":{picks[1][3]}")  # the S3 port of the second pick
+    finally:
+        server.stop()
+        taken.close()

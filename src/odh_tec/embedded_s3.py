@@ -99,6 +99,13 @@ def load_or_create_credentials(path: Path) -> S3Credentials:
     return creds
 
 
+PORT_ATTEMPTS = 3
+
+
+class PortsTaken(RuntimeError):
+    """SeaweedFS could not bind a port picked for it: another process took it since."""
+
+
 def free_ports(count: int) -> list[int]:
     """`count` distinct free loopback ports (the OS picks them; each is checked to be bindable)."""
     ports: list[int] = []
@@ -329,6 +336,17 @@ class EmbeddedS3:
         self._log_file: BinaryIO | None = None
 
     def start(self, timeout: float = 30.0) -> str:
+        # The free ports are picked before SeaweedFS binds them: another process may take one in between.
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            try:
+                return self._start(timeout)
+            except PortsTaken:
+                if attempt == PORT_ATTEMPTS:
+                    raise
+                log.info("a port picked for the embedded SeaweedFS was taken meanwhile; trying others")
+        raise AssertionError("unreachable")
+
+    def _start(self, timeout: float) -> str:
         # Absolute paths: the child runs in the data dir (where it finds security.toml).
         self.data_dir = self.data_dir.resolve()
         secure_data_dir(self.data_dir)
@@ -409,7 +427,15 @@ class EmbeddedS3:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is None or self.process.poll() is not None:
-                raise RuntimeError(f"SeaweedFS exited early; see {self.data_dir / 'weed.log'}")
+                self._close_log()
+                log_path = self.data_dir / "weed.log"
+                tail = log_path.read_bytes()[-4096:] if log_path.exists() else b""
+                error = (
+                    PortsTaken
+                    if b"Port allocation failed" in tail or b"address already in use" in tail
+                    else RuntimeError
+                )
+                raise error(f"SeaweedFS exited early; see {log_path}")
             try:
                 # Any HTTP answer (even 403 to an unsigned request) means the S3 gateway is up.
                 urllib.request.urlopen(self.endpoint + "/", timeout=1)  # noqa: S310 - loopback
@@ -421,6 +447,11 @@ class EmbeddedS3:
         self.stop()
         raise RuntimeError(f"SeaweedFS did not answer on {self.endpoint} within {timeout:.0f}s")
 
+    def _close_log(self) -> None:
+        if self._log_file:
+            self._log_file.close()
+            self._log_file = None
+
     def stop(self, timeout: float = 10.0) -> None:
         proc, self.process = self.process, None
         if proc is not None and proc.poll() is None:
@@ -430,9 +461,7 @@ class EmbeddedS3:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if self._log_file:
-            self._log_file.close()
-            self._log_file = None
+        self._close_log()
         if proc is not None:
             # SeaweedFS chmods the .vif files of new volumes to 0644 (past our umask).
             tighten_tree(self.data_dir)

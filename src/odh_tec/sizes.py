@@ -41,6 +41,8 @@ def parse_rate(value: str | int | float | None) -> int:
         raise ValueError("a rate is a size per second, such as 50MiB")
     if isinstance(value, (int, float)):
         rate = float(value)
+    elif not isinstance(value, str):
+        raise ValueError("a rate is a number of bytes per second or a size such as 50MiB")
     else:
         text = value.strip()
         if not text:

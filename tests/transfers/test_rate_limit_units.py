@@ -153,7 +153,9 @@ def test_cli_limit_rate_option():
         parser.parse_args(["cp", "a", "b", "--limit-rate", "fast"])
 
 
-@pytest.mark.parametrize("value", ["9" * 400, float("inf"), float("nan"), 10**100, "1e400", "x" * 10_000])
+@pytest.mark.parametrize(
+    "value", ["9" * 400, float("inf"), float("nan"), 10**100, "1e400", "x" * 10_000, ["1"], {"a": 1}]
+)
 def test_absurd_rates_are_refused_as_values_not_crashes(value):
     with pytest.raises(ValueError):
         parse_rate(value)
