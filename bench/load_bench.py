@@ -246,8 +246,6 @@ def start_hub(args: argparse.Namespace) -> tuple[subprocess.Popen, dict]:
 
 
 def run(args: argparse.Namespace) -> dict:
-    import boto3
-    from botocore.config import Config as BotoConfig
 
     import transfer_bench
     from odh_tec.embedded_s3 import EmbeddedS3
@@ -257,16 +255,7 @@ def run(args: argparse.Namespace) -> dict:
     server.start()
     hub = app = None
     try:
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=server.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=server.credentials.access_key_id,
-            aws_secret_access_key=server.credentials.secret_access_key,
-            config=BotoConfig(
-                s3={"addressing_style": "path"}, max_pool_connections=32, request_checksum_calculation="when_required"
-            ),
-        )
+        s3 = transfer_bench.direct_client(server, max_pool_connections=32, request_checksum_calculation="when_required")
         s3.create_bucket(Bucket="bench")
         started = time.perf_counter()
         Browser.keys, Browser.blobs = seed(s3, "bench", args.keys)

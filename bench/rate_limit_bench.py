@@ -25,14 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import boto3
 import httpx
-from botocore.config import Config as BotoConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from odh_tec.embedded_s3 import EmbeddedS3
-from transfer_bench import BUCKET, MiB, make_file, start_app, stop_app
+from transfer_bench import BUCKET, MiB, direct_client, make_file, start_app, stop_app
 
 
 def copy_once(client: httpx.Client, key: str, size: int, limit_rate: int | None) -> dict:
@@ -80,14 +78,7 @@ def run(args: argparse.Namespace) -> dict:
         server.start()
         app = None
         try:
-            s3 = boto3.client(
-                "s3",
-                endpoint_url=server.endpoint,
-                region_name="us-east-1",
-                aws_access_key_id=server.credentials.access_key_id,
-                aws_secret_access_key=server.credentials.secret_access_key,
-                config=BotoConfig(s3={"addressing_style": "path"}),
-            )
+            s3 = direct_client(server)
             s3.create_bucket(Bucket=BUCKET)
             app, url = start_app(tmp, server, {"LOCAL_STORAGE_PATHS": str(tmp / "data")})
             with httpx.Client(base_url=url, timeout=60) as client:

@@ -137,6 +137,18 @@ def file_chunks(path: Path):
             yield chunk
 
 
+def direct_client(server: EmbeddedS3, **config):
+    """boto3 straight to the benchmark's SeaweedFS (path-style): the baseline, and for seeding."""
+    return boto3.client(
+        "s3",
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=server.credentials.access_key_id,
+        aws_secret_access_key=server.credentials.secret_access_key,
+        config=BotoConfig(s3={"addressing_style": "path"}, **config),
+    )
+
+
 def start_app(tmp: Path, s3: EmbeddedS3, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {
@@ -252,18 +264,11 @@ def run(args: argparse.Namespace) -> list[Result]:
         server.start()
         app = None
         try:
-            s3 = boto3.client(
-                "s3",
-                endpoint_url=server.endpoint,
-                region_name="us-east-1",
-                aws_access_key_id=server.credentials.access_key_id,
-                aws_secret_access_key=server.credentials.secret_access_key,
-                config=BotoConfig(
-                    s3={"addressing_style": "path"},
-                    max_pool_connections=16,
-                    request_checksum_calculation="when_required",
-                    response_checksum_validation="when_required",
-                ),
+            s3 = direct_client(
+                server,
+                max_pool_connections=16,
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
             )
             s3.create_bucket(Bucket=BUCKET)
             app_samplers: list[Sampler] = []
