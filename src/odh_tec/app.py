@@ -48,11 +48,26 @@ class ActivityMiddleware:
                 # A request counts for as long as it runs: a browser upload of an hour is activity.
                 self.activity.touch()
                 self.activity.in_flight += 1
+                running = True
+
+                def ended() -> None:
+                    nonlocal running
+                    if running:
+                        running = False
+                        self.activity.in_flight -= 1
+                        self.activity.touch()
+
+                async def counting_send(message):
+                    # Ended before the last byte leaves: a client that holds the whole answer must not
+                    # find its own request still counted (the idle culler's next look may follow at once).
+                    if message["type"] == "http.response.body" and not message.get("more_body"):
+                        ended()
+                    await send(message)
+
                 try:
-                    await self.app(scope, receive, send)
+                    await self.app(scope, receive, counting_send)
                 finally:
-                    self.activity.in_flight -= 1
-                    self.activity.touch()
+                    ended()
                 return
         await self.app(scope, receive, send)
 
