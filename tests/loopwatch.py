@@ -68,7 +68,15 @@ class SlowCallbacks(logging.Handler):
         before = [(wall, cpu) for wall, cpu in samples if wall <= start]
         if not before or start - before[-1][0] > 3 * WITNESS_INTERVAL:
             return None
-        return cpu_now - before[-1][1]
+        wall_before, cpu_before = before[-1]
+        after = next(((wall, cpu) for wall, cpu in samples if wall > start), None)
+        if after is None:
+            return cpu_now - cpu_before
+        # The sample before the callback can be up to 3 intervals early: CPU spent then, by the callback
+        # before this one, is not this callback's. Take the clock's value at `start` between the two samples.
+        wall_after, cpu_after = after
+        share = (start - wall_before) / (wall_after - wall_before)
+        return cpu_now - (cpu_before + share * (cpu_after - cpu_before))
 
     def unreported(self) -> list[str]:
         new, self.reported = self.found[self.reported :], len(self.found)
