@@ -14,6 +14,7 @@ import pytest
 
 from conftest import LiveServer, make_config
 from fakehub import FakeHub
+from odh_tec.storage.local import TEMP_MARK
 from odh_tec.transfers.model import TransferFile
 from odh_tec.transfers.specs import CopySpec
 from odh_tec.transfers.store import JobStore
@@ -185,6 +186,42 @@ def test_a_killed_app_resumes_its_import_and_aborts_the_upload_it_left_open(s3_s
     _check_import(s3, bucket)  # every sha256 matches the Hub, and no upload is left open
     for path in done_before:
         assert _downloads(slow_hub, path) == 1, f"{path} was fetched again"
+
+
+def test_a_killed_import_into_a_local_folder_leaves_no_partial_file(s3_server, tmp_path, slow_hub):
+    pvc = tmp_path / "pvc"
+    pvc.mkdir()
+    data = tmp_path / "data"
+    data.mkdir()
+    env = s3_env(data, s3_server, HF_ENDPOINT=slow_hub.url, MAX_CONCURRENT_TRANSFERS="1", LOCAL_STORAGE_PATHS=str(pvc))
+    body = {
+        "kind": "huggingface",
+        "source": {"repo_id": REPO, "revision": "main"},
+        "destination": {"location_id": "local:pvc", "prefix": "models/"},
+    }
+    folder = pvc / "models" / REPO
+    app = ServedApp(data, env, capture=False)
+    try:
+        with app.client() as client:
+            answer = client.post("/api/transfers", json=body)
+            assert answer.status_code == 201, answer.text
+            job_id = answer.json()["id"]
+            _wait(client, job_id, lambda j: _file(j, "big.safetensors")["bytes_done"] > 20 * MiB, timeout=60)
+        app.kill()
+    finally:
+        app.stop()
+    assert [p.name for p in folder.iterdir() if TEMP_MARK in p.name], "the kill left no temporary to sweep"
+
+    app = ServedApp(data, env, capture=False)
+    try:
+        with app.client() as client:
+            job = _wait(client, job_id, lambda j: j["state"] not in ("queued", "running"))
+            assert job["state"] == "completed", job["error"]
+    finally:
+        app.stop()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)  # no temporary left beside them
+    for path, content in FILES.items():
+        assert hashlib.sha256((folder / path).read_bytes()).digest() == hashlib.sha256(content).digest(), path
 
 
 def test_a_job_that_cannot_resume_fails_with_the_reason(s3_server, tmp_path):

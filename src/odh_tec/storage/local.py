@@ -5,6 +5,10 @@ outside are refused before any file is touched. Listings and walks hide such lin
 shows the size or date of what a link points to outside. Writes go to a hidden temporary file in the
 target folder and are renamed into place, so a reader never sees half a file. File-system scans run
 in worker threads, never on the event loop.
+
+A writer holds an advisory lock (flock) on its temporary until the rename: the kernel drops it when
+the process dies, however it dies, so a temporary that can be locked is one nobody will finish, and
+`sweep_partials` removes it after a crash without touching a write still going on in another process.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import fcntl
 import hashlib
 import mimetypes
 import os
@@ -174,16 +179,12 @@ class LocalStorage(Storage):
         # Re-check after mkdir: a symlinked parent could have been swapped in.
         target = self.resolve(key)
         temp = _temp_path(target)
-        fh = await asyncio.to_thread(open, temp, "xb")
-        written = 0
+        fh = await asyncio.to_thread(_open_locked, temp)
         try:
-            try:
-                async for chunk in chunks:
-                    if chunk:
-                        await asyncio.to_thread(fh.write, chunk)
-                        written += len(chunk)
-            finally:
-                await asyncio.to_thread(fh.close)
+            async for chunk in chunks:
+                if chunk:
+                    await asyncio.to_thread(fh.write, chunk)
+            await asyncio.to_thread(fh.flush)
             if metadata:
                 _write_xattrs(temp, metadata)
             if if_none_match:
@@ -199,6 +200,9 @@ class LocalStorage(Storage):
             with contextlib.suppress(OSError):
                 temp.unlink()
             raise
+        finally:
+            # Closed (and so unlocked) only once renamed: a sweep never sees it unlocked under its temp name.
+            await asyncio.to_thread(fh.close)
         return self._info(key, target.stat())
 
     async def create_folder(self, prefix: str) -> None:
@@ -235,14 +239,34 @@ class LocalStorage(Storage):
             raise NotFound(f"No file '{src_key}'")
         await asyncio.to_thread(dst.parent.mkdir, parents=True, exist_ok=True)
         temp = _temp_path(dst)
+        fh = await asyncio.to_thread(_open_locked, temp)
         try:
-            await asyncio.to_thread(shutil.copy2, src, temp)
+            await asyncio.to_thread(_copy_into, src, fh, temp)
             await asyncio.to_thread(os.replace, temp, dst)
         except BaseException:
             with contextlib.suppress(OSError):
                 temp.unlink()
             raise
+        finally:
+            await asyncio.to_thread(fh.close)
         return self._info(dst_key, dst.stat())
+
+    async def sweep_partials(self, keys: builtins.list[str]) -> int:
+        return await asyncio.to_thread(self._sweep_partials_sync, keys)
+
+    def _sweep_partials_sync(self, keys: builtins.list[str]) -> int:
+        removed = 0
+        for key in keys:
+            try:
+                target = self.resolve(key)
+            except (BadRequest, Forbidden, NotFound):
+                continue
+            stem = _temp_path(target).name.rsplit(TEMP_MARK, 1)[0] + TEMP_MARK
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(target.parent):
+                    if entry.name.startswith(stem) and entry.is_file(follow_symlinks=False):
+                        removed += _remove_if_abandoned(Path(entry.path))
+        return removed
 
 
 def _temp_path(target: Path) -> Path:
@@ -250,6 +274,38 @@ def _temp_path(target: Path) -> Path:
     name of 3-byte characters would otherwise make the temporary's name too long."""
     stem = target.name.encode()[:100].decode(errors="ignore")
     return target.parent / f".{stem}{TEMP_MARK}{os.urandom(6).hex()}"
+
+
+def _open_locked(temp: Path):
+    fh = open(temp, "xb")  # noqa: SIM115 - closed by the caller, after the rename
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
+    return fh
+
+
+def _copy_into(src: Path, fh, temp: Path) -> None:
+    """`shutil.copy2` into an already opened (and locked) temporary: the bytes, then times, mode and
+    extended attributes (our metadata)."""
+    with open(src, "rb") as source:
+        shutil.copyfileobj(source, fh, 1 << 20)
+    fh.flush()
+    shutil.copystat(src, temp)
+
+
+def _remove_if_abandoned(temp: Path) -> int:
+    """Remove a temporary that no live writer holds; 1 when removed."""
+    try:
+        fh = open(temp, "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        return 0
+    with fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0  # a write in progress, in this process or another
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+            return 1
+    return 0
 
 
 def _remove_tree(path: Path) -> int:

@@ -187,6 +187,7 @@ class TransferEngine:
         pending, self._pending = self._pending, []
         for entry in pending:
             job = entry.job
+            await self._sweep_partials(job)
             try:
                 runner = await self._restore(entry)
             except Exception as exc:
@@ -207,6 +208,19 @@ class TransferEngine:
                 self._run(job, runner, prepared=entry.prepared), name=f"transfer-{job.id}"
             )
             self._now(job)
+
+    async def _sweep_partials(self, job: Job) -> None:
+        """The temporaries an interrupted job's unfinished files left in a local folder (S3 uploads
+        are swept above, by their journal)."""
+        keys = [f.key for f in job.files if f.state != FileState.DONE]
+        try:
+            storage = self.services.locations.get(job.destination.get("location_id", ""))
+            removed = await storage.sweep_partials(keys)
+        except Exception as exc:
+            log.warning("could not sweep the partial files of transfer %s: %s", job.id, describe(exc))
+            return
+        if removed:
+            log.info("removed %d partial files left by transfer %s", removed, job.id)
 
     async def _restore(self, entry: StoredJob) -> Runner:
         if entry.job.kind == "huggingface":
