@@ -345,6 +345,9 @@ const en = {
     revision: 'Revision',
     destination: 'Destination',
     limitRate: 'Bandwidth limit',
+    limitRateHelp:
+      'Bytes per second for this transfer alone, such as 50MiB; empty = none of its own. The global limit in Settings applies too.',
+    unlimited: 'Unlimited',
     expand: (title: string) => `Show files of ${title}`,
     copyTitle: (kind: 'copy' | 'move', what: string, where: string) =>
       `${kind === 'copy' ? 'Copy' : 'Move'} ${what} to ${where}`,

@@ -17,6 +17,21 @@ export function formatBytes(bytes: number | null | undefined): string {
 export const formatRate = (bps: number | null | undefined): string =>
   bps === null || bps === undefined || !Number.isFinite(bps) ? '—' : `${formatBytes(Math.round(bps))}/s`;
 
+// The syntax the server reads as a rate (odh_tec.sizes.parse_rate): SI units are powers of 1000,
+// IEC (Ki, Mi…) powers of 1024, `B` and `/s` optional, case ignored; empty is unlimited.
+const RATE = /^\s*(?:(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]i?b?|b)?\s*(?:\/\s*s)?)?\s*$/i;
+const RATE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+
+/** Bytes/s from a human rate (`50MiB`, `1G`, `200MB/s`); 0 for empty (unlimited), null when it is not one. */
+export function parseRate(text: string): number | null {
+  const match = RATE.exec(text);
+  if (!match) return null;
+  if (match[1] === undefined) return 0;
+  const unit = (match[2] ?? '').toLowerCase().replace(/b$/, '');
+  const base = unit.endsWith('i') ? 1024 ** ('kmgt'.indexOf(unit[0]) + 1) : RATE_UNITS[unit];
+  return Math.floor(Number(match[1]) * base);
+}
+
 /** A rate in bytes/s as a setting reads best: `200MiB`, `50MB`, plain bytes when neither fits; 0 (unlimited) is empty. */
 export function rateSetting(bps: number): string {
   if (!bps) return '';

@@ -5,6 +5,7 @@ import { useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
 import type { ConflictPolicy, CopyPrecheck, CopySource } from '../../api/types';
 import { ModalActionsFooter } from '../../app/ModalActionsFooter';
+import { RateLimitField, limitRateOf } from '../../app/RateLimitField';
 import { useToasts } from '../../app/toasts';
 import { isActive, useTransfers } from '../../app/transfers';
 import { useBusyAction } from '../../app/useBusyAction';
@@ -42,6 +43,8 @@ export function CopyMoveModal({
   const [prefix, setPrefix] = useState(currentPrefix);
   const [conflict, setConflict] = useState<ConflictPolicy>('skip');
   const [check, setCheck] = useState<CopyPrecheck | null>(null);
+  const [limit, setLimit] = useState('');
+  const limitRate = limitRateOf(limit);
   const { busy, error, run: runBusy } = useBusyAction();
   const source: CopySource = { location_id: locationId, keys, prefixes };
   const cleanPrefix = prefix.trim().replace(/^\/+/, '');
@@ -69,7 +72,15 @@ export function CopyMoveModal({
       return;
     }
     // The stream may already have said more (even "completed"): the toast tells what the tab holds now.
-    const job = upsert(await api.startTransfer({ kind: operation, source, destination: dest, conflict }));
+    const job = upsert(
+      await api.startTransfer({
+        kind: operation,
+        source,
+        destination: dest,
+        conflict,
+        limit_rate: limitRate,
+      }),
+    );
     const title = titleOf(job);
     const ended = {
       completed: t.transfers.finished,
@@ -152,6 +163,7 @@ export function CopyMoveModal({
               onChange={() => setConflict('rename')}
             />
           </FormGroup>
+          <RateLimitField id="copy-limit-rate" value={limit} onChange={setLimit} />
           {check && (
             <Alert
               isInline
@@ -170,7 +182,7 @@ export function CopyMoveModal({
       <ModalActionsFooter
         submitLabel={operation === 'copy' ? t.copy.copy : t.copy.move}
         onSubmit={() => run('start')}
-        isSubmitDisabled={busy || same}
+        isSubmitDisabled={busy || same || limitRate === undefined}
         isSubmitLoading={busy}
         submitDescribedBy={same ? SAME_FOLDER : undefined}
         onDismiss={onClose}

@@ -36,6 +36,7 @@ import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
 import { JobFilesTable, JobSummary, StateLabel } from '../transfers/JobProgress';
 import { DestinationFields } from './DestinationFields';
+import { RateLimitField, limitRateOf } from '../../app/RateLimitField';
 
 const REPO_ID = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/;
 const QUANTS = [
@@ -91,6 +92,7 @@ export function HfImportModal({
   const [include, setInclude] = useState('');
   const [exclude, setExclude] = useState('');
   const [token, setToken] = useState('');
+  const [limit, setLimit] = useState('');
   const [folder, setFolder] = useState<string | null>(null); // null: follow the repo id
   const [preview, setPreview] = useState<HfPreview | null>(null);
   const [error, setError] = useState<{ message: string; unreachable: boolean } | null>(null);
@@ -101,7 +103,8 @@ export function HfImportModal({
   const job = jobs.find((j) => j.id === jobId) ?? null;
 
   const repoProblem = repoId && !REPO_ID.test(repoId.trim()) ? t.hf.repoIdInvalid : null;
-  const valid = repoId.trim() !== '' && !repoProblem;
+  const limitRate = limitRateOf(limit);
+  const valid = repoId.trim() !== '' && !repoProblem && limitRate !== undefined;
   const destFolder = folder ?? (repoId.trim() && !repoProblem ? `${prefix}${repoId.trim()}/` : prefix);
   const where = `${locationName}/${destFolder}`;
 
@@ -161,6 +164,7 @@ export function HfImportModal({
           kind: 'huggingface',
           source: source(),
           destination: destination(),
+          limit_rate: limitRate,
         });
         upsert(started);
         setJobId(started.id);
@@ -291,6 +295,7 @@ export function HfImportModal({
         {patterns('hf-exclude', t.hf.exclude, exclude, setExclude, t.hf.patternsHelp)}
         <GridItem span={12}>
           <DestinationFields folderId="hf-folder" folder={destFolder} onFolderChange={edited(setFolder)} />
+          <RateLimitField id="hf-limit-rate" value={limit} onChange={setLimit} />
         </GridItem>
       </Grid>
       {preview && (

@@ -35,7 +35,7 @@ import { useAppData } from '../../app/appData';
 import { FieldHelper } from '../../app/FieldHelper';
 import { messageOf, useToasts } from '../../app/toasts';
 import { t } from '../../i18n/strings';
-import { rateSetting } from '../../utils/format';
+import { parseRate, rateSetting } from '../../utils/format';
 
 interface Field {
   name: string;
@@ -167,12 +167,9 @@ function EmbeddedS3({ settings }: { settings: Settings }) {
   );
 }
 
-// What the server reads as a rate (odh_tec.sizes.parse_rate); empty is unlimited.
-const RATE = /^\s*((\d+(\.\d*)?|\.\d+)\s*([kmgt]i?b?|b)?\s*(\/\s*s)?)?\s*$/i;
-
 function fieldProblem(field: Field, value: string): string | null {
   if (field.kind === 'url' && value && !/^https?:\/\/[^/\s]+/i.test(value)) return t.settings.invalidUrl;
-  if (field.kind === 'rate' && !RATE.test(value)) return t.settings.invalidRate;
+  if (field.kind === 'rate' && parseRate(value) === null) return t.settings.invalidRate;
   if (field.kind === 'number') {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < (field.min ?? 0) || n > (field.max ?? Infinity))
