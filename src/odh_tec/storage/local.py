@@ -17,7 +17,7 @@ import mimetypes
 import os
 import shutil
 import stat as stat_mode
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -162,6 +162,7 @@ class LocalStorage(Storage):
         content_type: str | None = None,
         metadata: dict[str, str] | None = None,
         if_none_match: bool = False,
+        late_metadata: Callable[[], dict[str, str]] | None = None,
     ) -> ObjectInfo:
         if not key or key.endswith("/"):
             raise BadRequest("A file path is required", code="InvalidKey")
@@ -184,6 +185,8 @@ class LocalStorage(Storage):
                         written += len(chunk)
             finally:
                 await asyncio.to_thread(fh.close)
+            if late_metadata is not None:
+                metadata = {**(metadata or {}), **late_metadata()}
             if metadata:
                 _write_xattrs(temp, metadata)
             if if_none_match:
