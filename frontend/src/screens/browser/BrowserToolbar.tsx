@@ -20,6 +20,7 @@ import type { Selection } from './useSelection';
 
 export function BrowserToolbar({
   locationId,
+  prefix,
   listing,
   selection,
   disabled,
@@ -28,6 +29,8 @@ export function BrowserToolbar({
   openDialog,
 }: {
   locationId: string;
+  /** The open folder ('' = the top level). */
+  prefix: string;
   listing: ObjectListing;
   selection: Selection;
   /** The location is unavailable or the listing failed: nothing to search or add to. */
@@ -96,6 +99,16 @@ export function BrowserToolbar({
           <ToolbarItem>
             <Button variant="secondary" onClick={() => openDialog({ kind: 'hf' })} isDisabled={disabled}>
               {t.browser.hfImport}
+            </Button>
+          </ToolbarItem>
+          <ToolbarItem>
+            <Button
+              variant="secondary"
+              onClick={() => openDialog({ kind: 'sync', prefix })}
+              isDisabled={disabled}
+              data-testid="sync-folder"
+            >
+              {t.browser.sync}
             </Button>
           </ToolbarItem>
           {uploadItems.length > 0 && (
