@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import LiveServer, empty_and_delete_bucket, make_config
-from odh_tec.transfers.specs import SyncSpec
+from odh_tec.transfers.model import FileState, TransferFile
+from odh_tec.transfers.specs import CopySpec, SyncSpec
 from odh_tec.transfers.store import JobStore
 from odh_tec.transfers.sync import PlanEntry, SyncPlan, sync_job
+from served import store_unfinished_copy
 
 from .conftest import s3_keys, wait_job
 
@@ -333,3 +335,22 @@ def test_a_sync_resumes_after_a_restart(s3_server, s3, bucket, other_bucket, tmp
     assert s3_keys(s3, other_bucket) == ["dst/a.txt", "dst/b.txt"]
     assert s3.get_object(Bucket=other_bucket, Key="dst/a.txt")["Body"].read() == b"A"  # not copied again
     assert s3.get_object(Bucket=other_bucket, Key="dst/b.txt")["Body"].read() == b"bb"
+
+
+def test_a_resumed_copy_with_a_failed_file_still_runs_its_other_files(s3_server, s3, bucket, other_bucket, tmp_path):
+    """Phases hold back a later phase after a failure, never the first: a job resumed with a file that
+    failed before the restart runs its queued files (and still ends failed)."""
+    s3.put_object(Bucket=bucket, Key="b.txt", Body=b"b")
+    spec = CopySpec(source_location=f"s3:{bucket}", destination_location=f"s3:{other_bucket}", keys=["a.txt", "b.txt"])
+    failed = TransferFile(path="a.txt", key="a.txt", size=1, source="a.txt", state=FileState.FAILED, error="x")
+    files = [failed, TransferFile(path="b.txt", key="b.txt", size=1, source="b.txt")]
+    config = make_config(s3_server, tmp_path)
+    job = store_unfinished_copy(config.data_dir, spec, files)
+    app = LiveServer(config).start()
+    try:
+        with app.client() as client:
+            done = wait_job(client, job.id, 30)
+    finally:
+        app.stop()
+    assert [f["state"] for f in done["files"]] == ["failed", "done"]
+    assert done["state"] == "failed" and s3_keys(s3, other_bucket) == ["b.txt"]

@@ -366,8 +366,10 @@ class TransferEngine:
                 if self.store is not None:
                     self.store.mark_prepared(job)
             self._mark(job)
-            for phase in runner.phases(job):
-                if any(f.state == FileState.FAILED for f in job.files):
+            for index, phase in enumerate(runner.phases(job)):
+                # The first phase always runs: a file that failed before a restart must not hold back
+                # the other files of a resumed job, only a later phase (a sync's deletions).
+                if index and any(f.state == FileState.FAILED for f in job.files):
                     self._held_back(job, phase)
                     continue
                 async with asyncio.TaskGroup() as group:
