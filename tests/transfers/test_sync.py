@@ -278,6 +278,8 @@ def test_refusals_change_nothing(api, s3, bucket, other_bucket, local_root):
         (body(src, "../a", f"s3:{other_bucket}", ""), 400, "InvalidKey"),
         (body(src, "a/", f"s3:{other_bucket}", "", include=["*"] * 201), 422, "ValidationError"),
         (body(src, "a/", f"s3:{other_bucket}", "", limit_rate=-1), 422, "ValidationError"),
+        # A mistyped (so empty) source with delete would empty the destination.
+        (body(src, "typo/", f"s3:{other_bucket}", "", delete=True), 400, "EmptySource"),
     ]
     # The same folder of a local location reached through another path is caught by its real path.
     lr = f"local:{local_root.name}"
@@ -287,6 +289,8 @@ def test_refusals_change_nothing(api, s3, bucket, other_bucket, local_root):
             answer = api.post(url, json=request)
             assert (answer.status_code, answer.json()["error"]) == (status, code), (request, answer.text)
     assert s3_keys(s3, bucket) == ["a/x.txt"] and s3_keys(s3, other_bucket) == ["keep.txt"]
+    # Without delete, an empty source is only nothing to do.
+    assert plan(api, src, "typo/", f"s3:{other_bucket}", "")["totals"]["copy"]["files"] == 0
 
 
 def test_the_plan_is_bounded(api, live, s3, bucket, other_bucket, monkeypatch):

@@ -38,6 +38,13 @@ class OverlappingFolders(BadRequest):
     code = "OverlappingFolders"
 
 
+class EmptySource(BadRequest):
+    """A sync with delete from a folder that holds nothing: most likely a mistyped source (S3 cannot tell
+    an empty folder from a missing one), which would empty the destination."""
+
+    code = "EmptySource"
+
+
 @dataclass
 class PlanEntry:
     path: str  # relative to both folders
@@ -115,10 +122,15 @@ def check_overlap(spec: SyncSpec, source: Storage, destination: Storage, src: st
         )
 
 
-async def _relative(storage: Storage, prefix: str, spec: SyncSpec):
+async def _relative(storage: Storage, prefix: str, spec: SyncSpec, found: list[int] | None = None):
+    """The files under `prefix` that the globs select, by their relative path; `found` counts every file."""
     async for info in storage.walk(prefix):
         rel = info.key[len(prefix) :]
-        if rel and not rel.endswith("/") and selected(rel, spec.include, spec.exclude):
+        if not rel or rel.endswith("/"):
+            continue
+        if found is not None:
+            found[0] += 1
+        if selected(rel, spec.include, spec.exclude):
             yield rel, info
 
 
@@ -143,8 +155,14 @@ async def build_plan(services: Services, spec: SyncSpec) -> SyncPlan:
     plan = SyncPlan(spec, source, destination, src, dst)
     theirs = {rel: info async for rel, info in _relative(destination, dst, spec)}
     pairs: list[tuple[str, ObjectInfo, ObjectInfo | None]] = []
-    async for rel, info in _relative(source, src, spec):
+    found = [0]
+    async for rel, info in _relative(source, src, spec, found):
         pairs.append((rel, info, theirs.pop(rel, None)))
+    if spec.delete and not found[0] and theirs:
+        raise EmptySource(
+            f"There is no file under '{src or '/'}' in {spec.source_location}: a sync with delete would delete "
+            f"every file of '{dst or '/'}'. Check the source folder; to empty the destination, delete it instead"
+        )
     gate = asyncio.Semaphore(STAT_CONCURRENCY)
 
     async def classify(rel: str, mine: ObjectInfo, other: ObjectInfo | None) -> None:
