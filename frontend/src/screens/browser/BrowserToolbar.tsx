@@ -70,7 +70,8 @@ export function BrowserToolbar({
             />
           </ToolbarItem>
         </ToolbarGroup>
-        <ToolbarGroup variant="action-group">
+        {/* Wraps at narrow widths: five buttons do not fit 800 px on one line. */}
+        <ToolbarGroup variant="action-group" rowWrap={{ default: 'wrap' }}>
           <ToolbarItem>
             <Button icon={<UploadIcon />} onClick={onUploadFiles} isDisabled={disabled}>
               {t.browser.uploadFiles}
