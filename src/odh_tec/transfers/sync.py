@@ -32,6 +32,7 @@ from odh_tec.transfers.sync_rules import Fingerprint, Rule, decide, fingerprint,
 
 PLAN_ENTRY_LIMIT = 1000  # entries of each action in a plan's answer; the totals count them all
 STAT_CONCURRENCY = 16
+YIELD_EVERY = 1000  # listed files between two chances for the event loop to serve others
 
 
 class OverlappingFolders(BadRequest):
@@ -124,7 +125,12 @@ def check_overlap(spec: SyncSpec, source: Storage, destination: Storage, src: st
 
 async def _relative(storage: Storage, prefix: str, spec: SyncSpec, found: list[int] | None = None):
     """The files under `prefix` that the globs select, by their relative path; `found` counts every file."""
+    seen = 0
     async for info in storage.walk(prefix):
+        seen += 1
+        if seen % YIELD_EVERY == 0:
+            # A local folder's walk yields from a list without ever suspending: let other requests in.
+            await asyncio.sleep(0)
         rel = info.key[len(prefix) :]
         if not rel or rel.endswith("/"):
             continue
@@ -169,10 +175,10 @@ async def build_plan(services: Services, spec: SyncSpec) -> SyncPlan:
         ours, theirs_now = fingerprint(mine, source.kind), _fingerprint(other, destination.kind)
         if needs_metadata(ours, theirs_now):
             async with gate:  # the stored sha256s: a HEAD of each S3 object, an xattr read of each file
-                found, other = await asyncio.gather(_with_metadata(source, mine), _with_metadata(destination, other))
-            if found is None:
+                fresh, other = await asyncio.gather(_with_metadata(source, mine), _with_metadata(destination, other))
+            if fresh is None:
                 return  # gone from the source since the listing: nothing to sync
-            mine = found
+            mine = fresh
             ours, theirs_now = fingerprint(mine, source.kind), _fingerprint(other, destination.kind)
         verdict = decide(ours, theirs_now)
         entry = PlanEntry(rel, "copy" if verdict.copy else "skip", verdict.rule, mine.size)
