@@ -358,3 +358,23 @@ def test_a_resumed_copy_with_a_failed_file_still_runs_its_other_files(s3_server,
         app.stop()
     assert [f["state"] for f in done["files"]] == ["failed", "done"]
     assert done["state"] == "failed" and s3_keys(s3, other_bucket) == ["b.txt"]
+
+
+def test_a_cancelled_sync_leaves_no_partial_file_and_deletes_nothing(api, s3, bucket, local_root, folder):
+    prefix, path = folder
+    s3.put_object(Bucket=bucket, Key="src/big.bin", Body=b"b" * (3 * MiB))
+    s3.put_object(Bucket=bucket, Key="src/kept.txt", Body=b"new content")
+    (path / "dst").mkdir(parents=True)
+    (path / "dst/kept.txt").write_bytes(b"old")
+    (path / "dst/extra.txt").write_bytes(b"extra")
+    request = body(f"s3:{bucket}", "src/", f"local:{local_root.name}", f"{prefix}/dst", delete=True, limit_rate=MiB)
+    answer = api.post("/api/transfers", json=request)
+    assert answer.status_code == 201, answer.text
+    job_id = answer.json()["id"]
+    wait_job(api, job_id, 10, states=("running",))
+    cancelled = api.post(f"/api/transfers/{job_id}/cancel").json()
+    assert cancelled["state"] == "cancelled", cancelled
+    assert {f["destination_key"].rsplit("/", 1)[1]: f["state"] for f in cancelled["files"]}["extra.txt"] == "cancelled"
+    # No partial big.bin (nor its temporary), the file that was there kept (old or new, never half).
+    assert sorted(os.listdir(path / "dst")) == ["extra.txt", "kept.txt"]
+    assert (path / "dst/kept.txt").read_bytes() in (b"old", b"new content")
