@@ -116,3 +116,14 @@ def test_sync_a_folder_from_its_row_action_to_a_local_folder(page, live, bucket,
     dialog.get_by_test_id("sync-overlap").wait_for()
     assert dialog.get_by_role("button", name="Preview plan").is_disabled()
     assert dialog.get_by_role("button", name="Start sync").is_disabled()
+
+
+def test_the_toolbar_keeps_every_button_in_view_at_800_px(page, live, bucket, s3):
+    """With Sync… the folder's buttons no longer fit one line at 800 px: they wrap, none is pushed out."""
+    s3.put_object(Bucket=bucket, Key="a.txt", Body=b"a")
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.goto(f"{live.url}/browse/s3:{bucket}")  # (the navigation starts closed at this width)
+    page.get_by_text("a.txt", exact=True).wait_for()
+    for button in (page.get_by_test_id("sync-folder"), page.get_by_role("button", name="Refresh")):
+        box = button.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 800, box
