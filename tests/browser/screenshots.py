@@ -114,6 +114,7 @@ SCREENS = [
     "preview-parquet",
     "uploads",
     "copy-move",
+    "sync-plan",
     "rename",
     "hf-import",
     "transfers",
@@ -393,6 +394,20 @@ class Shooter:
         dialog.get_by_label("Destination folder").fill("backup/granite-3.3-2b-instruct/")  # the copy made above
         dialog.get_by_role("button", name="Check").click()
         dialog.get_by_text("2 already exist").wait_for()
+
+    def shot_sync_plan(self) -> None:
+        """The model synced onto its backup (the copy made above): a changed file, an extra one to delete."""
+        backup = "backup/granite-3.3-2b-instruct/"
+        self.s3.put_object(Bucket="scratch", Key=backup + "README.md", Body=b"# Granite (an older card)\n")
+        self.s3.put_object(Bucket="scratch", Key=backup + "optimizer.pt", Body=b"\0" * 120_000)
+        self.go("/browse/s3:models?prefix=ibm-granite/")
+        self.row_action("granite-3.3-2b-instruct", "Sync…")
+        dialog = self.dialog(f"Sync models/{MODEL} to…")
+        dialog.get_by_label("Destination location").select_option(label="scratch (S3)")
+        dialog.get_by_label("Destination folder").fill(backup)
+        dialog.get_by_label("Delete files that are not in the source").check()
+        dialog.get_by_role("button", name="Preview plan").click()
+        dialog.get_by_test_id("sync-plan").wait_for()
 
     def shot_rename(self) -> None:
         self.go(f"/browse/s3:models?prefix={MODEL}")

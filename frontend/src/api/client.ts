@@ -25,6 +25,8 @@ import type {
   SelectionDeleted,
   Settings,
   SettingsSection,
+  SyncPlan,
+  SyncRequest,
   TestResult,
   TransferRequest,
 } from './types';
@@ -167,6 +169,8 @@ export const api = {
       destination,
       conflict: 'skip',
     }),
+  /** A sync's dry run: what it would copy, skip and delete (moves nothing). */
+  syncPlan: (body: SyncRequest) => request<SyncPlan>('POST', apiUrl('/transfers/sync/plan'), body),
   transferEventsUrl: () => apiUrl('/transfers/events'),
 };
 

@@ -531,6 +531,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/transfers/sync/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sync Plan
+     * @description A dry run: what the sync would copy, skip and delete, and by which rule. Totals count every file;
+     *     `files` lists at most `limit` of each action.
+     */
+    post: operations['sync_plan_api_transfers_sync_plan_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/transfers/events': {
     parameters: {
       query?: never;
@@ -1057,10 +1078,13 @@ export interface components {
       id: string;
       version: number;
       /** @enum {string} */
-      kind: 'huggingface' | 'copy' | 'move';
+      kind: 'huggingface' | 'copy' | 'move' | 'sync';
       state: components['schemas']['JobState'];
       title: string;
-      source: components['schemas']['HfJobSource'] | components['schemas']['CopyJobSource'];
+      source:
+        | components['schemas']['HfJobSource']
+        | components['schemas']['CopyJobSource']
+        | components['schemas']['SyncJobSource'];
       destination: components['schemas']['JobDestination'];
       created_at: string;
       started_at: string | null;
@@ -1072,6 +1096,7 @@ export interface components {
       /** @enum {string} */
       conflict?: 'skip' | 'overwrite' | 'rename';
       limit_rate?: number;
+      sync?: components['schemas']['SyncJobInfo'];
       totals: components['schemas']['JobTotals'];
       files: components['schemas']['JobFile'][];
     };
@@ -1090,6 +1115,8 @@ export interface components {
       bytes_done: number;
       state: components['schemas']['FileState'];
       error: string | null;
+      /** @enum {string} */
+      action?: 'copy' | 'delete';
     };
     /** JobList */
     JobList: {
@@ -1317,6 +1344,72 @@ export interface components {
       huggingface: components['schemas']['HubView'];
       proxy: components['schemas']['ProxyView'];
       transfers: components['schemas']['TransfersView'];
+    };
+    /** SyncCount */
+    SyncCount: {
+      files: number;
+      bytes: number;
+    };
+    /** SyncFolder */
+    SyncFolder: {
+      location_id: string;
+      /** @default  */
+      prefix?: string;
+    };
+    /** SyncJobInfo */
+    SyncJobInfo: {
+      delete: boolean;
+      totals: components['schemas']['SyncTotals'];
+    };
+    /** SyncJobSource */
+    SyncJobSource: {
+      location_id: string;
+      prefix: string;
+      include: string[];
+      exclude: string[];
+    };
+    /** SyncPlan */
+    SyncPlan: {
+      source: components['schemas']['SyncJobSource'];
+      destination: components['schemas']['JobDestination'];
+      delete: boolean;
+      totals: components['schemas']['SyncTotals'];
+      files: components['schemas']['SyncPlanFile'][];
+      limit: number;
+      truncated: boolean;
+    };
+    /** SyncPlanFile */
+    SyncPlanFile: {
+      path: string;
+      /** @enum {string} */
+      action: 'copy' | 'skip' | 'delete';
+      /** @enum {string} */
+      rule: 'new' | 'size' | 'etag' | 'sha256' | 'size-mtime' | 'not-in-source';
+      size: number;
+    };
+    /** SyncTotals */
+    SyncTotals: {
+      copy: components['schemas']['SyncCount'];
+      skip: components['schemas']['SyncCount'];
+      delete: components['schemas']['SyncCount'];
+    };
+    /**
+     * SyncTransferRequest
+     * @description Make `destination` look like `source` (docs/transfers.md, Sync).
+     */
+    SyncTransferRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'sync';
+      source: components['schemas']['SyncFolder'];
+      destination: components['schemas']['SyncFolder'];
+      /** @default false */
+      delete?: boolean;
+      include?: string[];
+      exclude?: string[];
+      limit_rate?: number | null;
     };
     /** TablePreview */
     TablePreview: {
@@ -2716,7 +2809,9 @@ export interface operations {
     requestBody: {
       content: {
         'application/json':
-          components['schemas']['HFTransferRequest'] | components['schemas']['CopyTransferRequest'];
+          | components['schemas']['HFTransferRequest']
+          | components['schemas']['CopyTransferRequest']
+          | components['schemas']['SyncTransferRequest'];
       };
     };
     responses: {
@@ -2849,6 +2944,48 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CopyPrecheck'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  sync_plan_api_transfers_sync_plan_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SyncTransferRequest'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SyncPlan'];
         };
       };
       /** @description The request was refused: `error` is the code, `message` says why */

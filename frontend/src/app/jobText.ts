@@ -45,12 +45,18 @@ export function jobDestination(
   return place(d.location_id, d.key ? d.key.replace(/^\/+/, '') : folderOf(d.prefix), locations);
 }
 
-/** The title shown for a job: Hub imports keep the server's (`org/model@revision`); copies and moves are
- * described here, with location names. */
+/** The title shown for a job: Hub imports keep the server's (`org/model@revision`); copies, moves and syncs
+ * are described here, with location names. */
 export function jobTitle(
   job: Pick<Job, 'kind' | 'title' | 'source' | 'destination'>,
   locations: Location[] | null | undefined,
 ): string {
+  if (job.kind === 'sync') {
+    const source = job.source as { location_id?: string; prefix?: string };
+    if (!source.location_id) return job.title;
+    const from = place(source.location_id, folderOf(source.prefix), locations);
+    return t.transfers.syncTitle(from, jobDestination(job, locations));
+  }
   if (job.kind !== 'copy' && job.kind !== 'move') return job.title;
   const source = job.source as CopySourceShape;
   const items = [...(source.prefixes ?? []), ...(source.keys ?? [])];

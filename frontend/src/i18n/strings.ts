@@ -119,6 +119,7 @@ const en = {
     uploadFolder: 'Upload folder',
     createFolder: 'Create folder',
     hfImport: 'Import from HuggingFace',
+    sync: 'Sync…',
     downloadZip: 'Download as zip',
     copyMove: 'Copy or move',
     copyTo: 'Copy or move…',
@@ -261,6 +262,39 @@ const en = {
     sameFolder:
       'The destination is the current folder: choose another folder or location to copy or move to.',
   },
+  sync: {
+    title: (folder: string) => `Sync ${folder} to…`,
+    deleteExtra: 'Delete files that are not in the source',
+    deleteHelp: 'Only files listed in the plan are deleted, after every copy succeeded.',
+    include: 'Include patterns',
+    exclude: 'Exclude patterns',
+    patternsHelp:
+      'Glob patterns, one per line, matched against paths inside the folder (e.g. *.safetensors, logs/). Empty: every file.',
+    preview: 'Preview plan',
+    start: 'Start sync',
+    startHelp: 'Preview the plan first: it shows what the sync will copy and delete.',
+    overlap: 'One folder contains the other: pick a folder outside the source.',
+    planLabel: 'Sync plan',
+    toCopy: 'To copy',
+    unchanged: 'Unchanged',
+    toDelete: 'To delete',
+    files: (n: number) => `${n} file${n === 1 ? '' : 's'}`,
+    action: 'Action',
+    rule: 'Decided by',
+    actions: { copy: 'Copy', skip: 'Skip', delete: 'Delete' } as Record<string, string>,
+    rules: {
+      new: 'new file',
+      size: 'size differs',
+      etag: 'ETag (MD5)',
+      sha256: 'sha256',
+      'size-mtime': 'size and date',
+      'not-in-source': 'not in source',
+    } as Record<string, string>,
+    nothing: 'Nothing to do: the destination already matches the source.',
+    truncated: (limit: number) =>
+      `Only the first ${limit} files of each action are listed; the totals count all.`,
+    started: (title: string) => `Started: ${title}`,
+  },
   hf: {
     title: 'Import from HuggingFace',
     repoId: 'Repository',
@@ -299,7 +333,7 @@ const en = {
   },
   transfers: {
     title: 'Transfers',
-    description: 'HuggingFace imports, copies and moves, live. They go on when you close this page.',
+    description: 'HuggingFace imports, copies, moves and syncs, live. They go on when you close this page.',
     empty: 'No transfers yet',
     emptyBody: 'Start one from the storage browser: import from HuggingFace, or copy or move a selection.',
     tableLabel: 'Transfer jobs',
@@ -331,7 +365,10 @@ const en = {
       done: 'Done',
       skipped: 'Skipped',
     } as Record<string, string>,
-    kinds: { huggingface: 'HuggingFace import', copy: 'Copy', move: 'Move' } as Record<string, string>,
+    kinds: { huggingface: 'HuggingFace import', copy: 'Copy', move: 'Move', sync: 'Sync' } as Record<
+      string,
+      string
+    >,
     counts: (done: number, total: number, failed: number, skipped: number) =>
       `${done}/${total} files` +
       (failed ? `, ${failed} failed` : '') +
@@ -353,6 +390,8 @@ const en = {
       `${kind === 'copy' ? 'Copy' : 'Move'} ${what} to ${where}`,
     items: (n: number) => `${n} item${n === 1 ? '' : 's'}`,
     renameTitle: (from: string, to: string) => `Rename "${from}" to "${to}"`,
+    syncTitle: (from: string, to: string) => `Sync ${from} to ${to}`,
+    deleteMark: 'delete',
   },
   buckets: {
     title: 'Buckets',

@@ -1,4 +1,4 @@
-"""Transfers API: start, list, cancel, preview/precheck, and the one SSE stream per browser tab."""
+"""Transfers API: start, list, cancel, preview/precheck/sync plan, and the one SSE stream per browser tab."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from odh_tec.services import Services, get_services
 from odh_tec.transfers.engine import TooManyRequests, TransferEngine
-from odh_tec.transfers.schemas import ClearedJobs, CopyPrecheck, HfPreview, Job, JobList
-from odh_tec.transfers.specs import CopySpec, HFImportSpec
+from odh_tec.transfers.schemas import ClearedJobs, CopyPrecheck, HfPreview, Job, JobList, SyncPlan
+from odh_tec.transfers.specs import CopySpec, HFImportSpec, SyncSpec
 
 router = APIRouter()
 
@@ -78,7 +78,24 @@ class CopyTransferRequest(BaseModel):
     limit_rate: LimitRate = None
 
 
-TransferRequest = Annotated[HFTransferRequest | CopyTransferRequest, Field(discriminator="kind")]
+class SyncFolder(BaseModel):
+    location_id: LocationId
+    prefix: Key = ""  # the folder ('' = the whole bucket or location)
+
+
+class SyncTransferRequest(BaseModel):
+    """Make `destination` look like `source` (docs/transfers.md, Sync)."""
+
+    kind: Literal["sync"]
+    source: SyncFolder
+    destination: SyncFolder
+    delete: bool = False  # also delete destination files the source does not have
+    include: list[Pattern] = Field(default_factory=list, max_length=PATTERNS)
+    exclude: list[Pattern] = Field(default_factory=list, max_length=PATTERNS)
+    limit_rate: LimitRate = None
+
+
+TransferRequest = Annotated[HFTransferRequest | CopyTransferRequest | SyncTransferRequest, Field(discriminator="kind")]
 
 
 class PreviewRequest(BaseModel):
@@ -127,12 +144,27 @@ def copy_spec(body: CopyTransferRequest, services: Services) -> CopySpec:
     )
 
 
+def sync_spec(body: SyncTransferRequest) -> SyncSpec:
+    return SyncSpec(
+        source_location=body.source.location_id,
+        source_prefix=body.source.prefix,
+        destination_location=body.destination.location_id,
+        destination_prefix=body.destination.prefix,
+        delete=body.delete,
+        include=body.include,
+        exclude=body.exclude,
+        limit_rate=body.limit_rate or None,
+    )
+
+
 @router.post("", status_code=201, response_model=Job)
 async def start(body: TransferRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
     if isinstance(body, HFTransferRequest):
         spec = hf_spec(body.source, body.destination)
         spec.limit_rate = body.limit_rate or None
         job = await engine.submit(spec)
+    elif isinstance(body, SyncTransferRequest):
+        job = await engine.submit(sync_spec(body))
     else:
         job = await engine.submit(copy_spec(body, engine.services))
     return job.to_json()
@@ -146,6 +178,13 @@ async def preview(body: PreviewRequest, engine: TransferEngine = Depends(engine_
 @router.post("/copy/precheck", response_model=CopyPrecheck)
 async def precheck(body: CopyTransferRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
     return await engine.precheck_copy(copy_spec(body, engine.services))
+
+
+@router.post("/sync/plan", response_model=SyncPlan)
+async def sync_plan(body: SyncTransferRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
+    """A dry run: what the sync would copy, skip and delete, and by which rule. Totals count every file;
+    `files` lists at most `limit` of each action."""
+    return (await engine.plan_sync(sync_spec(body))).to_json()
 
 
 @router.get("", response_model=JobList)

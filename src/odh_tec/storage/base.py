@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 import builtins
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -121,11 +121,15 @@ class Storage(abc.ABC):
         content_type: str | None = None,
         metadata: dict[str, str] | None = None,
         if_none_match: bool = False,
+        late_metadata: Callable[[], dict[str, str]] | None = None,
     ) -> ObjectInfo:
         """Store `chunks` under `key`, all or nothing.
 
         `size`, when known, sizes the multipart parts. `if_none_match` refuses to replace an existing
         object (PreconditionFailed). If `chunks` raises, or the task is cancelled, nothing is left.
+        `late_metadata` is called once the last chunk was read, for metadata known only then (a checksum
+        computed while streaming): a local file gets it before it appears, an S3 object sent as one
+        PutObject too; a multipart upload declared its metadata before its first part, so it goes without.
         """
 
     @abc.abstractmethod

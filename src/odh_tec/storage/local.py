@@ -22,7 +22,7 @@ import mimetypes
 import os
 import shutil
 import stat as stat_mode
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -167,6 +167,7 @@ class LocalStorage(Storage):
         content_type: str | None = None,
         metadata: dict[str, str] | None = None,
         if_none_match: bool = False,
+        late_metadata: Callable[[], dict[str, str]] | None = None,
     ) -> ObjectInfo:
         if not key or key.endswith("/"):
             raise BadRequest("A file path is required", code="InvalidKey")
@@ -185,6 +186,8 @@ class LocalStorage(Storage):
                 if chunk:
                     await asyncio.to_thread(fh.write, chunk)
             await asyncio.to_thread(fh.flush)
+            if late_metadata is not None:
+                metadata = {**(metadata or {}), **late_metadata()}
             if metadata:
                 _write_xattrs(temp, metadata)
             if if_none_match:

@@ -1,4 +1,5 @@
-"""`odh-tec import-hf`, `odh-tec cp` and `odh-tec s3-env`: the transfer engine from a notebook or a script.
+"""`odh-tec import-hf`, `odh-tec cp`, `odh-tec sync` and `odh-tec s3-env`: the transfer engine from a
+notebook or a script.
 
 Same engine, same settings (S3, Hub endpoint and token, proxy, CA bundles) as the server, read from
 the environment; no web server is started. With no `AWS_S3_ENDPOINT`, the embedded S3 of a running
@@ -24,7 +25,7 @@ from odh_tec.transfers import options_from_env
 from odh_tec.transfers.engine import TransferEngine
 from odh_tec.transfers.model import FileState, Job, JobState
 from odh_tec.transfers.progress import Reporter, human_bytes
-from odh_tec.transfers.specs import CONFLICT_POLICIES, CopySpec, HFImportSpec
+from odh_tec.transfers.specs import CONFLICT_POLICIES, CopySpec, HFImportSpec, SyncSpec
 from odh_tec.transfers.targets import Target, TargetError, parse_target
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -66,6 +67,22 @@ def register(subparsers) -> None:
     )
     cp.add_argument("--move", action="store_true", help="delete each source file once its copy is verified")
     _common(cp, copy)
+
+    sync = subparsers.add_parser(
+        "sync",
+        help="make a folder look like another one (S3 buckets and local folders)",
+        description="Copy the files of the folder SRC that DST lacks or has in another version (same size "
+        "and checksum, else same size and DST not older, means unchanged); with --delete, also delete "
+        "what DST has and SRC does not. SRC and DST: s3://BUCKET/PREFIX, local://LOCATION/PATH or a "
+        "folder (/abs, ./rel, ~/dir). --dry-run shows the plan, moving nothing.",
+    )
+    sync.add_argument("src")
+    sync.add_argument("dst")
+    sync.add_argument("--delete", action="store_true", help="delete files in DST that are not in SRC")
+    sync.add_argument("--dry-run", action="store_true", help="show what would be copied and deleted, do nothing")
+    sync.add_argument("--include", action="append", default=[], metavar="GLOB", help="only these files (repeatable)")
+    sync.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="not these files (repeatable)")
+    _common(sync, sync_folders)
 
     env = subparsers.add_parser(
         "s3-env",
@@ -148,6 +165,24 @@ def copy(args: argparse.Namespace) -> int:
         limit_rate=args.limit_rate or None,
     )
     return _run(args, lambda engine: _transfer(engine, spec, args), [src, dst])
+
+
+def sync_folders(args: argparse.Namespace) -> int:
+    try:
+        src, dst = parse_target(args.src), parse_target(args.dst)
+    except TargetError as exc:
+        return _refused(args, "InvalidTarget", str(exc))
+    spec = SyncSpec(
+        source_location=src.location_id,
+        source_prefix=src.path,  # a folder either way: a trailing '/' is implied
+        destination_location=dst.location_id,
+        destination_prefix=dst.path,
+        delete=args.delete,
+        include=args.include,
+        exclude=args.exclude,
+        limit_rate=args.limit_rate or None,
+    )
+    return _run(args, lambda engine: _sync(engine, spec, args), [src, dst])
 
 
 def s3_env(args: argparse.Namespace) -> int:
@@ -279,6 +314,43 @@ async def _dry_run(engine: TransferEngine, spec: HFImportSpec, args: argparse.Na
 
 async def _transfer(engine: TransferEngine, spec: HFImportSpec | CopySpec, args: argparse.Namespace) -> int:
     job = await engine.submit(spec)
+    await _watch(engine, job, args)
+    if args.json:
+        print(json.dumps(job.to_json()))
+    return EXIT_OK if job.state == JobState.COMPLETED else EXIT_FAILED
+
+
+async def _sync(engine: TransferEngine, spec: SyncSpec, args: argparse.Namespace) -> int:
+    """One JSON shape for a dry run and a run (docs/transfers.md): the plan, and the job that ran it."""
+    plan = await engine.plan_sync(spec)
+    shown = plan.to_json()
+    if args.dry_run:
+        if args.json:
+            print(json.dumps({"dry_run": True, "plan": shown, "job": None}))
+        else:
+            _print_plan(shown)
+        return EXIT_OK
+    job = await engine.submit(spec, planned=plan)
+    await _watch(engine, job, args)
+    if args.json:
+        print(json.dumps({"dry_run": False, "plan": shown, "job": job.to_json()}))
+    return EXIT_OK if job.state == JobState.COMPLETED else EXIT_FAILED
+
+
+def _print_plan(plan: dict) -> None:
+    for f in plan["files"]:
+        if f["action"] != "skip":
+            print(f"{f['action']:6} {f['rule']:13} {human_bytes(f['size']):>10}  {f['path']}")
+    totals = plan["totals"]
+    print(
+        f"{totals['copy']['files']} to copy ({human_bytes(totals['copy']['bytes'])}), "
+        f"{totals['skip']['files']} unchanged, {totals['delete']['files']} to delete"
+        + (f" (the first {plan['limit']} of each are listed)" if plan["truncated"] else "")
+    )
+
+
+async def _watch(engine: TransferEngine, job: Job, args: argparse.Namespace) -> None:
+    """Follow the job to its end (a progress line on stderr unless --json); ^C cancels it."""
     reporter = None if args.json else Reporter(sys.stderr, tty=sys.stderr.isatty())
     try:
         await _follow(engine, job, reporter)
@@ -286,11 +358,8 @@ async def _transfer(engine: TransferEngine, spec: HFImportSpec | CopySpec, args:
         await asyncio.shield(engine.cancel(job.id))
         raise
     _not_cancelled(job)
-    if args.json:
-        print(json.dumps(job.to_json()))
-    elif reporter is not None:
+    if reporter is not None:
         reporter.finish(job)
-    return EXIT_OK if job.state == JobState.COMPLETED else EXIT_FAILED
 
 
 def _not_cancelled(job: Job) -> None:

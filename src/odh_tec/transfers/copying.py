@@ -8,17 +8,20 @@ A source key lands at `<destination prefix>/<its name>`; a source folder `a/b/` 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
 from odh_tec.errors import ApiError, BadRequest
+from odh_tec.hf.verify import ChecksumMismatch
 from odh_tec.services import Services
 from odh_tec.storage.base import Storage
 from odh_tec.transfers.keys import basename, folder, renamed
 from odh_tec.transfers.model import FileState, Job, TransferFile
-from odh_tec.transfers.ratelimit import throttled
+from odh_tec.transfers.ratelimit import Throttle, throttled
 from odh_tec.transfers.runner import Progress, Runner
 from odh_tec.transfers.specs import CONFLICT_POLICIES, CopySpec
+from odh_tec.transfers.sync_rules import stored_sha256
 
 STAT_CONCURRENCY = 16
 MAX_RENAMES = 1000
@@ -33,6 +36,66 @@ async def _counted(chunks: AsyncGenerator[bytes, None], progress: Progress) -> A
         async for chunk in chunks:
             progress(len(chunk))
             yield chunk
+
+
+class Sha256Recorder:
+    """The sha256 of the bytes that stream past, as `sha256` metadata for the destination; checked
+    against the source's stored sha256 when it has one (a mismatch raises inside the stream, so the
+    write aborts and leaves nothing)."""
+
+    def __init__(self, name: str, expected: str | None):
+        self.name, self.expected = name, expected
+        self._hash = hashlib.sha256()
+
+    async def hashed(self, chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
+        async with aclosing(chunks):
+            async for chunk in chunks:
+                self._hash.update(chunk)
+                yield chunk
+        if self.expected and self._hash.hexdigest() != self.expected:
+            raise ChecksumMismatch(
+                f"'{self.name}': its sha256 is {self._hash.hexdigest()}, not the {self.expected} stored "
+                "with it; the copy was aborted"
+            )
+
+    def metadata(self) -> dict[str, str]:
+        return {"sha256": self._hash.hexdigest()}
+
+
+async def copy_object(
+    source: Storage,
+    destination: Storage,
+    src_key: str,
+    dst_key: str,
+    size: int,
+    progress: Progress,
+    throttle: Throttle | None,
+    *,
+    record_sha256: bool = False,
+) -> None:
+    """One object, server-side when the backends can (its metadata and ETag come along), else streamed
+    through the app at the throttle's pace, with the source's content type and metadata. With
+    `record_sha256` a streamed copy also stores the sha256 of its bytes, computed as they pass (a sync's
+    next run then compares checksums)."""
+    copied = await destination.copy_from(source, src_key, dst_key, size)
+    if copied is not None:
+        # Server-side: no byte passed through us (so no bandwidth limit paced it); report it at the end.
+        progress(size)
+        return
+    info = await source.stat(src_key)
+    paced = throttled(source.read(src_key), throttle)
+    recorder = Sha256Recorder(src_key, stored_sha256(info.metadata)) if record_sha256 else None
+    if recorder is not None:
+        paced = recorder.hashed(paced)
+    async with aclosing(_counted(paced, progress)) as chunks:
+        await destination.write(
+            dst_key,
+            chunks,
+            size=info.size,
+            content_type=info.content_type,
+            metadata=info.metadata or None,
+            late_metadata=recorder.metadata if recorder is not None else None,
+        )
 
 
 async def plan_files(services: Services, spec: CopySpec) -> tuple[Storage, Storage, list[TransferFile]]:
@@ -118,17 +181,7 @@ class CopyRunner(Runner):
 
     async def transfer(self, job: Job, file: TransferFile, progress: Progress) -> None:
         self.note_created(job, file)
-        copied = await self.destination.copy_from(self.source, file.source, file.key, file.size)
-        if copied is not None:
-            # Server-side: no byte passed through us (so no bandwidth limit paced it); report it at the end.
-            progress(file.size)
-        else:
-            info = await self.source.stat(file.source)
-            paced = throttled(self.source.read(file.source), self.throttle)
-            async with aclosing(_counted(paced, progress)) as chunks:
-                await self.destination.write(
-                    file.key, chunks, size=info.size, content_type=info.content_type, metadata=info.metadata or None
-                )
+        await copy_object(self.source, self.destination, file.source, file.key, file.size, progress, self.throttle)
         if self.spec.kind == "move":
             result = await self.destination.stat(file.key)
             if result.size != file.size:

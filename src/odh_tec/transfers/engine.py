@@ -1,4 +1,4 @@
-"""The transfer engine: every server-side transfer (Hub imports, copies, moves) runs here.
+"""The transfer engine: every server-side transfer (Hub imports, copies, moves, syncs) runs here.
 
 * Planning (resolve, list, stat) happens before a job is accepted and never takes a slot, so
   metadata calls never wait behind data transfers.
@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import logging
 import random
@@ -30,14 +31,14 @@ from odh_tec.hf.download import DownloadPolicy
 from odh_tec.hf.errors import HubRateLimited, HubServerError, HubUnreachable
 from odh_tec.hf.verify import ChecksumMismatch, SizeMismatch
 from odh_tec.services import Services
-from odh_tec.transfers import copying, hf_import
+from odh_tec.transfers import copying, hf_import, sync
 from odh_tec.transfers.events import EventHub, Subscription
 from odh_tec.transfers.hf_import import HubOptions
 from odh_tec.transfers.limiter import SlotLimiter
 from odh_tec.transfers.model import FileState, Job, JobState, TransferFile
 from odh_tec.transfers.ratelimit import Throttle, TokenBucket
-from odh_tec.transfers.runner import Runner
-from odh_tec.transfers.specs import CopySpec, HFImportSpec
+from odh_tec.transfers.runner import Runner, SkipFile
+from odh_tec.transfers.specs import CopySpec, HFImportSpec, SyncSpec
 from odh_tec.transfers.store import JobStore, StoredJob
 
 log = logging.getLogger(__name__)
@@ -227,6 +228,8 @@ class TransferEngine:
             return await hf_import.restore(
                 self.services, entry.job, entry.spec, self.options.hub, self.options.download
             )
+        if entry.job.kind == "sync":
+            return await sync.restore(self.services, entry.job, entry.spec)
         return await copying.restore(self.services, entry.job, entry.spec)
 
     def clear_finished(self) -> list[str]:
@@ -278,6 +281,10 @@ class TransferEngine:
     async def precheck_copy(self, spec: CopySpec) -> dict:
         return await copying.precheck(self.services, spec)
 
+    async def plan_sync(self, spec: SyncSpec) -> sync.SyncPlan:
+        """What a sync would do (a dry run): `submit(spec, planned=…)` then runs exactly this plan."""
+        return await sync.build_plan(self.services, spec)
+
     # Starting, waiting, cancelling ---------------------------------------------------------------
 
     @property
@@ -293,8 +300,9 @@ class TransferEngine:
                 "allows: wait for one to finish, or cancel one, then try again"
             )
 
-    async def submit(self, spec: HFImportSpec | CopySpec) -> Job:
-        """Plan the job (Hub and storage errors surface here), then run it in the background.
+    async def submit(self, spec: HFImportSpec | CopySpec | SyncSpec, *, planned: sync.SyncPlan | None = None) -> Job:
+        """Plan the job (Hub and storage errors surface here), then run it in the background. A sync may
+        come with the plan a dry run showed (`plan_sync`), which then runs as it is.
 
         Refused (429) past `max_active_jobs`: the slot is taken before planning, which awaits, so that
         concurrent submits cannot all pass the check at once."""
@@ -304,6 +312,8 @@ class TransferEngine:
         try:
             if isinstance(spec, HFImportSpec):
                 job, runner = await hf_import.plan(self.services, spec, self.options.hub, self.options.download)
+            elif isinstance(spec, SyncSpec):
+                job, runner = await sync.plan(self.services, spec, planned)
             else:
                 job, runner = await copying.plan(self.services, spec)
         finally:
@@ -370,18 +380,24 @@ class TransferEngine:
                 if self.store is not None:
                     self.store.mark_prepared(job)
             self._mark(job)
-            async with asyncio.TaskGroup() as group:
-                for file in job.files:
-                    if file.state in (FileState.SKIPPED, FileState.DONE):  # DONE: before a restart
+            for index, phase in enumerate(runner.phases(job)):
+                # The first phase always runs: a file that failed before a restart must not hold back
+                # the other files of a resumed job, only a later phase (a sync's deletions).
+                if index and any(f.state == FileState.FAILED for f in job.files):
+                    self._held_back(job, phase)
+                    continue
+                async with asyncio.TaskGroup() as group:
+                    for file in phase:
+                        if file.state in (FileState.SKIPPED, FileState.DONE):  # DONE: before a restart
+                            self._started(job)
+                            continue
+                        await self.limiter.acquire()
                         self._started(job)
-                        continue
-                    await self.limiter.acquire()
-                    self._started(job)
-                    try:
-                        group.create_task(self._file(job, runner, file))
-                    except BaseException:
-                        self.limiter.release()
-                        raise
+                        try:
+                            group.create_task(self._file(job, runner, file))
+                        except BaseException:
+                            self.limiter.release()
+                            raise
             self._started(job)
             failed = [f for f in job.files if f.state == FileState.FAILED]
             if failed:
@@ -434,6 +450,14 @@ class TransferEngine:
             if done is not None:
                 done.set()
 
+    def _held_back(self, job: Job, files: builtins.list[TransferFile]) -> None:
+        """A later phase's files after a failure in an earlier one: left alone, and saying why."""
+        for file in files:
+            if file.state == FileState.QUEUED:
+                file.state = FileState.SKIPPED
+                file.error = "Not started: an earlier file of this job failed"
+        self._mark(job)
+
     async def _file(self, job: Job, runner: Runner, file: TransferFile) -> None:
         """One file, with retries; never raises except on cancel (the job's other files go on)."""
         options = self.options
@@ -447,6 +471,9 @@ class TransferEngine:
                 except asyncio.CancelledError:
                     file.state = FileState.CANCELLED
                     raise
+                except SkipFile as exc:
+                    file.state, file.error = FileState.SKIPPED, str(exc)
+                    return
                 except Exception as exc:
                     file.bytes_done = 0
                     if attempt < options.file_attempts and retryable(exc):

@@ -50,9 +50,10 @@ class TransferFile:
     error: str | None = None
     attempts: int = 0
     existed: bool = False  # something was at `key` before the job started: never delete it
+    action: str | None = None  # a sync's "copy" or "delete" (other kinds only copy: None)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "path": self.path,
             "destination_key": self.key,
             "size": self.size,
@@ -60,11 +61,14 @@ class TransferFile:
             "state": self.state.value,
             "error": self.error,
         }
+        if self.action is not None:
+            out["action"] = self.action
+        return out
 
 
 @dataclass
 class Job:
-    kind: str  # "huggingface", "copy" or "move"
+    kind: str  # "huggingface", "copy", "move" or "sync"
     title: str
     source: dict  # public description (never a token)
     destination: dict

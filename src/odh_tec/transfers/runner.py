@@ -14,6 +14,11 @@ from odh_tec.transfers.ratelimit import Throttle
 Progress = Callable[[int], None]
 
 
+class SkipFile(Exception):
+    """Raised by `Runner.transfer` to leave a file alone (state `skipped`, the message as its note)
+    instead of failing it: a planned deletion whose file changed since the plan."""
+
+
 class Runner(abc.ABC):
     destination: Storage
     throttle: Throttle | None = None  # the bandwidth limits the bytes of this job pass (set by the engine)
@@ -36,6 +41,11 @@ class Runner(abc.ABC):
 
     async def prepare(self, job: Job) -> None:  # noqa: B027 - an optional hook: doing nothing is the default
         """Metadata work before any byte moves (what exists already, what to skip). No slot held."""
+
+    def phases(self, job: Job) -> list[list[TransferFile]]:
+        """The job's files in the order they must run: each group starts once the one before it ended,
+        and only if no file of the job failed (a sync deletes only after every copy succeeded)."""
+        return [job.files]
 
     @abc.abstractmethod
     async def transfer(self, job: Job, file: TransferFile, progress: Progress) -> None:

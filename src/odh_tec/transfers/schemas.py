@@ -1,4 +1,4 @@
-"""The JSON of jobs, Hub previews and copy prechecks, as the transfers API sends them.
+"""The JSON of jobs, Hub previews, copy prechecks and sync plans, as the transfers API sends them.
 
 `Job.to_json` and the planners build plain dicts; the API checks them against these TypedDicts.
 Keys a kind of job does not have are `NotRequired`: left out of the answer, never sent as null. The
@@ -14,6 +14,9 @@ from typing_extensions import TypedDict
 from odh_tec.transfers.model import FileState, JobState
 
 ConflictPolicy = Literal["skip", "overwrite", "rename"]
+# Which rule decided a sync's action for a file (docs/transfers.md, Sync): `new`, `size`, `etag`,
+# `sha256` and `size-mtime` for the source's files, `not-in-source` for a deletion.
+SyncRule = Literal["new", "size", "etag", "sha256", "size-mtime", "not-in-source"]
 
 
 class JobFile(TypedDict):
@@ -23,6 +26,7 @@ class JobFile(TypedDict):
     bytes_done: int
     state: FileState
     error: str | None  # "Code: message"
+    action: NotRequired[Literal["copy", "delete"]]  # syncs: a deletion has size 0 (it moves no byte)
 
 
 class JobTotals(TypedDict):
@@ -52,6 +56,29 @@ class CopyJobSource(TypedDict):
     prefixes: list[str]
 
 
+class SyncJobSource(TypedDict):
+    location_id: str
+    prefix: str  # the folder, '' or ending with '/'
+    include: list[str]
+    exclude: list[str]
+
+
+class SyncCount(TypedDict):
+    files: int
+    bytes: int
+
+
+class SyncTotals(TypedDict):
+    copy: SyncCount  # new or changed files
+    skip: SyncCount  # unchanged
+    delete: SyncCount  # at the destination only (with `delete`)
+
+
+class SyncJobInfo(TypedDict):
+    delete: bool
+    totals: SyncTotals  # the plan the job runs
+
+
 class JobDestination(TypedDict):
     location_id: str
     prefix: str
@@ -62,10 +89,10 @@ class JobDestination(TypedDict):
 class Job(TypedDict):
     id: str
     version: int  # grows with every change a client shows: of two copies, the higher is the newer
-    kind: Literal["huggingface", "copy", "move"]
+    kind: Literal["huggingface", "copy", "move", "sync"]
     state: JobState
     title: str
-    source: HfJobSource | CopyJobSource
+    source: HfJobSource | CopyJobSource | SyncJobSource
     destination: JobDestination
     created_at: str  # ISO 8601, UTC
     started_at: str | None
@@ -76,6 +103,7 @@ class Job(TypedDict):
     destination_base: NotRequired[str]  # Hub imports: the folder the repo's files land in
     conflict: NotRequired[ConflictPolicy]  # copies and moves
     limit_rate: NotRequired[int]  # the job's own bandwidth limit (bytes/s), when it was given one
+    sync: NotRequired[SyncJobInfo]  # syncs
     totals: JobTotals
     files: list[JobFile]
 
@@ -120,3 +148,20 @@ class CopyPrecheck(TypedDict):
     files: int
     total_size: int
     conflicts: list[CopyConflict]
+
+
+class SyncPlanFile(TypedDict):
+    path: str  # relative to both folders
+    action: Literal["copy", "skip", "delete"]
+    rule: SyncRule
+    size: int
+
+
+class SyncPlan(TypedDict):
+    source: SyncJobSource
+    destination: JobDestination
+    delete: bool
+    totals: SyncTotals  # every file
+    files: list[SyncPlanFile]  # copies, then deletions, then skips: at most `limit` of each
+    limit: int
+    truncated: bool  # some action had more than `limit` files

@@ -1,4 +1,4 @@
-"""What a caller asks for: an import from the Hub, or a copy/move between locations."""
+"""What a caller asks for: an import from the Hub, a copy/move between locations, or a sync of two folders."""
 
 from __future__ import annotations
 
@@ -59,6 +59,34 @@ class CopySpec:
         if self.key:
             out["key"] = self.key
         return out
+
+    def stored(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SyncSpec:
+    """Make the folder `destination_prefix` of one location look like `source_prefix` of another."""
+
+    source_location: str
+    source_prefix: str
+    destination_location: str
+    destination_prefix: str
+    delete: bool = False  # also delete destination files the source does not have
+    include: list[str] = field(default_factory=list)  # globs of hf/patterns.py, relative to the folders
+    exclude: list[str] = field(default_factory=list)
+    limit_rate: int | None = None  # bytes/s for this job alone, on top of the global limit
+
+    def public_source(self) -> dict:
+        return {
+            "location_id": self.source_location,
+            "prefix": self.source_prefix,
+            "include": list(self.include),
+            "exclude": list(self.exclude),
+        }
+
+    def public_destination(self) -> dict:
+        return {"location_id": self.destination_location, "prefix": self.destination_prefix}
 
     def stored(self) -> dict:
         return asdict(self)

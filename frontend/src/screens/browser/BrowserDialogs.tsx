@@ -6,6 +6,7 @@ import { CreateFolderModal, DeleteModal, DetailsModal, type DeleteTarget } from 
 import { PreviewModal } from './PreviewModal';
 import { RenameModal, type RenameTarget } from './RenameModal';
 import { CopyUriModal, ShareModal } from './ShareModals';
+import { SyncModal } from './SyncModal';
 import { UploadsModal } from './UploadsModal';
 
 export type Dialog =
@@ -18,6 +19,8 @@ export type Dialog =
   | { kind: 'share'; key: string }
   | { kind: 'uri'; path: string }
   | { kind: 'hf' }
+  /** Sync the folder `prefix` of this location to another folder. */
+  | { kind: 'sync'; prefix: string }
   | { kind: 'uploads' }
   | null;
 
@@ -122,6 +125,15 @@ export function BrowserDialogs({
           locationId={locationId}
           locationName={locationName}
           prefix={prefix}
+          onClose={onClose}
+        />
+      );
+    case 'sync':
+      return (
+        <SyncModal
+          locationId={locationId}
+          sourcePrefix={dialog.prefix}
+          sourceName={`${locationName}/${dialog.prefix}`}
           onClose={onClose}
         />
       );

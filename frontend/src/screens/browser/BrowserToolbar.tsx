@@ -20,6 +20,7 @@ import type { Selection } from './useSelection';
 
 export function BrowserToolbar({
   locationId,
+  prefix,
   listing,
   selection,
   disabled,
@@ -28,6 +29,8 @@ export function BrowserToolbar({
   openDialog,
 }: {
   locationId: string;
+  /** The open folder ('' = the top level). */
+  prefix: string;
   listing: ObjectListing;
   selection: Selection;
   /** The location is unavailable or the listing failed: nothing to search or add to. */
@@ -67,7 +70,8 @@ export function BrowserToolbar({
             />
           </ToolbarItem>
         </ToolbarGroup>
-        <ToolbarGroup variant="action-group">
+        {/* Wraps at narrow widths: five buttons do not fit 800 px on one line. */}
+        <ToolbarGroup variant="action-group" rowWrap={{ default: 'wrap' }}>
           <ToolbarItem>
             <Button icon={<UploadIcon />} onClick={onUploadFiles} isDisabled={disabled}>
               {t.browser.uploadFiles}
@@ -96,6 +100,16 @@ export function BrowserToolbar({
           <ToolbarItem>
             <Button variant="secondary" onClick={() => openDialog({ kind: 'hf' })} isDisabled={disabled}>
               {t.browser.hfImport}
+            </Button>
+          </ToolbarItem>
+          <ToolbarItem>
+            <Button
+              variant="secondary"
+              onClick={() => openDialog({ kind: 'sync', prefix })}
+              isDisabled={disabled}
+              data-testid="sync-folder"
+            >
+              {t.browser.sync}
             </Button>
           </ToolbarItem>
           {uploadItems.length > 0 && (

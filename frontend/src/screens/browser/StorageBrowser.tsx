@@ -88,6 +88,7 @@ export default function StorageBrowser() {
         >
           <BrowserToolbar
             locationId={locationId}
+            prefix={prefix}
             listing={listing}
             selection={selection}
             disabled={unavailable || !!listing.loadError}

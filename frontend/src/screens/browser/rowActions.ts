@@ -36,6 +36,7 @@ export const folderActions = (
     title: t.browser.copyTo,
     onClick: () => openDialog({ kind: 'copy', keys: [], prefixes: [folder.prefix] }),
   },
+  { title: t.browser.sync, onClick: () => openDialog({ kind: 'sync', prefix: folder.prefix }) },
   {
     title: t.browser.rename,
     onClick: () => openDialog({ kind: 'rename', target: { kind: 'folder', prefix: folder.prefix } }),

@@ -102,10 +102,16 @@ export function JobFilesTable({ job, onlyFailed = false }: { job: Job; onlyFaile
             <Tr key={file.path}>
               <Td dataLabel={t.transfers.path} modifier="breakWord">
                 <span className="odh-tec-mono">{file.path}</span>
+                {file.action === 'delete' && (
+                  // A sync's deletion: the path is the destination's file, and no byte moves.
+                  <Label isCompact color="red" className="pf-v6-u-ml-sm" data-testid="file-delete">
+                    {t.transfers.deleteMark}
+                  </Label>
+                )}
                 {file.error && <div className="pf-v6-u-text-color-status-danger">{file.error}</div>}
               </Td>
               <Td dataLabel={t.common.size} modifier="nowrap">
-                {formatBytes(file.size)}
+                {file.action === 'delete' ? '—' : formatBytes(file.size)}
               </Td>
               <Td dataLabel={t.transfers.progress}>
                 <Progress

@@ -12,7 +12,7 @@ import contextlib
 import io
 import logging
 import math
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Callable
 from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -130,8 +130,10 @@ class MultipartUpload:
         expected: int | None = None,
         budget: asyncio.Semaphore | None = None,
         uploads: UploadLog = NO_LOG,
+        late_metadata: Callable[[], dict[str, str]] | None = None,
     ):
         self.client, self.bucket, self.key = client, bucket, key
+        self.late_metadata = late_metadata  # only a single PutObject can still carry it
         self.part_size, self.extra, self.translate = part_size, extra, translate
         self.expected = expected  # the announced size, when known: sizes the last buffer
         self.budget = budget
@@ -204,8 +206,11 @@ class MultipartUpload:
             raise
 
     async def _put_whole(self, body: io.BytesIO, size: int) -> ObjectInfo:
+        extra = self.extra
+        if self.late_metadata is not None:
+            extra = {**extra, "Metadata": {**extra.get("Metadata", {}), **self.late_metadata()}}
         try:
-            answer = await self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, **self.extra)
+            answer = await self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, **extra)
         except Exception as exc:
             raise self.translate(exc, key=self.key) from exc
         return ObjectInfo(key=self.key, size=size, etag=answer.get("ETag", "").strip('"'))

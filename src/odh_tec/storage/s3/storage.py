@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from odh_tec.errors import ApiError, BadRequest, NotFound, PreconditionFailed
@@ -145,6 +145,7 @@ class S3Storage(Storage):
         content_type: str | None = None,
         metadata: dict[str, str] | None = None,
         if_none_match: bool = False,
+        late_metadata: Callable[[], dict[str, str]] | None = None,
     ) -> ObjectInfo:
         _check_key(key)
         if if_none_match and await self.exists(key):
@@ -163,6 +164,7 @@ class S3Storage(Storage):
             size,
             self.connection.part_budget,
             self.connection.upload_log(),
+            late_metadata,
         )
         return await uploader.run(chunks)
 
