@@ -136,3 +136,24 @@ def s3_keys(s3, bucket: str, prefix: str = "") -> list[str]:
 
 def open_uploads(s3, bucket: str) -> list[dict]:
     return s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+
+
+def notebook_env(monkeypatch, s3_server, local_root, tmp_path, **extra: str) -> dict[str, str]:
+    """The environment a notebook would have for the CLI: S3 settings, one local folder, no proxy,
+    plus `extra` (the Hub's settings); set with `monkeypatch`, returned for subprocesses."""
+    env = {
+        "AWS_S3_ENDPOINT": s3_server.endpoint,
+        "AWS_ACCESS_KEY_ID": s3_server.credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": s3_server.credentials.secret_access_key,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "LOCAL_STORAGE_PATHS": str(local_root),
+        "ODH_TEC_DATA_DIR": str(tmp_path / "data"),
+        "ODH_TEC_EMBEDDED_S3": "false",
+        "HTTP_PROXY": "",
+        "HTTPS_PROXY": "",
+        "NO_PROXY": "",
+        **extra,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env

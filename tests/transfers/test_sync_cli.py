@@ -10,27 +10,13 @@ import pytest
 
 from odh_tec.cli import main
 
-from .conftest import s3_keys
+from .conftest import notebook_env, s3_keys
 
 
 @pytest.fixture
 def sync_env(monkeypatch, s3_server, local_root, tmp_path):
     """A notebook's environment: S3 settings and one local folder (no Hub needed)."""
-    env = {
-        "AWS_S3_ENDPOINT": s3_server.endpoint,
-        "AWS_ACCESS_KEY_ID": s3_server.credentials.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": s3_server.credentials.secret_access_key,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "LOCAL_STORAGE_PATHS": str(local_root),
-        "ODH_TEC_DATA_DIR": str(tmp_path / "data"),
-        "ODH_TEC_EMBEDDED_S3": "false",
-        "HTTP_PROXY": "",
-        "HTTPS_PROXY": "",
-        "NO_PROXY": "",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return env
+    return notebook_env(monkeypatch, s3_server, local_root, tmp_path)
 
 
 def _json(capsys) -> dict:

@@ -14,7 +14,7 @@ import pytest
 from odh_tec.cli import main
 from odh_tec.transfers.targets import TargetError, parse_target
 
-from .conftest import TOKEN, s3_keys
+from .conftest import TOKEN, notebook_env, s3_keys
 
 GPT2 = "hf-tiny-v2/tiny-random-GPT2Model"
 
@@ -22,23 +22,7 @@ GPT2 = "hf-tiny-v2/tiny-random-GPT2Model"
 @pytest.fixture
 def cli_env(monkeypatch, hub, s3_server, local_root, tmp_path):
     """The environment a notebook would have: S3 and Hub settings, one local folder."""
-    env = {
-        "AWS_S3_ENDPOINT": s3_server.endpoint,
-        "AWS_ACCESS_KEY_ID": s3_server.credentials.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": s3_server.credentials.secret_access_key,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "HF_ENDPOINT": hub.url,
-        "HF_TOKEN": "",
-        "LOCAL_STORAGE_PATHS": str(local_root),
-        "ODH_TEC_DATA_DIR": str(tmp_path / "data"),
-        "ODH_TEC_EMBEDDED_S3": "false",
-        "HTTP_PROXY": "",
-        "HTTPS_PROXY": "",
-        "NO_PROXY": "",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return env
+    return notebook_env(monkeypatch, s3_server, local_root, tmp_path, HF_ENDPOINT=hub.url, HF_TOKEN="")
 
 
 def test_import_to_s3_with_json_summary(cli_env, capsys, bucket, s3, hub):

@@ -17,7 +17,6 @@ import {
   ModalHeader,
   Stack,
   StackItem,
-  TextArea,
   ToggleGroup,
   ToggleGroupItem,
   Title,
@@ -27,7 +26,6 @@ import { Link } from 'react-router-dom';
 import { api, ApiError } from '../../api/client';
 import type { HfPreview, HfSource } from '../../api/types';
 import { useAppData } from '../../app/appData';
-import { FieldHelper } from '../../app/FieldHelper';
 import { TextField } from '../../app/TextField';
 import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { messageOf } from '../../app/toasts';
@@ -36,6 +34,7 @@ import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
 import { JobFilesTable, JobSummary, StateLabel } from '../transfers/JobProgress';
 import { DestinationFields } from './DestinationFields';
+import { PatternField } from './PatternField';
 import { RateLimitField, limitRateOf } from '../../app/RateLimitField';
 
 const REPO_ID = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/;
@@ -134,22 +133,6 @@ export function HfImportModal({
       setPreview(null);
       setPreviewFailed(false);
     };
-
-  // The include and exclude globs, one a line (commas also separate them).
-  const patterns = (id: string, label: string, value: string, set: (v: string) => void, help?: string) => (
-    <GridItem md={6}>
-      <FormGroup label={label} fieldId={id}>
-        <TextArea
-          id={id}
-          value={value}
-          onChange={(_e, v) => edited(set)(v)}
-          rows={3}
-          resizeOrientation="vertical"
-        />
-        <FieldHelper help={help} />
-      </FormGroup>
-    </GridItem>
-  );
 
   const run = async (what: 'preview' | 'start') => {
     if (!valid) return;
@@ -291,8 +274,14 @@ export function HfImportModal({
             </Flex>
           </FormGroup>
         </GridItem>
-        {patterns('hf-include', t.hf.include, include, setInclude)}
-        {patterns('hf-exclude', t.hf.exclude, exclude, setExclude, t.hf.patternsHelp)}
+        <PatternField id="hf-include" label={t.hf.include} value={include} onChange={edited(setInclude)} />
+        <PatternField
+          id="hf-exclude"
+          label={t.hf.exclude}
+          value={exclude}
+          onChange={edited(setExclude)}
+          help={t.hf.patternsHelp}
+        />
         <GridItem span={12}>
           <DestinationFields folderId="hf-folder" folder={destFolder} onFolderChange={edited(setFolder)} />
           <RateLimitField id="hf-limit-rate" value={limit} onChange={setLimit} />

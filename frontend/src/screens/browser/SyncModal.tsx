@@ -11,11 +11,9 @@ import {
   Form,
   FormGroup,
   Grid,
-  GridItem,
   Modal,
   ModalBody,
   ModalHeader,
-  TextArea,
 } from '@patternfly/react-core';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
@@ -29,6 +27,7 @@ import { isActive, useTransfers } from '../../app/transfers';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { DestinationFields } from './DestinationFields';
+import { PatternField } from './PatternField';
 import { SyncPlanTable } from './SyncPlanTable';
 
 const OVERLAP = 'sync-overlap';
@@ -111,21 +110,6 @@ export function SyncModal({
       onClose();
     });
 
-  const patterns = (id: string, label: string, value: string, set: (v: string) => void, help?: string) => (
-    <GridItem md={6}>
-      <FormGroup label={label} fieldId={id}>
-        <TextArea
-          id={id}
-          value={value}
-          onChange={(_e, v) => edited(set)(v)}
-          rows={2}
-          resizeOrientation="vertical"
-        />
-        <FieldHelper help={help} />
-      </FormGroup>
-    </GridItem>
-  );
-
   return (
     <Modal isOpen variant="medium" onClose={onClose} aria-labelledby="sync-title">
       <ModalHeader title={t.sync.title(sourceName)} labelId="sync-title" />
@@ -149,8 +133,21 @@ export function SyncModal({
             />
           </FormGroup>
           <Grid hasGutter>
-            {patterns('sync-include', t.sync.include, include, setInclude)}
-            {patterns('sync-exclude', t.sync.exclude, exclude, setExclude, t.sync.patternsHelp)}
+            <PatternField
+              id="sync-include"
+              label={t.sync.include}
+              value={include}
+              onChange={edited(setInclude)}
+              rows={2}
+            />
+            <PatternField
+              id="sync-exclude"
+              label={t.sync.exclude}
+              value={exclude}
+              onChange={edited(setExclude)}
+              rows={2}
+              help={t.sync.patternsHelp}
+            />
           </Grid>
         </Form>
         {plan && (
