@@ -27,8 +27,14 @@ export function folderOf(prefix: string | undefined): string {
   return !cleaned || cleaned.endsWith('/') ? cleaned : `${cleaned}/`;
 }
 
+/** A location as people write it: `bucket` (default S3 connection), `connection@bucket`, or the folder's name. */
+export function locationLabel(l: Pick<Location, 'name' | 'connection'>): string {
+  return l.connection && l.connection !== 'default' ? `${l.connection}@${l.name}` : l.name;
+}
+
 export function locationName(id: string, locations: Location[] | null | undefined): string {
-  return locations?.find((l) => l.id === id)?.name ?? id.replace(/^[a-z0-9]+:/, '');
+  const found = locations?.find((l) => l.id === id);
+  return found ? locationLabel(found) : id.replace(/^[a-z0-9]+:/, '');
 }
 
 /** `bucket/folder/` (or `bucket/folder/file` for an exact key). */
