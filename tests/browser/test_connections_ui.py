@@ -55,6 +55,13 @@ def test_add_test_and_browse_a_connection(page, live, other_s3_server, team_buck
         result.wait_for()
         assert "team: Connection test passed" in result.inner_text(), result.inner_text()
 
+        # The buckets page shows each connection's buckets, picked by connection.
+        page.get_by_role("link", name="Buckets").click()
+        page.get_by_test_id("bucket-connection").select_option("team")
+        page.locator(f'[data-testid="bucket-row"][data-name="{team_bucket}"]').wait_for()
+        link = page.get_by_role("link", name=f"Browse {team_bucket}").or_(page.get_by_role("link", name=team_bucket))
+        assert f"s3%3Ateam%40{team_bucket}" in (link.first.get_attribute("href") or "")
+
         # The picker groups the new connection's buckets under its name; its objects open as usual.
         page.get_by_role("link", name="Storage browser").click()
         page.get_by_test_id("location-picker").click()

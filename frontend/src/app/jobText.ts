@@ -32,6 +32,11 @@ export function locationLabel(l: Pick<Location, 'name' | 'connection'>): string 
   return l.connection && l.connection !== 'default' ? `${l.connection}@${l.name}` : l.name;
 }
 
+/** The location id of a bucket: `s3:bucket` on the default connection, `s3:connection@bucket` elsewhere. */
+export function s3LocationId(connection: string | undefined, bucket: string): string {
+  return !connection || connection === 'default' ? `s3:${bucket}` : `s3:${connection}@${bucket}`;
+}
+
 export function locationName(id: string, locations: Location[] | null | undefined): string {
   const found = locations?.find((l) => l.id === id);
   return found ? locationLabel(found) : id.replace(/^[a-z0-9]+:/, '');

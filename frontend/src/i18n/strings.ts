@@ -353,6 +353,8 @@ const en = {
     renameTitle: (from: string, to: string) => `Rename "${from}" to "${to}"`,
   },
   buckets: {
+    connection: 'S3 connection',
+    connectionOption: (name: string) => (name === 'default' ? 'default (Data Connection)' : name),
     title: 'Buckets',
     description: 'S3 buckets visible with the configured keys.',
     create: 'Create bucket',
