@@ -381,7 +381,7 @@ const en = {
   settings: {
     title: 'Settings',
     restartNote:
-      'Changes apply at once and last until the application restarts; the environment variables set the values at start.',
+      'Changes apply at once and last until the application restarts; the environment variables set the values at start. S3 connections added here are saved.',
     tabs: { s3: 'S3', huggingface: 'HuggingFace', proxy: 'Proxy', transfers: 'Transfers' } as Record<
       string,
       string
@@ -467,7 +467,9 @@ const en = {
     deleteBody: (name: string) =>
       `The connection ${name} is removed from this app. Its buckets and their objects are not touched.`,
     deleted: (name: string) => `Connection ${name} deleted`,
-    readOnly: 'Change it where it is defined',
+    readOnly: 'Defined in S3_CONNECTIONS_FILE: change it there',
+    defaultReadOnly: 'The Data Connection (AWS_* variables): change it on the S3 tab',
+    readOnlyLabel: 'Read-only',
     group: (name: string) => (name === 'default' ? 'S3' : `S3 · ${name}`),
     unreachable: (name: string, message: string) => `Connection ${name}: ${message}`,
   },

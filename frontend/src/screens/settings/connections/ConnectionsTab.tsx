@@ -1,5 +1,5 @@
 /** Settings › S3 connections: the default connection and the named ones; add, edit, delete, test. */
-import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Alert, Bullseye, Button, Content, Label, Spinner, Tooltip } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { api } from '../../../api/client';
@@ -57,8 +57,6 @@ function ConnectionRow({
   onEdit: () => void;
   onDelete: () => void;
 }) {
-  const readOnly = (button: ReactElement) =>
-    c.editable ? button : <Tooltip content={t.connections.readOnly}>{<span>{button}</span>}</Tooltip>;
   return (
     <Tr data-testid="connection-row" data-name={c.name}>
       <Td dataLabel={t.connections.name}>
@@ -87,28 +85,27 @@ function ConnectionRow({
         >
           {t.connections.test}
         </Button>{' '}
-        {readOnly(
-          <Button
-            variant="link"
-            size="sm"
-            onClick={onEdit}
-            isDisabled={!c.editable}
-            aria-label={t.connections.editLabel(c.name)}
-          >
-            {t.connections.edit}
-          </Button>,
-        )}
-        {readOnly(
-          <Button
-            variant="link"
-            isDanger
-            size="sm"
-            onClick={onDelete}
-            isDisabled={!c.editable}
-            aria-label={t.connections.deleteLabel(c.name)}
-          >
-            {t.connections.delete}
-          </Button>,
+        {c.editable ? (
+          <>
+            <Button variant="link" size="sm" onClick={onEdit} aria-label={t.connections.editLabel(c.name)}>
+              {t.connections.edit}
+            </Button>
+            <Button
+              variant="link"
+              isDanger
+              size="sm"
+              onClick={onDelete}
+              aria-label={t.connections.deleteLabel(c.name)}
+            >
+              {t.connections.delete}
+            </Button>
+          </>
+        ) : (
+          <Tooltip content={c.name === 'default' ? t.connections.defaultReadOnly : t.connections.readOnly}>
+            <Label isCompact variant="outline" tabIndex={0} className="pf-v6-u-ml-sm">
+              {t.connections.readOnlyLabel}
+            </Label>
+          </Tooltip>
         )}
       </Td>
     </Tr>
