@@ -255,3 +255,32 @@ def test_the_cli_copies_with_named_connections(
     assert s3_keys(s3, bucket, "back/") == ["back/got/a.txt"]
     assert main(["cp", f"s3://nope@{other_bucket}/got/a.txt", "./x", "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["error"] == "NoSuchConnection"
+
+
+def test_a_job_whose_connection_is_gone_fails_with_the_reason(s3_server, tmp_path):
+    config = make_config(s3_server, tmp_path)
+    spec = CopySpec(source_location="s3:gone@bucket", destination_location="s3:gone@bucket", keys=["a.txt"])
+    job = store_unfinished_copy(
+        config.data_dir, spec, [TransferFile(path="a.txt", key="b.txt", size=1, source="a.txt")]
+    )
+    server = LiveServer(config).start()
+    try:
+        with server.client() as c:
+            answer = wait_job(c, job.id)
+        assert answer["state"] == "failed"
+        assert answer["error"].startswith("Could not resume after a restart: NoSuchConnection"), answer["error"]
+    finally:
+        server.stop()
+
+
+def test_the_cli_presigns_with_the_connection_of_the_uri(
+    cli_env, capsys, other_s3_server, other_s3, other_bucket, tmp_path
+):
+    import httpx
+
+    write_connections(saved_path(tmp_path / "data"), [_team(other_s3_server)])
+    other_s3.put_object(Bucket=other_bucket, Key="p.txt", Body=b"presigned")
+    assert main(["presign", f"s3://team@{other_bucket}/p.txt", "--json"]) == 0
+    url = json.loads(capsys.readouterr().out)["url"]
+    assert url.startswith(other_s3_server.endpoint) and f"Credential={OTHER_ADMIN.access_key_id}%2F" in url
+    assert httpx.get(url).content == b"presigned"
