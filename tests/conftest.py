@@ -302,3 +302,23 @@ def pytest_collection_modifyitems(items):
     browser_ids = {id(item) for item in in_browser}
     others = [item for item in items if id(item) not in browser_ids]
     items[:] = others + in_browser
+
+
+# A second S3 (named connections, issue 13) ---------------------------------------------------------
+
+OTHER_ADMIN = S3Credentials("otheradmin", "otheradmin-secret-key-9876543210")
+
+
+@pytest.fixture(scope="module")
+def other_s3_server(tmp_path_factory) -> Iterator[S3Server]:
+    """Another SeaweedFS, with keys of its own: a second S3 connection's endpoint. Module-scoped: only
+    the modules that need two servers start it."""
+    server = EmbeddedS3(tmp_path_factory.mktemp("seaweedfs-other"), credentials=OTHER_ADMIN)
+    server.start()
+    yield S3Server(server.endpoint, OTHER_ADMIN)
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def other_s3(other_s3_server):
+    return other_s3_server.client()

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from odh_tec import __version__
-from odh_tec.api import buckets, objects, previews, settings, system, transfers, vram
+from odh_tec.api import buckets, connections, objects, previews, settings, system, transfers, vram
 from odh_tec.api_docs import add_api_docs
 from odh_tec.config import Config, RuntimeSettings
 from odh_tec.errors import ERROR_RESPONSES, install_error_handlers
@@ -27,6 +27,7 @@ from odh_tec.security.headers import content_security_policy
 from odh_tec.services import Activity, Services
 from odh_tec.storage.locations import Locations, local_locations
 from odh_tec.storage.s3 import S3Connection
+from odh_tec.storage.s3.connections import S3Connections
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,12 @@ class ActivityMiddleware:
 def build_services(config: Config) -> Services:
     runtime = RuntimeSettings.from_config(config)
     s3 = S3Connection(runtime, ca_dir=config.data_dir / "ca")
-    locations = Locations(s3, local_locations(config.local_paths()))
-    return Services(config=config, settings=runtime, s3=s3, locations=locations, activity=Activity())
+    # Raises InvalidConnectionsFile: a connection that cannot be read stops the start, not a transfer.
+    connections = S3Connections.from_config(config, runtime, s3)
+    locations = Locations(connections, local_locations(config.local_paths()))
+    return Services(
+        config=config, settings=runtime, s3=s3, connections=connections, locations=locations, activity=Activity()
+    )
 
 
 async def start_embedded_s3(services: Services) -> None:
@@ -129,7 +134,7 @@ def create_app(config: Config | None = None) -> FastAPI:
 
         # Jobs, their history and the multipart journal survive restarts (docs/reliability.md).
         store = JobStore(config.data_dir / "transfers.sqlite3")
-        services.s3.journal = store
+        services.connections.journal = store
         options = options_from_env()
         options.max_finished_jobs = config.job_history_max
         options.retention_seconds = config.job_history_days * 86400.0
@@ -145,7 +150,7 @@ def create_app(config: Config | None = None) -> FastAPI:
             await loop_lag.stop()
             recovery.cancel()
             await services.transfers.stop()
-            await services.s3.close()
+            await services.connections.close()
             store.close()
             if services.embedded is not None:
                 from odh_tec.embedded_s3 import remove_runtime_file
@@ -171,6 +176,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     api.include_router(buckets.router)
     api.include_router(objects.router)
     api.include_router(settings.router)
+    api.include_router(connections.router)
     api.include_router(transfers.router, prefix="/transfers", tags=["transfers"])
     api.include_router(vram.router, prefix="/vram", tags=["vram"])
     api.include_router(previews.router)

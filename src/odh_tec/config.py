@@ -48,6 +48,8 @@ class Config(BaseSettings):
     aws_secret_access_key: str = ""
     aws_default_region: str = DEFAULT_REGION
     aws_s3_bucket: str = ""
+    # More S3 connections besides the Data Connection above: a YAML or JSON file (docs/connections.md).
+    s3_connections_file: str = ""
     # Seconds to open a connection to S3, and of silence from S3 once a request is sent, before the
     # request is given up (and retried): an S3 that accepts and never answers ends a transfer with an
     # error instead of holding it forever. Silence, not duration: a long upload or download never

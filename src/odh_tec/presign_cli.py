@@ -71,9 +71,10 @@ async def _presign(target, expires: int) -> dict:
     _connect_s3(services, [target])
     try:
         await services.locations.get(target.location_id).stat(target.path)
-        return dict(await presign_download(services.locations.s3, target.location_name, target.path, expires))
+        connection, bucket = services.locations.s3_bucket(target.location_id)
+        return dict(await presign_download(connection, bucket, target.path, expires))
     finally:
-        await services.s3.close()
+        await services.connections.close()
 
 
 def _refused(args: argparse.Namespace, code: str, message: str) -> int:

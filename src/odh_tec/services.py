@@ -11,6 +11,7 @@ from fastapi import Request
 from odh_tec.config import Config, RuntimeSettings
 from odh_tec.storage.locations import Locations
 from odh_tec.storage.s3 import S3Connection
+from odh_tec.storage.s3.connections import S3Connections
 
 IDLE_AFTER_SECONDS = 600
 
@@ -45,7 +46,8 @@ class Activity:
 class Services:
     config: Config
     settings: RuntimeSettings
-    s3: S3Connection
+    s3: S3Connection  # the default connection (also `connections.default`)
+    connections: S3Connections  # every S3 connection, the named ones included
     locations: Locations
     activity: Activity
     embedded: Any = None  # EmbeddedS3 when we started one

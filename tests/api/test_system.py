@@ -117,6 +117,7 @@ def test_locations_list_buckets_and_local_folders(api, bucket, local_id):
         "id": f"s3:{bucket}",
         "kind": "s3",
         "name": bucket,
+        "connection": "default",
         "available": True,
         "default": False,
     }

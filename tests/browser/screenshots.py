@@ -123,6 +123,7 @@ SCREENS = [
     "location-picker-create",
     "settings",
     "settings-embedded",
+    "settings-connections",
     "vram",
     "about",
     "login",
@@ -194,9 +195,30 @@ def main() -> None:
         s3 = S3Server(s3server.endpoint, ADMIN).client()
         seed(s3)
         main_s3 = S3Server(s3server.endpoint, ADMIN)
+        # A second S3 connection from S3_CONNECTIONS_FILE (read-only in the UI): the same server by another name.
+        connections_file = tmp / "connections.yaml"
+        archive = s3server.endpoint.replace("127.0.0.1", "localhost")
+        connections_file.write_text(
+            json.dumps(
+                [
+                    {
+                        "name": "archive",
+                        "endpoint": archive,
+                        "default_bucket": "datasets",
+                        "access_key_id": ADMIN.access_key_id,
+                        "secret_access_key": ADMIN.secret_access_key,
+                    }
+                ]
+            )
+        )
         live = LiveServer(
             make_config(
-                main_s3, tmp / "app", local_storage_paths=str(local), aws_s3_bucket="models", hf_endpoint=hub.url
+                main_s3,
+                tmp / "app",
+                local_storage_paths=str(local),
+                aws_s3_bucket="models",
+                hf_endpoint=hub.url,
+                s3_connections_file=str(connections_file),
             )
         ).start()
         servers.append(live)
@@ -219,6 +241,11 @@ def main() -> None:
             with server.client() as client:
                 client.put("/api/disclaimer", json={"accepted": True}).raise_for_status()
         api = httpx.Client(base_url=live.url, timeout=30)
+        # And one added on the Settings page (saved in the data dir).
+        api.post(
+            "/api/connections",
+            json={"name": "team-scratch", "endpoint": "https://s3.eu-west-1.amazonaws.com", "region": "eu-west-1"},
+        ).raise_for_status()
         # Jobs for the Transfers page: an import and a copy done, an import failed (gated file), one running.
         done = post_job(
             api,
@@ -454,6 +481,11 @@ class Shooter:
         self.page.get_by_role("button", name="Reveal the embedded S3 keys").click()
         self.page.get_by_test_id("embedded-keys-file").wait_for()
         self.page.get_by_test_id("embedded-s3").scroll_into_view_if_needed()
+
+    def shot_settings_connections(self) -> None:
+        self.go("/settings?tab=connections")
+        self.page.get_by_role("button", name="Test connection archive").click()
+        self.page.get_by_test_id("connection-test-result").wait_for()
 
     def shot_vram(self) -> None:
         self.go("/vram")

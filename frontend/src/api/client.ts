@@ -6,6 +6,11 @@ import type {
   BucketDeleted,
   BucketList,
   ClearedJobs,
+  Connection,
+  ConnectionDeleted,
+  ConnectionList,
+  ConnectionTestResult,
+  ConnectionValues,
   CopyPrecheck,
   CopySource,
   Deleted,
@@ -19,6 +24,7 @@ import type {
   JobList,
   Listing,
   LocationList,
+  NewConnection,
   ObjectStat,
   Presigned,
   Preview,
@@ -143,10 +149,24 @@ export const api = {
   zipUrl: (locationId: string, prefixes: string[], keys: string[]) =>
     loc(locationId, '/zip', { prefix: prefixes, key: keys }),
 
-  buckets: () => get<BucketList>(apiUrl('/buckets')),
-  createBucket: (name: string) => request<BucketCreated>('POST', apiUrl('/buckets'), { name }),
-  deleteBucket: (name: string, empty: boolean) =>
-    request<BucketDeleted>('DELETE', apiUrl(`/buckets/${seg(name)}`, { empty: empty ? 'true' : undefined })),
+  /** The buckets of one S3 connection (the default one when none is named). */
+  buckets: (connection?: string) => get<BucketList>(apiUrl('/buckets', { connection })),
+  createBucket: (name: string, connection?: string) =>
+    request<BucketCreated>('POST', apiUrl('/buckets'), connection ? { name, connection } : { name }),
+  deleteBucket: (name: string, empty: boolean, connection?: string) =>
+    request<BucketDeleted>(
+      'DELETE',
+      apiUrl(`/buckets/${seg(name)}`, { empty: empty ? 'true' : undefined, connection }),
+    ),
+
+  connections: () => get<ConnectionList>(apiUrl('/connections')),
+  addConnection: (body: NewConnection) => request<Connection>('POST', apiUrl('/connections'), body),
+  editConnection: (name: string, body: ConnectionValues) =>
+    request<Connection>('PUT', apiUrl(`/connections/${seg(name)}`), body),
+  deleteConnection: (name: string) =>
+    request<ConnectionDeleted>('DELETE', apiUrl(`/connections/${seg(name)}`)),
+  testConnection: (name: string) =>
+    request<ConnectionTestResult>('POST', apiUrl(`/connections/${seg(name)}/test`)),
 
   settings: () => get<Settings>(apiUrl('/settings')),
   saveSettings: (section: SettingsSection, body: Record<string, unknown>) =>

@@ -475,6 +475,63 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/connections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Connections */
+    get: operations['list_connections_api_connections_get'];
+    put?: never;
+    /** Add Connection */
+    post: operations['add_connection_api_connections_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/connections/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Edit Connection */
+    put: operations['edit_connection_api_connections__name__put'];
+    post?: never;
+    /** Delete Connection */
+    delete: operations['delete_connection_api_connections__name__delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/connections/{name}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Test Connection
+     * @description Can this connection list buckets (or reach its default bucket)? With a body, its unsaved
+     *     values are tried instead (nothing is saved). The default connection is tried as it is.
+     */
+    post: operations['test_connection_api_connections__name__test_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/transfers': {
     parameters: {
       query?: never;
@@ -757,6 +814,8 @@ export interface components {
     /** BucketCreate */
     BucketCreate: {
       name: string;
+      /** @default default */
+      connection?: string;
     };
     /** BucketCreated */
     BucketCreated: {
@@ -768,6 +827,7 @@ export interface components {
     };
     /** BucketList */
     BucketList: {
+      connection: string;
       buckets: components['schemas']['Bucket'][];
       default_bucket: string | null;
       list_denied: boolean;
@@ -776,6 +836,47 @@ export interface components {
     /** ClearedJobs */
     ClearedJobs: {
       cleared: string[];
+    };
+    /** ConnectionDeleted */
+    ConnectionDeleted: {
+      name: string;
+    };
+    /** ConnectionList */
+    ConnectionList: {
+      connections: components['schemas']['ConnectionView'][];
+      max_connections: number;
+    };
+    /**
+     * ConnectionProblem
+     * @description An S3 connection whose buckets could not be listed: the others are listed all the same.
+     */
+    ConnectionProblem: {
+      connection: string;
+      error: string;
+      message: string;
+    };
+    /**
+     * ConnectionValues
+     * @description What may be set on a connection, every field bounded; None: not given (a default, or kept).
+     */
+    ConnectionValues: {
+      endpoint?: string | null;
+      region?: string | null;
+      access_key_id?: string | null;
+      secret_access_key?: string | null;
+      default_bucket?: string | null;
+    };
+    /** ConnectionView */
+    ConnectionView: {
+      name: string;
+      endpoint: string;
+      region: string;
+      access_key_id: string;
+      default_bucket: string;
+      /** @enum {string} */
+      source: 'env' | 'file' | 'settings';
+      has_secret: boolean;
+      editable: boolean;
     };
     /** CopyConflict */
     CopyConflict: {
@@ -1162,6 +1263,7 @@ export interface components {
       /** @enum {string} */
       kind: 's3' | 'local';
       name: string;
+      connection?: string;
       path?: string;
       available: boolean;
       default: boolean;
@@ -1169,6 +1271,7 @@ export interface components {
     /** LocationList */
     LocationList: {
       locations: components['schemas']['Location'][];
+      errors: components['schemas']['ConnectionProblem'][];
     };
     /**
      * ModelSummary
@@ -1201,6 +1304,15 @@ export interface components {
       remote_code: boolean;
       kv_cache_bytes_per_token_bf16: number;
       notes: string[];
+    };
+    /** NamedConnectionValues */
+    NamedConnectionValues: {
+      endpoint?: string | null;
+      region?: string | null;
+      access_key_id?: string | null;
+      secret_access_key?: string | null;
+      default_bucket?: string | null;
+      name: string;
     };
     /**
      * ObjectListing
@@ -1875,7 +1987,9 @@ export interface operations {
   };
   list_buckets_api_buckets_get: {
     parameters: {
-      query?: never;
+      query?: {
+        connection?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -1957,6 +2071,7 @@ export interface operations {
     parameters: {
       query?: {
         empty?: boolean;
+        connection?: string;
       };
       header?: never;
       path: {
@@ -2739,6 +2854,214 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ProxyTestResult'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  list_connections_api_connections_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConnectionList'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  add_connection_api_connections_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['NamedConnectionValues'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConnectionView'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  edit_connection_api_connections__name__put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConnectionValues'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConnectionView'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  delete_connection_api_connections__name__delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConnectionDeleted'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  test_connection_api_connections__name__test_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['ConnectionValues'] | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['S3TestResult'];
         };
       };
       /** @description The request was refused: `error` is the code, `message` says why */

@@ -43,6 +43,16 @@ export type EmbeddedCredentials = Schemas['EmbeddedCredentials'];
 export type SettingsSection = 's3' | 'huggingface' | 'proxy' | 'transfers';
 export type TestResult = Schemas['S3TestResult'] | Schemas['HubTestResult'] | Schemas['ProxyTestResult'];
 
+// S3 connections ---------------------------------------------------------------------------------
+
+export type Connection = Schemas['ConnectionView'];
+export type ConnectionList = Schemas['ConnectionList'];
+export type ConnectionDeleted = Schemas['ConnectionDeleted'];
+export type ConnectionValues = Schemas['ConnectionValues'];
+export type NewConnection = Schemas['NamedConnectionValues'];
+export type ConnectionTestResult = Schemas['S3TestResult'];
+export type ConnectionProblem = Schemas['ConnectionProblem'];
+
 // Previews ---------------------------------------------------------------------------------------
 
 export type TextPreview = Schemas['TextPreview'];

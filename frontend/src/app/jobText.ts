@@ -27,8 +27,19 @@ export function folderOf(prefix: string | undefined): string {
   return !cleaned || cleaned.endsWith('/') ? cleaned : `${cleaned}/`;
 }
 
+/** A location as people write it: `bucket` (default S3 connection), `connection@bucket`, or the folder's name. */
+export function locationLabel(l: Pick<Location, 'name' | 'connection'>): string {
+  return l.connection && l.connection !== 'default' ? `${l.connection}@${l.name}` : l.name;
+}
+
+/** The location id of a bucket: `s3:bucket` on the default connection, `s3:connection@bucket` elsewhere. */
+export function s3LocationId(connection: string | undefined, bucket: string): string {
+  return !connection || connection === 'default' ? `s3:${bucket}` : `s3:${connection}@${bucket}`;
+}
+
 export function locationName(id: string, locations: Location[] | null | undefined): string {
-  return locations?.find((l) => l.id === id)?.name ?? id.replace(/^[a-z0-9]+:/, '');
+  const found = locations?.find((l) => l.id === id);
+  return found ? locationLabel(found) : id.replace(/^[a-z0-9]+:/, '');
 }
 
 /** `bucket/folder/` (or `bucket/folder/file` for an exact key). */

@@ -75,6 +75,7 @@ const en = {
     location: 'Location',
     selectLocation: 'Select a location',
     s3Group: 'S3 buckets',
+    s3ConnectionGroup: (name: string) => `S3 buckets · ${name}`,
     localGroup: 'Local folders',
     unavailable: 'unavailable',
     default: 'default',
@@ -394,6 +395,8 @@ const en = {
     deleteMark: 'delete',
   },
   buckets: {
+    connection: 'S3 connection',
+    connectionOption: (name: string) => (name === 'default' ? 'default (Data Connection)' : name),
     title: 'Buckets',
     description: 'S3 buckets visible with the configured keys.',
     create: 'Create bucket',
@@ -420,7 +423,7 @@ const en = {
   settings: {
     title: 'Settings',
     restartNote:
-      'Changes apply at once and last until the application restarts; the environment variables set the values at start.',
+      'Changes apply at once and last until the application restarts; the environment variables set the values at start. S3 connections added here are saved.',
     tabs: { s3: 'S3', huggingface: 'HuggingFace', proxy: 'Proxy', transfers: 'Transfers' } as Record<
       string,
       string
@@ -472,6 +475,45 @@ const en = {
     reset: 'Reset',
     invalidUrl: 'Use an http:// or https:// URL',
     invalidNumber: (min: number, max: number) => `Enter a whole number from ${min} to ${max}`,
+  },
+  connections: {
+    tab: 'S3 connections',
+    intro:
+      'More S3 endpoints besides the default one: their buckets appear in the location picker as connection@bucket. Connections added here are saved in the data directory (owner-only file) and survive restarts; those of S3_CONNECTIONS_FILE are read-only here.',
+    add: 'Add connection',
+    edit: 'Edit',
+    editLabel: (name: string) => `Edit connection ${name}`,
+    delete: 'Delete',
+    deleteLabel: (name: string) => `Delete connection ${name}`,
+    test: 'Test',
+    testLabel: (name: string) => `Test connection ${name}`,
+    tableLabel: 'S3 connections',
+    name: 'Name',
+    nameHelp: 'Lowercase letters, digits and hyphens (1–32); used in location ids as name@bucket.',
+    nameProblem: 'Use 1–32 lowercase letters, digits or hyphens, not starting or ending with a hyphen',
+    nameReserved: '"default" is the name of the Data Connection',
+    nameTaken: 'A connection of this name exists',
+    endpoint: 'Endpoint',
+    endpointHelp: 'Empty for AWS S3.',
+    source: 'Source',
+    sources: { env: 'Environment', file: 'File', settings: 'Settings' } as Record<string, string>,
+    secret: 'Secret',
+    addTitle: 'Add an S3 connection',
+    editTitle: (name: string) => `Edit connection ${name}`,
+    secretKeep:
+      'Leave empty to keep the stored secret. It is only sent to this endpoint: a new endpoint needs it again.',
+    secretNew: 'Write-only: never shown again.',
+    added: (name: string) => `Connection ${name} added`,
+    saved: (name: string) => `Connection ${name} saved`,
+    deleteTitle: 'Delete connection?',
+    deleteBody: (name: string) =>
+      `The connection ${name} is removed from this app. Its buckets and their objects are not touched.`,
+    deleted: (name: string) => `Connection ${name} deleted`,
+    readOnly: 'Defined in S3_CONNECTIONS_FILE: change it there',
+    defaultReadOnly: 'The Data Connection (AWS_* variables): change it on the S3 tab',
+    readOnlyLabel: 'Read-only',
+    group: (name: string) => (name === 'default' ? 'S3' : `S3 · ${name}`),
+    unreachable: (name: string, message: string) => `Connection ${name}: ${message}`,
   },
   vram: {
     title: 'VRAM estimator',

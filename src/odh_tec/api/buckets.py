@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from odh_tec.errors import BadRequest
 from odh_tec.services import Services, get_services
+from odh_tec.storage.s3.connection import DEFAULT_CONNECTION
 from odh_tec.storage.schemas import BucketList
 
 router = APIRouter(prefix="/buckets", tags=["buckets"])
@@ -40,7 +42,8 @@ def bucket_name_problem(name: str) -> str | None:
 
 
 class BucketCreate(BaseModel):
-    name: str
+    name: str  # bucket_name_problem bounds it (an InvalidBucketName, as every other bad name)
+    connection: str = Field(DEFAULT_CONNECTION, max_length=32)  # a named S3 connection, or the default
 
 
 class BucketCreated(TypedDict):
@@ -51,9 +54,15 @@ class BucketDeleted(TypedDict):
     deleted_objects: int  # emptied first, with `empty=true`
 
 
+# The S3 connection whose buckets a route lists, makes or deletes (its name; the default when absent).
+ConnectionName = Annotated[str, Query(max_length=32)]
+
+
 @router.get("", response_model=BucketList)
-async def list_buckets(services: Services = Depends(get_services)) -> dict:
-    return await services.locations.list_buckets()
+async def list_buckets(
+    services: Services = Depends(get_services), connection: ConnectionName = DEFAULT_CONNECTION
+) -> dict:
+    return await services.locations.list_buckets(connection)
 
 
 @router.post("", status_code=201, response_model=BucketCreated)
@@ -61,13 +70,18 @@ async def create_bucket(body: BucketCreate, services: Services = Depends(get_ser
     problem = bucket_name_problem(body.name)
     if problem:
         raise BadRequest(problem, code="InvalidBucketName")
-    await services.s3.create_bucket(body.name)
+    await services.connections.get(body.connection).create_bucket(body.name)
     return {"name": body.name}
 
 
 @router.delete("/{name}", response_model=BucketDeleted)
-async def delete_bucket(name: str, empty: bool = False, services: Services = Depends(get_services)) -> dict:
+async def delete_bucket(
+    name: str,
+    empty: bool = False,
+    services: Services = Depends(get_services),
+    connection: ConnectionName = DEFAULT_CONNECTION,
+) -> dict:
     if bucket_name_problem(name):
         raise BadRequest(f"'{name}' is not a valid bucket name", code="InvalidBucketName")
-    deleted = await services.s3.delete_bucket(name, empty_first=empty)
+    deleted = await services.connections.get(connection).delete_bucket(name, empty_first=empty)
     return {"deleted_objects": deleted}

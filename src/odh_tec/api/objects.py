@@ -276,7 +276,7 @@ async def presign(
 ) -> dict:
     """A time-limited download URL for one S3 object. A POST: the answer carries a signature made with the
     configured keys, so a cross-site page must not be able to ask for one."""
-    kind, _, bucket = location_id.partition(":")
+    kind = location_id.partition(":")[0]
     # The key goes into the audit line; the URL never does (it opens the object until it expires).
     audit_details(request, key=body.key, expires_seconds=body.expires_seconds)
     if kind == "local":
@@ -284,4 +284,6 @@ async def presign(
     check_expiry(body.expires_seconds)
     storage = services.locations.get(location_id)
     await storage.stat(require_key(body.key))  # a missing object is a 404 now, not a dead link later
-    return dict(await presign_download(services.locations.s3, bucket, body.key, body.expires_seconds))
+    # Signed with the keys of the location's own connection, for its own endpoint.
+    connection, bucket = services.locations.s3_bucket(location_id)
+    return dict(await presign_download(connection, bucket, body.key, body.expires_seconds))

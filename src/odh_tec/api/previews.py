@@ -25,6 +25,7 @@ from odh_tec.errors import ApiError, BadRequest
 from odh_tec.previews import IMAGE_TYPES, ZipEntry, build_preview, image_type, zip_stream
 from odh_tec.previews.schemas import Preview
 from odh_tec.storage.base import ObjectInfo, Storage
+from odh_tec.storage.locations import bucket_of
 
 router = APIRouter(tags=["previews"])
 
@@ -127,7 +128,7 @@ async def download_zip(
                     continue
                 yield entry(info, info.key[len(base) :])
 
-    location_name = location_id.partition(":")[2]
+    location_name = bucket_of(location_id)  # `scratch@models` is named `models…zip`
     headers = {
         "Content-Disposition": content_disposition(_archive_name(location_name, prefixes, keys)),
         "X-Content-Type-Options": "nosniff",

@@ -14,7 +14,7 @@ from typing_extensions import TypedDict
 from odh_tec import __version__
 from odh_tec.errors import ApiError
 from odh_tec.services import Services, get_services
-from odh_tec.storage.schemas import Location
+from odh_tec.storage.schemas import ConnectionProblem, Location
 
 router = APIRouter(tags=["system"])
 
@@ -58,6 +58,7 @@ class Info(TypedDict):
 
 class LocationList(TypedDict):
     locations: list[Location]
+    errors: list[ConnectionProblem]  # connections whose buckets are missing from `locations`, and why
 
 
 READINESS_TIMEOUT = 3.0
@@ -156,4 +157,5 @@ async def info(services: Services = Depends(get_services)) -> dict:
 
 @router.get("/locations", response_model=LocationList)
 async def locations(services: Services = Depends(get_services)) -> dict:
-    return {"locations": await services.locations.list()}
+    found, errors = await services.locations.list_all()
+    return {"locations": found, "errors": errors}

@@ -45,6 +45,7 @@ class Bucket(TypedDict):
 
 
 class BucketList(TypedDict):
+    connection: str  # `default`, or a named connection's name
     buckets: list[Bucket]
     default_bucket: str | None
     list_denied: bool  # ListBuckets was refused: only the default bucket is listed
@@ -52,9 +53,18 @@ class BucketList(TypedDict):
 
 
 class Location(TypedDict):
-    id: str  # `s3:<bucket>` or `local:<name>`
+    id: str  # `s3:<bucket>`, `s3:<connection>@<bucket>` or `local:<name>`
     kind: Literal["s3", "local"]
-    name: str
+    name: str  # the bucket (S3) or the folder's name
+    connection: NotRequired[str]  # S3 only: `default`, or a named connection's name
     path: NotRequired[str]  # local folders only
     available: bool
     default: bool
+
+
+class ConnectionProblem(TypedDict):
+    """An S3 connection whose buckets could not be listed: the others are listed all the same."""
+
+    connection: str
+    error: str  # a code of docs/api.md
+    message: str

@@ -54,7 +54,8 @@ def register(subparsers) -> None:
     cp = subparsers.add_parser(
         "cp",
         help="copy files or folders between S3 buckets and local folders",
-        description="Copy SRC to DST: s3://BUCKET/KEY, local://LOCATION/PATH (a folder of LOCAL_STORAGE_PATHS) "
+        description="Copy SRC to DST: s3://BUCKET/KEY, s3://CONNECTION@BUCKET/KEY (a named S3 connection of "
+        "S3_CONNECTIONS_FILE or of the Settings page), local://LOCATION/PATH (a folder of LOCAL_STORAGE_PATHS) "
         "or a plain path (/abs, ./rel, ~/dir). A DST ending with '/' (or an existing folder) is a "
         "folder; with one source file and no trailing '/', DST is the new name. With no "
         "AWS_S3_ENDPOINT, the embedded S3 of a running `odh-tec serve` is used.",
@@ -236,7 +237,9 @@ def _connect_s3(services, targets: list[Target]) -> None:
         s3.endpoint, s3.embedded = running.endpoint, True
         s3.access_key_id = running.credentials.access_key_id
         s3.secret_access_key = running.credentials.secret_access_key
-    elif any(t.is_s3 for t in targets) and not (s3.access_key_id and s3.secret_access_key):
+    elif any(t.is_s3 and "@" not in t.location_name for t in targets) and not (
+        s3.access_key_id and s3.secret_access_key
+    ):  # a named connection's target (`s3://NAME@BUCKET`) needs no default S3
         raise NoS3(_no_embedded(config))
 
 
@@ -267,7 +270,7 @@ async def _engine(args: argparse.Namespace, targets: list[Target]) -> AsyncItera
         yield engine
     finally:
         await engine.stop()
-        await services.s3.close()
+        await services.connections.close()
 
 
 def _run(

@@ -237,6 +237,6 @@ async def restore(services: Services, job: Job, spec: dict) -> CopyRunner:
 
 
 def location_name(location_id: str) -> str:
-    """The name a location is shown by: the bucket, or the local location's name (for a plain path
-    given to the CLI, the folder's path)."""
+    """The name a location is shown by: the bucket (`NAME@BUCKET` for a named connection's, as the
+    CLI writes it), or the local location's name (for a plain path given to the CLI, the folder's path)."""
     return location_id.partition(":")[2] or location_id

@@ -180,7 +180,7 @@ class TransferEngine:
         """After a restart: abort the multipart uploads the app left open, then resume the unfinished
         jobs. A job that cannot be resumed (its location or source is gone) fails with the reason."""
         try:
-            swept = await self.services.s3.sweep_uploads()
+            swept = await self.services.connections.sweep_uploads()
             if swept:
                 log.info("aborted %d multipart uploads left open by an earlier run", swept)
         except Exception as exc:

@@ -1,5 +1,6 @@
-"""How the CLI spells locations: `s3://BUCKET/PREFIX`, `local://LOCATION/PATH` (a folder named in
-LOCAL_STORAGE_PATHS), or a plain path (`/tmp/x`, `./dir`, `~/dir`, or any relative path that exists).
+"""How the CLI spells locations: `s3://BUCKET/PREFIX` (the default connection), `s3://NAME@BUCKET/PREFIX`
+(a named S3 connection: S3_CONNECTIONS_FILE, or one saved on the Settings page), `local://LOCATION/PATH`
+(a folder named in LOCAL_STORAGE_PATHS), or a plain path (`/tmp/x`, `./dir`, `~/dir`, or any relative path that exists).
 
 A plain path becomes an ad-hoc local location rooted at the folder that holds it (its parent, or `/`;
 for a destination that does not exist yet, its nearest existing ancestor), and the key is the rest of
@@ -20,7 +21,7 @@ class TargetError(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    location_id: str  # "s3:bucket" or "local:name"
+    location_id: str  # "s3:bucket", "s3:connection@bucket" or "local:name"
     path: str  # key or prefix inside it ("" = the root)
     root: str | None = None  # a plain path: the folder its ad-hoc local location is rooted at
 
@@ -47,13 +48,13 @@ def parse_target(text: str) -> Target:
     for scheme, kind in (("s3://", "s3"), ("local://", "local")):
         if text.startswith(scheme):
             name, _, path = text[len(scheme) :].partition("/")
-            if not name:
+            if not name or (kind == "s3" and name.endswith("@")):
                 raise TargetError(f"'{text}': the {'bucket' if kind == 's3' else 'location'} name is missing")
             return Target(f"{kind}:{name}", path)
     if "://" not in text and _is_plain_path(text):
         return _plain_path(text)
     raise TargetError(
-        f"'{text}': expected s3://BUCKET/PATH, local://LOCATION/PATH or a path "
+        f"'{text}': expected s3://BUCKET/PATH, s3://CONNECTION@BUCKET/PATH, local://LOCATION/PATH or a path "
         f"(/absolute, ./relative or ~/home; write ./{text} for a new local path)"
     )
 

@@ -9,6 +9,7 @@ import {
   TextInput,
 } from '@patternfly/react-core';
 import { useAppData } from '../../app/appData';
+import { locationLabel } from '../../app/jobText';
 import { t } from '../../i18n/strings';
 
 export function DestinationFields({
@@ -37,7 +38,7 @@ export function DestinationFields({
               <FormSelectOption
                 key={l.id}
                 value={l.id}
-                label={`${l.name} (${l.kind === 's3' ? 'S3' : 'local'})`}
+                label={`${locationLabel(l)} (${l.kind === 's3' ? 'S3' : 'local'})`}
                 isDisabled={!l.available}
               />
             ))}

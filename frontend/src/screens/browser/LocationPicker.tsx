@@ -23,6 +23,7 @@ import { useAppData } from '../../app/appData';
 import { FieldHelper } from '../../app/FieldHelper';
 import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { t } from '../../i18n/strings';
+import { locationLabel } from '../../app/jobText';
 import { CreateBucketModal } from '../buckets/BucketsPage';
 
 export function LocationPicker({
@@ -40,7 +41,9 @@ export function LocationPicker({
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState('');
   const selected = locations.find((l) => l.id === current);
-  const label = selected?.name ?? current?.replace(/^s3:/, '') ?? t.browser.selectLocation;
+  const label = selected
+    ? locationLabel(selected)
+    : (current?.replace(/^s3:/, '') ?? t.browser.selectLocation);
   const isS3 = (selected?.kind ?? (current?.startsWith('s3:') ? 's3' : 'local')) === 's3';
   const option = (l: Location) => (
     <SelectOption
@@ -64,6 +67,12 @@ export function LocationPicker({
   );
   const s3 = locations.filter((l) => l.kind === 's3');
   const local = locations.filter((l) => l.kind === 'local');
+  // One group per S3 connection: the default one first (as before), then the named ones.
+  const connections = [...new Set(s3.map((l) => l.connection ?? 'default'))].sort((a, b) =>
+    a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b),
+  );
+  const groupLabel = (name: string) =>
+    name === 'default' ? t.browser.s3Group : t.browser.s3ConnectionGroup(name);
   return (
     <>
       <Select
@@ -90,11 +99,16 @@ export function LocationPicker({
           </MenuToggle>
         )}
       >
-        {s3.length > 0 && (
-          <SelectGroup label={t.browser.s3Group}>
-            <SelectList aria-label={t.browser.s3Group}>{s3.map(option)}</SelectList>
-          </SelectGroup>
-        )}
+        {connections.map((name, index) => (
+          <div key={name} data-testid="location-group" data-connection={name}>
+            {index > 0 && <Divider />}
+            <SelectGroup label={groupLabel(name)}>
+              <SelectList aria-label={groupLabel(name)}>
+                {s3.filter((l) => (l.connection ?? 'default') === name).map(option)}
+              </SelectList>
+            </SelectGroup>
+          </div>
+        ))}
         {s3.length > 0 && local.length > 0 && <Divider />}
         {local.length > 0 && (
           <SelectGroup label={t.browser.localGroup}>

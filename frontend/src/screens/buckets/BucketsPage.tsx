@@ -12,6 +12,8 @@ import {
   EmptyStateBody,
   EmptyStateFooter,
   FormGroup,
+  FormSelect,
+  FormSelectOption,
   Label,
   PageSection,
   Spinner,
@@ -25,6 +27,7 @@ import { CubesIcon, DatabaseIcon, SyncAltIcon, TrashIcon } from '@patternfly/rea
 import { ApiError, api } from '../../api/client';
 import type { BucketList } from '../../api/types';
 import { useAppData } from '../../app/appData';
+import { s3LocationId } from '../../app/jobText';
 import { ConfirmDeleteModal } from '../../app/ConfirmDeleteModal';
 import { CreateByNameModal } from '../../app/FormModal';
 import { messageOf, useToasts } from '../../app/toasts';
@@ -57,10 +60,13 @@ export function bucketNameProblem(name: string): string | null {
 
 export function CreateBucketModal({
   existing,
+  connection,
   onClose,
   onCreated,
 }: {
   existing: string[];
+  /** The S3 connection it is made on (the default one when absent). */
+  connection?: string;
   onClose: () => void;
   onCreated: (name: string) => void;
 }) {
@@ -78,7 +84,7 @@ export function CreateBucketModal({
       problemOf={(name) =>
         name ? (existing.includes(name) ? t.buckets.alreadyExists : bucketNameProblem(name)) : null
       }
-      create={(name) => api.createBucket(name)}
+      create={(name) => api.createBucket(name, connection)}
       createdToast={t.buckets.createdToast}
       onCreated={onCreated}
       onClose={onClose}
@@ -95,20 +101,22 @@ const bucketDeleteError = (err: unknown) =>
 
 function DeleteBucketModal({
   name,
+  connection,
   onClose,
   onDeleted,
 }: {
   name: string;
+  connection: string;
   onClose: () => void;
   onDeleted: () => void;
 }) {
   const { notify } = useToasts();
   const [empty, setEmpty] = useState(false);
-  const objects = useObjectCount(`s3:${name}`, ROOT);
+  const objects = useObjectCount(s3LocationId(connection, name), ROOT);
   const { busy, error, run } = useBusyAction(bucketDeleteError);
   const submit = () =>
     run(async () => {
-      const answer = await api.deleteBucket(name, empty);
+      const answer = await api.deleteBucket(name, empty, connection);
       notify({ variant: 'success', title: t.buckets.deletedToast(name, answer.deleted_objects) });
       onDeleted();
       onClose();
@@ -151,16 +159,26 @@ export default function BucketsPage() {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<string | null>(null);
+  // Which S3 connection's buckets are shown; the picker appears once there is more than one.
+  const [connection, setConnection] = useState('default');
+  const [connections, setConnections] = useState<string[]>([]);
+  useEffect(() => {
+    api.connections().then(
+      (list) => setConnections(list.connections.map((c) => c.name)),
+      () => setConnections([]),
+    );
+  }, []);
 
   const load = useCallback(async () => {
     try {
-      setData(await api.buckets());
+      setData(null);
+      setData(await api.buckets(connection === 'default' ? undefined : connection));
       setError(null);
     } catch (err) {
       setError(messageOf(err));
       notifyError(err);
     }
-  }, [notifyError]);
+  }, [notifyError, connection]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -178,6 +196,21 @@ export default function BucketsPage() {
       <PageSection isFilled>
         <Toolbar inset={{ default: 'insetNone' }}>
           <ToolbarContent>
+            {connections.length > 1 && (
+              <ToolbarItem>
+                <FormSelect
+                  id="bucket-connection"
+                  aria-label={t.buckets.connection}
+                  value={connection}
+                  onChange={(_e, v) => setConnection(v)}
+                  data-testid="bucket-connection"
+                >
+                  {connections.map((name) => (
+                    <FormSelectOption key={name} value={name} label={t.buckets.connectionOption(name)} />
+                  ))}
+                </FormSelect>
+              </ToolbarItem>
+            )}
             <ToolbarItem>
               <Button onClick={() => setCreating(true)}>{t.buckets.create}</Button>
             </ToolbarItem>
@@ -230,7 +263,7 @@ export default function BucketsPage() {
                     <span className="odh-tec-name-cell">
                       <DatabaseIcon aria-hidden />
                       <Link
-                        to={`/browse/${encodeURIComponent(`s3:${b.name}`)}`}
+                        to={`/browse/${encodeURIComponent(s3LocationId(connection, b.name))}`}
                         aria-label={t.buckets.browse(b.name)}
                       >
                         {b.name}
@@ -262,12 +295,18 @@ export default function BucketsPage() {
       {creating && (
         <CreateBucketModal
           existing={data?.buckets.map((b) => b.name) ?? []}
+          connection={connection === 'default' ? undefined : connection}
           onClose={() => setCreating(false)}
           onCreated={changed}
         />
       )}
       {deleting && (
-        <DeleteBucketModal name={deleting} onClose={() => setDeleting(null)} onDeleted={changed} />
+        <DeleteBucketModal
+          name={deleting}
+          connection={connection}
+          onClose={() => setDeleting(null)}
+          onDeleted={changed}
+        />
       )}
     </>
   );

@@ -36,6 +36,7 @@ import { FieldHelper } from '../../app/FieldHelper';
 import { messageOf, useToasts } from '../../app/toasts';
 import { t } from '../../i18n/strings';
 import { parseRate, rateSetting } from '../../utils/format';
+import { ConnectionsTab } from './connections/ConnectionsTab';
 
 interface Field {
   name: string;
@@ -437,13 +438,16 @@ function SectionForm({
 }
 
 const SECTIONS: SettingsSection[] = ['s3', 'huggingface', 'proxy', 'transfers'];
+const CONNECTIONS = 'connections';
 
 export default function SettingsPage() {
   const { settings, setSettings, refreshLocations } = useAppData();
   // ?tab=proxy opens that tab (the HuggingFace import links there when the Hub cannot be reached).
   const [params] = useSearchParams();
-  const wanted = params.get('tab') as SettingsSection | null;
-  const [tab, setTab] = useState<string | number>(wanted && SECTIONS.includes(wanted) ? wanted : 's3');
+  const wanted = params.get('tab');
+  const [tab, setTab] = useState<string | number>(
+    wanted && (SECTIONS.includes(wanted as SettingsSection) || wanted === CONNECTIONS) ? wanted : 's3',
+  );
   const [loaded, setLoaded] = useState<Settings | null>(settings);
   const { notifyError } = useToasts();
 
@@ -483,15 +487,24 @@ export default function SettingsPage() {
             mountOnEnter
             unmountOnExit
           >
-            {SECTIONS.map((section) => (
+            {[
+              ...SECTIONS.map((section) => (
+                <Tab
+                  key={section}
+                  eventKey={section}
+                  title={<TabTitleText>{t.settings.tabs[section]}</TabTitleText>}
+                >
+                  <SectionForm section={section} settings={loaded} onSaved={onSaved} />
+                </Tab>
+              )),
               <Tab
-                key={section}
-                eventKey={section}
-                title={<TabTitleText>{t.settings.tabs[section]}</TabTitleText>}
+                key={CONNECTIONS}
+                eventKey={CONNECTIONS}
+                title={<TabTitleText>{t.connections.tab}</TabTitleText>}
               >
-                <SectionForm section={section} settings={loaded} onSaved={onSaved} />
-              </Tab>
-            ))}
+                <ConnectionsTab />
+              </Tab>,
+            ]}
           </Tabs>
         )}
       </PageSection>

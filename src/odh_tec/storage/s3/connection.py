@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import ipaddress
 import logging
 from collections.abc import AsyncIterator
@@ -82,6 +83,9 @@ async def open_client(
     """A client for `s3` (short-lived for connection tests with unsaved values).
 
     `unsigned`: anonymous requests, for testing an endpoint the stored keys do not belong to."""
+    if settings.s3 is not s3:
+        # The proxy choice, payload signing and timeouts follow the endpoint this client goes to.
+        settings = dataclasses.replace(settings, s3=s3)
     session = await new_session()
     # Reads and writes CA files: off the event loop.
     verify = await asyncio.to_thread(settings.combined_ca_file, ca_dir) if (ca_dir and settings.ca_bundles) else None
@@ -110,18 +114,55 @@ def _no_expect_continue(params: dict, **_: Any) -> None:
     params.get("headers", {}).pop("Expect", None)
 
 
-class S3Connection:
-    """The app's S3 client, rebuilt when the settings that shape it change."""
+DEFAULT_CONNECTION = "default"
 
-    def __init__(self, settings: RuntimeSettings, ca_dir: Path | None = None):
+
+class S3Connection:
+    """One S3 endpoint's client, rebuilt when the settings that shape it change.
+
+    The default connection (the Data Connection, or the embedded S3) reads `settings.s3`, which the
+    Settings page replaces; a named connection (`storage.s3.connections`) has its own `S3Settings`
+    and, maybe, its own CA bundle. Both share the live proxy and platform CA settings."""
+
+    def __init__(
+        self,
+        settings: RuntimeSettings,
+        ca_dir: Path | None = None,
+        *,
+        name: str = DEFAULT_CONNECTION,
+        s3: S3Settings | None = None,
+        ca_bundle: str = "",
+    ):
         self.settings = settings
         self.ca_dir = ca_dir
+        self.name = name
+        self._own_s3 = s3
+        self.ca_bundle = ca_bundle
         self._stack: AsyncExitStack | None = None
         self._client: Any = None
         self._shape: tuple | None = None
         self._lock = asyncio.Lock()
         self.part_budget = asyncio.Semaphore(PARTS_BUFFERED)  # shared by every upload
         self.journal: UploadJournal | None = None  # the server's; the CLI keeps none
+
+    @property
+    def s3(self) -> S3Settings:
+        """The endpoint, keys, region and default bucket this connection uses now."""
+        return self._own_s3 if self._own_s3 is not None else self.settings.s3
+
+    @s3.setter
+    def s3(self, value: S3Settings) -> None:
+        # An edit: the next request sees another shape and gets a new client (see `client`).
+        if self._own_s3 is None:
+            self.settings.s3 = value
+        else:
+            self._own_s3 = value
+
+    def _client_settings(self) -> RuntimeSettings:
+        if self._own_s3 is None and not self.ca_bundle:
+            return self.settings
+        bundles = [*self.settings.ca_bundles, self.ca_bundle] if self.ca_bundle else self.settings.ca_bundles
+        return dataclasses.replace(self.settings, s3=self.s3, ca_bundles=bundles)
 
     def upload_log(self) -> UploadLog:
         """The journal bound to the endpoint of this moment, for one upload."""
@@ -150,7 +191,7 @@ class S3Connection:
         return aborted
 
     def _current_shape(self) -> tuple:
-        s3, proxy = self.settings.s3, self.settings.proxy
+        s3, proxy = self.s3, self.settings.proxy
         return (
             s3.endpoint,
             s3.region,
@@ -163,7 +204,7 @@ class S3Connection:
 
     @property
     def endpoint(self) -> str:
-        return self.settings.s3.endpoint
+        return self.s3.endpoint
 
     async def client(self):
         shape = self._current_shape()
@@ -175,7 +216,7 @@ class S3Connection:
                 stack = AsyncExitStack()
                 try:
                     self._client = await stack.enter_async_context(
-                        open_client(self.settings.s3, self.settings, self.ca_dir)
+                        open_client(self.s3, self._client_settings(), self.ca_dir)
                     )
                 except Exception as exc:
                     raise self.error(exc) from exc
@@ -214,7 +255,7 @@ class S3Connection:
     async def create_bucket(self, name: str) -> None:
         client = await self.client()
         params: dict = {"Bucket": name}
-        region = self.settings.s3.region or "us-east-1"
+        region = self.s3.region or "us-east-1"
         if region != "us-east-1":
             params["CreateBucketConfiguration"] = {"LocationConstraint": region}
         try:

@@ -93,7 +93,7 @@ async def presign_download(connection: S3Connection, bucket: str, key: str, expi
 
     Signed here rather than by the client's generate_presigned_url: that resolves endpoint rules and
     builds its signer on the event loop (over 100 ms at its first call, here); this is a hash, in a thread."""
-    s3 = connection.settings.s3
+    s3 = connection.s3
     if not (s3.access_key_id and s3.secret_access_key):
         raise BadRequest("No S3 keys are configured: a share link is signed with them", code="NoCredentials")
     issued = datetime.now(UTC)
