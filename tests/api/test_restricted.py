@@ -112,7 +112,13 @@ def test_bucket_scoped_keys_when_list_buckets_is_denied(make_live, scoped_bucket
     server = make_live(creds=SCOPED, aws_s3_endpoint=deny_list_endpoint)
     with server.client() as c:
         body = c.get("/api/buckets").json()
-        assert body == {"buckets": [], "default_bucket": None, "list_denied": True, "message": body["message"]}
+        assert body == {
+            "connection": "default",
+            "buckets": [],
+            "default_bucket": None,
+            "list_denied": True,
+            "message": body["message"],
+        }
 
 
 def test_unreachable_endpoint_is_a_502_naming_it(make_live, tmp_path):
