@@ -115,6 +115,8 @@ SCREENS = [
     "uploads",
     "copy-move",
     "sync-plan",
+    "share-link",
+    "copy-uri",
     "rename",
     "hf-import",
     "transfers",
@@ -132,6 +134,7 @@ NARROW = {
     "storage-browser",
     "uploads",
     "copy-move",
+    "share-link",
     "hf-import",
     "transfers",
     "buckets",
@@ -435,6 +438,22 @@ class Shooter:
         dialog.get_by_label("Delete files that are not in the source").check()
         dialog.get_by_role("button", name="Preview plan").click()
         dialog.get_by_test_id("sync-plan").wait_for()
+
+    def shot_share_link(self) -> None:
+        """A link of one day for a weights file, with the honest note of an endpoint only this machine reaches."""
+        self.go(f"/browse/s3:models?prefix={MODEL}")
+        self.page.get_by_text("config.json", exact=True).wait_for()
+        self.row_action("model-00001-of-00002.safetensors", "Share link…")
+        dialog = self.page.get_by_role("dialog")
+        dialog.get_by_label("Link expires after").select_option(label="1 day")
+        dialog.get_by_role("button", name="Create link").click()
+        dialog.get_by_test_id("share-expires-at").wait_for()
+
+    def shot_copy_uri(self) -> None:
+        """The model folder as an s3:// URI, a KServe InferenceService and a boto3 snippet."""
+        self.go("/browse/s3:models?prefix=ibm-granite/")
+        self.row_action("granite-3.3-2b-instruct", "Copy URI…")
+        self.page.get_by_role("dialog").get_by_test_id("uri-kserve").wait_for()
 
     def shot_rename(self) -> None:
         self.go(f"/browse/s3:models?prefix={MODEL}")
