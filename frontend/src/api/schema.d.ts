@@ -1078,13 +1078,14 @@ export interface components {
       id: string;
       version: number;
       /** @enum {string} */
-      kind: 'huggingface' | 'copy' | 'move' | 'sync';
+      kind: 'huggingface' | 'copy' | 'move' | 'sync' | 'modelcar';
       state: components['schemas']['JobState'];
       title: string;
       source:
         | components['schemas']['HfJobSource']
         | components['schemas']['CopyJobSource']
-        | components['schemas']['SyncJobSource'];
+        | components['schemas']['SyncJobSource']
+        | components['schemas']['ModelCarJobSource'];
       destination: components['schemas']['JobDestination'];
       created_at: string;
       started_at: string | null;
@@ -1097,6 +1098,7 @@ export interface components {
       conflict?: 'skip' | 'overwrite' | 'rename';
       limit_rate?: number;
       sync?: components['schemas']['SyncJobInfo'];
+      modelcar?: components['schemas']['ModelCarInfo'];
       totals: components['schemas']['JobTotals'];
       files: components['schemas']['JobFile'][];
     };
@@ -1106,6 +1108,9 @@ export interface components {
       prefix: string;
       repo_folder?: boolean;
       key?: string;
+      image?: string;
+      base?: string;
+      models_dir?: string;
     };
     /** JobFile */
     JobFile: {
@@ -1169,6 +1174,72 @@ export interface components {
     /** LocationList */
     LocationList: {
       locations: components['schemas']['Location'][];
+    };
+    /** ModelCarHubSource */
+    ModelCarHubSource: {
+      repo_id: string;
+      /**
+       * @default model
+       * @enum {string}
+       */
+      repo_type?: 'model' | 'dataset';
+      /** @default main */
+      revision?: string;
+      token?: string | null;
+    };
+    /** ModelCarInfo */
+    ModelCarInfo: {
+      image: string;
+      base: string;
+      base_digest: string | null;
+      reference: string | null;
+      digest: string | null;
+      media_type: string | null;
+      storage_uri: string | null;
+      inference_service: string | null;
+      layers: number | null;
+      layers_sent: number | null;
+    };
+    /** ModelCarJobSource */
+    ModelCarJobSource: {
+      include: string[];
+      exclude: string[];
+      location_id?: string;
+      prefix?: string;
+      repo_id?: string;
+      repo_type?: string;
+      revision?: string;
+      token_provided?: boolean;
+    };
+    /**
+     * ModelCarSource
+     * @description A folder of a location, or a Hub repo (`hf`): exactly one of the two.
+     */
+    ModelCarSource: {
+      location_id?: string | null;
+      /** @default  */
+      prefix?: string;
+      hf?: components['schemas']['ModelCarHubSource'] | null;
+      include?: string[];
+      exclude?: string[];
+    };
+    /**
+     * ModelCarTransferRequest
+     * @description Package the source as a KServe ModelCar and push it to `image` (docs/modelcar.md).
+     */
+    ModelCarTransferRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'modelcar';
+      source: components['schemas']['ModelCarSource'];
+      image: string;
+      /** @default  */
+      base?: string;
+      /** @default /models */
+      models_dir?: string;
+      limit_rate?: number | null;
     };
     /**
      * ModelSummary
@@ -2811,7 +2882,8 @@ export interface operations {
         'application/json':
           | components['schemas']['HFTransferRequest']
           | components['schemas']['CopyTransferRequest']
-          | components['schemas']['SyncTransferRequest'];
+          | components['schemas']['SyncTransferRequest']
+          | components['schemas']['ModelCarTransferRequest'];
       };
     };
     responses: {

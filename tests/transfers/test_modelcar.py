@@ -1,0 +1,301 @@
+"""ModelCar jobs against a real registry (CNCF Distribution, Debian's docker-registry), checked with
+the reference tools (skopeo), from a local folder, S3 and the (fake) Hub; faults: wrong credentials,
+cancel, re-packaging after a change, a registry restart mid-push."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oci_registry import (
+    RegistryServer,
+    Unavailable,
+    busybox_oci_dir,
+    ensure_packages,
+    layer_members,
+    make_ca,
+    push_busybox_base,
+    skopeo,
+    skopeo_inspect,
+    skopeo_layers,
+)
+from odh_tec.cli import main
+from odh_tec.config import RegistrySettings
+from transfers.conftest import notebook_env, wait_job
+
+pytestmark = pytest.mark.registry
+
+USER, PASSWORD = "alice", "alice-registry-password"
+
+
+@pytest.fixture(scope="session")
+def registry_tools() -> None:
+    try:
+        ensure_packages()
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def busybox_dir(registry_tools, tmp_path_factory) -> Path:
+    return busybox_oci_dir(tmp_path_factory.mktemp("busybox-oci"))
+
+
+@pytest.fixture(scope="session")
+def plain_registry(busybox_dir, tmp_path_factory) -> Iterator[RegistryServer]:
+    server = RegistryServer(tmp_path_factory.mktemp("registry-plain")).start()
+    push_busybox_base(server, busybox_dir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_registry(busybox_dir, tmp_path_factory) -> Iterator[RegistryServer]:
+    directory = tmp_path_factory.mktemp("registry-tls")
+    server = RegistryServer(directory, ca=make_ca(directory / "ca"), users={USER: PASSWORD}).start()
+    push_busybox_base(server, busybox_dir)
+    yield server
+    server.stop()
+
+
+def _use(live, registry: RegistrySettings, ca_bundles: list[str] | None = None):
+    settings = live.services.settings
+    saved = (settings.registry, settings.ca_bundles)
+    settings.registry = registry
+    if ca_bundles is not None:
+        settings.ca_bundles = [*settings.ca_bundles, *ca_bundles]
+    return saved
+
+
+@pytest.fixture
+def mc_live(live, plain_registry, engine_options) -> Iterator:
+    """The shared app, speaking plain HTTP to the test registry, busybox as the default base."""
+    saved = _use(
+        live, RegistrySettings(base_image=f"{plain_registry.host}/base/busybox:latest", insecure=[plain_registry.host])
+    )
+    yield live
+    live.services.settings.registry, live.services.settings.ca_bundles = saved
+
+
+@pytest.fixture
+def mc_api(mc_live):
+    with mc_live.client() as client:
+        yield client
+
+
+def model_files(root: Path, big: int = 3 << 20) -> dict[str, bytes]:
+    """A small model: config, tokenizer, one weights file bigger than a chunk, one in a sub-folder."""
+    files = {
+        "config.json": b'{"model_type": "llama"}',
+        "tokenizer.json": b'{"version": "1.0"}' * 100,
+        "model.safetensors": os.urandom(big),
+        "sub/extra weights.bin": os.urandom(70_000),
+    }
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return files
+
+
+def modelcar_body(location_id: str, prefix: str, image: str, **extra) -> dict:
+    return {"kind": "modelcar", "source": {"location_id": location_id, "prefix": prefix}, "image": image, **extra}
+
+
+def run_modelcar(client, body: dict, timeout: float = 120) -> dict:
+    r = client.post("/api/transfers", json=body)
+    assert r.status_code == 201, r.text
+    return wait_job(client, r.json()["id"], timeout)
+
+
+def check_image(server: RegistryServer, image: str, files: dict[str, bytes], tmp: Path, models_dir="models") -> dict:
+    """What the reference tools see: labels, one layer per file on top of busybox's, identical bytes."""
+    inspected = skopeo_inspect(server, image)
+    assert inspected["Labels"]["io.odh-tec.tool"].startswith("odh-tec")
+    assert inspected["Labels"]["base"] == "busybox"  # the base's config carried over
+    assert len(inspected["Layers"]) == 1 + len(files)
+    back = skopeo_layers(server, image, tmp / "pulled")
+    for name, data in files.items():
+        got = back[f"{models_dir}/{name}"]
+        assert hashlib.sha256(got).hexdigest() == hashlib.sha256(data).hexdigest(), name
+    raw = json.loads((tmp / "pulled" / "manifest.json").read_text())
+    for layer in raw["layers"][1:]:
+        for member in layer_members(tmp / "pulled", layer["digest"]):
+            assert (member.uid, member.gid) == (0, 0)
+            assert member.mode == (0o755 if member.isdir() else 0o644), member.name
+    return inspected
+
+
+def test_local_folder_to_registry(mc_api, local_root, plain_registry, tmp_path):
+    files = model_files(local_root / "mc-local" / "tiny")
+    job = run_modelcar(
+        mc_api, modelcar_body(f"local:{local_root.name}", "mc-local/tiny/", f"{plain_registry.host}/models/tiny:v1")
+    )
+    assert job["state"] == "completed", job
+    info = job["modelcar"]
+    assert info["reference"].startswith(f"{plain_registry.host}/models/tiny@sha256:")
+    assert info["storage_uri"] == f"oci://{info['reference']}"
+    assert f"storageUri: {info['storage_uri']}" in info["inference_service"]
+    assert job["totals"]["files_done"] == len(files)
+    inspected = check_image(plain_registry, "models/tiny:v1", files, tmp_path)
+    assert inspected["Digest"] == info["digest"]
+
+
+def test_s3_repackage_after_one_change_sends_one_layer(mc_api, s3, bucket, plain_registry, tmp_path):
+    files = {"config.json": b'{"a": 1}', "model.safetensors": os.urandom(2 << 20), "tokenizer.json": b"{}" * 500}
+    for name, data in files.items():
+        s3.put_object(Bucket=bucket, Key=f"llm/{name}", Body=data)
+    image = f"{plain_registry.host}/models/s3model:latest"
+    uploads = "/v2/models/s3model/blobs/uploads/"
+    first = run_modelcar(mc_api, modelcar_body(f"s3:{bucket}", "llm", image))
+    assert first["state"] == "completed", first
+    assert first["modelcar"]["layers_sent"] == 3
+
+    files["config.json"] = b'{"a": 2}'
+    s3.put_object(Bucket=bucket, Key="llm/config.json", Body=files["config.json"])
+    before = plain_registry.requests("POST", uploads)
+    second = run_modelcar(mc_api, modelcar_body(f"s3:{bucket}", "llm", image))
+    assert second["state"] == "completed", second
+    assert second["modelcar"]["layers_sent"] == 1
+    assert second["totals"]["files_skipped"] == 2 and second["totals"]["files_done"] == 1
+    assert {f["path"]: f["state"] for f in second["files"]}["llm/config.json"] == "done"
+    # One upload session for the changed file's layer, one for the new config: the rest was there.
+    assert plain_registry.requests("POST", uploads) - before == 2
+    assert second["modelcar"]["digest"] != first["modelcar"]["digest"]
+    check_image(plain_registry, "models/s3model:latest", files, tmp_path)
+    labels = skopeo_inspect(plain_registry, "models/s3model:latest")["Labels"]
+    assert labels["org.opencontainers.image.source"] == f"s3:{bucket}/llm/"
+
+
+def test_hub_repo_to_registry_on_scratch(hf_live, mc_live, plain_registry, tmp_path):
+    with mc_live.client() as client:
+        job = run_modelcar(
+            client,
+            {
+                "kind": "modelcar",
+                "source": {"hf": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"}, "exclude": [".gitattributes"]},
+                "image": f"{plain_registry.host}/hf/gpt2:main",
+                "base": "scratch",
+                "models_dir": "/mnt/models",
+            },
+        )
+    assert job["state"] == "completed", job
+    assert job["modelcar"]["base"] == "scratch"
+    inspected = skopeo_inspect(plain_registry, "hf/gpt2:main")
+    assert len(inspected["Layers"]) == 4
+    assert inspected["Labels"]["org.opencontainers.image.revision"] == job["resolved_revision"]
+    assert inspected["Labels"]["org.opencontainers.image.source"] == "hf://hf-tiny-v2/tiny-random-GPT2Model"
+    back = skopeo_layers(plain_registry, "hf/gpt2:main", tmp_path / "pulled")
+    assert sorted(back) == sorted(
+        f"mnt/models/{n}" for n in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
+    )
+    with hf_live.client() as client:
+        r = client.get(
+            f"{hf_live.services.settings.huggingface.endpoint}/hf-tiny-v2/tiny-random-GPT2Model/resolve/main/config.json"
+        )
+    assert back["mnt/models/config.json"] == r.content
+
+
+def test_tls_registry_with_basic_auth(live, tls_registry, engine_options, local_root, tmp_path):
+    files = model_files(local_root / "mc-tls", big=1 << 20)
+    base = f"{tls_registry.host}/base/busybox:latest"
+    body = modelcar_body(f"local:{local_root.name}", "mc-tls", f"{tls_registry.host}/secure/model:1", base=base)
+    assert tls_registry.ca is not None
+    saved = _use(
+        live,
+        RegistrySettings(host=tls_registry.host, username=USER, password=PASSWORD),
+        ca_bundles=[str(tls_registry.ca.cert)],
+    )
+    try:
+        with live.client() as client:
+            job = run_modelcar(client, body)
+            assert job["state"] == "completed", job
+            check_image(tls_registry, "secure/model:1", files, tmp_path)
+
+            live.services.settings.registry = RegistrySettings(host=tls_registry.host, username=USER, password="wrong")
+            r = client.post("/api/transfers", json={**body, "image": f"{tls_registry.host}/secure/model:2"})
+            assert r.status_code == 401, r.text
+            assert r.json()["error"] == "RegistryUnauthorized"
+            assert f"refused the credentials for user '{USER}'" in r.json()["message"]
+
+            # Credentials are for the registry they were saved for only: none go to another host.
+            live.services.settings.registry = RegistrySettings(
+                host="elsewhere.example:5000", username=USER, password=PASSWORD
+            )
+            r = client.post("/api/transfers", json={**body, "image": f"{tls_registry.host}/secure/model:3"})
+            assert r.status_code == 401 and "needs credentials" in r.json()["message"], r.text
+    finally:
+        live.services.settings.registry, live.services.settings.ca_bundles = saved
+    assert skopeo(
+        "inspect", *tls_registry.tool_args(), f"docker://{tls_registry.host}/secure/model:2", check=False
+    ).returncode
+
+
+def test_cancel_leaves_no_tag(mc_api, local_root, plain_registry):
+    model_files(local_root / "mc-cancel", big=4 << 20)
+    body = modelcar_body(f"local:{local_root.name}", "mc-cancel", f"{plain_registry.host}/models/cancelled:v1")
+    r = mc_api.post("/api/transfers", json={**body, "limit_rate": 512 << 10})
+    assert r.status_code == 201, r.text
+    job_id = r.json()["id"]
+    wait_bytes(mc_api, job_id)
+    mc_api.post(f"/api/transfers/{job_id}/cancel")
+    job = wait_job(mc_api, job_id, 30)
+    assert job["state"] == "cancelled"
+    assert job["modelcar"]["reference"] is None
+    gone = skopeo("inspect", "--tls-verify=false", f"docker://{plain_registry.host}/models/cancelled:v1", check=False)
+    assert gone.returncode != 0 and "manifest unknown" in gone.stderr.lower(), gone.stderr
+
+
+def wait_bytes(client, job_id: str, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/transfers/{job_id}").json()
+        if job["totals"]["bytes_done"] > 0:
+            return job
+        time.sleep(0.05)
+    raise AssertionError("no byte moved")
+
+
+def test_registry_restart_mid_push_retries_and_completes(mc_api, local_root, plain_registry, engine_options, tmp_path):
+    engine_options.file_attempts, engine_options.retry_base_delay, engine_options.retry_max_delay = 6, 0.5, 2
+    files = model_files(local_root / "mc-restart", big=4 << 20)
+    body = modelcar_body(f"local:{local_root.name}", "mc-restart", f"{plain_registry.host}/models/restarted:v1")
+    r = mc_api.post("/api/transfers", json={**body, "limit_rate": 1 << 20})
+    assert r.status_code == 201, r.text
+    job_id = r.json()["id"]
+    wait_bytes(mc_api, job_id)
+    plain_registry.restart(kill=True)
+    job = wait_job(mc_api, job_id, 90)
+    assert job["state"] == "completed", job
+    big = next(f for f in job["files"] if f["path"].endswith("model.safetensors"))
+    assert big["state"] == "done"
+    check_image(plain_registry, "models/restarted:v1", files, tmp_path)
+
+
+def test_cli_packages_a_folder(monkeypatch, s3_server, local_root, tmp_path, plain_registry, capsys):
+    notebook_env(
+        monkeypatch,
+        s3_server,
+        local_root,
+        tmp_path,
+        MODELCAR_INSECURE_REGISTRIES=plain_registry.host,
+        MODELCAR_BASE_IMAGE=f"{plain_registry.host}/base/busybox:latest",
+    )
+    files = model_files(tmp_path / "model", big=1 << 20)
+    image = f"{plain_registry.host}/cli/model:v1"
+    assert main(["modelcar", str(tmp_path / "model"), "--to", image, "--exclude", "sub/*", "--json"]) == 0
+    job = json.loads(capsys.readouterr().out)
+    assert job["kind"] == "modelcar" and job["state"] == "completed"
+    assert job["modelcar"]["storage_uri"].startswith(f"oci://{plain_registry.host}/cli/model@sha256:")
+    assert len(skopeo_inspect(plain_registry, "cli/model:v1")["Layers"]) == 1 + len(files) - 1
+
+    assert main(["modelcar", str(tmp_path / "model"), "--to", image, "--exclude", "sub/*"]) == 0
+    out = capsys.readouterr().out
+    assert "0 of 3 layers sent" in out and "storageUri: oci://" in out
+    assert main(["modelcar", "hf://", "--to", "Bad Image"]) == 2
