@@ -39,8 +39,11 @@ def _header(info: tarfile.TarInfo) -> bytes:
 
 def image_path(models_dir: str, relative: str) -> str:
     """`/models` + `sub/x.bin` → `models/sub/x.bin` (tar names have no leading slash); no `..` escapes."""
+    # `..` is refused before normalising: normpath would fold /models/../etc into /etc, out of the models.
+    if ".." in models_dir.split("/") or ".." in relative.split("/"):
+        raise ApiError(f"'{relative}' does not name a file under {models_dir}: '..' is not allowed", code="InvalidKey")
     joined = posixpath.normpath(posixpath.join("/", models_dir.strip("/"), relative.lstrip("/")))
-    if joined in ("/", ".") or ".." in joined.split("/"):
+    if joined in ("/", "."):
         raise ApiError(f"'{relative}' does not name a file under {models_dir}", code="InvalidKey")
     return joined.lstrip("/")
 

@@ -1,0 +1,87 @@
+"""A file's tar layer, streamed, read back by Python's tarfile: names, modes, owners, bytes, sizes."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import tarfile
+
+import pytest
+
+from odh_tec.hf.verify import SizeMismatch
+from odh_tec.oci.tarlayer import FileLayer, image_path
+
+
+async def _chunks(data: bytes, size: int = 1000):
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+def _layer(path: str, data: bytes) -> tuple[FileLayer, bytes]:
+    layer = FileLayer.for_file(path, len(data))
+
+    async def collect() -> bytes:
+        return b"".join([chunk async for chunk in layer.stream(_chunks(data))])
+
+    return layer, asyncio.run(collect())
+
+
+@pytest.mark.parametrize("size", [0, 1, 511, 512, 513, 100_000])
+def test_layer_reads_back_with_tarfile(size):
+    data = os.urandom(size)
+    layer, raw = _layer("models/sub/dir/weights.bin", data)
+    assert len(raw) == layer.layer_size and len(raw) % 512 == 0
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        members = tar.getmembers()
+        assert [m.name for m in members] == ["models", "models/sub", "models/sub/dir", "models/sub/dir/weights.bin"]
+        for m in members:
+            assert (m.uid, m.gid, m.mtime) == (0, 0, 0)
+            assert m.mode == (0o755 if m.isdir() else 0o644)
+        extracted = tar.extractfile(members[-1])
+        assert extracted is not None and extracted.read() == data
+
+
+def test_same_file_same_bytes_and_long_unicode_names():
+    name = "models/" + "é" * 40 + "/" + "x" * 200 + ".safetensors"
+    first, raw = _layer(name, b"abc")
+    _, again = _layer(name, b"abc")
+    assert raw == again  # deterministic: the same file makes the same layer digest
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        assert tar.getmembers()[-1].name == name
+    assert first.layer_size == len(raw)
+
+
+def test_big_sizes_use_pax_headers():
+    layer = FileLayer.for_file("models/huge.bin", 9 << 30)  # past ustar's 8 GiB
+    with tarfile.open(fileobj=io.BytesIO(layer.head + b"\0" * 1024), mode="r|") as tar:
+        member = tar.next()
+        while member is not None and member.isdir():
+            member = tar.next()
+        assert member is not None and member.size == 9 << 30
+
+
+@pytest.mark.parametrize("sent", [b"ab", b"abcd"])
+def test_a_source_that_changed_size_fails_the_layer(sent):
+    layer = FileLayer.for_file("models/x", 3)
+
+    async def collect() -> None:
+        async for _ in layer.stream(_chunks(sent)):
+            pass
+
+    with pytest.raises(SizeMismatch):
+        asyncio.run(collect())
+
+
+@pytest.mark.parametrize(
+    ("models_dir", "relative", "expected"),
+    [("/models", "a/b.bin", "models/a/b.bin"), ("/mnt/models/", "/x", "mnt/models/x"), ("/", "y", "y")],
+)
+def test_image_paths(models_dir, relative, expected):
+    assert image_path(models_dir, relative) == expected
+
+
+@pytest.mark.parametrize(("models_dir", "relative"), [("/models", "../etc/passwd"), ("/..", "x/../../y"), ("/", "")])
+def test_image_paths_never_escape(models_dir, relative):
+    with pytest.raises(Exception, match="does not name a file"):
+        image_path(models_dir, relative)
