@@ -299,3 +299,31 @@ def test_cli_packages_a_folder(monkeypatch, s3_server, local_root, tmp_path, pla
     out = capsys.readouterr().out
     assert "0 of 3 layers sent" in out and "storageUri: oci://" in out
     assert main(["modelcar", "hf://", "--to", "Bad Image"]) == 2
+
+
+def test_registry_settings_are_write_only_and_tested(live, tls_registry):
+    assert tls_registry.ca is not None
+    settings = live.services.settings
+    saved = _use(live, RegistrySettings(), ca_bundles=[str(tls_registry.ca.cert)])
+    try:
+        with live.client() as client:
+            body = {"host": tls_registry.host, "username": USER, "password": PASSWORD}
+            r = client.post("/api/settings/registry/test", json=body)
+            assert r.status_code == 200 and r.json()["ok"], r.text
+            assert f"as '{USER}'" in r.json()["message"]
+            r = client.post("/api/settings/registry/test", json={**body, "password": "wrong"})
+            assert r.json()["ok"] is False and r.json()["error"] == "RegistryUnauthorized", r.text
+
+            r = client.put("/api/settings/registry", json={**body, "base_image": "scratch"})
+            assert r.status_code == 200, r.text
+            view = r.json()["registry"]
+            assert view["password_set"] is True and PASSWORD not in r.text
+            assert client.get("/api/settings").json()["registry"] == view
+            assert settings.registry.password == PASSWORD and settings.registry.base_image == "scratch"
+            # The stored password follows no new host.
+            r = client.put("/api/settings/registry", json={"host": "quay.io"})
+            assert r.json()["registry"]["password_set"] is False
+            r = client.put("/api/settings/registry", json={"host": "169.254.169.254"})
+            assert r.status_code == 400 and r.json()["error"] == "DestinationNotAllowed"
+    finally:
+        settings.registry, settings.ca_bundles = saved

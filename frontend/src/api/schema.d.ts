@@ -403,6 +403,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/settings/registry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Put Registry */
+    put: operations['put_registry_api_settings_registry_put'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/settings/transfers': {
     parameters: {
       query?: never;
@@ -469,6 +486,27 @@ export interface paths {
     put?: never;
     /** Test Proxy */
     post: operations['test_proxy_api_settings_proxy_test_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/settings/registry/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Test Registry
+     * @description Can the registry be reached (CA bundles and proxy apply), and does it accept the credentials?
+     *     `GET /v2/` with the challenge flow (Basic, or a token from the registry's realm).
+     */
+    post: operations['test_registry_api_settings_registry_test_post'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1369,6 +1407,26 @@ export interface components {
       bits: number;
       group_size: number;
     };
+    /**
+     * RegistryUpdate
+     * @description ModelCar packaging: one registry's credentials (the password is write-only) and the base image.
+     *     Registries spoken to in plain HTTP are the administrator's (MODELCAR_INSECURE_REGISTRIES) only.
+     */
+    RegistryUpdate: {
+      host?: string | null;
+      username?: string | null;
+      password?: string | null;
+      base_image?: string | null;
+    };
+    /** RegistryView */
+    RegistryView: {
+      host: string;
+      username: string;
+      password_set: boolean;
+      base_image: string;
+      platform: string;
+      insecure: string[];
+    };
     /** RepoFile */
     RepoFile: {
       path: string;
@@ -1415,6 +1473,7 @@ export interface components {
       huggingface: components['schemas']['HubView'];
       proxy: components['schemas']['ProxyView'];
       transfers: components['schemas']['TransfersView'];
+      registry: components['schemas']['RegistryView'];
     };
     /** SyncCount */
     SyncCount: {
@@ -1498,6 +1557,16 @@ export interface components {
       format: 'csv' | 'tsv' | 'jsonl';
       columns: string[];
       rows: (string | number | boolean | null)[][];
+    };
+    /**
+     * TestResult
+     * @description A connection test's finding; `error` (only when not ok) is a code of docs/api.md. Fields a test
+     *     did not set are left out of the answer.
+     */
+    TestResult: {
+      ok: boolean;
+      message: string;
+      error?: string | null;
     };
     /**
      * TextPreview
@@ -2664,6 +2733,48 @@ export interface operations {
       };
     };
   };
+  put_registry_api_settings_registry_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegistryUpdate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Settings'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   put_transfers_api_settings_transfers_put: {
     parameters: {
       query?: never;
@@ -2810,6 +2921,48 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ProxyTestResult'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  test_registry_api_settings_registry_test_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegistryUpdate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TestResult'];
         };
       };
       /** @description The request was refused: `error` is the code, `message` says why */
