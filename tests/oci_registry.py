@@ -2,13 +2,15 @@
 and the reference tools that check what was pushed (`skopeo`), installed with apt when missing.
 
 - `RegistryServer`: plain HTTP, or TLS with a CA the test makes (openssl) and htpasswd users (Basic
-  challenge). Its access log counts the requests (blob uploads started, for instance).
+  challenge), or a token service (`TokenServer`, Bearer challenge: JWTs signed with openssl). Its
+  access log counts the requests (blob uploads started, for instance).
 - `push_busybox_base`: a one-layer base image made from Debian's static busybox, pushed with skopeo.
 - `skopeo_inspect` / `skopeo_layers`: what the registry holds, as the reference tools read it.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import io
@@ -17,11 +19,15 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import tarfile
+import threading
 import time
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 PACKAGES = {
     "docker-registry": "docker-registry",
@@ -99,11 +105,99 @@ def make_ca(directory: Path) -> TestCA:
     return TestCA(directory / "ca.crt", directory / "server.crt", directory / "server.key")
 
 
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class TokenServer:
+    """A registry token service (docker's token auth spec): Basic credentials in, an RS256 JWT out,
+    granting the scopes asked for, signed by a certificate the registry trusts (x5c header)."""
+
+    issuer = "odh-tec-test-issuer"
+    service = "odh-tec-test-registry"
+
+    def __init__(self, directory: Path, users: dict[str, str]):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.key, self.cert = directory / "token.key", directory / "token.crt"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", str(self.key),
+             "-out", str(self.cert), "-subj", "/CN=odh-tec test token signer"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        self.users = users
+        self.scopes: list[list[str]] = []  # what each granted token request asked for
+        self.refused = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                query = parse_qs(urlsplit(self.path).query)
+                if not server._authorized(self.headers.get("Authorization", "")):
+                    server.refused += 1
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                scopes = query.get("scope", [])
+                server.scopes.append(scopes)
+                body = json.dumps({"token": server.token(scopes), "expires_in": 300}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def realm(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/token"
+
+    def _authorized(self, header: str) -> bool:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        user, _, password = base64.b64decode(value).decode().partition(":")
+        return self.users.get(user) == password
+
+    def token(self, scopes: list[str]) -> str:
+        access = []
+        for scope in scopes:
+            kind, _, rest = scope.partition(":")
+            name, _, actions = rest.rpartition(":")
+            access.append({"type": kind, "name": name, "actions": actions.split(",")})
+        der = ssl.PEM_cert_to_DER_cert(self.cert.read_text())
+        header = {"typ": "JWT", "alg": "RS256", "x5c": [base64.b64encode(der).decode()]}
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer, "sub": "alice", "aud": self.service, "exp": now + 300, "nbf": now - 10,
+            "iat": now, "jti": os.urandom(8).hex(), "access": access,
+        }  # fmt: skip
+        signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
+        signature = subprocess.run(
+            ["openssl", "dgst", "-sha256", "-sign", str(self.key)],
+            input=signing_input.encode(), check=True, capture_output=True,
+        ).stdout  # fmt: skip
+        return f"{signing_input}.{_b64url(signature)}"
+
+    def start(self) -> TokenServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 @dataclass
 class RegistryServer:
     directory: Path
     ca: TestCA | None = None
-    users: dict[str, str] = field(default_factory=dict)  # htpasswd users (Basic auth)
+    users: dict[str, str] = field(default_factory=dict)  # htpasswd users (Basic auth), or the token service's
+    token: TokenServer | None = None  # Bearer auth through this token service instead of htpasswd
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen | None = None
 
@@ -135,7 +229,16 @@ class RegistryServer:
         ]
         if self.ca is not None:
             lines += ["  tls:", f"    certificate: {self.ca.server_cert}", f"    key: {self.ca.server_key}"]
-        if self.users:
+        if self.token is not None:
+            lines += [
+                "auth:",
+                "  token:",
+                f"    realm: {self.token.realm}",
+                f"    service: {self.token.service}",
+                f"    issuer: {self.token.issuer}",
+                f"    rootcertbundle: {self.token.cert}",
+            ]
+        elif self.users:
             htpasswd = self.directory / "htpasswd"
             htpasswd.write_text("")
             for user, password in self.users.items():

@@ -15,6 +15,7 @@ import pytest
 
 from oci_registry import (
     RegistryServer,
+    TokenServer,
     Unavailable,
     busybox_oci_dir,
     ensure_packages,
@@ -327,3 +328,48 @@ def test_registry_settings_are_write_only_and_tested(live, tls_registry):
             assert r.status_code == 400 and r.json()["error"] == "DestinationNotAllowed"
     finally:
         settings.registry, settings.ca_bundles = saved
+
+
+@pytest.fixture(scope="session")
+def token_registry(busybox_dir, tmp_path_factory) -> Iterator[RegistryServer]:
+    """Plain HTTP, Bearer challenge: tokens from a token service that checks Basic credentials."""
+    directory = tmp_path_factory.mktemp("registry-token")
+    tokens = TokenServer(directory / "token", {USER: PASSWORD}).start()
+    server = RegistryServer(directory, users={USER: PASSWORD}, token=tokens).start()
+    push_busybox_base(server, busybox_dir)
+    yield server
+    server.stop()
+    tokens.stop()
+
+
+def test_token_auth_registry_mounts_the_base(live, token_registry, engine_options, local_root, tmp_path):
+    """quay.io's, Harbor's and OpenShift's flow: 401 Bearer → token for the repositories → push."""
+    tokens = token_registry.token
+    assert tokens is not None
+    files = model_files(local_root / "mc-token", big=1 << 20)
+    base = f"{token_registry.host}/base/busybox:latest"
+    saved = _use(
+        live,
+        RegistrySettings(host=token_registry.host, username=USER, password=PASSWORD, insecure=[token_registry.host]),
+    )
+    try:
+        with live.client() as client:
+            body = modelcar_body(
+                f"local:{local_root.name}", "mc-token", f"{token_registry.host}/team/model:1", base=base
+            )
+            job = run_modelcar(client, body)
+            assert job["state"] == "completed", job
+            # The push token covers the target, and the pull of the base repository for the mount.
+            assert ["repository:team/model:pull,push", "repository:base/busybox:pull"] in tokens.scopes
+            mounted = r'/v2/team/model/blobs/uploads/\?mount=sha256%3A[0-9a-f]+&from=base%2Fbusybox HTTP/1.1" 201'
+            assert token_registry.requests("POST", mounted) == 1
+
+            live.services.settings.registry = RegistrySettings(
+                host=token_registry.host, username=USER, password="wrong", insecure=[token_registry.host]
+            )
+            r = client.post("/api/transfers", json={**body, "image": f"{token_registry.host}/team/model:2"})
+            assert r.status_code == 401 and r.json()["error"] == "RegistryUnauthorized", r.text
+            assert tokens.refused >= 1
+    finally:
+        live.services.settings.registry, live.services.settings.ca_bundles = saved
+    check_image(token_registry, "team/model:1", files, tmp_path)
