@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import LiveServer, make_config
 from oci_registry import (
     RegistryServer,
     TokenServer,
@@ -373,3 +374,53 @@ def test_token_auth_registry_mounts_the_base(live, token_registry, engine_option
     finally:
         live.services.settings.registry, live.services.settings.ca_bundles = saved
     check_image(token_registry, "team/model:1", files, tmp_path)
+
+
+def test_a_stopped_app_resumes_and_skips_the_layers_it_pushed(s3_server, local_root, plain_registry, tmp_path):
+    folder = local_root / "mc-resume"
+    files = {"a.json": b'{"a": 1}', "b.txt": b"tokens" * 1000, "z.safetensors": os.urandom(4 << 20)}
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    config = make_config(
+        s3_server,
+        tmp_path,
+        local_storage_paths=str(local_root),
+        modelcar_insecure_registries=plain_registry.host,
+        modelcar_base_image=f"{plain_registry.host}/base/busybox:latest",
+        max_concurrent_transfers=1,  # one layer after the other
+    )
+    image = f"{plain_registry.host}/models/resumed:v1"
+    body = modelcar_body(f"local:{local_root.name}", "mc-resume", image, limit_rate=1 << 20)
+    first = LiveServer(config).start()
+    try:
+        with first.client() as client:
+            r = client.post("/api/transfers", json=body)
+            assert r.status_code == 201, r.text
+            job_id = r.json()["id"]
+            deadline = time.monotonic() + 30
+            while True:
+                job = client.get(f"/api/transfers/{job_id}").json()
+                big = next(f for f in job["files"] if f["path"].endswith("z.safetensors"))
+                if big["bytes_done"] > 0:
+                    break
+                assert time.monotonic() < deadline, job
+                time.sleep(0.05)
+            assert [f["state"] for f in job["files"]][:2] == ["done", "done"]
+    finally:
+        first.stop()  # a graceful stop (SIGTERM in a pod): interrupted, not cancelled
+    uploads = r"/v2/models/resumed/blobs/uploads/ HTTP"
+    before = plain_registry.requests("POST", uploads)
+
+    second = LiveServer(make_config(s3_server, tmp_path, **config.model_dump(include={
+        "local_storage_paths", "modelcar_insecure_registries", "modelcar_base_image"}))).start()  # fmt: skip
+    try:
+        with second.client() as client:
+            job = wait_job(client, job_id, 60)
+    finally:
+        second.stop()
+    assert job["state"] == "completed", job
+    assert job["resumed_at"] is not None
+    # After the restart: the big file's layer and the config, nothing of the two layers pushed before.
+    assert plain_registry.requests("POST", uploads) - before == 2
+    check_image(plain_registry, "models/resumed:v1", files, tmp_path)
