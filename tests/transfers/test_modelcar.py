@@ -424,3 +424,36 @@ def test_a_stopped_app_resumes_and_skips_the_layers_it_pushed(s3_server, local_r
     # After the restart: the big file's layer and the config, nothing of the two layers pushed before.
     assert plain_registry.requests("POST", uploads) - before == 2
     check_image(plain_registry, "models/resumed:v1", files, tmp_path)
+
+
+READ_BACK = "/models/model.safetensors '/models/sub/extra weights.bin'"
+
+
+def test_podman_runs_the_modelcar_as_an_arbitrary_uid(mc_api, local_root, plain_registry, tmp_path):
+    """As KServe runs a ModelCar: the image's shell lists /models and reads a file, as a non-root UID."""
+    from deploy import podman as pm
+    from deploy.container import OPENSHIFT_UID
+
+    try:
+        pm.ensure_packages()
+    except pm.Unavailable as exc:
+        pytest.skip(str(exc))
+    podman = pm.Podman(pm.write_containers_conf(tmp_path))
+    files = model_files(local_root / "mc-podman", big=1 << 20)
+    image = f"{plain_registry.host}/models/podman:{os.urandom(4).hex()}"
+    job = run_modelcar(mc_api, modelcar_body(f"local:{local_root.name}", "mc-podman", image))
+    assert job["state"] == "completed", job
+    try:
+        podman("pull", "--tls-verify=false", image, timeout=180)
+        done = podman(
+            "run", "--rm", "--user", f"{OPENSHIFT_UID}:0", "--read-only", "--network", "none", "--cap-drop", "ALL",
+            image, "/bin/sh", "-c", f"id -u; ls -ln /models; sha256sum {READ_BACK}",
+        )  # fmt: skip
+    finally:
+        podman("rmi", "-f", image, check=False)
+    lines = done.stdout.splitlines()
+    assert lines[0] == str(OPENSHIFT_UID)
+    assert any(line.startswith("-rw-r--r--") and line.endswith("model.safetensors") for line in lines), done.stdout
+    assert any(line.startswith("drwxr-xr-x") and line.endswith("sub") for line in lines), done.stdout
+    for name in ("model.safetensors", "sub/extra weights.bin"):
+        assert f"{hashlib.sha256(files[name]).hexdigest()}  /models/{name}" in lines, done.stdout
