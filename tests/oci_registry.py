@@ -24,10 +24,13 @@ import subprocess
 import tarfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 PACKAGES = {
     "docker-registry": "docker-registry",
@@ -398,3 +401,28 @@ def busybox_oci_dir(directory: Path) -> Path:
 def push_busybox_base(server: RegistryServer, oci_dir: Path, image: str = "base/busybox:latest") -> str:
     skopeo("copy", *server.tool_args("dest"), f"oci:{oci_dir}:latest", f"docker://{server.host}/{image}")
     return f"{server.host}/{image}"
+
+
+# Fixtures, imported by the test modules that use them ----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def registry_tools() -> None:
+    try:
+        ensure_packages()
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def busybox_dir(registry_tools, tmp_path_factory) -> Path:
+    return busybox_oci_dir(tmp_path_factory.mktemp("busybox-oci"))
+
+
+@pytest.fixture(scope="session")
+def plain_registry(busybox_dir, tmp_path_factory) -> Iterator[RegistryServer]:
+    """Plain HTTP, no auth, with the busybox base at base/busybox:latest."""
+    server = RegistryServer(tmp_path_factory.mktemp("registry-plain")).start()
+    push_busybox_base(server, busybox_dir)
+    yield server
+    server.stop()

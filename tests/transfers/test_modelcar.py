@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 
+import oci_registry
 from conftest import LiveServer, make_config
 from oci_registry import (
     RegistryServer,
     TokenServer,
-    Unavailable,
-    busybox_oci_dir,
-    ensure_packages,
     layer_members,
     make_ca,
     push_busybox_base,
@@ -32,29 +30,14 @@ from odh_tec.config import RegistrySettings
 from transfers.conftest import notebook_env, wait_job
 
 pytestmark = pytest.mark.registry
+# The registry fixtures of tests/oci_registry.py, for this module's tests.
+registry_tools, busybox_dir, plain_registry = (
+    oci_registry.registry_tools,
+    oci_registry.busybox_dir,
+    oci_registry.plain_registry,
+)
 
 USER, PASSWORD = "alice", "alice-registry-password"
-
-
-@pytest.fixture(scope="session")
-def registry_tools() -> None:
-    try:
-        ensure_packages()
-    except Unavailable as exc:
-        pytest.skip(str(exc))
-
-
-@pytest.fixture(scope="session")
-def busybox_dir(registry_tools, tmp_path_factory) -> Path:
-    return busybox_oci_dir(tmp_path_factory.mktemp("busybox-oci"))
-
-
-@pytest.fixture(scope="session")
-def plain_registry(busybox_dir, tmp_path_factory) -> Iterator[RegistryServer]:
-    server = RegistryServer(tmp_path_factory.mktemp("registry-plain")).start()
-    push_busybox_base(server, busybox_dir)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -82,4 +82,7 @@ export type CopyPrecheck = Schemas['CopyPrecheck'];
 export type SyncRequest = Schemas['SyncTransferRequest'];
 export type SyncPlan = Schemas['SyncPlan'];
 export type SyncPlanFile = Schemas['SyncPlanFile'];
-export type TransferRequest = Schemas['HFTransferRequest'] | Schemas['CopyTransferRequest'] | SyncRequest;
+export type ModelCarRequest = Schemas['ModelCarTransferRequest'];
+export type ModelCarInfo = Schemas['ModelCarInfo'];
+export type TransferRequest =
+  Schemas['HFTransferRequest'] | Schemas['CopyTransferRequest'] | SyncRequest | ModelCarRequest;

@@ -120,6 +120,7 @@ const en = {
     createFolder: 'Create folder',
     hfImport: 'Import from HuggingFace',
     sync: 'Sync…',
+    modelcar: 'Package as ModelCar…',
     downloadZip: 'Download as zip',
     copyMove: 'Copy or move',
     copyTo: 'Copy or move…',
@@ -262,6 +263,31 @@ const en = {
     sameFolder:
       'The destination is the current folder: choose another folder or location to copy or move to.',
   },
+  modelcar: {
+    title: (folder: string) => `Package ${folder} as a ModelCar`,
+    image: 'Image reference',
+    imageHelp: 'registry/repository:tag, e.g. quay.io/me/llama:v1. Credentials: Settings, or an auth.json.',
+    imageMissing: 'Enter the image to push, as registry/repository:tag.',
+    base: 'Base image',
+    baseHelp: (image: string) =>
+      `Empty: the configured base (${image}). Any image, a mirror, or "scratch" for none.`,
+    modelsDir: 'Folder in the image',
+    modelsDirHelp: 'Where the files go in the image; KServe reads /models.',
+    include: 'Include patterns',
+    exclude: 'Exclude patterns',
+    patternsHelp: 'Glob patterns, one per line, matched against paths inside the folder. Empty: every file.',
+    intro:
+      'Each file is streamed from here into the registry as one image layer; nothing is copied to a disk. Layers the registry already has are not sent again.',
+    start: 'Package and push',
+    started: (title: string) => `Packaging: ${title}`,
+    reference: 'Pushed image',
+    storageUri: 'storageUri',
+    inferenceService: 'InferenceService',
+    copy: 'Copy',
+    copied: 'Copied',
+    layers: (sent: number, total: number) =>
+      `${sent} of ${total} layers sent (the others were in the registry)`,
+  },
   sync: {
     title: (folder: string) => `Sync ${folder} to…`,
     deleteExtra: 'Delete files that are not in the source',
@@ -365,10 +391,13 @@ const en = {
       done: 'Done',
       skipped: 'Skipped',
     } as Record<string, string>,
-    kinds: { huggingface: 'HuggingFace import', copy: 'Copy', move: 'Move', sync: 'Sync' } as Record<
-      string,
-      string
-    >,
+    kinds: {
+      huggingface: 'HuggingFace import',
+      copy: 'Copy',
+      move: 'Move',
+      sync: 'Sync',
+      modelcar: 'ModelCar',
+    } as Record<string, string>,
     counts: (done: number, total: number, failed: number, skipped: number) =>
       `${done}/${total} files` +
       (failed ? `, ${failed} failed` : '') +

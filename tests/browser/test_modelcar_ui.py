@@ -1,0 +1,70 @@
+"""The "Package as ModelCar…" dialog of a folder: the job runs against a real registry, the Transfers
+page shows the pushed reference and the storageUri with a copy button; skopeo checks the image."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+import oci_registry
+from oci_registry import skopeo_inspect
+from odh_tec.config import RegistrySettings
+
+from .conftest import open_app
+from .test_sync_ui import row_action
+
+pytestmark = pytest.mark.registry
+# The registry fixtures of tests/oci_registry.py, for this module's tests.
+registry_tools, busybox_dir, plain_registry = (
+    oci_registry.registry_tools,
+    oci_registry.busybox_dir,
+    oci_registry.plain_registry,
+)
+
+
+def test_package_a_folder_as_a_modelcar(page, live, local_root, plain_registry):
+    settings = live.services.settings
+    saved = settings.registry
+    settings.registry = RegistrySettings(
+        base_image=f"{plain_registry.host}/base/busybox:latest", insecure=[plain_registry.host]
+    )
+    try:
+        name = f"modelcar-ui-{uuid.uuid4().hex[:6]}"
+        (local_root / name / "sub").mkdir(parents=True)
+        (local_root / name / "config.json").write_bytes(b'{"model_type": "llama"}')
+        (local_root / name / "sub/model.safetensors").write_bytes(b"\x02" * 70_000)
+        (local_root / name / "notes.log").write_bytes(b"not wanted")
+        location = live.services.locations.local[0]
+
+        open_app(page, live, f"/browse/{location.id}")
+        row_action(page, name, "Package as ModelCar…")
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text(f"Package {location.name}/{name}/ as a ModelCar").wait_for()
+        dialog.get_by_role("button", name="Package and push").click()
+        dialog.get_by_text("Enter the image to push").wait_for()  # required, said before any request
+        image = f"{plain_registry.host}/ui/{name}:v1"
+        dialog.get_by_label("Image reference").fill(image)
+        dialog.get_by_label("Exclude patterns").fill("*.log")
+        dialog.get_by_role("button", name="Package and push").click()
+        dialog.wait_for(state="detached")
+
+        open_app(page, live, "/transfers")
+        row = page.locator('[data-testid="job-row"][data-kind="modelcar"]').first
+        row.get_by_text(f"ModelCar → {image}").wait_for()
+        page.locator('[data-testid="job-row"][data-kind="modelcar"][data-state="completed"]').first.wait_for(
+            timeout=60_000
+        )
+        row.locator("button[aria-expanded]").click()
+        reference = page.get_by_test_id("modelcar-reference")
+        reference.wait_for()
+        assert f"{plain_registry.host}/ui/{name}@sha256:" in reference.inner_text()
+        uri = page.get_by_test_id("modelcar-storage-uri")
+        assert (
+            uri.locator("input").input_value().startswith(f"storageUri: oci://{plain_registry.host}/ui/{name}@sha256:")
+        )
+        assert uri.get_by_role("button").count() >= 1  # the copy button
+    finally:
+        settings.registry = saved
+    inspected = skopeo_inspect(plain_registry, f"ui/{name}:v1")
+    assert len(inspected["Layers"]) == 1 + 2  # busybox, config.json, sub/model.safetensors (notes.log excluded)
