@@ -85,3 +85,33 @@ def test_image_paths(models_dir, relative, expected):
 def test_image_paths_never_escape(models_dir, relative):
     with pytest.raises(Exception, match="does not name a file"):
         image_path(models_dir, relative)
+
+
+def test_manifests_in_both_media_types():
+    """OCI first; Docker v2 schema 2 for a registry that refuses OCI, with the base layers' types mapped."""
+    import json
+
+    from odh_tec.oci.image import BaseImage, Layer, build_config, build_manifest, previous_layers
+
+    base = BaseImage(
+        None,
+        layers=[{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "digest": "sha256:b", "size": 5}],
+        config={"config": {"Labels": {"base": "1"}}, "rootfs": {"type": "layers", "diff_ids": ["sha256:u"]}},
+    )
+    ours = [Layer("models/a", "sha256:a", 1024, "etag:x:1")]
+    config = json.loads(build_config(base, ours, {"tool": "odh-tec"}, "linux/amd64"))
+    assert config["rootfs"]["diff_ids"] == ["sha256:u", "sha256:a"]
+    assert config["config"]["Labels"] == {"base": "1", "tool": "odh-tec"}
+    oci = json.loads(build_manifest(base, ours, "sha256:c", 10, oci=True))
+    docker = json.loads(build_manifest(base, ours, "sha256:c", 10, oci=False))
+    assert [d["mediaType"] for d in oci["layers"]] == [
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+        "application/vnd.oci.image.layer.v1.tar",
+    ]
+    assert [d["mediaType"] for d in docker["layers"]] == [
+        "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        "application/vnd.docker.image.rootfs.diff.tar",
+    ]
+    assert docker["config"]["mediaType"] == "application/vnd.docker.container.image.v1+json"
+    again = previous_layers(build_manifest(base, ours, "sha256:c", 10, oci=True))
+    assert again == {"models/a": ours[0]}  # what the next packaging compares against
