@@ -4,12 +4,16 @@ page shows the pushed reference and the storageUri with a copy button; skopeo ch
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
+import fakehub
 import oci_registry
+from fakehub import layouts
 from oci_registry import skopeo_inspect
 from odh_tec.config import RegistrySettings
+from served import hub_endpoint
 
 from .conftest import open_app
 from .test_sync_ui import row_action
@@ -68,3 +72,38 @@ def test_package_a_folder_as_a_modelcar(page, live, local_root, plain_registry):
         settings.registry = saved
     inspected = skopeo_inspect(plain_registry, f"ui/{name}:v1")
     assert len(inspected["Layers"]) == 1 + 2  # busybox, config.json, sub/model.safetensors (notes.log excluded)
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator:
+    with fakehub.FakeHub(page_size=3) as fake:
+        layouts.tiny_gpt2(fake)
+        yield fake
+
+
+def test_hf_import_as_a_modelcar(page, live, hub, plain_registry, bucket):
+    """The import dialog's other destination: the Hub repo streamed into the registry, nothing in the bucket."""
+    settings = live.services.settings
+    saved = settings.registry
+    settings.registry = RegistrySettings(base_image="scratch", insecure=[plain_registry.host])
+    image = f"{plain_registry.host}/ui/gpt2:{uuid.uuid4().hex[:6]}"
+    try:
+        with hub_endpoint(live, hub.url):
+            open_app(page, live, f"/browse/s3:{bucket}")
+            page.get_by_text("This folder is empty").wait_for()
+            page.get_by_role("button", name="Import from HuggingFace").click()
+            dialog = page.get_by_role("dialog", name="Import from HuggingFace")
+            dialog.get_by_role("textbox", name="Repository").fill("hf-tiny-v2/tiny-random-GPT2Model")
+            dialog.get_by_role("button", name="A ModelCar image").click()
+            start = dialog.get_by_role("button", name="Start import")
+            assert start.is_disabled()  # no image yet
+            dialog.get_by_role("textbox", name="Image reference").fill(image)
+            start.click()
+            progress = dialog.get_by_test_id("hf-progress")
+            progress.get_by_test_id("state-label").filter(has_text="Completed").wait_for(timeout=60_000)
+    finally:
+        settings.registry = saved
+    inspected = skopeo_inspect(plain_registry, image.split("/", 1)[1])
+    assert len(inspected["Layers"]) == 5  # scratch: one layer per file of the repo
+    assert inspected["Labels"]["org.opencontainers.image.source"] == "hf://hf-tiny-v2/tiny-random-GPT2Model"
+    assert live.services.settings.registry is saved

@@ -345,6 +345,12 @@ const en = {
         ? 'Optional. A HuggingFace token is configured in Settings; this one is used instead for this import only.'
         : 'Optional. Needed for gated or private repositories; no token is configured in Settings.',
     destination: (where: string) => `Destination: ${where}`,
+    target: 'Import into',
+    targetFolder: 'This folder',
+    targetModelcar: 'A ModelCar image',
+    modelcarImage: 'a ModelCar image',
+    modelcarHelp:
+      'registry/repository:tag. The files stream from the Hub into the registry as image layers under /models, on the configured base image; nothing is stored here.',
     previewButton: 'Preview',
     previewTitle: (n: number, size: string, sha: string) =>
       `${n} file${n === 1 ? '' : 's'}, ${size} at ${sha}`,
