@@ -93,3 +93,44 @@ def test_references(text, registry, repository, tag, digest):
 def test_bad_references(text):
     with pytest.raises(InvalidImageReference):
         parse_reference(text)
+
+
+def test_a_registry_cannot_redirect_to_a_metadata_address():
+    """A blob redirect (storage backends) is followed, but never to a link-local or metadata address."""
+    import asyncio
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from odh_tec.config import HFSettings, ProxySettings, RuntimeSettings, S3Settings, TransferSettings
+    from odh_tec.netguard import DestinationNotAllowed
+    from odh_tec.oci.registry import Registry
+
+    class Redirect(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(307)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = RuntimeSettings(S3Settings(), HFSettings(), ProxySettings(), TransferSettings(1, 100))
+    host = f"127.0.0.1:{server.server_address[1]}"
+
+    async def fetch() -> None:
+        registry = Registry(settings, host, insecure=True)
+        try:
+            async for _ in registry.blob_chunks("a/b", "sha256:" + "0" * 64):
+                pass
+        finally:
+            await registry.aclose()
+
+    try:
+        with pytest.raises(DestinationNotAllowed):
+            asyncio.run(fetch())
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -124,7 +124,9 @@ class Registry:
         self.credentials = credentials
         self.segment = segment
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
-        self._client = make_http_client(settings, self.base_url, timeout=timeout)
+        self._client = make_http_client(
+            settings, self.base_url, timeout=timeout, event_hooks={"request": [self._guard_redirect]}
+        )
         self._timeout = timeout
         self._auth: dict[tuple[str, ...], str] = {}  # per set of scopes: the Authorization header
         self._basic = False  # the registry asked for Basic: the same header for every scope
@@ -134,6 +136,13 @@ class Registry:
         await self._client.aclose()
 
     # Requests and auth -------------------------------------------------------------------------
+
+    async def _guard_redirect(self, request: httpx.Request) -> None:
+        """A blob may be served from elsewhere (a storage redirect): never from a link-local or cloud
+        metadata address, whatever the registry says (netguard)."""
+        url = str(request.url)
+        if not same_origin(url, self.base_url):
+            await check_destination(url, resolve=self.settings.proxy.for_url(url) is None)
 
     def _url(self, path_or_url: str) -> str:
         return urljoin(self.base_url + "/", path_or_url)
