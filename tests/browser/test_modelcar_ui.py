@@ -3,6 +3,7 @@ page shows the pushed reference and the storageUri with a copy button; skopeo ch
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 
@@ -107,3 +108,35 @@ def test_hf_import_as_a_modelcar(page, live, hub, plain_registry, bucket):
     assert len(inspected["Layers"]) == 5  # scratch: one layer per file of the repo
     assert inspected["Labels"]["org.opencontainers.image.source"] == "hf://hf-tiny-v2/tiny-random-GPT2Model"
     assert live.services.settings.registry is saved
+
+
+def test_registry_settings_tab_tests_and_saves_write_only(page, live, plain_registry):
+    settings = live.services.settings
+    saved = settings.registry
+    secret = "robot-token-" + uuid.uuid4().hex
+    settings.registry = RegistrySettings(insecure=[plain_registry.host])
+    bodies: list[str] = []
+
+    def record(response) -> None:
+        with contextlib.suppress(Exception):  # some responses (the event stream, redirects) have no body
+            bodies.append(response.text())
+
+    page.on("response", record)
+    try:
+        open_app(page, live, "/settings?tab=registry")
+        form = page.get_by_role("form", name="Registry")
+        form.get_by_label("Registry host").fill(plain_registry.host)
+        form.get_by_label("Username").fill("robot")
+        form.get_by_role("button", name="Replace Password or token").click()
+        form.get_by_label("New password or token").fill(secret)
+        form.get_by_role("button", name="Test").click()
+        result = form.get_by_test_id("test-result")
+        result.wait_for()
+        assert "Reached" in result.inner_text() and "plain HTTP" in result.inner_text()
+        form.get_by_role("button", name="Save").click()
+        page.get_by_text("Settings saved").first.wait_for()
+        assert page.get_by_test_id("registry-password-state").inner_text() == "Set"
+        assert settings.registry.password == secret and settings.registry.host == plain_registry.host
+        assert not any(secret in body for body in bodies)  # write-only: never sent back
+    finally:
+        settings.registry = saved

@@ -456,10 +456,13 @@ const en = {
     title: 'Settings',
     restartNote:
       'Changes apply at once and last until the application restarts; the environment variables set the values at start.',
-    tabs: { s3: 'S3', huggingface: 'HuggingFace', proxy: 'Proxy', transfers: 'Transfers' } as Record<
-      string,
-      string
-    >,
+    tabs: {
+      s3: 'S3',
+      huggingface: 'HuggingFace',
+      proxy: 'Proxy',
+      transfers: 'Transfers',
+      registry: 'Registry',
+    } as Record<string, string>,
     endpoint: 'Endpoint',
     region: 'Region',
     accessKey: 'Access key ID',
@@ -480,6 +483,14 @@ const en = {
     hidden: 'Hidden',
     hfEndpoint: 'Hub endpoint',
     hfToken: 'Token',
+    registryHost: 'Registry host',
+    registryHostHelp:
+      'host[:port] of the registry ModelCars are pushed to, e.g. quay.io. The password is only ever sent to this host (and its token service).',
+    registryUser: 'Username',
+    registryPassword: 'Password or token',
+    baseImage: 'ModelCar base image',
+    baseImageHelp:
+      'The image the model layers go on top of: a mirror for disconnected clusters, or "scratch". Without credentials here, an auth.json (podman login, REGISTRY_AUTH_FILE) is used.',
     httpProxy: 'HTTP proxy',
     httpsProxy: 'HTTPS proxy',
     noProxy: 'No proxy for',
