@@ -446,3 +446,25 @@ def test_podman_runs_the_modelcar_as_an_arbitrary_uid(mc_api, local_root, plain_
     assert any(line.startswith("drwxr-xr-x") and line.endswith("sub") for line in lines), done.stdout
     for name in ("model.safetensors", "sub/extra weights.bin"):
         assert f"{hashlib.sha256(files[name]).hexdigest()}  /models/{name}" in lines, done.stdout
+
+
+def test_corrupted_hub_bytes_never_become_a_layer(hf_live, hub, mc_live, plain_registry):
+    """The Hub's sha256 is checked while the layer streams: a corrupted file fails before its upload is
+    committed, so no blob of those bytes and no tag exist."""
+    hub.inject("corrupt", path="model.safetensors", host="lfs", offset=1000, times=None)
+    image = f"{plain_registry.host}/hf/corrupt:v1"
+    with mc_live.client() as client:
+        job = run_modelcar(
+            client,
+            {
+                "kind": "modelcar",
+                "source": {"hf": {"repo_id": "hf-tiny-v2/tiny-random-GPT2Model"}, "include": ["model.safetensors"]},
+                "image": image,
+                "base": "scratch",
+            },
+        )
+    assert job["state"] == "failed", job
+    assert job["files"][0]["error"].startswith("ChecksumMismatch")
+    assert skopeo("inspect", "--tls-verify=false", f"docker://{image}", check=False).returncode != 0
+    # No upload of those bytes was closed with a digest (PUT ?digest=): every try was abandoned.
+    assert plain_registry.requests("PUT", r"/v2/hf/corrupt/blobs/uploads/") == 0
