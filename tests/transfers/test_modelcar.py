@@ -468,3 +468,38 @@ def test_corrupted_hub_bytes_never_become_a_layer(hf_live, hub, mc_live, plain_r
     assert skopeo("inspect", "--tls-verify=false", f"docker://{image}", check=False).returncode != 0
     # No upload of those bytes was closed with a digest (PUT ?digest=): every try was abandoned.
     assert plain_registry.requests("PUT", r"/v2/hf/corrupt/blobs/uploads/") == 0
+
+
+def test_refusals_before_any_push(mc_api, local_root, plain_registry):
+    folder = local_root / "mc-refusals"
+    (folder / "many").mkdir(parents=True)
+    for i in range(101):
+        (folder / "many" / f"f{i:03d}.bin").write_bytes(b"x")
+    (folder / "empty").mkdir()
+    location = f"local:{local_root.name}"
+    image = f"{plain_registry.host}/models/refused:v1"
+
+    def refused(body: dict) -> tuple[int, str]:
+        r = mc_api.post("/api/transfers", json=body)
+        return r.status_code, r.json()["error"]
+
+    assert refused(modelcar_body(location, "mc-refusals/many", "Not An Image")) == (400, "InvalidImageReference")
+    assert refused(modelcar_body(location, "mc-refusals/many", f"{image}@sha256:" + "a" * 64)) == (
+        400,
+        "InvalidImageReference",
+    )
+    assert refused(modelcar_body(location, "mc-refusals/empty", image)) == (400, "NothingToPackage")
+    assert refused(modelcar_body(location, "mc-refusals/many", image)) == (422, "LimitExceeded")
+    assert refused(modelcar_body(location, "mc-refusals/many", image, models_dir="/models/../etc")) == (
+        400,
+        "InvalidKey",
+    )
+    both = modelcar_body(location, "mc-refusals/many", image)
+    both["source"]["hf"] = {"repo_id": "a/b"}
+    assert refused(both) == (400, "InvalidRequest")
+    assert refused({**modelcar_body(location, "x", image), "image": "x" * 600}) == (422, "ValidationError")
+    assert refused(modelcar_body(location, "mc-refusals/many", "169.254.169.254/a/b:1")) == (
+        400,
+        "DestinationNotAllowed",
+    )
+    assert plain_registry.requests("POST", "/v2/models/refused/") == 0
