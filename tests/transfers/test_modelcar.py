@@ -4,13 +4,17 @@ cancel, re-packaging after a change, a registry restart mid-push."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 import oci_registry
@@ -27,6 +31,7 @@ from oci_registry import (
 )
 from odh_tec.cli import main
 from odh_tec.config import RegistrySettings
+from served import ServedApp, s3_env
 from transfers.conftest import notebook_env, wait_job
 
 pytestmark = pytest.mark.registry
@@ -503,3 +508,74 @@ def test_refusals_before_any_push(mc_api, local_root, plain_registry):
         "DestinationNotAllowed",
     )
     assert plain_registry.requests("POST", "/v2/models/refused/") == 0
+
+
+MODEL_MIB = int(os.environ.get("ODH_TEC_MODELCAR_TEST_MIB") or 2048)
+RSS_BUDGET = 250 << 20  # the app's memory target with transfers running (docs/performance.md)
+
+
+class _PeakRss:
+    """The peak RSS of a process, sampled every 0.1 s in a thread."""
+
+    def __init__(self, pid: int):
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.peak = self.idle = self.process.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            with contextlib.suppress(Exception):
+                self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join(5)
+        return self.peak
+
+
+def test_a_2gib_model_from_s3_streams_within_the_memory_budget(s3_server, s3, bucket, plain_registry, tmp_path):
+    """The app as a process of its own (`odh-tec serve`): its RSS while it packages a 2 GiB model from S3
+    stays within the upload budget, and does not grow with the model."""
+    chunk = os.urandom(8 << 20)
+    half = (MODEL_MIB << 20) // 2
+
+    class Pattern(io.RawIOBase):
+        """`size` bytes of a repeated random block, read by boto3 without a copy on disk."""
+
+        def __init__(self, size: int):
+            self.left = size
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            n = min(len(buffer), self.left, len(chunk))
+            buffer[:n] = chunk[:n]
+            self.left -= n
+            return n
+
+    for name in ("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"):
+        s3.upload_fileobj(io.BufferedReader(Pattern(half), 8 << 20), bucket, f"big/{name}")
+    s3.put_object(Bucket=bucket, Key="big/config.json", Body=b'{"model_type": "llama"}')
+    env = s3_env(tmp_path, s3_server, MODELCAR_INSECURE_REGISTRIES=plain_registry.host, MODELCAR_BASE_IMAGE="scratch")
+    app = ServedApp(tmp_path, env, capture=False)
+    try:
+        rss = _PeakRss(app.process.pid)
+        with httpx.Client(base_url=app.url, timeout=60) as client:
+            job = run_modelcar(
+                client, modelcar_body(f"s3:{bucket}", "big", f"{plain_registry.host}/models/big:v1"), timeout=600
+            )
+        peak = rss.stop()
+    finally:
+        app.stop()
+    assert job["state"] == "completed", job
+    assert job["totals"]["bytes_done"] == 2 * half + len(b'{"model_type": "llama"}')
+    print(f"\nModelCar of {MODEL_MIB} MiB from S3: app RSS idle {rss.idle >> 20} MiB, peak {peak >> 20} MiB")
+    assert peak < RSS_BUDGET, f"peak RSS {peak >> 20} MiB"
+    assert peak - rss.idle < 64 << 20, f"RSS grew by {(peak - rss.idle) >> 20} MiB while packaging"
+    layers = skopeo_inspect(plain_registry, "models/big:v1", raw=True)["layers"]
+    assert sorted(layer["size"] for layer in layers)[-2:] == [half + 2048, half + 2048]  # headers, end of archive
