@@ -115,3 +115,53 @@ def test_manifests_in_both_media_types():
     assert docker["config"]["mediaType"] == "application/vnd.docker.container.image.v1+json"
     again = previous_layers(build_manifest(base, ours, "sha256:c", 10, oci=True))
     assert again == {"models/a": ours[0]}  # what the next packaging compares against
+
+
+def _collect(layer, contents: list[bytes]) -> bytes:
+    async def run() -> bytes:
+        return b"".join([chunk async for chunk in layer.stream(lambda i: _chunks(contents[i]))])
+
+    return asyncio.run(run())
+
+
+def test_a_one_file_tar_layer_is_that_files_layer():
+    """Packing never changes the digest of a file that has a layer of its own."""
+    from odh_tec.oci.tarlayer import TarLayer
+
+    data = os.urandom(5000)
+    _, alone = _layer("models/sub/w.bin", data)
+    assert _collect(TarLayer([("models/sub/w.bin", len(data))]), [data]) == alone
+
+
+def test_a_shared_layer_holds_each_file_and_each_directory_once():
+    from odh_tec.oci.tarlayer import TarLayer
+
+    files = {"models/a.json": b"{}", "models/sub/b.bin": os.urandom(700), "models/sub/c.txt": b""}
+    layer = TarLayer([(p, len(d)) for p, d in files.items()])
+    raw = _collect(layer, list(files.values()))
+    assert len(raw) == layer.layer_size
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        names = [m.name for m in tar.getmembers()]
+        assert names == ["models", "models/a.json", "models/sub", "models/sub/b.bin", "models/sub/c.txt"]
+        for path, data in files.items():
+            extracted = tar.extractfile(path)
+            assert extracted is not None and extracted.read() == data
+
+
+def test_packing_keeps_big_files_alone_and_never_passes_the_limit():
+    from odh_tec.transfers.model import TransferFile
+    from odh_tec.transfers.modelcar import layer_members, packed
+
+    def f(name: str, size: int) -> TransferFile:
+        return TransferFile(path=name, key=f"models/{name}", size=size, source={"key": name, "fingerprint": name})
+
+    few = [f(f"s{i:03d}", 10) for i in range(5)]
+    assert packed(few, 10) == few  # up to the limit: one layer per file
+    many = [f(f"a{i:03d}", 1000) for i in range(150)] + [f("model.safetensors", 10**9)] + [f("z.json", 5)]
+    layers = packed(many, 20)
+    assert len(layers) <= 20
+    flat = [path for layer in layers for path, _, _ in layer_members(layer)]
+    assert flat == [file.key for file in many]  # every file once, in path order
+    alone = [layer for layer in layers if layer.key == "models/model.safetensors"]
+    assert len(alone) == 1 and "members" not in alone[0].source  # the big file keeps its own layer
+    assert sum(layer.size for layer in layers) == sum(file.size for file in many)

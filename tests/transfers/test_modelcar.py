@@ -31,6 +31,7 @@ from oci_registry import (
 )
 from odh_tec.cli import main
 from odh_tec.config import RegistrySettings
+from odh_tec.transfers import modelcar
 from served import ServedApp, s3_env
 from transfers.conftest import notebook_env, wait_job
 
@@ -475,7 +476,8 @@ def test_corrupted_hub_bytes_never_become_a_layer(hf_live, hub, mc_live, plain_r
     assert plain_registry.requests("PUT", r"/v2/hf/corrupt/blobs/uploads/") == 0
 
 
-def test_refusals_before_any_push(mc_api, local_root, plain_registry):
+def test_refusals_before_any_push(mc_api, local_root, plain_registry, monkeypatch):
+    monkeypatch.setattr(modelcar, "MAX_FILES", 100)  # the app runs in this process
     folder = local_root / "mc-refusals"
     (folder / "many").mkdir(parents=True)
     for i in range(101):
@@ -579,3 +581,24 @@ def test_a_2gib_model_from_s3_streams_within_the_memory_budget(s3_server, s3, bu
     assert peak - rss.idle < 64 << 20, f"RSS grew by {(peak - rss.idle) >> 20} MiB while packaging"
     layers = skopeo_inspect(plain_registry, "models/big:v1", raw=True)["layers"]
     assert sorted(layer["size"] for layer in layers)[-2:] == [half + 2048, half + 2048]  # headers, end of archive
+
+
+def test_past_the_layer_limit_neighbouring_files_share_layers(mc_api, local_root, plain_registry, tmp_path):
+    folder = local_root / "mc-many"
+    files = {f"shards/s{i:03d}.json": f'{{"shard": {i}}}'.encode() for i in range(150)}
+    files["model.safetensors"] = os.urandom(2 << 20)
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    body = modelcar_body(f"local:{local_root.name}", "mc-many", f"{plain_registry.host}/models/many:v1")
+    job = run_modelcar(mc_api, body)
+    assert job["state"] == "completed", job
+    assert job["modelcar"]["layers"] <= modelcar.MAX_LAYERS
+    assert job["totals"]["bytes_done"] == sum(len(d) for d in files.values())
+    layers = skopeo_inspect(plain_registry, "models/many:v1")["Layers"]
+    assert len(layers) == 1 + job["modelcar"]["layers"]
+    back = skopeo_layers(plain_registry, "models/many:v1", tmp_path / "pulled")
+    for name, data in files.items():
+        assert back[f"models/{name}"] == data, name
+    again = run_modelcar(mc_api, body)  # nothing changed: every layer, shared or not, is recognised
+    assert again["modelcar"]["layers_sent"] == 0 and again["modelcar"]["digest"] == job["modelcar"]["digest"]

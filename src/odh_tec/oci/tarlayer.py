@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import tarfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from odh_tec.errors import ApiError
@@ -85,3 +85,49 @@ class FileLayer:
         if sent != self.size:
             raise SizeMismatch(f"'{self.path}': the source sent {sent} bytes, its listing said {self.size}")
         yield self.tail
+
+
+@dataclass(frozen=True)
+class _Member:
+    path: str
+    size: int
+    head: bytes  # the directories not yet in the layer, then the file's header
+
+
+class TarLayer:
+    """Several files in one layer (when a model has more files than an image should have layers): each
+    file framed as in `FileLayer`, each directory once, one end-of-archive. A layer of one file is
+    byte for byte that file's `FileLayer`."""
+
+    def __init__(self, files: list[tuple[str, int]]):
+        seen: set[str] = set()
+        self.members: list[_Member] = []
+        for path, size in files:
+            parts = path.split("/")
+            head = b""
+            for n in range(1, len(parts)):
+                directory = "/".join(parts[:n]) + "/"
+                if directory not in seen:
+                    seen.add(directory)
+                    head += _header(_info(directory, directory=True))
+            head += _header(_info(path, directory=False, size=size))
+            self.members.append(_Member(path, size, head))
+
+    @property
+    def layer_size(self) -> int:
+        return sum(len(m.head) + m.size + (-m.size) % BLOCK for m in self.members) + len(END_OF_ARCHIVE)
+
+    async def stream(self, content: Callable[[int], AsyncIterator[bytes]]) -> AsyncIterator[bytes]:
+        """The layer's bytes; `content(i)` gives the i-th file's bytes, read to its end (see FileLayer)."""
+        for index, member in enumerate(self.members):
+            yield member.head
+            sent = 0
+            async for chunk in content(index):
+                sent += len(chunk)
+                if sent > member.size:
+                    raise SizeMismatch(f"'{member.path}': the source sent more than the {member.size} bytes it listed")
+                yield chunk
+            if sent != member.size:
+                raise SizeMismatch(f"'{member.path}': the source sent {sent} bytes, its listing said {member.size}")
+            yield b"\0" * ((-member.size) % BLOCK)
+        yield END_OF_ARCHIVE

@@ -17,6 +17,7 @@ are unreferenced, for the registry's garbage collection).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -36,7 +37,7 @@ from odh_tec.oci.errors import ImageNotFound
 from odh_tec.oci.image import BaseImage, Layer, build_config, build_manifest, previous_layers, resolve_base
 from odh_tec.oci.reference import ImageRef, parse_reference
 from odh_tec.oci.registry import DOCKER_MANIFEST, OCI_MANIFEST, Registry
-from odh_tec.oci.tarlayer import FileLayer, image_path
+from odh_tec.oci.tarlayer import TarLayer, image_path
 from odh_tec.services import Services
 from odh_tec.storage.base import ObjectInfo, Storage
 from odh_tec.transfers.hf_import import HubOptions, open_hub
@@ -48,8 +49,10 @@ from odh_tec.transfers.specs import ModelCarSpec
 
 log = logging.getLogger(__name__)
 
-# Container runtimes stack at most about 128 layers (overlayfs), and the base has some.
+# Container runtimes stack a limited number of layers (overlayfs; Docker's limit is 125), and the base has
+# some: past MAX_LAYERS files, neighbouring files share layers.
 MAX_LAYERS = 100
+MAX_FILES = 10_000  # each file is a tar member; the job holds one entry per file
 PRESENT = "Already in the registry"
 
 
@@ -101,7 +104,7 @@ async def _folder_files(storage: Storage, prefix: str, spec: ModelCarSpec) -> li
                 source={"key": info.key, "fingerprint": fingerprint(info, storage.kind)},
             )
         )
-        if len(files) > MAX_LAYERS:
+        if len(files) > MAX_FILES:
             break
     return files
 
@@ -201,15 +204,20 @@ class ModelCarRunner(Runner):
             if await self.registry.has_blob(self.target.repository, src["digest"]) == src.get("layer_size"):
                 raise SkipFile(PRESENT)
             src.pop("digest", None)
-        layer = FileLayer.for_file(file.key, file.size)
-        async with aclosing(self._content(file, progress)) as content:
-            blob = await self.registry.upload(self.target.repository, layer.stream(content), layer.layer_size)
+        members = layer_members(file)
+        layer = TarLayer([(path, size) for path, size, _ in members])
+
+        def content(index: int) -> AsyncGenerator[bytes, None]:
+            return self._content(members[index][2], progress)
+
+        blob = await self.registry.upload(self.target.repository, layer.stream(content), layer.layer_size)
         src["digest"], src["layer_size"] = blob.digest, blob.size
 
-    async def _content(self, file: TransferFile, progress: Progress) -> AsyncGenerator[bytes, None]:
+    async def _content(self, source: dict, progress: Progress) -> AsyncGenerator[bytes, None]:
+        """One file's bytes, from the Hub (verified on the way) or from the storage location."""
         if self.hub is not None:
             transport, snapshot = self.hub
-            hub_file = HubFile(**file.source["hub"])
+            hub_file = HubFile(**source["hub"])
             remote = RemoteFile(transport, snapshot.ref, snapshot.sha, hub_file, self.policy)
             chunks: AsyncGenerator[bytes, None] = verified(
                 throttled(file_chunks(remote), self.throttle),
@@ -220,7 +228,7 @@ class ModelCarRunner(Runner):
             )
         else:
             assert self.storage is not None
-            chunks = _counted(throttled(self.storage.read(file.source["key"]), self.throttle), progress)
+            chunks = _counted(throttled(self.storage.read(source["key"]), self.throttle), progress)
         async with aclosing(chunks):
             async for chunk in chunks:
                 yield chunk
@@ -281,10 +289,9 @@ async def _counted(chunks: AsyncGenerator[bytes, None], progress: Progress) -> A
 def _job(spec: ModelCarSpec, target: ImageRef, files: list[TransferFile], title_source: str) -> Job:
     if not files:
         raise NothingToPackage(f"No file of {title_source} matches: there is nothing to package")
-    if len(files) > MAX_LAYERS:
+    if len(files) > MAX_FILES:
         raise LimitExceeded(
-            f"{title_source} has more than {MAX_LAYERS} files: an image of one layer per file would pass what "
-            "container runtimes can stack. Select the model's files with include/exclude patterns"
+            f"{title_source} has more than {MAX_FILES} files: select the model's files with include/exclude patterns"
         )
     keys = [f.key for f in files]
     if len(set(keys)) != len(keys):
@@ -294,8 +301,52 @@ def _job(spec: ModelCarSpec, target: ImageRef, files: list[TransferFile], title_
         title=f"ModelCar {target} from {title_source}",
         source=spec.public_source(),
         destination=spec.public_destination(),
-        files=sorted(files, key=lambda f: f.key),
+        files=packed(sorted(files, key=lambda f: f.key)),
     )
+
+
+def packed(files: list[TransferFile], limit: int | None = None) -> list[TransferFile]:
+    """One layer per file, as modelcar-maker does, up to `limit` files; past it, neighbouring files (in
+    path order) share layers: a file goes in the layer of the 1/limit slice of the model's bytes where
+    its middle falls, so a big file keeps a layer of its own and small ones gather, and there are never
+    more than `limit` layers of ours. A shared layer is one job file: its `source` lists its members."""
+    limit = limit or MAX_LAYERS
+    if len(files) <= limit:
+        return files
+    total = sum(f.size for f in files) or 1
+    groups: list[list[TransferFile]] = []
+    last_slot, before = -1, 0
+    for file in files:
+        # Where the file's middle falls in the model, in 1/limit steps: non-decreasing, below `limit`.
+        slot = min(limit - 1, (2 * before + file.size) * limit // (2 * total))
+        if slot != last_slot:
+            groups.append([])
+            last_slot = slot
+        groups[-1].append(file)
+        before += file.size
+    out = []
+    for group in groups:
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        members = [{**f.source, "path": f.key, "size": f.size, "name": f.path} for f in group]
+        combined = hashlib.sha256("".join(f"{m['path']}\0{m['fingerprint']}\n" for m in members).encode())
+        out.append(
+            TransferFile(
+                path=f"{group[0].path} … {group[-1].path} ({len(group)} files)",
+                key=group[0].key,
+                size=sum(f.size for f in group),
+                source={"members": members, "fingerprint": "files:" + combined.hexdigest()},
+            )
+        )
+    return out
+
+
+def layer_members(file: TransferFile) -> list[tuple[str, int, dict]]:
+    """(path in the image, size, source) of each file of a job file's layer."""
+    if "members" in file.source:
+        return [(m["path"], int(m["size"]), m) for m in file.source["members"]]
+    return [(file.key, file.size, file.source)]
 
 
 async def _check_registries(services: Services, *refs: ImageRef | None) -> None:
@@ -387,7 +438,7 @@ async def restore(
         if not job.resolved_revision:
             raise ImageNotFound("The job was saved before its revision was resolved")
         ref = RepoRef(spec.repo_id, spec.repo_type, spec.revision)
-        hub_files = [HubFile(**f.source["hub"]) for f in job.files]
+        hub_files = [HubFile(**source["hub"]) for f in job.files for _, _, source in layer_members(f)]
         transport, _ = open_hub(services, spec.hub_spec(), options)
         snapshot = Snapshot(ref=ref, sha=job.resolved_revision, files=hub_files)
         return ModelCarRunner(services, spec, target, base_ref, hub=(transport, snapshot), policy=policy)
