@@ -30,6 +30,7 @@ PLATFORM_CA_BUNDLES = (
 )
 
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+DEFAULT_MODELCAR_BASE = "registry.access.redhat.com/ubi9/ubi-micro"
 DEFAULT_REGION = "us-east-1"
 
 # The bounds of the transfer settings, from the environment and from the Settings API alike.
@@ -68,6 +69,16 @@ class Config(BaseSettings):
     http_proxy: str = ""
     https_proxy: str = ""
     no_proxy: str = ""
+
+    # ModelCars (docs/modelcar.md): the base image (a mirror for disconnected clusters, or `scratch`),
+    # its platform, registries spoken to in plain HTTP (comma list of host[:port]), and credentials
+    # for one registry (auth.json files are read too: REGISTRY_AUTH_FILE).
+    modelcar_base_image: str = DEFAULT_MODELCAR_BASE
+    modelcar_platform: str = "linux/amd64"
+    modelcar_insecure_registries: str = ""
+    modelcar_registry: str = ""
+    modelcar_registry_username: str = ""
+    modelcar_registry_password: str = ""
 
     local_storage_paths: str = ""
     nb_prefix: str = ""
@@ -171,6 +182,18 @@ class ProxySettings:
 
 
 @dataclass
+class RegistrySettings:
+    """ModelCar packaging: the base image and one registry's credentials (the password is write-only)."""
+
+    base_image: str = DEFAULT_MODELCAR_BASE
+    platform: str = "linux/amd64"
+    insecure: list[str] = field(default_factory=list)  # host[:port] spoken to in plain HTTP
+    host: str = ""  # the registry the credentials are for
+    username: str = ""
+    password: str = ""
+
+
+@dataclass
 class TransferSettings:
     max_concurrent_transfers: int
     max_files_per_page: int
@@ -184,6 +207,7 @@ class RuntimeSettings:
     proxy: ProxySettings
     transfers: TransferSettings
     ca_bundles: list[str] = field(default_factory=list)
+    registry: RegistrySettings = field(default_factory=RegistrySettings)
 
     @classmethod
     def from_config(cls, config: Config) -> RuntimeSettings:
@@ -206,6 +230,14 @@ class RuntimeSettings:
                 config.max_concurrent_transfers, config.max_files_per_page, config.max_transfer_rate
             ),
             ca_bundles=config.ca_bundles(),
+            registry=RegistrySettings(
+                base_image=config.modelcar_base_image.strip() or DEFAULT_MODELCAR_BASE,
+                platform=config.modelcar_platform.strip() or "linux/amd64",
+                insecure=[h.strip() for h in config.modelcar_insecure_registries.split(",") if h.strip()],
+                host=config.modelcar_registry.strip(),
+                username=config.modelcar_registry_username,
+                password=config.modelcar_registry_password,
+            ),
         )
 
     def ssl_context(self) -> ssl.SSLContext | bool:

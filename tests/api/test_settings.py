@@ -30,6 +30,14 @@ def test_settings_shape(api, s3_server):
         "huggingface": {"endpoint": "http://127.0.0.1:9", "token_set": False},
         "proxy": {"http_proxy": "", "https_proxy": "", "no_proxy": ""},
         "transfers": {"max_concurrent_transfers": 2, "max_files_per_page": 100, "max_transfer_rate": 0},
+        "registry": {
+            "host": "",
+            "username": "",
+            "password_set": False,
+            "base_image": "registry.access.redhat.com/ubi9/ubi-micro",
+            "platform": "linux/amd64",
+            "insecure": [],
+        },
     }
 
 

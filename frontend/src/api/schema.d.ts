@@ -403,6 +403,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/settings/registry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Put Registry */
+    put: operations['put_registry_api_settings_registry_put'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/settings/transfers': {
     parameters: {
       query?: never;
@@ -469,6 +486,27 @@ export interface paths {
     put?: never;
     /** Test Proxy */
     post: operations['test_proxy_api_settings_proxy_test_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/settings/registry/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Test Registry
+     * @description Can the registry be reached (CA bundles and proxy apply), and does it accept the credentials?
+     *     `GET /v2/` with the challenge flow (Basic, or a token from the registry's realm).
+     */
+    post: operations['test_registry_api_settings_registry_test_post'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1179,13 +1217,14 @@ export interface components {
       id: string;
       version: number;
       /** @enum {string} */
-      kind: 'huggingface' | 'copy' | 'move' | 'sync';
+      kind: 'huggingface' | 'copy' | 'move' | 'sync' | 'modelcar';
       state: components['schemas']['JobState'];
       title: string;
       source:
         | components['schemas']['HfJobSource']
         | components['schemas']['CopyJobSource']
-        | components['schemas']['SyncJobSource'];
+        | components['schemas']['SyncJobSource']
+        | components['schemas']['ModelCarJobSource'];
       destination: components['schemas']['JobDestination'];
       created_at: string;
       started_at: string | null;
@@ -1198,6 +1237,7 @@ export interface components {
       conflict?: 'skip' | 'overwrite' | 'rename';
       limit_rate?: number;
       sync?: components['schemas']['SyncJobInfo'];
+      modelcar?: components['schemas']['ModelCarInfo'];
       totals: components['schemas']['JobTotals'];
       files: components['schemas']['JobFile'][];
     };
@@ -1207,6 +1247,9 @@ export interface components {
       prefix: string;
       repo_folder?: boolean;
       key?: string;
+      image?: string;
+      base?: string;
+      models_dir?: string;
     };
     /** JobFile */
     JobFile: {
@@ -1272,6 +1315,72 @@ export interface components {
     LocationList: {
       locations: components['schemas']['Location'][];
       errors: components['schemas']['ConnectionProblem'][];
+    };
+    /** ModelCarHubSource */
+    ModelCarHubSource: {
+      repo_id: string;
+      /**
+       * @default model
+       * @enum {string}
+       */
+      repo_type?: 'model' | 'dataset';
+      /** @default main */
+      revision?: string;
+      token?: string | null;
+    };
+    /** ModelCarInfo */
+    ModelCarInfo: {
+      image: string;
+      base: string;
+      base_digest: string | null;
+      reference: string | null;
+      digest: string | null;
+      media_type: string | null;
+      storage_uri: string | null;
+      inference_service: string | null;
+      layers: number | null;
+      layers_sent: number | null;
+    };
+    /** ModelCarJobSource */
+    ModelCarJobSource: {
+      include: string[];
+      exclude: string[];
+      location_id?: string;
+      prefix?: string;
+      repo_id?: string;
+      repo_type?: string;
+      revision?: string;
+      token_provided?: boolean;
+    };
+    /**
+     * ModelCarSource
+     * @description A folder of a location, or a Hub repo (`hf`): exactly one of the two.
+     */
+    ModelCarSource: {
+      location_id?: string | null;
+      /** @default  */
+      prefix?: string;
+      hf?: components['schemas']['ModelCarHubSource'] | null;
+      include?: string[];
+      exclude?: string[];
+    };
+    /**
+     * ModelCarTransferRequest
+     * @description Package the source as a KServe ModelCar and push it to `image` (docs/modelcar.md).
+     */
+    ModelCarTransferRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'modelcar';
+      source: components['schemas']['ModelCarSource'];
+      image: string;
+      /** @default  */
+      base?: string;
+      /** @default /models */
+      models_dir?: string;
+      limit_rate?: number | null;
     };
     /**
      * ModelSummary
@@ -1410,6 +1519,26 @@ export interface components {
       bits: number;
       group_size: number;
     };
+    /**
+     * RegistryUpdate
+     * @description ModelCar packaging: one registry's credentials (the password is write-only) and the base image.
+     *     Registries spoken to in plain HTTP are the administrator's (MODELCAR_INSECURE_REGISTRIES) only.
+     */
+    RegistryUpdate: {
+      host?: string | null;
+      username?: string | null;
+      password?: string | null;
+      base_image?: string | null;
+    };
+    /** RegistryView */
+    RegistryView: {
+      host: string;
+      username: string;
+      password_set: boolean;
+      base_image: string;
+      platform: string;
+      insecure: string[];
+    };
     /** RepoFile */
     RepoFile: {
       path: string;
@@ -1456,6 +1585,7 @@ export interface components {
       huggingface: components['schemas']['HubView'];
       proxy: components['schemas']['ProxyView'];
       transfers: components['schemas']['TransfersView'];
+      registry: components['schemas']['RegistryView'];
     };
     /** SyncCount */
     SyncCount: {
@@ -1539,6 +1669,16 @@ export interface components {
       format: 'csv' | 'tsv' | 'jsonl';
       columns: string[];
       rows: (string | number | boolean | null)[][];
+    };
+    /**
+     * TestResult
+     * @description A connection test's finding; `error` (only when not ok) is a code of docs/api.md. Fields a test
+     *     did not set are left out of the answer.
+     */
+    TestResult: {
+      ok: boolean;
+      message: string;
+      error?: string | null;
     };
     /**
      * TextPreview
@@ -2708,6 +2848,48 @@ export interface operations {
       };
     };
   };
+  put_registry_api_settings_registry_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegistryUpdate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Settings'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   put_transfers_api_settings_transfers_put: {
     parameters: {
       query?: never;
@@ -2854,6 +3036,48 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ProxyTestResult'];
+        };
+      };
+      /** @description The request was refused: `error` is the code, `message` says why */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description An upstream (S3, the Hub) or the server failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  test_registry_api_settings_registry_test_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegistryUpdate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TestResult'];
         };
       };
       /** @description The request was refused: `error` is the code, `message` says why */
@@ -3134,7 +3358,8 @@ export interface operations {
         'application/json':
           | components['schemas']['HFTransferRequest']
           | components['schemas']['CopyTransferRequest']
-          | components['schemas']['SyncTransferRequest'];
+          | components['schemas']['SyncTransferRequest']
+          | components['schemas']['ModelCarTransferRequest'];
       };
     };
     responses: {

@@ -40,7 +40,7 @@ export type BucketDeleted = Schemas['BucketDeleted'];
 export type Settings = Schemas['Settings'];
 export type EmbeddedCredentials = Schemas['EmbeddedCredentials'];
 /** The path segment of `PUT /api/settings/{section}`: one route each, not a parameter of the document. */
-export type SettingsSection = 's3' | 'huggingface' | 'proxy' | 'transfers';
+export type SettingsSection = 's3' | 'huggingface' | 'proxy' | 'transfers' | 'registry';
 export type TestResult = Schemas['S3TestResult'] | Schemas['HubTestResult'] | Schemas['ProxyTestResult'];
 
 // S3 connections ---------------------------------------------------------------------------------
@@ -92,4 +92,7 @@ export type CopyPrecheck = Schemas['CopyPrecheck'];
 export type SyncRequest = Schemas['SyncTransferRequest'];
 export type SyncPlan = Schemas['SyncPlan'];
 export type SyncPlanFile = Schemas['SyncPlanFile'];
-export type TransferRequest = Schemas['HFTransferRequest'] | Schemas['CopyTransferRequest'] | SyncRequest;
+export type ModelCarRequest = Schemas['ModelCarTransferRequest'];
+export type ModelCarInfo = Schemas['ModelCarInfo'];
+export type TransferRequest =
+  Schemas['HFTransferRequest'] | Schemas['CopyTransferRequest'] | SyncRequest | ModelCarRequest;

@@ -52,6 +52,7 @@ export function jobDestination(
   locations: Location[] | null | undefined,
 ): string {
   const d = job.destination;
+  if (d?.image) return d.image; // a ModelCar: the registry is the destination
   if (!d?.location_id) return '';
   return place(d.location_id, d.key ? d.key.replace(/^\/+/, '') : folderOf(d.prefix), locations);
 }

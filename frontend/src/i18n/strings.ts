@@ -121,6 +121,7 @@ const en = {
     createFolder: 'Create folder',
     hfImport: 'Import from HuggingFace',
     sync: 'Sync…',
+    modelcar: 'Package as ModelCar…',
     downloadZip: 'Download as zip',
     copyMove: 'Copy or move',
     copyTo: 'Copy or move…',
@@ -263,6 +264,31 @@ const en = {
     sameFolder:
       'The destination is the current folder: choose another folder or location to copy or move to.',
   },
+  modelcar: {
+    title: (folder: string) => `Package ${folder} as a ModelCar`,
+    image: 'Image reference',
+    imageHelp: 'registry/repository:tag, e.g. quay.io/me/llama:v1. Credentials: Settings, or an auth.json.',
+    imageMissing: 'Enter the image to push, as registry/repository:tag.',
+    base: 'Base image',
+    baseHelp: (image: string) =>
+      `Empty: the configured base (${image}). Any image, a mirror, or "scratch" for none.`,
+    modelsDir: 'Folder in the image',
+    modelsDirHelp: 'Where the files go in the image; KServe reads /models.',
+    include: 'Include patterns',
+    exclude: 'Exclude patterns',
+    patternsHelp: 'Glob patterns, one per line, matched against paths inside the folder. Empty: every file.',
+    intro:
+      'Each file is streamed from here into the registry as one image layer; nothing is copied to a disk. Layers the registry already has are not sent again.',
+    start: 'Package and push',
+    started: (title: string) => `Packaging: ${title}`,
+    reference: 'Pushed image',
+    storageUri: 'storageUri',
+    inferenceService: 'InferenceService',
+    copy: 'Copy',
+    copied: 'Copied',
+    layers: (sent: number, total: number) =>
+      `${sent} of ${total} layers sent (the others were in the registry)`,
+  },
   sync: {
     title: (folder: string) => `Sync ${folder} to…`,
     deleteExtra: 'Delete files that are not in the source',
@@ -320,6 +346,12 @@ const en = {
         ? 'Optional. A HuggingFace token is configured in Settings; this one is used instead for this import only.'
         : 'Optional. Needed for gated or private repositories; no token is configured in Settings.',
     destination: (where: string) => `Destination: ${where}`,
+    target: 'Import into',
+    targetFolder: 'This folder',
+    targetModelcar: 'A ModelCar image',
+    modelcarImage: 'a ModelCar image',
+    modelcarHelp:
+      'registry/repository:tag. The files stream from the Hub into the registry as image layers under /models, on the configured base image; nothing is stored here.',
     previewButton: 'Preview',
     previewTitle: (n: number, size: string, sha: string) =>
       `${n} file${n === 1 ? '' : 's'}, ${size} at ${sha}`,
@@ -366,10 +398,13 @@ const en = {
       done: 'Done',
       skipped: 'Skipped',
     } as Record<string, string>,
-    kinds: { huggingface: 'HuggingFace import', copy: 'Copy', move: 'Move', sync: 'Sync' } as Record<
-      string,
-      string
-    >,
+    kinds: {
+      huggingface: 'HuggingFace import',
+      copy: 'Copy',
+      move: 'Move',
+      sync: 'Sync',
+      modelcar: 'ModelCar',
+    } as Record<string, string>,
     counts: (done: number, total: number, failed: number, skipped: number) =>
       `${done}/${total} files` +
       (failed ? `, ${failed} failed` : '') +
@@ -424,10 +459,13 @@ const en = {
     title: 'Settings',
     restartNote:
       'Changes apply at once and last until the application restarts; the environment variables set the values at start. S3 connections added here are saved.',
-    tabs: { s3: 'S3', huggingface: 'HuggingFace', proxy: 'Proxy', transfers: 'Transfers' } as Record<
-      string,
-      string
-    >,
+    tabs: {
+      s3: 'S3',
+      huggingface: 'HuggingFace',
+      proxy: 'Proxy',
+      transfers: 'Transfers',
+      registry: 'Registry',
+    } as Record<string, string>,
     endpoint: 'Endpoint',
     region: 'Region',
     accessKey: 'Access key ID',
@@ -448,6 +486,14 @@ const en = {
     hidden: 'Hidden',
     hfEndpoint: 'Hub endpoint',
     hfToken: 'Token',
+    registryHost: 'Registry host',
+    registryHostHelp:
+      'host[:port] of the registry ModelCars are pushed to, e.g. quay.io. The password is only ever sent to this host (and its token service).',
+    registryUser: 'Username',
+    registryPassword: 'Password or token',
+    baseImage: 'ModelCar base image',
+    baseImageHelp:
+      'The image the model layers go on top of: a mirror for disconnected clusters, or "scratch". Without credentials here, an auth.json (podman login, REGISTRY_AUTH_FILE) is used.',
     httpProxy: 'HTTP proxy',
     httpsProxy: 'HTTPS proxy',
     noProxy: 'No proxy for',

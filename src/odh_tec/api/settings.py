@@ -22,6 +22,7 @@ from odh_tec.config import (
     FilesPerPage,
     HFSettings,
     ProxySettings,
+    RegistrySettings,
     RuntimeSettings,
     S3Settings,
     TransferRate,
@@ -59,6 +60,16 @@ class ProxyUpdate(BaseModel):
     test_url: str | None = None  # only the configured Hub or S3 endpoint may be fetched
 
 
+class RegistryUpdate(BaseModel):
+    """ModelCar packaging: one registry's credentials (the password is write-only) and the base image.
+    Registries spoken to in plain HTTP are the administrator's (MODELCAR_INSECURE_REGISTRIES) only."""
+
+    host: str | None = Field(None, max_length=255)  # host[:port] the credentials are for
+    username: str | None = Field(None, max_length=256)
+    password: str | None = Field(None, max_length=4096)  # a password or a token (quay robot, OpenShift)
+    base_image: str | None = Field(None, max_length=512)  # a mirror for disconnected clusters, or `scratch`
+
+
 class TransfersUpdate(BaseModel):
     max_concurrent_transfers: ConcurrentTransfers | None = None
     max_files_per_page: FilesPerPage | None = None
@@ -89,6 +100,15 @@ class ProxyView(BaseModel):
     no_proxy: str
 
 
+class RegistryView(BaseModel):
+    host: str
+    username: str
+    password_set: bool
+    base_image: str
+    platform: str  # MODELCAR_PLATFORM: which variant of a multi-platform base image is used
+    insecure: list[str]  # MODELCAR_INSECURE_REGISTRIES: spoken to in plain HTTP (set in the environment only)
+
+
 class TransfersView(BaseModel):
     max_concurrent_transfers: int
     max_files_per_page: int
@@ -100,6 +120,7 @@ class Settings(BaseModel):
     huggingface: HubView
     proxy: ProxyView
     transfers: TransfersView
+    registry: RegistryView
 
     @classmethod
     def of(cls, settings: RuntimeSettings) -> Self:
@@ -121,6 +142,14 @@ class Settings(BaseModel):
                 no_proxy=proxy.no_proxy,
             ),
             transfers=TransfersView(**dataclasses.asdict(settings.transfers)),
+            registry=RegistryView(
+                host=settings.registry.host,
+                username=settings.registry.username,
+                password_set=bool(settings.registry.password),
+                base_image=settings.registry.base_image,
+                platform=settings.registry.platform,
+                insecure=list(settings.registry.insecure),
+            ),
         )
 
 
@@ -211,6 +240,31 @@ def _hub_from(update: HFUpdate, current: HFSettings) -> HFSettings:
     return dataclasses.replace(merged, endpoint=endpoint, token=token)
 
 
+def _registry_from(update: RegistryUpdate, current: RegistrySettings) -> RegistrySettings:
+    from odh_tec.oci.reference import parse_reference
+
+    if update.host:
+        ref = parse_reference(f"{update.host.strip().lower()}/x")
+        if ref.registry != update.host.strip().lower():
+            raise BadRequest(f"'{update.host}' is not a registry host[:port]", code="InvalidImageReference")
+    if update.base_image and update.base_image.strip() != "scratch":
+        parse_reference(update.base_image)
+    merged: RegistrySettings = _merged(current, update)
+    host = merged.host.lower()
+    # The stored password follows no new host (netguard's rule for every secret).
+    password = secret_for(
+        f"https://{host}", saved_endpoint=f"https://{current.host}", stored=current.password, sent=update.password
+    )
+    return dataclasses.replace(merged, host=host, password=password)
+
+
+async def _check_registry_host(registry: RegistrySettings, settings: RuntimeSettings) -> None:
+    """A host typed into the form may not be a link-local or metadata address (the saved one may)."""
+    if registry.host:
+        saved = f"https://{settings.registry.host}" if settings.registry.host else ""
+        await check_endpoint(f"https://{registry.host}", saved=saved, proxy=settings.proxy)
+
+
 def _same_proxy_account(url: str, saved: str) -> bool:
     a, b = urlsplit(url), urlsplit(saved)
     return same_origin(url, saved) and a.username == b.username
@@ -291,6 +345,14 @@ async def put_proxy(update: ProxyUpdate, settings: RuntimeSettingsDep) -> Settin
     return Settings.of(settings)
 
 
+@router.put("/registry")
+async def put_registry(update: RegistryUpdate, settings: RuntimeSettingsDep) -> Settings:
+    registry = _registry_from(update, settings.registry)
+    await _check_registry_host(registry, settings)
+    settings.registry = registry
+    return Settings.of(settings)
+
+
 @router.put("/transfers")
 async def put_transfers(update: TransfersUpdate, services: ServicesDep) -> Settings:
     settings = services.settings
@@ -334,3 +396,19 @@ async def test_proxy(update: ProxyUpdate, settings: RuntimeSettingsDep) -> Proxy
     if isinstance(found, ApiError):
         return ProxyTestResult.failed(found)
     return ProxyTestResult(ok=True, message=found.message, status=found.status)
+
+
+@router.post("/registry/test", response_model_exclude_unset=True)
+async def test_registry(update: RegistryUpdate, settings: RuntimeSettingsDep) -> TestResult:
+    """Can the registry be reached (CA bundles and proxy apply), and does it accept the credentials?
+    `GET /v2/` with the challenge flow (Basic, or a token from the registry's realm)."""
+    from odh_tec.oci.probe import probe_registry
+
+    registry = _registry_from(update, settings.registry)
+    if not registry.host:
+        raise BadRequest("Enter the registry's host (host[:port]) to test")
+    await _check_registry_host(registry, settings)
+    found = await probe_registry(settings, registry)
+    if isinstance(found, ApiError):
+        return TestResult.failed(found)
+    return TestResult(ok=True, message=found)

@@ -1,4 +1,6 @@
-"""Transfers API: start, list, cancel, preview/precheck/sync plan, and the one SSE stream per browser tab."""
+"""Transfers API: start, list, cancel, preview/precheck/sync plan, and the one SSE stream per browser tab.
+
+A ModelCar (`kind: "modelcar"`) is a transfer too: a folder or a Hub repo pushed as an OCI image."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, BaseModel, Field
 
+from odh_tec.errors import BadRequest
 from odh_tec.services import Services, get_services
 from odh_tec.transfers.engine import TooManyRequests, TransferEngine
 from odh_tec.transfers.schemas import ClearedJobs, CopyPrecheck, HfPreview, Job, JobList, SyncPlan
-from odh_tec.transfers.specs import CopySpec, HFImportSpec, SyncSpec
+from odh_tec.transfers.specs import CopySpec, HFImportSpec, ModelCarSpec, SyncSpec
 
 router = APIRouter()
 
@@ -95,7 +98,42 @@ class SyncTransferRequest(BaseModel):
     limit_rate: LimitRate = None
 
 
-TransferRequest = Annotated[HFTransferRequest | CopyTransferRequest | SyncTransferRequest, Field(discriminator="kind")]
+IMAGE_CHARS = 512  # oci/reference.py checks the grammar
+MODELS_DIR_CHARS = 256
+
+
+class ModelCarHubSource(BaseModel):
+    repo_id: str = Field(min_length=1, max_length=200)
+    repo_type: Literal["model", "dataset"] = "model"
+    revision: str = Field("main", min_length=1, max_length=256)
+    token: str | None = Field(None, max_length=512)
+
+
+class ModelCarSource(BaseModel):
+    """A folder of a location, or a Hub repo (`hf`): exactly one of the two."""
+
+    location_id: LocationId | None = None
+    prefix: Key = ""
+    hf: ModelCarHubSource | None = None
+    include: list[Pattern] = Field(default_factory=list, max_length=PATTERNS)
+    exclude: list[Pattern] = Field(default_factory=list, max_length=PATTERNS)
+
+
+class ModelCarTransferRequest(BaseModel):
+    """Package the source as a KServe ModelCar and push it to `image` (docs/modelcar.md)."""
+
+    kind: Literal["modelcar"]
+    source: ModelCarSource
+    image: str = Field(min_length=1, max_length=IMAGE_CHARS)  # registry/repository:tag
+    base: str = Field("", max_length=IMAGE_CHARS)  # "": MODELCAR_BASE_IMAGE; "scratch": none
+    models_dir: str = Field("/models", min_length=1, max_length=MODELS_DIR_CHARS)
+    limit_rate: LimitRate = None
+
+
+TransferRequest = Annotated[
+    HFTransferRequest | CopyTransferRequest | SyncTransferRequest | ModelCarTransferRequest,
+    Field(discriminator="kind"),
+]
 
 
 class PreviewRequest(BaseModel):
@@ -157,6 +195,26 @@ def sync_spec(body: SyncTransferRequest) -> SyncSpec:
     )
 
 
+def modelcar_spec(body: ModelCarTransferRequest) -> ModelCarSpec:
+    source = body.source
+    if (source.hf is None) == (source.location_id is None):
+        raise BadRequest("A ModelCar's source is either a folder (location_id, prefix) or a Hub repo (hf)")
+    spec = ModelCarSpec(
+        image=body.image,
+        source_location=source.location_id or "",
+        source_prefix=source.prefix,
+        include=source.include,
+        exclude=source.exclude,
+        base=body.base.strip(),
+        models_dir=body.models_dir,
+        limit_rate=body.limit_rate or None,
+    )
+    if source.hf is not None:
+        spec.repo_id, spec.repo_type = source.hf.repo_id.strip(), source.hf.repo_type
+        spec.revision, spec.token = source.hf.revision.strip(), source.hf.token or None
+    return spec
+
+
 @router.post("", status_code=201, response_model=Job)
 async def start(body: TransferRequest, engine: TransferEngine = Depends(engine_of)) -> dict:
     if isinstance(body, HFTransferRequest):
@@ -165,6 +223,8 @@ async def start(body: TransferRequest, engine: TransferEngine = Depends(engine_o
         job = await engine.submit(spec)
     elif isinstance(body, SyncTransferRequest):
         job = await engine.submit(sync_spec(body))
+    elif isinstance(body, ModelCarTransferRequest):
+        job = await engine.submit(modelcar_spec(body))
     else:
         job = await engine.submit(copy_spec(body, engine.services))
     return job.to_json()

@@ -1,4 +1,4 @@
-"""The transfer engine (Hugging Face imports, copies, moves), shared by the HTTP API and the CLI."""
+"""The transfer engine (Hugging Face imports, copies, moves, syncs, ModelCars), shared by the HTTP API and the CLI."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 from odh_tec.transfers.engine import EngineOptions, NoSuchTransfer, TransferEngine
 from odh_tec.transfers.model import FileState, Job, JobState, TransferFile
-from odh_tec.transfers.specs import CopySpec, HFImportSpec
+from odh_tec.transfers.specs import CopySpec, HFImportSpec, ModelCarSpec, SyncSpec
 
 
 def options_from_env(environ=os.environ) -> EngineOptions:
@@ -33,7 +33,9 @@ __all__ = [
     "HFImportSpec",
     "Job",
     "JobState",
+    "ModelCarSpec",
     "NoSuchTransfer",
+    "SyncSpec",
     "TransferEngine",
     "TransferFile",
     "create_engine",

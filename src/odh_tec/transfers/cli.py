@@ -1,5 +1,5 @@
-"""`odh-tec import-hf`, `odh-tec cp`, `odh-tec sync` and `odh-tec s3-env`: the transfer engine from a
-notebook or a script.
+"""`odh-tec import-hf`, `odh-tec cp`, `odh-tec sync`, `odh-tec modelcar` and `odh-tec s3-env`: the
+transfer engine from a notebook or a script.
 
 Same engine, same settings (S3, Hub endpoint and token, proxy, CA bundles) as the server, read from
 the environment; no web server is started. With no `AWS_S3_ENDPOINT`, the embedded S3 of a running
@@ -25,7 +25,7 @@ from odh_tec.transfers import options_from_env
 from odh_tec.transfers.engine import TransferEngine
 from odh_tec.transfers.model import FileState, Job, JobState
 from odh_tec.transfers.progress import Reporter, human_bytes
-from odh_tec.transfers.specs import CONFLICT_POLICIES, CopySpec, HFImportSpec, SyncSpec
+from odh_tec.transfers.specs import CONFLICT_POLICIES, CopySpec, HFImportSpec, ModelCarSpec, SyncSpec
 from odh_tec.transfers.targets import Target, TargetError, parse_target
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -84,6 +84,26 @@ def register(subparsers) -> None:
     sync.add_argument("--include", action="append", default=[], metavar="GLOB", help="only these files (repeatable)")
     sync.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="not these files (repeatable)")
     _common(sync, sync_folders)
+
+    car = subparsers.add_parser(
+        "modelcar",
+        help="package a model as a KServe ModelCar (OCI image) and push it to a registry, streamed",
+        description="Stream SRC into a registry as a ModelCar image: one uncompressed layer per file under "
+        "--models-dir, on top of --base (default $MODELCAR_BASE_IMAGE, or `scratch`). SRC: s3://BUCKET/PREFIX, "
+        "local://LOCATION/PATH, a folder (/abs, ./rel, ~/dir) or hf://ORG/MODEL[@REVISION]. Credentials: "
+        "an auth.json ($REGISTRY_AUTH_FILE, podman login) or MODELCAR_REGISTRY_USERNAME/_PASSWORD for "
+        "$MODELCAR_REGISTRY. Prints the pushed reference (name@sha256:…) and its storageUri.",
+    )
+    car.add_argument("src")
+    car.add_argument("--to", required=True, metavar="IMAGE", help="REGISTRY/REPOSITORY:TAG")
+    car.add_argument(
+        "--base", default="", metavar="IMAGE", help="base image, or `scratch` (default: $MODELCAR_BASE_IMAGE)"
+    )
+    car.add_argument("--models-dir", default="/models", metavar="DIR", help="where the files go (default: /models)")
+    car.add_argument("--include", action="append", default=[], metavar="GLOB", help="only these files (repeatable)")
+    car.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="not these files (repeatable)")
+    car.add_argument("--token", help="Hugging Face token for an hf:// source (default: $HF_TOKEN)")
+    _common(car, package_modelcar)
 
     env = subparsers.add_parser(
         "s3-env",
@@ -184,6 +204,43 @@ def sync_folders(args: argparse.Namespace) -> int:
         limit_rate=args.limit_rate or None,
     )
     return _run(args, lambda engine: _sync(engine, spec, args), [src, dst])
+
+
+def package_modelcar(args: argparse.Namespace) -> int:
+    spec = ModelCarSpec(
+        image=args.to,
+        base=args.base,
+        models_dir=args.models_dir,
+        include=args.include,
+        exclude=args.exclude,
+        token=args.token,
+        limit_rate=args.limit_rate or None,
+    )
+    targets: list[Target] = []
+    if args.src.startswith("hf://"):
+        repo, _, revision = args.src[len("hf://") :].partition("@")
+        spec.repo_id, spec.revision = repo.strip("/"), revision or "main"
+    else:
+        try:
+            src = parse_target(args.src)
+        except TargetError as exc:
+            return _refused(args, "InvalidTarget", str(exc))
+        spec.source_location, spec.source_prefix = src.location_id, src.path
+        targets.append(src)
+    return _run(args, lambda engine: _modelcar(engine, spec, args), targets)
+
+
+async def _modelcar(engine: TransferEngine, spec: ModelCarSpec, args: argparse.Namespace) -> int:
+    job = await engine.submit(spec)
+    await _watch(engine, job, args)
+    if args.json:
+        print(json.dumps(job.to_json()))
+    elif job.state == JobState.COMPLETED:
+        info = job.extra["modelcar"]
+        sent, layers = info["layers_sent"], info["layers"]
+        print(f"pushed {info['reference']} ({sent} of {layers} layers sent, the others were there)")
+        print(f"storageUri: {info['storage_uri']}")
+    return EXIT_OK if job.state == JobState.COMPLETED else EXIT_FAILED
 
 
 def s3_env(args: argparse.Namespace) -> int:

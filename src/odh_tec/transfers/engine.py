@@ -1,4 +1,4 @@
-"""The transfer engine: every server-side transfer (Hub imports, copies, moves, syncs) runs here.
+"""The transfer engine: every server-side transfer (Hub imports, copies, moves, syncs, ModelCars) runs here.
 
 * Planning (resolve, list, stat) happens before a job is accepted and never takes a slot, so
   metadata calls never wait behind data transfers.
@@ -31,14 +31,14 @@ from odh_tec.hf.download import DownloadPolicy
 from odh_tec.hf.errors import HubRateLimited, HubServerError, HubUnreachable
 from odh_tec.hf.verify import ChecksumMismatch, SizeMismatch
 from odh_tec.services import Services
-from odh_tec.transfers import copying, hf_import, sync
+from odh_tec.transfers import copying, hf_import, modelcar, sync
 from odh_tec.transfers.events import EventHub, Subscription
 from odh_tec.transfers.hf_import import HubOptions
 from odh_tec.transfers.limiter import SlotLimiter
 from odh_tec.transfers.model import FileState, Job, JobState, TransferFile
 from odh_tec.transfers.ratelimit import Throttle, TokenBucket
 from odh_tec.transfers.runner import Runner, SkipFile
-from odh_tec.transfers.specs import CopySpec, HFImportSpec, SyncSpec
+from odh_tec.transfers.specs import CopySpec, HFImportSpec, ModelCarSpec, SyncSpec
 from odh_tec.transfers.store import JobStore, StoredJob
 
 log = logging.getLogger(__name__)
@@ -213,6 +213,8 @@ class TransferEngine:
     async def _sweep_partials(self, job: Job) -> None:
         """The temporaries an interrupted job's unfinished files left in a local folder (S3 uploads
         are swept above, by their journal)."""
+        if job.kind == "modelcar":
+            return  # its destination is a registry: an interrupted upload session holds no file here
         keys = [f.key for f in job.files if f.state != FileState.DONE]
         try:
             storage = self.services.locations.get(job.destination.get("location_id", ""))
@@ -230,6 +232,8 @@ class TransferEngine:
             )
         if entry.job.kind == "sync":
             return await sync.restore(self.services, entry.job, entry.spec)
+        if entry.job.kind == "modelcar":
+            return await modelcar.restore(self.services, entry.job, entry.spec, self.options.hub, self.options.download)
         return await copying.restore(self.services, entry.job, entry.spec)
 
     def clear_finished(self) -> list[str]:
@@ -300,7 +304,9 @@ class TransferEngine:
                 "allows: wait for one to finish, or cancel one, then try again"
             )
 
-    async def submit(self, spec: HFImportSpec | CopySpec | SyncSpec, *, planned: sync.SyncPlan | None = None) -> Job:
+    async def submit(
+        self, spec: HFImportSpec | CopySpec | SyncSpec | ModelCarSpec, *, planned: sync.SyncPlan | None = None
+    ) -> Job:
         """Plan the job (Hub and storage errors surface here), then run it in the background. A sync may
         come with the plan a dry run showed (`plan_sync`), which then runs as it is.
 
@@ -314,6 +320,8 @@ class TransferEngine:
                 job, runner = await hf_import.plan(self.services, spec, self.options.hub, self.options.download)
             elif isinstance(spec, SyncSpec):
                 job, runner = await sync.plan(self.services, spec, planned)
+            elif isinstance(spec, ModelCarSpec):
+                job, runner = await modelcar.plan(self.services, spec, self.options.hub, self.options.download)
             else:
                 job, runner = await copying.plan(self.services, spec)
         finally:

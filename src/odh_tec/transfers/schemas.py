@@ -79,20 +79,49 @@ class SyncJobInfo(TypedDict):
     totals: SyncTotals  # the plan the job runs
 
 
+class ModelCarJobSource(TypedDict):
+    include: list[str]
+    exclude: list[str]
+    location_id: NotRequired[str]  # a folder source
+    prefix: NotRequired[str]
+    repo_id: NotRequired[str]  # a Hub source
+    repo_type: NotRequired[str]
+    revision: NotRequired[str]
+    token_provided: NotRequired[bool]
+
+
+class ModelCarInfo(TypedDict):
+    image: str  # the image pushed, normalised (registry/repository:tag)
+    base: str  # the base image resolved ("scratch" for none)
+    base_digest: str | None  # the base's manifest for the platform: a resumed job uses the same
+    reference: str | None  # once pushed: registry/repository@sha256:…
+    digest: str | None  # the manifest's digest
+    media_type: str | None  # OCI, or Docker v2 schema 2 where the registry refused OCI
+    storage_uri: str | None  # oci://registry/repository@sha256:…, for an InferenceService
+    inference_service: str | None  # a ready InferenceService (YAML) with that storageUri
+    layers: int | None  # the model's layers (one per file)
+    layers_sent: int | None  # of which this job sent (the others were in the registry already)
+
+
 class JobDestination(TypedDict):
     location_id: str
     prefix: str
     repo_folder: NotRequired[bool]  # Hub imports
     key: NotRequired[str]  # a copy or move of one file to this exact key
+    # ModelCars (location_id and prefix are ''): the image as asked, the base ('' = the configured
+    # MODELCAR_BASE_IMAGE) and where the files go in the image.
+    image: NotRequired[str]
+    base: NotRequired[str]
+    models_dir: NotRequired[str]
 
 
 class Job(TypedDict):
     id: str
     version: int  # grows with every change a client shows: of two copies, the higher is the newer
-    kind: Literal["huggingface", "copy", "move", "sync"]
+    kind: Literal["huggingface", "copy", "move", "sync", "modelcar"]
     state: JobState
     title: str
-    source: HfJobSource | CopyJobSource | SyncJobSource
+    source: HfJobSource | CopyJobSource | SyncJobSource | ModelCarJobSource
     destination: JobDestination
     created_at: str  # ISO 8601, UTC
     started_at: str | None
@@ -104,6 +133,7 @@ class Job(TypedDict):
     conflict: NotRequired[ConflictPolicy]  # copies and moves
     limit_rate: NotRequired[int]  # the job's own bandwidth limit (bytes/s), when it was given one
     sync: NotRequired[SyncJobInfo]  # syncs
+    modelcar: NotRequired[ModelCarInfo]  # ModelCars: the pushed image, once pushed
     totals: JobTotals
     files: list[JobFile]
 

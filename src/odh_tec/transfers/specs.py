@@ -1,4 +1,5 @@
-"""What a caller asks for: an import from the Hub, a copy/move between locations, or a sync of two folders."""
+"""What a caller asks for: an import from the Hub, a copy/move between locations, a sync of two folders,
+or a ModelCar (a folder or a Hub repo packaged as an OCI image and pushed to a registry)."""
 
 from __future__ import annotations
 
@@ -90,3 +91,57 @@ class SyncSpec:
 
     def stored(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class ModelCarSpec:
+    """Package a folder of a location, or a Hub repo, as a KServe ModelCar image pushed to `image`."""
+
+    image: str  # registry/repository:tag
+    source_location: str = ""  # a folder source: the location and its folder...
+    source_prefix: str = ""
+    repo_id: str = ""  # ...or a Hub repo
+    repo_type: str = "model"
+    revision: str = "main"
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    token: str | None = None  # Hub token for this job only; None: the configured one (never stored)
+    base: str = ""  # "": the configured MODELCAR_BASE_IMAGE; "scratch": no base image
+    models_dir: str = "/models"
+    limit_rate: int | None = None  # bytes/s for this job alone, on top of the global limit
+
+    @property
+    def from_hub(self) -> bool:
+        return bool(self.repo_id)
+
+    def public_source(self) -> dict:
+        out: dict = {"include": list(self.include), "exclude": list(self.exclude)}
+        if self.from_hub:
+            out |= {
+                "repo_id": self.repo_id,
+                "repo_type": self.repo_type,
+                "revision": self.revision,
+                "token_provided": bool(self.token),
+            }
+        else:
+            out |= {"location_id": self.source_location, "prefix": self.source_prefix}
+        return out
+
+    def public_destination(self) -> dict:
+        # No location: the registry is the destination ('' keeps the shape every job's destination has).
+        return {"location_id": "", "prefix": "", "image": self.image, "base": self.base, "models_dir": self.models_dir}
+
+    def hub_spec(self) -> HFImportSpec:
+        return HFImportSpec(
+            repo_id=self.repo_id,
+            location_id="",
+            repo_type=self.repo_type,
+            revision=self.revision,
+            include=list(self.include),
+            exclude=list(self.exclude),
+            token=self.token,
+        )
+
+    def stored(self) -> dict:
+        """Everything but the token (as for an import: a resumed job uses the configured one)."""
+        return {k: v for k, v in asdict(self).items() if k != "token"}

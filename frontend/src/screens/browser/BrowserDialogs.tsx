@@ -2,6 +2,7 @@
 import type { FileEntry, FolderEntry } from '../../api/types';
 import { CopyMoveModal } from './CopyMoveModal';
 import { HfImportModal } from './HfImportModal';
+import { ModelCarModal } from './ModelCarModal';
 import { CreateFolderModal, DeleteModal, DetailsModal, type DeleteTarget } from './modals';
 import { PreviewModal } from './PreviewModal';
 import { RenameModal, type RenameTarget } from './RenameModal';
@@ -21,6 +22,8 @@ export type Dialog =
   | { kind: 'hf' }
   /** Sync the folder `prefix` of this location to another folder. */
   | { kind: 'sync'; prefix: string }
+  /** Package the folder `prefix` of this location as a ModelCar image and push it. */
+  | { kind: 'modelcar'; prefix: string }
   | { kind: 'uploads' }
   | null;
 
@@ -131,6 +134,15 @@ export function BrowserDialogs({
     case 'sync':
       return (
         <SyncModal
+          locationId={locationId}
+          sourcePrefix={dialog.prefix}
+          sourceName={`${locationName}/${dialog.prefix}`}
+          onClose={onClose}
+        />
+      );
+    case 'modelcar':
+      return (
+        <ModelCarModal
           locationId={locationId}
           sourcePrefix={dialog.prefix}
           sourceName={`${locationName}/${dialog.prefix}`}

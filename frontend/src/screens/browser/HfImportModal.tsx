@@ -93,6 +93,9 @@ export function HfImportModal({
   const [token, setToken] = useState('');
   const [limit, setLimit] = useState('');
   const [folder, setFolder] = useState<string | null>(null); // null: follow the repo id
+  // Into this location's folder, or packaged as a ModelCar image pushed to a registry (docs/modelcar.md).
+  const [target, setTarget] = useState<'folder' | 'modelcar'>('folder');
+  const [image, setImage] = useState('');
   const [preview, setPreview] = useState<HfPreview | null>(null);
   const [error, setError] = useState<{ message: string; unreachable: boolean } | null>(null);
   // A preview that failed says the import would fail too: Start waits for a change or a new preview.
@@ -103,9 +106,13 @@ export function HfImportModal({
 
   const repoProblem = repoId && !REPO_ID.test(repoId.trim()) ? t.hf.repoIdInvalid : null;
   const limitRate = limitRateOf(limit);
-  const valid = repoId.trim() !== '' && !repoProblem && limitRate !== undefined;
+  const valid =
+    repoId.trim() !== '' &&
+    !repoProblem &&
+    limitRate !== undefined &&
+    (target === 'folder' || image.trim() !== '');
   const destFolder = folder ?? (repoId.trim() && !repoProblem ? `${prefix}${repoId.trim()}/` : prefix);
-  const where = `${locationName}/${destFolder}`;
+  const where = target === 'modelcar' ? image.trim() || t.hf.modelcarImage : `${locationName}/${destFolder}`;
 
   const source = (): HfSource => ({
     repo_id: repoId.trim(),
@@ -143,12 +150,17 @@ export function HfImportModal({
         setPreview(await api.hfPreview(source(), destination()));
         setPreviewFailed(false);
       } else {
-        const started = await api.startTransfer({
-          kind: 'huggingface',
-          source: source(),
-          destination: destination(),
-          limit_rate: limitRate,
-        });
+        const { include: inc, exclude: exc, ...hub } = source();
+        const started = await api.startTransfer(
+          target === 'modelcar'
+            ? {
+                kind: 'modelcar',
+                source: { hf: hub, include: inc, exclude: exc },
+                image: image.trim(),
+                limit_rate: limitRate,
+              }
+            : { kind: 'huggingface', source: source(), destination: destination(), limit_rate: limitRate },
+        );
         upsert(started);
         setJobId(started.id);
       }
@@ -283,7 +295,35 @@ export function HfImportModal({
           help={t.hf.patternsHelp}
         />
         <GridItem span={12}>
-          <DestinationFields folderId="hf-folder" folder={destFolder} onFolderChange={edited(setFolder)} />
+          <FormGroup label={t.hf.target} fieldId="hf-target-folder" role="group">
+            <ToggleGroup aria-label={t.hf.target}>
+              <ToggleGroupItem
+                text={t.hf.targetFolder}
+                buttonId="hf-target-folder"
+                isSelected={target === 'folder'}
+                onChange={() => setTarget('folder')}
+              />
+              <ToggleGroupItem
+                text={t.hf.targetModelcar}
+                buttonId="hf-target-modelcar"
+                isSelected={target === 'modelcar'}
+                onChange={() => setTarget('modelcar')}
+              />
+            </ToggleGroup>
+          </FormGroup>
+          {target === 'folder' ? (
+            <DestinationFields folderId="hf-folder" folder={destFolder} onFolderChange={edited(setFolder)} />
+          ) : (
+            <TextField
+              id="hf-image"
+              label={t.modelcar.image}
+              value={image}
+              onChange={setImage}
+              help={t.hf.modelcarHelp}
+              isRequired
+              placeholder="quay.io/me/model:v1"
+            />
+          )}
           <RateLimitField id="hf-limit-rate" value={limit} onChange={setLimit} />
         </GridItem>
       </Grid>

@@ -37,6 +37,7 @@ export const folderActions = (
     onClick: () => openDialog({ kind: 'copy', keys: [], prefixes: [folder.prefix] }),
   },
   { title: t.browser.sync, onClick: () => openDialog({ kind: 'sync', prefix: folder.prefix }) },
+  { title: t.browser.modelcar, onClick: () => openDialog({ kind: 'modelcar', prefix: folder.prefix }) },
   {
     title: t.browser.rename,
     onClick: () => openDialog({ kind: 'rename', target: { kind: 'folder', prefix: folder.prefix } }),

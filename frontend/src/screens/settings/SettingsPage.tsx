@@ -1,4 +1,4 @@
-/** Settings: S3 / HuggingFace / Proxy / Transfers. Secrets are write-only; Test and Save per tab. */
+/** Settings: S3 / HuggingFace / Proxy / Transfers / Registry. Secrets are write-only; Test and Save per tab. */
 import { useEffect, useMemo, useState } from 'react';
 import {
   ActionGroup,
@@ -88,6 +88,12 @@ const FIELDS: Record<SettingsSection, Field[]> = {
       help: t.settings.filesPerPageHelp,
     },
     { name: 'max_transfer_rate', label: t.settings.maxRate, kind: 'rate', help: t.settings.maxRateHelp },
+  ],
+  registry: [
+    { name: 'host', label: t.settings.registryHost, kind: 'text', help: t.settings.registryHostHelp },
+    { name: 'username', label: t.settings.registryUser, kind: 'text' },
+    { name: 'password', label: t.settings.registryPassword, kind: 'secret', setFlag: 'password_set' },
+    { name: 'base_image', label: t.settings.baseImage, kind: 'text', help: t.settings.baseImageHelp },
   ],
 };
 
@@ -437,7 +443,7 @@ function SectionForm({
   );
 }
 
-const SECTIONS: SettingsSection[] = ['s3', 'huggingface', 'proxy', 'transfers'];
+const SECTIONS: SettingsSection[] = ['s3', 'huggingface', 'proxy', 'transfers', 'registry'];
 const CONNECTIONS = 'connections';
 
 export default function SettingsPage() {

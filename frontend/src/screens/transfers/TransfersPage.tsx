@@ -34,6 +34,7 @@ import { isActive, useTransfers } from '../../app/transfers';
 import { t } from '../../i18n/strings';
 import { formatDate, formatRate } from '../../utils/format';
 import { JobFilesTable, JobSummary, StateLabel } from './JobProgress';
+import { ModelCarResult } from './ModelCarResult';
 
 /** The start time: only where the job column keeps room for its title (at 800 px it would wrap word by word). */
 const WIDE_ONLY: ('hidden' | 'visibleOnLg')[] = ['hidden', 'visibleOnLg'];
@@ -180,6 +181,7 @@ export default function TransfersPage() {
                                       </DescriptionListDescription>
                                     </DescriptionListGroup>
                                   )}
+                                  {job.modelcar && <ModelCarResult info={job.modelcar} />}
                                   {job.limit_rate ? (
                                     <DescriptionListGroup>
                                       <DescriptionListTerm>{t.transfers.limitRate}</DescriptionListTerm>

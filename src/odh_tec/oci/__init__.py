@@ -1,0 +1,1 @@
+"""OCI images: references, registry auth, streamed tar layers and the distribution API (ModelCars)."""
