@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """S3 listing through the app vs direct boto3, against one SeaweedFS, in one run.
 
-    .venv/bin/python bench/listing_bench.py [--rounds 5] [--calls 20] [--baseline-rev aa54177]
+    .venv/bin/python bench/listing_bench.py [--rounds 6] [--calls 30] [--baseline-rev aa54177]
 
 It starts an embedded SeaweedFS (`weed mini`, temporary directory) unless `--endpoint` names a running
 one, puts `--keys` small objects under `page/` and `--big-keys` under `big/` (only what is missing),
@@ -270,8 +270,8 @@ def report(rows: dict, args: argparse.Namespace) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=5, help="rounds, each measuring every subject once (5)")
-    parser.add_argument("--calls", type=int, default=20, help="calls per subject and round (20)")
+    parser.add_argument("--rounds", type=int, default=6, help="rounds, each measuring every subject once (6)")
+    parser.add_argument("--calls", type=int, default=30, help="calls per subject and round (30)")
     parser.add_argument("--keys", type=int, default=5000, help="objects under page/ (5,000)")
     parser.add_argument("--big-keys", type=int, default=100_000, help="objects under big/ (100,000; 0: skip)")
     parser.add_argument("--baseline-rev", help="also run the app of this git revision (the 'before')")
