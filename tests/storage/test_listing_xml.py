@@ -12,6 +12,7 @@ import pytest
 from botocore.handlers import decode_list_object_v2
 from botocore.parsers import RestXMLParser
 
+from odh_tec.storage.s3 import session
 from odh_tec.storage.s3.listing_xml import NotLean, parse_list_objects_v2
 from odh_tec.storage.s3.session import new_session, s3_timestamp
 
@@ -204,3 +205,33 @@ def test_a_large_page_is_read_the_same_in_a_worker_thread():
     )
     assert parsed == expected
     assert len(parsed["Contents"]) == 1000
+
+
+def test_a_mid_sized_page_botocore_must_read_is_still_read_off_the_loop(monkeypatch):
+    """A 60 KiB page with owners is not lean: botocore's walk over it takes tens of milliseconds, so it
+    goes to a worker thread as before, not onto the loop where small lean pages are read."""
+    entries = "".join(
+        f"<Contents><Key>k/{i:05d}</Key><LastModified>2026-01-02T03:04:05.000Z</LastModified>"
+        f"<ETag>&quot;e{i}&quot;</ETag><Size>{i}</Size><Owner><ID>owner-{i}</ID></Owner></Contents>"
+        for i in range(400)
+    )
+    body = f"<ListBucketResult><Name>b</Name><IsTruncated>false</IsTruncated>{entries}</ListBucketResult>".encode()
+    assert 32 * 1024 < len(body) < 128 * 1024
+    threaded = []
+    real_to_thread = asyncio.to_thread
+
+    async def to_thread(fn, *args):
+        threaded.append(fn.__name__)
+        return await real_to_thread(fn, *args)
+
+    monkeypatch.setattr(session.asyncio, "to_thread", to_thread)
+    parsed = _client_parse(body)
+    assert threaded == ["_parse_checked"]
+    expected = RestXMLParser().parse(
+        {"status_code": 200, "headers": {"x-amz-request-charged": "requester"}, "body": body, "context": {}}, _SHAPE
+    )
+    assert parsed == expected
+    assert parsed["Contents"][3]["Owner"] == {"ID": "owner-3"}
+    threaded.clear()
+    _client_parse(SEAWEEDFS)  # small and lean: on the loop
+    assert threaded == []

@@ -85,20 +85,29 @@ class _ThreadedRestXMLParser(AioRestXMLParser):
         if _is_listing(shape) and response["status_code"] == 200 and isinstance(body, bytes):
             if len(body) >= LISTING_THREAD_PARSE_BYTES:
                 return await asyncio.to_thread(self._parse_listing, response, shape)
-            return self._parse_listing(response, shape)
+            try:
+                return self._parse_lean(response, shape)
+            except NotLean:
+                pass  # botocore's way, below: in a worker thread too if the body is large
+            if len(body) < THREAD_PARSE_BYTES:
+                return self._parse_checked(response, shape)  # botocore's before-parse check skips listings
         if isinstance(body, bytes) and len(body) >= THREAD_PARSE_BYTES:
             return await asyncio.to_thread(self._parse_checked, response, shape)
         return await super().parse(response, shape)
 
     def _parse_listing(self, response: dict, shape: Any) -> Any:
-        """A ListObjectsV2 page read by the lean parser, wrapped by botocore's own `parse` (response
-        metadata, headers): the same dict botocore makes. A body the lean parser leaves alone (an
-        error, a cut answer, an entry with an owner…) takes botocore's way, its 200-error check
-        included."""
+        """A large ListObjectsV2 page, in a worker thread: lean, or else botocore's way."""
         try:
-            self._lean = parse_list_objects_v2(response["body"], self._timestamp_parser)
+            return self._parse_lean(response, shape)
         except NotLean:
             return self._parse_checked(response, shape)
+
+    def _parse_lean(self, response: dict, shape: Any) -> Any:
+        """A ListObjectsV2 page read by the lean parser, wrapped by botocore's own `parse` (response
+        metadata, headers): the same dict botocore makes. Raises `NotLean` for a body the lean parser
+        leaves alone (an error, a cut answer, an entry with an owner…): it takes botocore's way, its
+        200-error check included (`_parse_checked`)."""
+        self._lean = parse_list_objects_v2(response["body"], self._timestamp_parser)
         return ResponseParser.parse(self, response, shape)
 
     def _parse_payload(self, response: dict, shape: Any, member_shapes: Any, final_parsed: dict) -> None:
