@@ -7,7 +7,8 @@ reads the body with the same expat (fed in pieces), then converts the fields of
 a listing straight to what botocore would have made of them:
 
 * `Contents` entries: `Key`, `ETag`, `StorageClass`, `ChecksumType` as text, `Size` as int,
-  `LastModified` through the caller's timestamp parser (botocore's);
+  `LastModified` through the caller's timestamp parser (botocore's), `ChecksumAlgorithm` as a list
+  (AWS gives every new object one), `Owner` as `{"ID", "DisplayName"}`;
 * `CommonPrefixes` as `[{"Prefix": ...}]`;
 * the scalars of the result (`Name`, `Prefix`, `Delimiter`, `MaxKeys`, `IsTruncated`, `KeyCount`,
   `EncodingType`, `ContinuationToken`, `NextContinuationToken`, `StartAfter`).
@@ -18,10 +19,10 @@ sent them: with `EncodingType=url` they are decoded afterwards by botocore's own
 exactly as for botocore's parse.
 
 Anything this parse does not handle the way botocore would raises `NotLean`, and the caller hands the
-body to botocore's parser instead: an entry with an `Owner`, a `RestoreStatus` or checksum
-algorithms (structures and lists), an element that appears twice where botocore expects one, an empty
-body, a body that is not XML or was cut short, and an `<Error>` root (botocore's check for an error
-inside a 200 answer then decides, as before).
+body to botocore's parser instead: an entry with a `RestoreStatus` (archived objects), an element
+that appears twice where botocore expects one, an empty body, a body that is not XML or was cut
+short, and an `<Error>` root (botocore's check for an error inside a 200 answer then decides, as
+before).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError, TreeBuilder, XMLParser
 
 # How botocore converts each element of a `Contents` entry.
-_TEXT, _INT, _TIME, _NOT_LEAN = range(4)
+_TEXT, _INT, _TIME, _LIST, _OWNER, _NOT_LEAN, _BOOL = range(7)
 _ENTRY = {
     "Key": _TEXT,
     "ETag": _TEXT,
@@ -39,13 +40,15 @@ _ENTRY = {
     "ChecksumType": _TEXT,
     "Size": _INT,
     "LastModified": _TIME,
-    # Members that are structures or lists: botocore's parser reads those.
-    "Owner": _NOT_LEAN,
+    # A flattened list: AWS names each object's checksum algorithm (every new object has one).
+    "ChecksumAlgorithm": _LIST,
+    # A structure of two strings, sent when the listing asks for owners (some servers always do).
+    "Owner": _OWNER,
+    # Rare (archived objects) and typed: botocore's parser reads it.
     "RestoreStatus": _NOT_LEAN,
-    "ChecksumAlgorithm": _NOT_LEAN,
 }
+_OWNER_FIELDS = frozenset({"ID", "DisplayName"})
 # And each scalar of ListBucketResult.
-_BOOL = _NOT_LEAN + 1
 _RESULT = {
     "Name": _TEXT,
     "Prefix": _TEXT,
@@ -140,11 +143,28 @@ def _entry(element: Any, names: _LocalNames, timestamp: Callable[[str], Any]) ->
         kind = _ENTRY.get(name)
         if kind is None:
             continue  # not a member of the entry's shape: botocore ignores it too
+        if kind == _LIST:
+            entry.setdefault(name, []).append(child.text or "")
+            continue
         if kind == _NOT_LEAN or name in entry:
             raise NotLean(f"an entry with {name}" + (" twice" if name in entry else ""))
+        if kind == _OWNER:
+            entry[name] = _owner(child, names)
+            continue
         text = child.text or ""
         entry[name] = text if kind == _TEXT else int(text) if kind == _INT else timestamp(text)
     return entry
+
+
+def _owner(element: Any, names: _LocalNames) -> dict[str, str]:
+    owner: dict[str, str] = {}
+    for child in element:
+        name = names[child.tag]
+        if name in _OWNER_FIELDS:
+            if name in owner:
+                raise NotLean(f"an owner with {name} twice")
+            owner[name] = child.text or ""
+    return owner
 
 
 def _common_prefix(element: Any, names: _LocalNames) -> dict[str, str]:

@@ -14,7 +14,7 @@ every other request waits for them:
   ListObjectsV2 pages skip botocore's generic walk altogether: `listing_xml` reads the few fields a
   listing has into the same dicts (about 4 µs per key instead of 80), on the loop for pages up to
   ~600 keys, in a worker thread above; whatever it does not read exactly as botocore would (an error,
-  an entry with an owner) goes the way described above.
+  an archived object) goes the way described above.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class _ThreadedRestXMLParser(AioRestXMLParser):
     def _parse_lean(self, response: dict, shape: Any) -> Any:
         """A ListObjectsV2 page read by the lean parser, wrapped by botocore's own `parse` (response
         metadata, headers): the same dict botocore makes. Raises `NotLean` for a body the lean parser
-        leaves alone (an error, a cut answer, an entry with an owner…): it takes botocore's way, its
+        leaves alone (an error, a cut answer, an archived object…): it takes botocore's way, its
         200-error check included (`_parse_checked`)."""
         self._lean = parse_list_objects_v2(response["body"], self._timestamp_parser)
         return ResponseParser.parse(self, response, shape)
