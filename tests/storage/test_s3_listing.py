@@ -218,3 +218,21 @@ async def test_walk_is_botocores(s3, bucket, odd_keys, connection):
     ]
     assert walked == expected
     assert len(walked) == len([k for k in odd_keys if k.startswith(PREFIX) and not k.endswith("/")])
+
+
+def test_the_routes_json_is_botocores_listing(s3, bucket, odd_keys, api):
+    """What the browser gets: the JSON of `GET …/objects`, page by page, against boto3's listing."""
+    folders, files = _expected_listing(s3, bucket, PREFIX, 4)
+    got_folders, got_files, token = [], [], None
+    while True:
+        params = {"prefix": PREFIX, "page_size": 4, **({"page_token": token} if token else {})}
+        answer = api.get(f"/api/locations/s3:{bucket}/objects", params=params)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        got_folders += [f["prefix"] for f in body["folders"]]
+        got_files += [(f["key"], f["size"], f["etag"], f["last_modified"]) for f in body["files"]]
+        token = body["next_page_token"]
+        if not token:
+            break
+    assert got_folders == folders
+    assert got_files == [(f.key, f.size, f.etag, f.last_modified.isoformat()) for f in files]
