@@ -96,6 +96,12 @@ PREFIXED = (
     b"</s3:Contents></s3:ListBucketResult>"
 )
 
+# A declaration that does not match the bytes: botocore reads every answer as UTF-8 regardless.
+MISDECLARED = (
+    b'<?xml version="1.0" encoding="ISO-8859-1"?><ListBucketResult><Name>b</Name>'
+    b"<Contents><Key>\xc3\xa9t\xc3\xa9</Key><Size>1</Size></Contents></ListBucketResult>"
+)
+
 EMPTY_LISTING = (
     b'<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>none/</Prefix>'
     b"<KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>"
@@ -109,7 +115,7 @@ def botocore_parse(body: bytes) -> dict:
     return parsed
 
 
-@pytest.mark.parametrize("body", [SEAWEEDFS, AWS, AWS_CHECKSUMS, NO_NAMESPACE, PREFIXED, EMPTY_LISTING])
+@pytest.mark.parametrize("body", [SEAWEEDFS, AWS, AWS_CHECKSUMS, NO_NAMESPACE, PREFIXED, MISDECLARED, EMPTY_LISTING])
 def test_each_style_is_read_as_botocore_reads_it(body):
     expected = botocore_parse(body)
     assert expected  # the sample is a listing botocore understands
@@ -130,6 +136,7 @@ def test_fields_and_types():
     modern = parse_list_objects_v2(AWS_CHECKSUMS, s3_timestamp)["Contents"]
     assert modern[0]["ChecksumAlgorithm"] == ["CRC64NVME"] and modern[0]["ChecksumType"] == "FULL_OBJECT"
     assert modern[1]["ChecksumAlgorithm"] == ["CRC32", "SHA256"] and modern[1]["Owner"] == {"ID": "x"}
+    assert parse_list_objects_v2(MISDECLARED, s3_timestamp)["Contents"][0]["Key"] == "été"
     no_ns = parse_list_objects_v2(NO_NAMESPACE, s3_timestamp)
     assert no_ns["Contents"][0]["Key"] == "odd & <key>"
     assert no_ns["CommonPrefixes"] == [{"Prefix": "models/"}, {"Prefix": "data/"}]

@@ -3,8 +3,8 @@
 botocore reads an XML answer in two steps: expat builds a tree, then a generic walk over the output
 shape converts each element (a dozen Python calls per element, and dateutil for each timestamp). For a
 listing page nearly all of that walk is spent on `Contents` entries whose fields we know. This module
-reads the body with the same expat (fed in pieces), then converts the fields of
-a listing straight to what botocore would have made of them:
+reads the body with the same expat (fed in pieces), then converts the fields of a listing straight to
+what botocore would have made of them:
 
 * `Contents` entries: `Key`, `ETag`, `StorageClass`, `ChecksumType` as text, `Size` as int,
   `LastModified` through the caller's timestamp parser (botocore's), `ChecksumAlgorithm` as a list
@@ -105,8 +105,9 @@ def _tree(body: bytes | Iterable[bytes]) -> Any:
     else:
         pieces = body
     # The parser botocore itself reads these answers with (expat, which refuses entity expansion
-    # attacks), on answers of the S3 server this connection was configured for.
-    parser = XMLParser(target=TreeBuilder())  # noqa: S314
+    # attacks), on answers of the S3 server this connection was configured for; UTF-8 whatever the
+    # body declares, as botocore reads them.
+    parser = XMLParser(target=TreeBuilder(), encoding="utf-8")  # noqa: S314
     for piece in pieces:
         parser.feed(piece)
     return parser.close()
