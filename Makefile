@@ -66,6 +66,7 @@ bench: install ## throughput and memory benchmarks against the same SeaweedFS (p
 	$(PY) bench/hf_import_bench.py
 	$(PY) bench/vram_accuracy.py
 	$(PY) bench/load_bench.py
+	$(PY) bench/listing_bench.py
 
 clean:
 	rm -rf $(VENV) $(STATIC) frontend/node_modules
