@@ -7,6 +7,7 @@ import contextlib
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import OTHER_ADMIN, empty_and_delete_bucket
 
@@ -69,7 +70,7 @@ def test_add_test_and_browse_a_connection(page, live, other_s3_server, team_buck
         group.wait_for()
         assert "S3 buckets · team" in group.inner_text()
         group.get_by_role("option", name=team_bucket).click()
-        assert "team@" in page.get_by_test_id("location-picker").inner_text()
+        expect(page.get_by_test_id("location-picker")).to_contain_text("team@", timeout=15_000)  # once it re-renders
         page.get_by_role("button", name="models", exact=True).click()
         page.get_by_text("readme.txt").wait_for()
         assert OTHER_ADMIN.secret_access_key not in page.content()

@@ -91,7 +91,9 @@ def test_stream_snapshot_updates_final_state_and_keepalive(hf_live, hf_api, hub,
 
 def test_job_events_carry_only_changed_files(hf_live, hf_api, hub, bucket):
     """After the first event, `job` updates carry `files_changed` (not `files`); the final one carries all."""
-    hub.inject("throttle", path="big/model.safetensors", rate=6 << 20, times=None)  # ~1.5 s
+    # ~3 s: several updates while only this file moves, so that one reaches even a reader slowed by a busy
+    # machine before the next replaces it (a replaced update is sent in full, not as a delta).
+    hub.inject("throttle", path="big/model.safetensors", rate=3 << 20, times=None)
     with hf_live.client() as stream_client:
         reader = EventReader(stream_client, "/api/transfers/events")
         try:
