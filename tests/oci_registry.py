@@ -32,6 +32,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from aptget import Unavailable, apt_install
+
 PACKAGES = {
     "docker-registry": "docker-registry",
     "skopeo": "skopeo",
@@ -42,24 +44,11 @@ BUSYBOX = Path("/bin/busybox")
 BUSYBOX_TOOLS = ("sh", "ls", "cat", "id", "sleep", "sha256sum", "find")
 
 
-class Unavailable(RuntimeError):
-    """No registry here (no root for apt-get): the registry tests are skipped with this reason."""
-
-
 def ensure_packages() -> None:
     missing = sorted({pkg for tool, pkg in PACKAGES.items() if not shutil.which(tool)})
     if not BUSYBOX.is_file() or b"statically linked" not in _file_kind(BUSYBOX):
         missing.append("busybox-static")
-    if not missing:
-        return
-    apt = ["apt-get"] if os.geteuid() == 0 else (["sudo", "-n", "apt-get"] if shutil.which("sudo") else None)
-    if apt is None or not shutil.which("apt-get"):
-        raise Unavailable(f"missing {', '.join(missing)} and no root to apt-get them")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([*apt, "update", "-qq"], check=True, env=env, capture_output=True)
-    subprocess.run(
-        [*apt, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env, capture_output=True
-    )
+    apt_install(missing)
 
 
 def _file_kind(path: Path) -> bytes:

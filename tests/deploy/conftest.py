@@ -12,6 +12,8 @@ from typing import ClassVar
 
 import pytest
 
+from aptget import Unavailable
+
 from . import podman as pm
 from .container import Container
 
@@ -47,7 +49,7 @@ def figures() -> Figures:
 def podman(tmp_path_factory) -> pm.Podman:
     try:
         pm.ensure_packages()
-    except pm.Unavailable as exc:
+    except Unavailable as exc:
         pytest.skip(str(exc))
     workdir = tmp_path_factory.mktemp("podman")
     return pm.Podman(pm.write_containers_conf(workdir))

@@ -21,6 +21,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aptget import apt_install
+
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = {
     "podman": "podman",
@@ -38,22 +40,9 @@ LAYER_SIZES = CACHE / "layer-sizes.json"
 DEBIAN_FALLBACK = "http://deb.debian.org/debian"
 
 
-class Unavailable(RuntimeError):
-    """Podman cannot be set up here (no root for apt-get): the image tests are skipped."""
-
-
 def ensure_packages() -> None:
     missing = sorted({pkg for tool, pkg in PACKAGES.items() if not shutil.which(tool)})
-    if not missing:
-        return
-    apt = ["apt-get"] if os.geteuid() == 0 else (["sudo", "-n", "apt-get"] if shutil.which("sudo") else None)
-    if apt is None or not shutil.which("apt-get"):
-        raise Unavailable(f"missing {', '.join(missing)} and no root to apt-get them")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([*apt, "update", "-qq"], check=True, env=env, capture_output=True)
-    subprocess.run(
-        [*apt, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env, capture_output=True
-    )
+    apt_install(missing)
 
 
 def write_containers_conf(directory: Path) -> Path:

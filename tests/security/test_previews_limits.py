@@ -4,17 +4,14 @@ server's RSS."""
 
 from __future__ import annotations
 
-import gc
 import json
 import subprocess
 import sys
-import threading
-import time
-from contextlib import contextmanager
 
-import psutil
 import pyarrow.parquet  # noqa: F401 - imported before any measure: the import alone is ~50 MiB
 import pytest
+
+from rss import peak_rss
 
 MiB = 1 << 20
 RSS_GROWTH_LIMIT = 150 * MiB
@@ -28,31 +25,6 @@ def put(s3, bucket: str, key: str, body: bytes) -> None:
 
 def get_preview(api, bucket: str, key: str):
     return api.get(f"/api/locations/s3:{bucket}/preview", params={"key": key})
-
-
-@contextmanager
-def peak_rss():
-    """Samples this process's RSS while the block runs; yields a dict that gets 'growth' (bytes)."""
-    gc.collect()
-    process = psutil.Process()
-    base = process.memory_info().rss
-    result = {"base": base, "peak": base}
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            result["peak"] = max(result["peak"], process.memory_info().rss)
-            time.sleep(0.005)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        yield result
-    finally:
-        stop.set()
-        sampler.join()
-        result["peak"] = max(result["peak"], process.memory_info().rss)
-        result["growth"] = result["peak"] - base
 
 
 def parquet_bytes(table_code: str, **options) -> bytes:

@@ -4,17 +4,13 @@ journaled and swept, and the CLI's `s3://NAME@BUCKET/…` (issue 13)."""
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import json
 import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Iterator
 
-import psutil
 import pytest
 
 from conftest import OTHER_ADMIN, LiveServer, empty_and_delete_bucket, make_config
@@ -24,6 +20,7 @@ from odh_tec.storage.s3.connections_file import ConnectionSpec, saved_path, writ
 from odh_tec.transfers.model import TransferFile
 from odh_tec.transfers.specs import CopySpec
 from odh_tec.transfers.store import JobStore
+from rss import peak_rss
 from served import store_unfinished_copy
 
 from .conftest import open_uploads, s3_keys, wait_job
@@ -87,27 +84,6 @@ def _copy(client, kind, src, dst, *, keys=(), prefixes=(), prefix="", wait=True)
     r = client.post("/api/transfers", json=body)
     assert r.status_code == 201, r.text
     return wait_job(client, r.json()["id"], timeout=180) if wait else r.json()
-
-
-@contextlib.contextmanager
-def peak_rss() -> Iterator[dict]:
-    """This process's RSS growth while the block runs (the app runs in this process)."""
-    process = psutil.Process()
-    result = {"base": process.memory_info().rss, "growth": 0}
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            result["growth"] = max(result["growth"], process.memory_info().rss - result["base"])
-            time.sleep(0.005)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        yield result
-    finally:
-        stop.set()
-        sampler.join()
 
 
 def _sha256(body) -> str:

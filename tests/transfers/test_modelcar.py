@@ -4,12 +4,10 @@ cancel, re-packaging after a change, a registry restart mid-push."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import os
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ import httpx
 import pytest
 
 import oci_registry
+from aptget import Unavailable
 from conftest import LiveServer, make_config
 from oci_registry import (
     RegistryServer,
@@ -32,6 +31,7 @@ from oci_registry import (
 from odh_tec.cli import main
 from odh_tec.config import RegistrySettings
 from odh_tec.transfers import modelcar
+from rss import peak_rss
 from served import ServedApp, s3_env
 from transfers.conftest import notebook_env, wait_job
 
@@ -431,7 +431,7 @@ def test_podman_runs_the_modelcar_as_an_arbitrary_uid(mc_api, local_root, plain_
 
     try:
         pm.ensure_packages()
-    except pm.Unavailable as exc:
+    except Unavailable as exc:
         pytest.skip(str(exc))
     podman = pm.Podman(pm.write_containers_conf(tmp_path))
     files = model_files(local_root / "mc-podman", big=1 << 20)
@@ -516,29 +516,6 @@ MODEL_MIB = int(os.environ.get("ODH_TEC_MODELCAR_TEST_MIB") or 2048)
 RSS_BUDGET = 250 << 20  # the app's memory target with transfers running (docs/performance.md)
 
 
-class _PeakRss:
-    """The peak RSS of a process, sampled every 0.1 s in a thread."""
-
-    def __init__(self, pid: int):
-        import psutil
-
-        self.process = psutil.Process(pid)
-        self.peak = self.idle = self.process.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.1):
-            with contextlib.suppress(Exception):
-                self.peak = max(self.peak, self.process.memory_info().rss)
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join(5)
-        return self.peak
-
-
 def test_a_2gib_model_from_s3_streams_within_the_memory_budget(s3_server, s3, bucket, plain_registry, tmp_path):
     """The app as a process of its own (`odh-tec serve`): its RSS while it packages a 2 GiB model from S3
     stays within the upload budget, and does not grow with the model."""
@@ -566,19 +543,18 @@ def test_a_2gib_model_from_s3_streams_within_the_memory_budget(s3_server, s3, bu
     env = s3_env(tmp_path, s3_server, MODELCAR_INSECURE_REGISTRIES=plain_registry.host, MODELCAR_BASE_IMAGE="scratch")
     app = ServedApp(tmp_path, env, capture=False)
     try:
-        rss = _PeakRss(app.process.pid)
-        with httpx.Client(base_url=app.url, timeout=60) as client:
+        with peak_rss(app.process.pid, interval=0.1) as rss, httpx.Client(base_url=app.url, timeout=60) as client:
             job = run_modelcar(
                 client, modelcar_body(f"s3:{bucket}", "big", f"{plain_registry.host}/models/big:v1"), timeout=600
             )
-        peak = rss.stop()
+        peak, idle = rss["peak"], rss["base"]
     finally:
         app.stop()
     assert job["state"] == "completed", job
     assert job["totals"]["bytes_done"] == 2 * half + len(b'{"model_type": "llama"}')
-    print(f"\nModelCar of {MODEL_MIB} MiB from S3: app RSS idle {rss.idle >> 20} MiB, peak {peak >> 20} MiB")
+    print(f"\nModelCar of {MODEL_MIB} MiB from S3: app RSS idle {idle >> 20} MiB, peak {peak >> 20} MiB")
     assert peak < RSS_BUDGET, f"peak RSS {peak >> 20} MiB"
-    assert peak - rss.idle < 64 << 20, f"RSS grew by {(peak - rss.idle) >> 20} MiB while packaging"
+    assert peak - idle < 64 << 20, f"RSS grew by {(peak - idle) >> 20} MiB while packaging"
     layers = skopeo_inspect(plain_registry, "models/big:v1", raw=True)["layers"]
     assert sorted(layer["size"] for layer in layers)[-2:] == [half + 2048, half + 2048]  # headers, end of archive
 

@@ -1,13 +1,12 @@
 /** Copy or move a selection to another location/folder through the transfer engine. */
 import { useState } from 'react';
 import { Alert, Button, Form, FormGroup, Modal, ModalBody, ModalHeader, Radio } from '@patternfly/react-core';
-import { useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
 import type { ConflictPolicy, CopyPrecheck, CopySource } from '../../api/types';
 import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { RateLimitField, limitRateOf } from '../../app/RateLimitField';
 import { useToasts } from '../../app/toasts';
-import { isActive, useTransfers } from '../../app/transfers';
+import { useStartTransfer } from '../../app/useStartTransfer';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
@@ -35,9 +34,8 @@ export function CopyMoveModal({
   /** Some of the items are no longer there (moved, renamed or deleted since the listing). */
   onGone?: () => void;
 }) {
-  const { upsert, titleOf } = useTransfers();
   const { notify } = useToasts();
-  const navigate = useNavigate();
+  const startTransfer = useStartTransfer();
   const [operation, setOperation] = useState<'copy' | 'move'>('copy');
   const [destination, setDestination] = useState(locationId);
   const [prefix, setPrefix] = useState(currentPrefix);
@@ -71,31 +69,10 @@ export function CopyMoveModal({
       setCheck(await api.copyPrecheck(source, dest));
       return;
     }
-    // The stream may already have said more (even "completed"): the toast tells what the tab holds now.
-    const job = upsert(
-      await api.startTransfer({
-        kind: operation,
-        source,
-        destination: dest,
-        conflict,
-        limit_rate: limitRate,
-      }),
+    await startTransfer(
+      { kind: operation, source, destination: dest, conflict, limit_rate: limitRate },
+      t.copy.started,
     );
-    const title = titleOf(job);
-    const ended = {
-      completed: t.transfers.finished,
-      failed: t.transfers.failed,
-      cancelled: t.transfers.cancelled,
-    } as Record<string, (x: string) => string>;
-    notify({
-      variant: isActive(job) ? 'info' : job.state === 'completed' ? 'success' : 'warning',
-      title: isActive(job) ? t.copy.started(title) : ended[job.state](title),
-      action: (
-        <Button variant="link" isInline onClick={() => navigate('/transfers')}>
-          {t.copy.viewTransfers}
-        </Button>
-      ),
-    });
     onStarted();
     onClose();
   };

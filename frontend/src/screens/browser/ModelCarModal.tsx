@@ -5,7 +5,6 @@
 import { useState } from 'react';
 import {
   Alert,
-  Button,
   Content,
   Form,
   FormGroup,
@@ -15,14 +14,11 @@ import {
   ModalHeader,
   TextInput,
 } from '@patternfly/react-core';
-import { useNavigate } from 'react-router-dom';
-import { api } from '../../api/client';
 import type { ModelCarRequest } from '../../api/types';
 import { useAppData } from '../../app/appData';
 import { FieldHelper } from '../../app/FieldHelper';
 import { ModalActionsFooter } from '../../app/ModalActionsFooter';
-import { useToasts } from '../../app/toasts';
-import { isActive, useTransfers } from '../../app/transfers';
+import { useStartTransfer } from '../../app/useStartTransfer';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { PatternField } from './PatternField';
@@ -48,9 +44,7 @@ export function ModelCarModal({
   onClose: () => void;
 }) {
   const { settings } = useAppData();
-  const { upsert, titleOf } = useTransfers();
-  const { notify } = useToasts();
-  const navigate = useNavigate();
+  const startTransfer = useStartTransfer();
   const [image, setImage] = useState('');
   const [base, setBase] = useState('');
   const [modelsDir, setModelsDir] = useState('/models');
@@ -76,17 +70,7 @@ export function ModelCarModal({
       models_dir: modelsDir.trim() || '/models',
     };
     return run(async () => {
-      const job = upsert(await api.startTransfer(body));
-      const title = titleOf(job);
-      notify({
-        variant: isActive(job) ? 'info' : job.state === 'completed' ? 'success' : 'warning',
-        title: isActive(job) ? t.modelcar.started(title) : t.transfers.finished(title),
-        action: (
-          <Button variant="link" isInline onClick={() => navigate('/transfers')}>
-            {t.copy.viewTransfers}
-          </Button>
-        ),
-      });
+      await startTransfer(body, t.modelcar.started);
       onClose();
     });
   };

@@ -15,15 +15,13 @@ import {
   ModalBody,
   ModalHeader,
 } from '@patternfly/react-core';
-import { useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
 import type { Location, SyncPlan, SyncRequest } from '../../api/types';
 import { useAppData } from '../../app/appData';
 import { FieldHelper } from '../../app/FieldHelper';
 import { folderOf } from '../../app/jobText';
 import { ModalActionsFooter } from '../../app/ModalActionsFooter';
-import { useToasts } from '../../app/toasts';
-import { isActive, useTransfers } from '../../app/transfers';
+import { useStartTransfer } from '../../app/useStartTransfer';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { DestinationFields } from './DestinationFields';
@@ -59,9 +57,7 @@ export function SyncModal({
   onClose: () => void;
 }) {
   const { locations } = useAppData();
-  const { upsert, titleOf } = useTransfers();
-  const { notify } = useToasts();
-  const navigate = useNavigate();
+  const startTransfer = useStartTransfer();
   const [destination, setDestination] = useState(() => defaultDestination(locations, locationId));
   const [folder, setFolder] = useState(sourcePrefix);
   const [deleteExtra, setDeleteExtra] = useState(false);
@@ -96,17 +92,7 @@ export function SyncModal({
 
   const start = () =>
     run(async () => {
-      const job = upsert(await api.startTransfer(body));
-      const title = titleOf(job);
-      notify({
-        variant: isActive(job) ? 'info' : job.state === 'completed' ? 'success' : 'warning',
-        title: isActive(job) ? t.sync.started(title) : t.transfers.finished(title),
-        action: (
-          <Button variant="link" isInline onClick={() => navigate('/transfers')}>
-            {t.copy.viewTransfers}
-          </Button>
-        ),
-      });
+      await startTransfer(body, t.sync.started);
       onClose();
     });
 
