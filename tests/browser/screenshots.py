@@ -117,6 +117,7 @@ SCREENS = [
     "sync-plan",
     "share-link",
     "copy-uri",
+    "modelcar",
     "rename",
     "hf-import",
     "transfers",
@@ -454,6 +455,14 @@ class Shooter:
         self.go("/browse/s3:models?prefix=ibm-granite/")
         self.row_action("granite-3.3-2b-instruct", "Copy URI…")
         self.page.get_by_role("dialog").get_by_test_id("uri-kserve").wait_for()
+
+    def shot_modelcar(self) -> None:
+        """The model folder as a ModelCar image: its reference, base image and folder, before the push."""
+        self.go("/browse/s3:models?prefix=ibm-granite/")
+        self.row_action("granite-3.3-2b-instruct", "Package as ModelCar…")
+        dialog = self.page.get_by_role("dialog")
+        dialog.get_by_label("Image reference").fill("quay.io/my-team/granite-3.3-2b-instruct:v1")
+        dialog.get_by_label("Exclude patterns").fill("*.md")
 
     def shot_rename(self) -> None:
         self.go(f"/browse/s3:models?prefix={MODEL}")
