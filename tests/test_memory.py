@@ -7,7 +7,8 @@ import platform
 
 import pytest
 
-from odh_tec.memory import return_freed_buffers
+from odh_tec.memory import MMAP_THRESHOLD, return_freed_buffers
+from odh_tec.storage.s3.multipart import MIN_PART_SIZE
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="a glibc setting")
@@ -21,3 +22,9 @@ def test_an_operator_choice_of_arrow_allocator_wins(monkeypatch):
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
     return_freed_buffers()
     assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"
+
+
+def test_body_chunks_stay_on_the_heap_and_parts_are_mapped():
+    """Chunks of a request body (up to 256 KiB per read) below the threshold: mapping and unmapping each
+    one cost an upload half its CPU. Parts above it, so that a freed part goes back to the system."""
+    assert 256 * 1024 < MMAP_THRESHOLD < MIN_PART_SIZE

@@ -7,6 +7,9 @@ import os
 import sys
 
 _M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+# Above what the ASGI server hands us per read (uvloop: up to 256 KiB) and what aiohttp reads from a
+# part (64 KiB), below a part (8 MiB): see return_freed_buffers.
+MMAP_THRESHOLD = 1 << 20
 
 
 def return_freed_buffers() -> bool:
@@ -18,6 +21,10 @@ def return_freed_buffers() -> bool:
     ones mostly stay in the process: 70 MB more peak RSS with a Hub import and four large uploads
     (bench/load_bench.py). Setting the threshold keeps it fixed. Returns whether it was set (glibc only).
 
+    Fixed at 1 MiB, not glibc's 128 KiB: at 128 KiB every body chunk the server reads was mapped,
+    first-touched and unmapped again, and page faults were half of an upload's CPU (5 CPU-s/GiB; 2.7
+    at 1 MiB, docs/performance.md "Upload CPU"). Parts are still far above it and still given back.
+
     Parquet previews allocate through pyarrow, whose own allocator (mimalloc) keeps what it freed: 70 MB
     more after a hundred previews, 17 MB with the system allocator, which it is told to use (before its
     first import; ARROW_DEFAULT_MEMORY_POOL set by the operator wins).
@@ -27,6 +34,6 @@ def return_freed_buffers() -> bool:
         return False
     try:
         libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024))
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
     except (OSError, AttributeError):  # musl or another libc
         return False
