@@ -34,7 +34,7 @@ import { t } from '../../i18n/strings';
 import { formatBytes } from '../../utils/format';
 import { JobFilesTable, JobSummary, StateLabel } from '../transfers/JobProgress';
 import { DestinationFields } from './DestinationFields';
-import { PatternField } from './PatternField';
+import { PatternField, patternsOf } from './PatternField';
 import { RateLimitField, limitRateOf } from '../../app/RateLimitField';
 
 const REPO_ID = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/;
@@ -52,12 +52,6 @@ const QUANTS = [
   'BF16',
 ];
 type Preset = 'all' | 'safetensors' | 'gguf';
-
-const lines = (text: string) =>
-  text
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 function presetPatterns(preset: Preset, quant: string): { include: string; exclude: string } {
   if (preset === 'safetensors')
@@ -118,8 +112,8 @@ export function HfImportModal({
     repo_id: repoId.trim(),
     repo_type: repoType,
     revision: revision.trim() || 'main',
-    include: lines(include),
-    exclude: lines(exclude),
+    include: patternsOf(include),
+    exclude: patternsOf(exclude),
     token: token.trim() || null,
   });
   const destination = () => ({ location_id: locationId, prefix: destFolder, repo_folder: false });

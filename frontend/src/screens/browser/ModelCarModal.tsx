@@ -21,15 +21,9 @@ import { ModalActionsFooter } from '../../app/ModalActionsFooter';
 import { useStartTransfer } from '../../app/useStartTransfer';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
-import { PatternField } from './PatternField';
+import { PatternField, patternsOf } from './PatternField';
 
 /** Globs, one a line (commas also separate them), as the import and sync take them. */
-const lines = (text: string) =>
-  text
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 export function ModelCarModal({
   locationId,
   sourcePrefix,
@@ -62,8 +56,8 @@ export function ModelCarModal({
       source: {
         location_id: locationId,
         prefix: sourcePrefix,
-        include: lines(include),
-        exclude: lines(exclude),
+        include: patternsOf(include),
+        exclude: patternsOf(exclude),
       },
       image: image.trim(),
       base: base.trim(),

@@ -32,3 +32,10 @@ export function PatternField({
     </GridItem>
   );
 }
+
+/** The globs typed in a PatternField: one a line (commas also separate them), blanks dropped. */
+export const patternsOf = (text: string) =>
+  text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);

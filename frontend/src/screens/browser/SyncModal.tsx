@@ -25,19 +25,13 @@ import { useStartTransfer } from '../../app/useStartTransfer';
 import { useBusyAction } from '../../app/useBusyAction';
 import { t } from '../../i18n/strings';
 import { DestinationFields } from './DestinationFields';
-import { PatternField } from './PatternField';
+import { PatternField, patternsOf } from './PatternField';
 import { SyncPlanTable } from './SyncPlanTable';
 
 const OVERLAP = 'sync-overlap';
 const START_HELP = 'sync-start-help';
 
 /** Globs, one a line (commas also separate them), as the HuggingFace import takes them. */
-const lines = (text: string) =>
-  text
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 /** Another available location where there is one (a sync mostly copies between two), else this one. */
 function defaultDestination(locations: Location[] | null, current: string): string {
   return locations?.find((l) => l.available && l.id !== current)?.id ?? current;
@@ -74,8 +68,8 @@ export function SyncModal({
     source: { location_id: locationId, prefix: sourcePrefix },
     destination: { location_id: destination, prefix: target },
     delete: deleteExtra,
-    include: lines(include),
-    exclude: lines(exclude),
+    include: patternsOf(include),
+    exclude: patternsOf(exclude),
   };
   /** A setter that also drops the plan: it no longer says what Start would do. */
   const edited =
