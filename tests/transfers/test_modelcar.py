@@ -157,7 +157,8 @@ def test_s3_repackage_after_one_change_sends_one_layer(mc_api, s3, bucket, plain
     assert second["totals"]["files_skipped"] == 2 and second["totals"]["files_done"] == 1
     assert {f["path"]: f["state"] for f in second["files"]}["llm/config.json"] == "done"
     # One upload session for the changed file's layer, one for the new config: the rest was there.
-    assert plain_registry.requests("POST", uploads) - before == 2
+    posts = [line for line in plain_registry.log.read_text(errors="replace").splitlines() if '"POST ' in line]
+    assert plain_registry.requests("POST", uploads) - before == 2, "\n".join(posts)
     assert second["modelcar"]["digest"] != first["modelcar"]["digest"]
     check_image(plain_registry, "models/s3model:latest", files, tmp_path)
     labels = skopeo_inspect(plain_registry, "models/s3model:latest")["Labels"]
@@ -417,7 +418,8 @@ def test_a_stopped_app_resumes_and_skips_the_layers_it_pushed(s3_server, local_r
     assert job["state"] == "completed", job
     assert job["resumed_at"] is not None
     # After the restart: the big file's layer and the config, nothing of the two layers pushed before.
-    assert plain_registry.requests("POST", uploads) - before == 2
+    posts = [line for line in plain_registry.log.read_text(errors="replace").splitlines() if '"POST ' in line]
+    assert plain_registry.requests("POST", uploads) - before == 2, "\n".join(posts)
     check_image(plain_registry, "models/resumed:v1", files, tmp_path)
 
 

@@ -106,6 +106,20 @@ def _file_row(job_id: str, idx: int, f: TransferFile) -> tuple:
     )
 
 
+@dataclass
+class _Batch:
+    """One flush: the jobs it snapshotted, and their rows to write."""
+
+    dirty: dict[str, Job]
+    jobs: list[tuple]
+    files: list[tuple]
+    deleted: set[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.jobs or self.files or self.deleted)
+
+
 class JobStore:
     """The SQLite file `<data dir>/transfers.sqlite3`, used from one event loop plus its worker thread."""
 
@@ -128,6 +142,7 @@ class JobStore:
         self.prepared: set[str] = set()
         self._wake = asyncio.Event()
         self._flusher: asyncio.Task | None = None
+        self._stopping = False
 
     # Jobs ----------------------------------------------------------------------------------------
 
@@ -176,51 +191,75 @@ class JobStore:
             }
         )
 
-    def _snapshot(self) -> tuple[list, list, set[str]]:
-        """On the loop: what changed, as rows, so the worker thread never reads a live job."""
-        jobs, files, deleted = [], [], set(self._gone)
-        self._gone.clear()
-        dirty, self._dirty = self._dirty, {}
-        for job in dirty.values():
-            jobs.append((job.id, job.state.value, job.created_at, job.finished_at, self._record(job)))
-            written = self._written.setdefault(job.id, {})
+    def _snapshot(self) -> _Batch:
+        """On the loop: what changed since the last write, as rows, so the worker thread never reads a
+        live job. The rows count as written only once the write committed (`_settle`)."""
+        batch = _Batch(self._dirty, [], [], set(self._gone))
+        self._dirty, self._gone = {}, set()
+        for job in batch.dirty.values():
+            batch.jobs.append((job.id, job.state.value, job.created_at, job.finished_at, self._record(job)))
+            written = self._written.get(job.id, {})
             for idx, f in enumerate(job.files):
                 row = _file_row(job.id, idx, f)
                 if written.get(idx) != row:
-                    written[idx] = row
-                    files.append(row)
-        return jobs, files, deleted
+                    batch.files.append(row)
+        return batch
 
-    def _write(self, jobs: list, files: list, deleted: set[str]) -> None:
+    def _settle(self, batch: _Batch, committed: bool) -> None:
+        """After a write: remember its rows, or, when it failed or never ran (a cancel while it waited
+        for a worker thread), hand its changes to the next flush, unless a newer change supersedes them."""
+        if committed:
+            for row in batch.files:
+                if row[0] in self.specs:
+                    self._written.setdefault(row[0], {})[row[1]] = row
+            return
+        for job_id, job in batch.dirty.items():
+            if job_id in self.specs:
+                self._dirty.setdefault(job_id, job)
+        self._gone |= batch.deleted
+
+    def _write(self, batch: _Batch) -> None:
         with self._db_lock, self._db:
             self._db.execute("BEGIN")
-            if deleted:
-                self._db.executemany("DELETE FROM jobs WHERE id = ?", [(j,) for j in deleted])
+            if batch.deleted:
+                self._db.executemany("DELETE FROM jobs WHERE id = ?", [(j,) for j in batch.deleted])
             self._db.executemany(
                 "INSERT INTO jobs (id, state, created_at, finished_at, record) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, "
                 "record = excluded.record",
-                jobs,
+                batch.jobs,
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO files (job_id, idx, path, key, size, state, bytes_done, error, existed, "
                 "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                files,
+                batch.files,
             )
 
     async def flush(self) -> None:
-        jobs, files, deleted = self._snapshot()
-        if jobs or files or deleted:
-            await asyncio.to_thread(self._write, jobs, files, deleted)
+        batch = self._snapshot()
+        if batch.empty:
+            return
+        committed = False
+        try:
+            await asyncio.to_thread(self._write, batch)
+            committed = True
+        finally:
+            self._settle(batch, committed)
 
     def flush_now(self) -> None:
         """At shutdown, after the loop's last changes: written from the calling thread."""
-        jobs, files, deleted = self._snapshot()
-        if jobs or files or deleted:
-            self._write(jobs, files, deleted)
+        batch = self._snapshot()
+        if batch.empty:
+            return
+        committed = False
+        try:
+            self._write(batch)
+            committed = True
+        finally:
+            self._settle(batch, committed)
 
     async def _flush_forever(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), FLUSH_INTERVAL)
             self._wake.clear()
@@ -232,13 +271,16 @@ class JobStore:
 
     def start(self) -> None:
         if self._flusher is None:
+            self._stopping = False
             self._flusher = asyncio.create_task(self._flush_forever(), name="transfer-store")
 
     async def stop(self) -> None:
+        """Let the flusher finish the write it has started (never cancel it: a write cancelled while it
+        waits for a worker thread never runs), then write what is left."""
         if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
+            self._stopping = True
+            self._wake.set()
+            await self._flusher
             self._flusher = None
         await self.flush()
 
