@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 from botocore.config import Config as BotoConfig
 
-from loopwatch import LIVE_THREAD, SlowCallbacks
+from loopwatch import LIVE_THREAD, SlowCallbacks, lighten_debug_stacks
 from odh_tec.app import create_app
 from odh_tec.config import Config
 from odh_tec.embedded_s3 import EmbeddedS3, S3Credentials
@@ -259,6 +259,7 @@ def pytest_configure(config):
     ms = config.getoption("--slow-callback-ms")
     if ms > 0:
         SLOW_CALLBACKS = SlowCallbacks(ms / 1000)
+        lighten_debug_stacks()
         logging.getLogger("asyncio").addHandler(SLOW_CALLBACKS)
 
 

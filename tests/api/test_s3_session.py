@@ -101,3 +101,65 @@ def test_listing_entries_read_directly_equal_botocore_s_reading():
     )
     assert ours == theirs
     assert ours["Contents"][2]["Owner"] == {"ID": "me", "DisplayName": "Me"}
+
+
+def test_a_list_of_a_hundred_buckets_is_parsed_off_the_loop(monkeypatch):
+    """botocore reads ListBuckets at about 40 µs a bucket: an account with a few hundred buckets held
+    the loop for tens of milliseconds at every Locations answer."""
+    import botocore.session
+
+    from odh_tec.storage.s3 import session as s3_session
+
+    threads: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def spy(fn, *args, **kwargs):
+        threads.append(getattr(fn, "__name__", repr(fn)))
+        return await to_thread(fn, *args, **kwargs)
+
+    monkeypatch.setattr(s3_session.asyncio, "to_thread", spy)
+    buckets = "".join(
+        f"<Bucket><Name>bucket-{i:03d}</Name><CreationDate>2026-01-02T03:04:05.000Z</CreationDate></Bucket>"
+        for i in range(100)
+    )
+    body = f"<ListAllMyBucketsResult><Buckets>{buckets}</Buckets></ListAllMyBucketsResult>".encode()
+    shape = botocore.session.get_session().get_service_model("s3").operation_model("ListBuckets").output_shape
+
+    async def parse() -> dict:
+        session = await new_session()
+        parser = session.get_component("response_parser_factory").create_parser("rest-xml")
+        return await parser.parse({"status_code": 200, "headers": {}, "body": body, "context": {}}, shape)
+
+    parsed = asyncio.run(parse())
+    assert [b["Name"] for b in parsed["Buckets"]][-1] == "bucket-099"
+    assert "_parse_checked" in threads, threads
+
+
+def test_a_client_with_its_keys_is_built_off_the_loop(monkeypatch):
+    """botocore's client building (endpoint rules, config, signer) took 10-20 ms of the loop's CPU at the
+    first request after a start or a change of settings."""
+    from odh_tec.storage.s3 import session as s3_session
+
+    built: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def spy(fn, *args, **kwargs):
+        built.append(fn.__name__)
+        return await to_thread(fn, *args, **kwargs)
+
+    monkeypatch.setattr(s3_session.asyncio, "to_thread", spy)
+
+    async def open_one(**keys) -> str:
+        session = await new_session()
+        async with s3_session.s3_client(
+            session, endpoint_url="http://127.0.0.1:9", region_name="us-east-1", **keys
+        ) as c:
+            return c.meta.region_name
+
+    assert asyncio.run(open_one(aws_access_key_id="a", aws_secret_access_key="b")) == "us-east-1"
+    assert built == ["_session", "_built_without_waiting"]
+    # Without keys the environment's providers are asked; built either way.
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert asyncio.run(open_one()) == "us-east-1"

@@ -26,7 +26,7 @@ from odh_tec.config import RuntimeSettings, S3Settings
 from odh_tec.errors import ApiError
 from odh_tec.storage.s3.errors import translate_error
 from odh_tec.storage.s3.multipart import PARTS_BUFFERED, PENDING_ABORTS, UploadJournal, UploadLog
-from odh_tec.storage.s3.session import new_session
+from odh_tec.storage.s3.session import new_session, s3_client
 from odh_tec.storage.s3.storage import S3Storage
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,8 @@ async def open_client(
     session = await new_session()
     # Reads and writes CA files: off the event loop.
     verify = await asyncio.to_thread(settings.combined_ca_file, ca_dir) if (ca_dir and settings.ca_bundles) else None
-    async with session.create_client(
-        "s3",
+    async with s3_client(
+        session,
         endpoint_url=s3.endpoint or None,
         region_name=s3.region or "us-east-1",
         aws_access_key_id=None if unsigned else (s3.access_key_id or None),
