@@ -26,6 +26,7 @@ from odh_tec.security import SecurityPolicy, install_security
 from odh_tec.security.headers import content_security_policy
 from odh_tec.services import Activity, Services
 from odh_tec.storage.locations import Locations, local_locations
+from odh_tec.storage.partials import PartialsJournal
 from odh_tec.storage.s3 import S3Connection
 from odh_tec.storage.s3.connections import S3Connections
 
@@ -78,7 +79,8 @@ def build_services(config: Config) -> Services:
     s3 = S3Connection(runtime, ca_dir=config.data_dir / "ca")
     # Raises InvalidConnectionsFile: a connection that cannot be read stops the start, not a transfer.
     connections = S3Connections.from_config(config, runtime, s3)
-    locations = Locations(connections, local_locations(config.local_paths()))
+    partials = PartialsJournal(config.data_dir / "partials")  # swept at start (TransferEngine.recover)
+    locations = Locations(connections, local_locations(config.local_paths()), partials)
     return Services(
         config=config, settings=runtime, s3=s3, connections=connections, locations=locations, activity=Activity()
     )

@@ -18,7 +18,7 @@ from odh_tec.storage.local import TEMP_MARK
 from odh_tec.transfers.model import TransferFile
 from odh_tec.transfers.specs import CopySpec
 from odh_tec.transfers.store import JobStore
-from served import ServedApp, s3_env, store_unfinished_copy
+from served import ServedApp, s3_env, slow_upload, store_unfinished_copy
 
 from .conftest import open_uploads, s3_keys
 
@@ -222,6 +222,36 @@ def test_a_killed_import_into_a_local_folder_leaves_no_partial_file(s3_server, t
     assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)  # no temporary left beside them
     for path, content in FILES.items():
         assert hashlib.sha256((folder / path).read_bytes()).digest() == hashlib.sha256(content).digest(), path
+
+
+def test_a_browser_upload_into_a_local_folder_cut_by_a_kill_leaves_no_partial_file(s3_server, tmp_path):
+    """No job to resume: the journal of partials names the temporary, and the next start removes it."""
+    pvc = tmp_path / "pvc"
+    pvc.mkdir()
+    data = tmp_path / "data"
+    data.mkdir()
+    env = s3_env(data, s3_server, LOCAL_STORAGE_PATHS=str(pvc))
+    app = ServedApp(data, env, capture=False)
+    try:
+        slow_upload(f"{app.url}/api/locations/local:pvc/object", "up/weights.bin", 1 << 30)
+        deadline = time.monotonic() + 30
+        while not [p for p in (pvc / "up").glob("*") if TEMP_MARK in p.name and p.stat().st_size > 8 * MiB]:
+            assert time.monotonic() < deadline, "the upload never reached the disk"
+            time.sleep(0.1)
+        app.kill()
+    finally:
+        app.stop()
+    assert [p.name for p in (pvc / "up").iterdir()], "the kill left no temporary to sweep"
+
+    app = ServedApp(data, env, capture=False)
+    try:
+        deadline = time.monotonic() + 20
+        while list((pvc / "up").iterdir()):
+            assert time.monotonic() < deadline, list((pvc / "up").iterdir())
+            time.sleep(0.1)
+    finally:
+        app.stop()
+    assert list((app.data_dir / "partials").iterdir()) == []
 
 
 def test_a_job_that_cannot_resume_fails_with_the_reason(s3_server, tmp_path):

@@ -157,12 +157,6 @@ class Storage(abc.ABC):
                 errors.append({"key": key, "error": code, "message": str(exc)})
         return deleted, errors
 
-    async def sweep_partials(self, keys: builtins.list[str]) -> int:
-        """Remove what interrupted writes of `keys` left behind (a crash, a SIGKILL), never a write
-        still going on; returns how many were removed. Local folders remove their hidden temporaries;
-        S3 has nothing to do here: the engine aborts the multipart uploads the app left open."""
-        return 0
-
     async def copy_from(
         self, source: Storage, src_key: str, dst_key: str, size: int | None = None
     ) -> ObjectInfo | None:

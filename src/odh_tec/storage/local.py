@@ -6,9 +6,9 @@ shows the size or date of what a link points to outside. Writes go to a hidden t
 target folder and are renamed into place, so a reader never sees half a file. File-system scans run
 in worker threads, never on the event loop.
 
-A writer holds an advisory lock (flock) on its temporary until the rename: the kernel drops it when
-the process dies, however it dies, so a temporary that can be locked is one nobody will finish, and
-`sweep_partials` removes it after a crash without touching a write still going on in another process.
+A writer records its temporary in the journal of partials (storage/partials.py) and holds locks on
+the record and the temporary until the rename, so that a temporary left by a killed process is removed
+at the next start, and a write still going on in another process never is.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
-import fcntl
 import hashlib
 import mimetypes
 import os
@@ -25,19 +24,24 @@ import stat as stat_mode
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from odh_tec.errors import BadRequest, Forbidden, NotFound, PreconditionFailed
 from odh_tec.storage.base import ByteRange, Listing, ObjectInfo, Storage
+from odh_tec.storage.partials import TEMP_MARK, PartialsJournal
 
-TEMP_MARK = ".odh-tec-partial-"
+__all__ = ["TEMP_MARK", "LocalStorage"]
+
 _XATTR_PREFIX = "user.odh_tec."
 
 
 class LocalStorage(Storage):
     kind = "local"
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike, partials: PartialsJournal | None = None):
+        """`partials`: where temporaries are recorded for the sweep after a crash (none: not recorded)."""
         self.root = Path(os.path.realpath(root))
+        self.partials = partials
 
     # Paths ---------------------------------------------------------------------------------------
 
@@ -179,9 +183,7 @@ class LocalStorage(Storage):
         await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
         # Re-check after mkdir: a symlinked parent could have been swapped in.
         target = self.resolve(key)
-        temp = _temp_path(target)
-        fh = await asyncio.to_thread(_open_locked, temp)
-        try:
+        async with self._temporary(target) as (temp, fh):
             async for chunk in chunks:
                 if chunk:
                     await asyncio.to_thread(fh.write, chunk)
@@ -199,13 +201,6 @@ class LocalStorage(Storage):
                 temp.unlink()
             else:
                 await asyncio.to_thread(os.replace, temp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
-        finally:
-            # Closed (and so unlocked) only once renamed: a sweep never sees it unlocked under its temp name.
-            await asyncio.to_thread(fh.close)
         return self._info(key, target.stat())
 
     async def create_folder(self, prefix: str) -> None:
@@ -241,35 +236,31 @@ class LocalStorage(Storage):
         if not src.is_file():
             raise NotFound(f"No file '{src_key}'")
         await asyncio.to_thread(dst.parent.mkdir, parents=True, exist_ok=True)
-        temp = _temp_path(dst)
-        fh = await asyncio.to_thread(_open_locked, temp)
-        try:
+        async with self._temporary(dst) as (temp, fh):
             await asyncio.to_thread(_copy_into, src, fh, temp)
             await asyncio.to_thread(os.replace, temp, dst)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
-        finally:
-            await asyncio.to_thread(fh.close)
         return self._info(dst_key, dst.stat())
 
-    async def sweep_partials(self, keys: builtins.list[str]) -> int:
-        return await asyncio.to_thread(self._sweep_partials_sync, keys)
-
-    def _sweep_partials_sync(self, keys: builtins.list[str]) -> int:
-        removed = 0
-        for key in keys:
+    @contextlib.asynccontextmanager
+    async def _temporary(self, target: Path) -> AsyncIterator[tuple[Path, BinaryIO]]:
+        """A hidden temporary beside `target`, recorded and locked, for the body to fill and rename into
+        place; removed if the body fails or is cancelled."""
+        temp = _temp_path(target)
+        record = await asyncio.to_thread(self.partials.record, temp) if self.partials is not None else None
+        try:
+            fh = await asyncio.to_thread(open, temp, "xb")
             try:
-                target = self.resolve(key)
-            except (BadRequest, Forbidden, NotFound):
-                continue
-            stem = _temp_path(target).name.rsplit(TEMP_MARK, 1)[0] + TEMP_MARK
-            with contextlib.suppress(OSError):
-                for entry in os.scandir(target.parent):
-                    if entry.name.startswith(stem) and entry.is_file(follow_symlinks=False):
-                        removed += _remove_if_abandoned(Path(entry.path))
-        return removed
+                yield temp, fh
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+                raise
+            finally:
+                await asyncio.to_thread(fh.close)
+        finally:
+            # Released only once the temporary is renamed or removed: the sweep never sees a live one.
+            if record is not None:
+                await asyncio.to_thread(record.close)
 
 
 def _temp_path(target: Path) -> Path:
@@ -279,36 +270,13 @@ def _temp_path(target: Path) -> Path:
     return target.parent / f".{stem}{TEMP_MARK}{os.urandom(6).hex()}"
 
 
-def _open_locked(temp: Path):
-    fh = open(temp, "xb")  # noqa: SIM115 - closed by the caller, after the rename
-    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
-    return fh
-
-
 def _copy_into(src: Path, fh, temp: Path) -> None:
-    """`shutil.copy2` into an already opened (and locked) temporary: the bytes, then times, mode and
+    """`shutil.copy2` into an already opened temporary: the bytes, then times, mode and
     extended attributes (our metadata)."""
     with open(src, "rb") as source:
         shutil.copyfileobj(source, fh, 1 << 20)
     fh.flush()
     shutil.copystat(src, temp)
-
-
-def _remove_if_abandoned(temp: Path) -> int:
-    """Remove a temporary that no live writer holds; 1 when removed."""
-    try:
-        fh = open(temp, "rb")  # noqa: SIM115 - closed below
-    except OSError:
-        return 0
-    with fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return 0  # a write in progress, in this process or another
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-            return 1
-    return 0
 
 
 def _remove_tree(path: Path) -> int:

@@ -14,6 +14,7 @@ from odh_tec.errors import ApiError, NotFound
 from odh_tec.storage.base import Storage
 from odh_tec.storage.local import LocalStorage
 from odh_tec.storage.metered import MeteredStorage
+from odh_tec.storage.partials import PartialsJournal
 from odh_tec.storage.s3 import S3Connection, S3Storage
 from odh_tec.storage.s3.connection import DEFAULT_CONNECTION
 from odh_tec.storage.s3.connections import NoSuchConnection, S3Connections
@@ -67,9 +68,11 @@ def bucket_of(location_id: str) -> str:
 
 
 class Locations:
-    def __init__(self, connections: S3Connections, local: list[LocalLocation]):
+    def __init__(self, connections: S3Connections, local: list[LocalLocation], partials: PartialsJournal | None = None):
+        """`partials`: the journal local writes record their temporaries in (swept at start)."""
         self.connections = connections
         self.local = local
+        self.partials = partials
 
     @property
     def s3(self) -> S3Connection:
@@ -98,7 +101,7 @@ class Locations:
                 if loc.name == name:
                     if not loc.available:
                         raise NotFound(f"Local folder '{loc.path}' is not available", code="NoSuchLocation")
-                    return MeteredStorage(LocalStorage(loc.path), "local")  # type: ignore[return-value]
+                    return MeteredStorage(LocalStorage(loc.path, self.partials), "local")  # type: ignore[return-value]
         raise NotFound(f"Unknown storage location '{location_id}'", code="NoSuchLocation")
 
     async def list_buckets(self, connection_name: str = DEFAULT_CONNECTION) -> dict:

@@ -185,10 +185,10 @@ class TransferEngine:
                 log.info("aborted %d multipart uploads left open by an earlier run", swept)
         except Exception as exc:
             log.warning("could not sweep open multipart uploads: %s", describe(exc))
+        await self._sweep_partials()
         pending, self._pending = self._pending, []
         for entry in pending:
             job = entry.job
-            await self._sweep_partials(job)
             try:
                 runner = await self._restore(entry)
             except Exception as exc:
@@ -210,20 +210,19 @@ class TransferEngine:
             )
             self._now(job)
 
-    async def _sweep_partials(self, job: Job) -> None:
-        """The temporaries an interrupted job's unfinished files left in a local folder (S3 uploads
-        are swept above, by their journal)."""
-        if job.kind == "modelcar":
-            return  # its destination is a registry: an interrupted upload session holds no file here
-        keys = [f.key for f in job.files if f.state != FileState.DONE]
+    async def _sweep_partials(self) -> None:
+        """The temporaries that writes into local folders left when the app (or a CLI run) was killed:
+        interrupted jobs', uploads' and copies' alike (S3 uploads are swept above, by their journal)."""
+        partials = self.services.locations.partials
+        if partials is None:
+            return
         try:
-            storage = self.services.locations.get(job.destination.get("location_id", ""))
-            removed = await storage.sweep_partials(keys)
-        except Exception as exc:
-            log.warning("could not sweep the partial files of transfer %s: %s", job.id, describe(exc))
+            removed = await asyncio.to_thread(partials.sweep)
+        except OSError as exc:
+            log.warning("could not sweep the partial files of interrupted writes: %s", exc)
             return
         if removed:
-            log.info("removed %d partial files left by transfer %s", removed, job.id)
+            log.info("removed %d partial files left by interrupted writes", removed)
 
     async def _restore(self, entry: StoredJob) -> Runner:
         if entry.job.kind == "huggingface":
