@@ -28,7 +28,7 @@ LOSS_CHUNKS = 8  # chunked cross-entropy splits the tokens in 8 (torchtune CEWit
 DS_OVERLAP_FACTOR = 4.5  # DeepSpeed docs: overlap_comm uses 4.5x the reduce + all-gather buckets
 TORCHAO_DEQUANT_BYTES = 14  # per weight element: 2 x int64 half-codes, bf16 values, scaled and stacked
 TORCHAO_QUANTIZE_BYTES = 16 * 2 * 2 + 2 + 8 + 2 + 2  # (numel, 16) diff + abs (bf16), min values, int64 idx
-ALLOCATOR_FRAGMENTATION = 0.25  # reserved - allocated, per byte of per-step transients (calibrated, docs)
+ALLOCATOR_FRAGMENTATION = 0.4  # reserved - allocated, per byte of varying per-step transients (calibrated, docs)
 PACKED_FRAGMENTATION = 0.5  # fixed-shape (packed) batches reuse cached blocks exactly
 
 
@@ -380,15 +380,22 @@ def finetune(arch: ModelArch, fmt: WeightFormat, wl: Workload, compute: str, gpu
     peak = phases[phase]
 
     # ---- the caching allocator's view (reserved) and the device ------------------------------
-    transient = stored + head_inputs + logits + recompute + bwd_transient + quant_scratch
+    # Tensors freed and re-allocated every step in sizes that follow the batch (logits, saved
+    # activations, the recomputed layer) leave cached blocks the next step cannot reuse exactly.
+    # Checkpointed layer inputs are one size per step and are reused layer after layer; in full
+    # fine-tuning the gradients, allocated during backward, fill the freed activation blocks.
     frag = ALLOCATOR_FRAGMENTATION * (PACKED_FRAGMENTATION if wl.packing else 1.0)
-    reserved = peak + frag * transient
+    saved_varying = 0.0 if wl.gradient_checkpointing else stored
+    reuse = grads_gpu if method == "full" else 0.0
+    frag_loss = max(0.0, frag * (logits + head_inputs + saved_varying) - reuse)
+    frag_bwd = max(0.0, frag * (recompute + bwd_transient + quant_scratch + saved_varying) - reuse)
+    reserved = max(peak, phases["loss"] + frag_loss, phases["backward"] + frag_bwd)
     load_reserved = 0.0
     if fmt.is_bnb4 and fw.torchao_nf4 and method == "qlora":
         # quantizing a weight at load builds (numel, 16) differences and their abs (16-bit), the
         # min values and int64 indices; the allocator keeps those blocks cached for the run
         load_reserved = weights_gpu + arch.largest_linear() * TORCHAO_QUANTIZE_BYTES
-        reserved = max(reserved, load_reserved + frag * transient)
+        reserved = max(reserved, load_reserved + max(frag_loss, frag_bwd))
     slack = reserved - peak
     reserve = max(0.0, ALLOCATOR_SLACK * peak - slack)
 
