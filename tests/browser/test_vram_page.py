@@ -158,7 +158,7 @@ def test_inputs_update_the_verdict_and_the_bars(page, live):
     logits = segments(page)["logits"]
     page.get_by_role("button", name="Advanced").click()
     page.get_by_label("Cross-entropy").select_option("fused")
-    fused = new_verdict(page, torchtune)
+    new_verdict(page, torchtune)
     assert segments(page).get("logits", 0.0) < logits / 4  # (the peak may move to the backward)
     # Optimizer states on the CPU: the optimizer segment goes.
     page.get_by_text("Optimizer states on the CPU (ZeRO-Offload, FSDP cpu_offload)").click()
