@@ -62,6 +62,12 @@ def numbers(text: str) -> list[float]:
     return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)]
 
 
+def _figure(page, term: str) -> float:
+    """GiB of one key figure (the description after `term`)."""
+    group = page.get_by_test_id("vram-figures").locator(".pf-v6-c-description-list__group").filter(has_text=term)
+    return numbers(group.locator(".pf-v6-c-description-list__description").first.inner_text())[0]
+
+
 def fits(text: str) -> tuple[int, str]:
     match = re.match(r"Fits on (\d+) × (\S+) with ([\d.]+) GiB to spare", text)
     assert match, text
@@ -134,6 +140,32 @@ def test_inputs_update_the_verdict_and_the_bars(page, live):
     assert terms["weights"] < weights_70b  # 4-bit base, on one GPU
     expect(page.get_by_test_id("vram-subverdict")).to_contain_text("trainable parameters")
     expect(page.get_by_test_id("vram-table")).to_contain_text("Optimizer states")
+
+    # The training stack: the figures say which counter is which and which stack is assumed.
+    figures = page.get_by_test_id("vram-figures")
+    expect(figures).to_contain_text("Reserved per GPU")
+    expect(figures).to_contain_text("max_memory_reserved")
+    expect(figures).to_contain_text("HF Trainer / TRL + PEFT")
+    reserved, device = _figure(page, "Reserved per GPU"), _figure(page, "Device memory per GPU")
+    assert _figure(page, "Peak allocated per GPU") <= reserved <= device
+    # torchtune keeps QLoRA's embeddings, norms and adapters in bf16: the weights shrink.
+    page.get_by_label("Training stack").select_option("torchtune")
+    torchtune = new_verdict(page, qlora)
+    expect(figures).to_contain_text("torchtune")
+    expect(page.get_by_text("no fp32 up-cast").first).to_be_visible()
+    assert segments(page)["weights"] < terms["weights"]
+    # A fused linear cross-entropy never materializes the logits: the logits segment shrinks.
+    logits = segments(page)["logits"]
+    page.get_by_role("button", name="Advanced").click()
+    page.get_by_label("Cross-entropy").select_option("fused")
+    new_verdict(page, torchtune)
+    assert segments(page).get("logits", 0.0) < logits / 4  # (the peak may move to the backward)
+    # Optimizer states on the CPU: the optimizer segment goes.
+    page.get_by_text("Optimizer states on the CPU (ZeRO-Offload, FSDP cpu_offload)").click()
+    expect(page.get_by_label("Optimizer states on the CPU (ZeRO-Offload, FSDP cpu_offload)")).to_be_checked()
+    expect(page.get_by_test_id("vram-bar").first.locator('[data-term="optimizer"]')).to_have_count(0)
+    qlora = verdict(page)
+    page.get_by_role("button", name="Advanced").click()
 
     # Full fine-tuning of a 70B model does not fit one GPU without sharding.
     page.get_by_role("button", name="Full", exact=True).click()

@@ -13,7 +13,7 @@ from odh_tec.api.vram import router
 from odh_tec.config import Config, HFSettings, RuntimeSettings
 from odh_tec.errors import install_error_handlers
 
-from .helpers import TOKEN, config, inference
+from .helpers import TOKEN, config, finetune, inference
 
 
 def _client(hub: FakeHub | None = None, token: str | None = None, endpoint: str = "http://127.0.0.1:9") -> TestClient:
@@ -34,6 +34,23 @@ def test_estimate_inline_config() -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["kv_cache_tokens"] > 0 and body["fits"] and body["gpus_used"] == 1
+
+
+def test_estimate_training_stack_and_reserved_memory() -> None:
+    client = _client()
+    req = finetune(config("llama-3.1-8b-instruct"), "qlora", weights="nf4", gradient_checkpointing=True)
+    hf = client.post("/api/vram/estimate", json=req).json()
+    req["workload"].update(framework="fsdp-qlora", offload_optimizer=True, loss="chunked")
+    r = client.post("/api/vram/estimate", json=req)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["framework"] == "fsdp-qlora" and hf["framework"] == "hf-peft"
+    assert body["per_gpu_gib"] < hf["per_gpu_gib"] and body["breakdown"]["optimizer"] == 0
+    assert body["per_gpu_gib"] <= body["per_gpu_reserved_gib"] <= body["per_gpu_device_gib"]
+    assert all(g["per_gpu_gib"] <= g["reserved_gib"] <= g["device_gib"] for g in body["per_gpu"])
+    req["workload"]["framework"] = "unsloth"
+    bad = client.post("/api/vram/estimate", json=req)
+    assert bad.status_code == 422 and "framework" in bad.json()["message"]
 
 
 def test_gpus_catalog() -> None:

@@ -1037,6 +1037,7 @@ export interface components {
       gpu: number;
       per_gpu_gib: number;
       device_gib: number;
+      reserved_gib: number;
       breakdown: {
         [key: string]: number;
       };
@@ -1737,6 +1738,7 @@ export interface components {
       per_gpu_gib: number;
       total_gib: number;
       per_gpu_device_gib: number;
+      per_gpu_reserved_gib: number;
       gpus_used: number;
       gpus_needed: number;
       fits: boolean;
@@ -1768,6 +1770,7 @@ export interface components {
       max_concurrency?: number;
       starts?: boolean;
       trainable_parameters?: number;
+      framework?: string;
       hub?: components['schemas']['HubWeights'];
     };
   };

@@ -18,6 +18,9 @@ export type FinetuneMethod = 'full' | 'lora' | 'qlora';
 export type Optimizer = 'adamw' | 'adamw-8bit' | 'paged-adamw-8bit' | 'sgd';
 export type Sharding = 'none' | 'zero2' | 'zero3';
 export type LoraTarget = 'qv' | 'attention' | 'all-linear' | 'mlp';
+/** The training stack (odh_tec.vram.frameworks): what is kept in which dtype, the loss, optimizer placement. */
+export type TrainingStack = 'hf-peft' | 'fms-hf-tuning' | 'torchtune' | 'fsdp-qlora' | 'litgpt';
+export type LossMode = 'auto' | 'standard' | 'chunked' | 'fused';
 
 /** A HuggingFace config.json (multimodal: its text_config is used). */
 export type ModelConfig = Record<string, unknown>;
@@ -40,6 +43,16 @@ export interface VramWorkload {
   lora_rank?: number;
   lora_target?: LoraTarget;
   sharding?: Sharding;
+  framework?: TrainingStack;
+  loss?: LossMode;
+  torch_compile?: boolean;
+  offload_optimizer?: boolean;
+  offload_params?: boolean;
+  optimizer_in_backward?: boolean;
+  activation_offloading?: boolean;
+  packing?: boolean;
+  zero_bucket_size?: number;
+  overlap_comm?: boolean;
 }
 
 export interface VramRequest {

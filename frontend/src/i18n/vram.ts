@@ -129,6 +129,32 @@ export const vramStrings = {
     optimizer: 'Optimizer',
     checkpointing: 'Gradient checkpointing',
     sharding: 'Sharding across GPUs',
+    framework: 'Training stack',
+    frameworkHelp: {
+      'hf-peft':
+        'HF Trainer / TRL + PEFT + bitsandbytes: fp32 LoRA adapters and optimizer states; QLoRA up-casts embeddings, norms and lm_head to fp32; cross-entropy over fp32 logits.',
+      'fms-hf-tuning':
+        'fms-hf-tuning (OpenShift AI): SFTTrainer + PEFT, the same allocations as HF Trainer + PEFT.',
+      torchtune:
+        'torchtune: bf16 parameters, adapters and optimizer states, no fp32 up-cast, torchao NF4 for QLoRA (its quantization buffers stay reserved); the model returns fp32 logits.',
+      'fsdp-qlora':
+        'FSDP QLoRA (Answer.AI, pure bf16): bf16 LoRA adapters and optimizer states, bitsandbytes 4-bit, no fp32 up-cast.',
+      litgpt: 'LitGPT (bf16-true): bf16 parameters, adapters and AdamW states, no fp32 up-cast.',
+    } as Record<string, string>,
+    stackSettings: 'Training settings that change memory',
+    loss: 'Cross-entropy',
+    lossHelp:
+      'Chunked: the loss in 8 chunks (fp32 per chunk); fused: a fused linear cross-entropy (Liger) that never materializes the logits.',
+    torchCompile: 'torch.compile (fused norms, MLP and chunked loss)',
+    offloadOptimizer: 'Optimizer states on the CPU (ZeRO-Offload, FSDP cpu_offload)',
+    offloadParams: 'Parameters and gradients on the CPU',
+    optimizerInBackward: 'Optimizer step in backward (frees each gradient)',
+    activationOffloading: 'Activation offloading to the CPU',
+    packing: 'Packed samples (fixed shapes)',
+    zeroBucketSize: 'DeepSpeed bucket size',
+    zeroBucketSizeHelp:
+      'reduce/allgather_bucket_size in elements (e.g. 500000000); empty: not DeepSpeed (no buckets counted).',
+    overlapComm: 'DeepSpeed overlap_comm (4.5× the buckets)',
     advanced: 'Advanced',
     computeDtype: 'Compute dtype',
     attention: 'Attention',
@@ -183,6 +209,19 @@ export const vramStrings = {
       zero3: 'DeepSpeed ZeRO-3 / FSDP',
     } as Record<string, string>,
     compute: { auto: 'Auto', bf16: 'BF16', fp16: 'FP16', fp32: 'FP32' } as Record<string, string>,
+    framework: {
+      'hf-peft': 'HF Trainer / TRL + PEFT',
+      'fms-hf-tuning': 'fms-hf-tuning (OpenShift AI)',
+      torchtune: 'torchtune',
+      'fsdp-qlora': 'FSDP QLoRA (pure bf16)',
+      litgpt: 'LitGPT',
+    } as Record<string, string>,
+    loss: {
+      auto: "The stack's own",
+      standard: 'Standard (full logits)',
+      chunked: 'Chunked',
+      fused: 'Fused linear cross-entropy',
+    } as Record<string, string>,
     attention: {
       auto: 'Default',
       sdpa: 'SDPA',
@@ -247,7 +286,12 @@ export const vramStrings = {
     peak: 'Peak allocated per GPU',
     peakVllm: 'vLLM budget per GPU',
     device: 'Device memory per GPU',
-    deviceHelp: 'What nvidia-smi would show: the peak + CUDA context + allocator reserve.',
+    deviceHelp: 'What nvidia-smi will show: the reserved memory + the CUDA context (and NCCL, CUDA graphs).',
+    peakHelp: 'torch.cuda.max_memory_allocated: the tensors alive at the peak.',
+    reserved: 'Reserved per GPU',
+    reservedHelp:
+      'torch.cuda.max_memory_reserved: the allocated peak + blocks the caching allocator keeps cached (fragmentation, load-time buffers).',
+    stack: 'Training stack',
     total: 'Total over all GPUs',
     precision: 'Weights · compute',
     warnings: 'Warnings',

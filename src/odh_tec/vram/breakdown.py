@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from odh_tec.vram.architecture import GIB
 
 # terms that are on the device but not in the framework's peak-allocated metric
-OUTSIDE_PEAK = ("cuda_context", "cuda_graphs", "allocator_reserve")
+OUTSIDE_PEAK = ("cuda_context", "cuda_graphs", "allocator_reserve", "allocator_slack")
 ALWAYS = ("weights", "kv_cache", "activations", "logits", "gradients", "optimizer", "other", "cuda_context")
 
 
@@ -31,6 +31,11 @@ class Breakdown:
         return sum(v for k, v in self.terms.items() if k not in OUTSIDE_PEAK)
 
     @property
+    def reserved_bytes(self) -> float:
+        """What torch.cuda.max_memory_reserved reports: the peak plus the allocator's cached blocks."""
+        return self.peak_bytes + self.terms.get("allocator_slack", 0.0)
+
+    @property
     def device_bytes(self) -> float:
         """What nvidia-smi would show."""
         return sum(self.terms.values())
@@ -38,7 +43,7 @@ class Breakdown:
     def gib(self) -> dict[str, float]:
         out = dict.fromkeys(ALWAYS, 0.0)
         for name, value in self.terms.items():
-            if name == "allocator_reserve":
+            if name in ("allocator_reserve", "allocator_slack"):
                 continue
             out[name] = round(value / GIB, 4)
         return out

@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from odh_tec.errors import camel_code, error_body
+from odh_tec.vram.frameworks import FRAMEWORK_NAMES, LOSSES
 from odh_tec.vram.presets import DEFAULT_CONTEXT_LENGTH, PRESETS, UI_DEFAULTS, preset_by_id
 
 EXIT_OK, EXIT_INVALID, EXIT_UNRESOLVED = 0, 2, 3
@@ -92,6 +93,30 @@ def register(subparsers: Any) -> None:
     )
     wl.add_argument("--lora-target", default="all-linear", help="qv, attention, all-linear or q,k,v,o,gate,up,down")
     wl.add_argument("--sharding", default=UI_DEFAULTS["sharding"], choices=("none", "zero2", "zero3", "fsdp"))
+    wl.add_argument(
+        "--framework",
+        default=UI_DEFAULTS["framework"],
+        choices=FRAMEWORK_NAMES,
+        help="finetune: the training stack (default hf-peft: HF Trainer/TRL + PEFT + bitsandbytes)",
+    )
+    wl.add_argument("--loss", default="auto", choices=LOSSES, help="finetune: cross-entropy (auto: the stack's own)")
+    for flag, text in (
+        ("--torch-compile", "finetune: torch.compile (fused norms, MLP and, with --loss chunked, the loss)"),
+        ("--offload-optimizer", "finetune: optimizer states on the CPU (ZeRO-Offload, FSDP cpu_offload)"),
+        ("--offload-params", "finetune: parameters and gradients on the CPU (FSDP cpu_offload, ZeRO-3 offload)"),
+        ("--optimizer-in-backward", "finetune: step and free each gradient during backward (torchtune)"),
+        ("--activation-offloading", "finetune: saved activations stream to the CPU (torchtune)"),
+        ("--packing", "finetune: packed samples (fixed shapes; block-causal mask without flash-attention)"),
+        ("--overlap-comm", "finetune: DeepSpeed overlap_comm (4.5x the buckets)"),
+    ):
+        wl.add_argument(flag, action="store_true", help=text)
+    wl.add_argument(
+        "--zero-bucket-size",
+        type=float,
+        metavar="ELEMENTS",
+        help="finetune: DeepSpeed reduce/all-gather bucket size (e.g. 5e8); with --sharding zero2/zero3 its buffers "
+        "are counted, also on one GPU",
+    )
     hw = est.add_argument_group("hardware")
     hw.add_argument("--gpu", default=UI_DEFAULTS["gpu"], help="catalog name (see `odh-tec vram gpus`)")
     hw.add_argument("--gpu-memory", type=float, metavar="GIB", help="custom usable memory per GPU in GiB")
@@ -168,6 +193,22 @@ def request_from_flags(args: argparse.Namespace) -> dict[str, Any]:
         "lora_target": args.lora_target,
         "sharding": args.sharding,
     }
+    if task == "finetune":
+        workload["framework"] = args.framework
+        workload["loss"] = args.loss
+        for key in (
+            "torch_compile",
+            "offload_optimizer",
+            "offload_params",
+            "optimizer_in_backward",
+            "activation_offloading",
+            "packing",
+            "overlap_comm",
+        ):
+            if getattr(args, key):
+                workload[key] = True
+        if args.zero_bucket_size is not None:
+            workload["zero_bucket_size"] = int(args.zero_bucket_size)
     for key in ("compute_dtype", "attention", "prompt_tokens", "new_tokens", "max_num_seqs", "gpu_layers", "method"):
         value = getattr(args, key)
         if value is not None:
@@ -279,7 +320,7 @@ def summary(result: dict[str, Any], request: dict[str, Any], model: str) -> str:
     workload = request.get("workload") or {}
     task = result.get("task", workload.get("task"))
     if task == "finetune":
-        what = f"fine-tuning ({workload.get('method', 'lora')})"
+        what = f"fine-tuning ({workload.get('method', 'lora')}, {result.get('framework', 'hf-peft')})"
     else:
         engine = {"vllm": "vLLM", "llamacpp": "llama.cpp"}.get(result.get("engine", ""), "transformers")
         what = f"inference with {engine}"
@@ -306,6 +347,8 @@ def summary(result: dict[str, Any], request: dict[str, Any], model: str) -> str:
             lines.append(f"  {label:<18} {value:>9.2f} GiB" + (f"  {why}" if why else ""))
     budget = "vLLM budget" if result.get("engine") == "vllm" and task == "inference" else "peak allocated"
     lines.append(f"  {budget:<18} {result['per_gpu_gib']:>9.2f} GiB")
+    if "per_gpu_reserved_gib" in result and not (result.get("engine") == "vllm" and task == "inference"):
+        lines.append(f"  {'reserved':<18} {result['per_gpu_reserved_gib']:>9.2f} GiB  (caching allocator)")
     lines.append(f"  {'on the device':<18} {result['per_gpu_device_gib']:>9.2f} GiB of {result['usable_gib']:g} usable")
     shown = result["verdict"].lower()
     warnings = [w for w in result.get("warnings", []) if w.lower() not in shown]

@@ -354,7 +354,8 @@ def _response(
     device_gib = devices[worst] / GIB
     fits = _fits(result, gpu, margin_gib)
     spare = usable - device_gib
-    reserve = bd.terms.get("allocator_reserve", 0.0) / GIB
+    reserve = (bd.terms.get("allocator_reserve", 0.0) + bd.terms.get("allocator_slack", 0.0)) / GIB
+    reserved_gib = bd.reserved_bytes / GIB
 
     if wl.task == "inference" and wl.engine == "vllm":
         binding = result.binding
@@ -390,6 +391,7 @@ def _response(
         "per_gpu_gib": _round(per_gpu_gib),
         "total_gib": _round(sum(peaks) / GIB),
         "per_gpu_device_gib": _round(device_gib),
+        "per_gpu_reserved_gib": _round(reserved_gib),
         "gpus_used": n,
         "gpus_needed": gpus_needed,
         "fits": fits,
@@ -414,6 +416,7 @@ def _response(
                 "gpu": i,
                 "per_gpu_gib": _round(peaks[i] / GIB),
                 "device_gib": _round(devices[i] / GIB),
+                "reserved_gib": _round(per_gpu[i].reserved_bytes / GIB),
                 "breakdown": per_gpu[i].gib(),
             }
             for i in range(n)
@@ -428,7 +431,9 @@ def _response(
         if wl.engine == "vllm":
             response["starts"] = result.starts
             response["per_gpu_gib"] = _round(wl.gpu_memory_utilization * usable)
+            response["per_gpu_reserved_gib"] = response["per_gpu_gib"]  # the budget vLLM's allocator fills
             response["total_gib"] = _round(wl.gpu_memory_utilization * usable * n)
     else:
         response["trainable_parameters"] = result.trainable_params
+        response["framework"] = wl.framework
     return response

@@ -192,7 +192,9 @@ def transformers_inference(
         bd.set(
             "cuda_context", CUDA_CONTEXT_GIB * GIB, "CUDA context and cuBLAS workspace (not in torch's allocated peak)"
         )
-        bd.set("allocator_reserve", ALLOCATOR_SLACK * bd.peak_bytes, "caching-allocator slack")
+        bd.set(
+            "allocator_slack", ALLOCATOR_SLACK * bd.peak_bytes, "caching-allocator slack (cached, unallocated blocks)"
+        )
         per_gpu.append(bd)
     res = InferenceResult(per_gpu=per_gpu, binding=f"peak during {name.replace('_', ' ')}")
     res.layout = {"strategy": "device_map" if n > 1 else "single", "gpus": n}

@@ -28,6 +28,7 @@ UI_DEFAULTS = {
     "optimizer": "adamw",
     "gradient_checkpointing": True,
     "sharding": "none",
+    "framework": "hf-peft",
     "gpu": "H100-80GB",
     "count": "auto",
 }

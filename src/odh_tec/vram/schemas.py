@@ -95,6 +95,7 @@ class GpuEstimate(TypedDict):
     gpu: int  # its index
     per_gpu_gib: float
     device_gib: float
+    reserved_gib: float  # the caching allocator's view (max_memory_reserved)
     breakdown: dict[str, float]
 
 
@@ -104,7 +105,8 @@ class VramResult(TypedDict):
 
     per_gpu_gib: float
     total_gib: float
-    per_gpu_device_gib: float
+    per_gpu_device_gib: float  # what nvidia-smi shows: reserved + CUDA context (+ NCCL, CUDA graphs)
+    per_gpu_reserved_gib: float  # torch.cuda.max_memory_reserved: allocated peak + cached, unallocated blocks
     gpus_used: int
     gpus_needed: int
     fits: bool
@@ -130,4 +132,7 @@ class VramResult(TypedDict):
     max_concurrency: NotRequired[float]
     starts: NotRequired[bool]  # vLLM: the KV cache holds at least one request
     trainable_parameters: NotRequired[int]  # fine-tuning
+    framework: NotRequired[
+        str
+    ]  # fine-tuning: the training stack (hf-peft, fms-hf-tuning, torchtune, fsdp-qlora, litgpt)
     hub: NotRequired[HubWeights]  # when the model was given as `repo_id`

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odh_tec.vram import limits
+from odh_tec.vram.frameworks import DEFAULT_FRAMEWORK, FRAMEWORK_NAMES, LOSSES
 
 LORA_ROLES = ("q", "k", "v", "o", "gate", "up", "down")
 LORA_PRESETS = {
@@ -44,7 +45,18 @@ _WORKLOAD_FIELDS = {
     "sharding",
     "lora_dropout",
     "pipeline_parallel",
+    "framework",
+    "loss",
+    "torch_compile",
+    "offload_optimizer",
+    "offload_params",
+    "optimizer_in_backward",
+    "activation_offloading",
+    "packing",
+    "zero_bucket_size",
+    "overlap_comm",
 }
+MAX_BUCKET_ELEMENTS = 1 << 40
 _HARDWARE_FIELDS = {"gpu", "memory_gib", "count", "tensor_parallel", "pipeline_parallel", "margin_gib"}
 
 
@@ -80,6 +92,17 @@ class Workload:
     lora_target: tuple[str, ...] = LORA_ROLES
     lora_dropout: float = 0.05
     sharding: str = "none"
+    # training stack and the settings that change its memory (docs/vram.md, "Training stacks")
+    framework: str = DEFAULT_FRAMEWORK
+    loss: str = "auto"  # auto = the stack's own; standard | chunked | fused
+    torch_compile: bool = False
+    offload_optimizer: bool = False
+    offload_params: bool = False
+    optimizer_in_backward: bool = False
+    activation_offloading: bool = False
+    packing: bool = False
+    zero_bucket_size: int | None = None  # DeepSpeed reduce/allgather bucket (elements); None = no DeepSpeed buffers
+    overlap_comm: bool = False
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -155,6 +178,15 @@ def _choice(section: dict[str, Any], name: str, allowed: tuple[str, ...], defaul
     return value
 
 
+def _as_bool(section: dict[str, Any], name: str) -> bool:
+    value = section.get(name, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise RequestError(f"{name} must be true or false, got {limits.show_value(value)}")
+    return value
+
+
 def parse_lora_target(value: Any) -> tuple[str, ...]:
     if value is None:
         return LORA_ROLES
@@ -224,6 +256,16 @@ def parse_workload(raw: Any) -> Workload:
         lora_target=parse_lora_target(raw.get("lora_target")),
         lora_dropout=_as_float(raw, "lora_dropout", low=0.0, high=1.0, default=0.05) or 0.0,
         sharding=_choice(raw, "sharding", SHARDING, "none") or "none",
+        framework=_choice(raw, "framework", FRAMEWORK_NAMES, DEFAULT_FRAMEWORK) or DEFAULT_FRAMEWORK,
+        loss=_choice(raw, "loss", LOSSES, "auto") or "auto",
+        torch_compile=_as_bool(raw, "torch_compile"),
+        offload_optimizer=_as_bool(raw, "offload_optimizer"),
+        offload_params=_as_bool(raw, "offload_params"),
+        optimizer_in_backward=_as_bool(raw, "optimizer_in_backward"),
+        activation_offloading=_as_bool(raw, "activation_offloading"),
+        packing=_as_bool(raw, "packing"),
+        zero_bucket_size=_as_int(raw, "zero_bucket_size", minimum=1, maximum=MAX_BUCKET_ELEMENTS),
+        overlap_comm=_as_bool(raw, "overlap_comm"),
         warnings=warnings,
     )
     if wl.sharding == "fsdp":

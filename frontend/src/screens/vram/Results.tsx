@@ -102,9 +102,16 @@ export function KeyFigures({ result, searched }: { result: VramResult; searched:
   const items: Array<[string, string, string?]> = [
     [s.result.layout, layoutText(result), searched ? s.result.searched : undefined],
     [s.result.binding, result.binding_constraint],
-    [vllm ? s.result.peakVllm : s.result.peak, gib(result.per_gpu_gib)],
-    [s.result.device, gib(result.per_gpu_device_gib), s.result.deviceHelp],
+    [vllm ? s.result.peakVllm : s.result.peak, gib(result.per_gpu_gib), vllm ? undefined : s.result.peakHelp],
   ];
+  if (!vllm) items.push([s.result.reserved, gib(result.per_gpu_reserved_gib), s.result.reservedHelp]);
+  items.push([s.result.device, gib(result.per_gpu_device_gib), s.result.deviceHelp]);
+  if (result.task === 'finetune' && result.framework)
+    items.push([
+      s.result.stack,
+      s.options.framework[result.framework] ?? result.framework,
+      s.workload.frameworkHelp[result.framework],
+    ]);
   if (result.gpus_used > 1) items.push([s.result.total, gib(result.total_gib)]);
   items.push([s.result.precision, `${result.weights} · ${result.compute_dtype}`]);
   return (

@@ -22,6 +22,8 @@ import {
   attentionChoices,
   computeChoices,
   COUNTS,
+  frameworkChoices,
+  lossChoices,
   kvChoices,
   optimizerChoices,
   shardingChoices,
@@ -163,6 +165,16 @@ export function WorkloadForm({
             ['lora', w.lora],
             ['qlora', w.qlora],
           ]}
+        />
+      )}
+      {!inference && (
+        <Select
+          id="vram-framework"
+          label={w.framework}
+          value={inputs.framework}
+          options={frameworkChoices()}
+          onChange={(v) => onChange({ framework: v as Inputs['framework'] })}
+          help={w.frameworkHelp[inputs.framework]}
         />
       )}
       <Grid hasGutter>
@@ -310,6 +322,58 @@ export function WorkloadForm({
                 onChange={(v) => onChange({ attention: v })}
               />
             </Half>
+          )}
+          {!inference && (
+            <>
+              <Half>
+                <Select
+                  id="vram-loss"
+                  label={w.loss}
+                  value={inputs.loss}
+                  options={lossChoices()}
+                  onChange={(v) => onChange({ loss: v as Inputs['loss'] })}
+                  help={w.lossHelp}
+                />
+              </Half>
+              {inputs.sharding !== 'none' && (
+                <Half>
+                  <NumberField
+                    id="vram-zero-bucket"
+                    label={w.zeroBucketSize}
+                    help={w.zeroBucketSizeHelp}
+                    value={inputs.zeroBucketSize}
+                    problem={problems.zeroBucketSize}
+                    onChange={(v) => onChange({ zeroBucketSize: v })}
+                  />
+                </Half>
+              )}
+              <GridItem span={12}>
+                <FormGroup label={w.stackSettings} fieldId="vram-stack-settings" role="group">
+                  {(
+                    [
+                      ['torchCompile', w.torchCompile],
+                      ['packing', w.packing],
+                      ['activationOffloading', w.activationOffloading],
+                      ['optimizerInBackward', w.optimizerInBackward],
+                      ['offloadOptimizer', w.offloadOptimizer],
+                      ['offloadParams', w.offloadParams],
+                      ...(inputs.sharding !== 'none' && inputs.zeroBucketSize.trim()
+                        ? ([['overlapComm', w.overlapComm]] as const)
+                        : []),
+                    ] as const
+                  ).map(([key, label]) => (
+                    <Switch
+                      key={key}
+                      id={`vram-${key}`}
+                      className="odh-vram-switch"
+                      label={label}
+                      isChecked={inputs[key]}
+                      onChange={(_e, v) => onChange({ [key]: v } as Partial<Inputs>)}
+                    />
+                  ))}
+                </FormGroup>
+              </GridItem>
+            </>
           )}
           {llamacpp && (
             <Half>

@@ -1,10 +1,12 @@
 /** The page's inputs, the choices each control offers in the current context, and the request they make. */
 import type {
   FinetuneMethod,
+  LossMode,
   LoraTarget,
   ModelConfig,
   Optimizer,
   Sharding,
+  TrainingStack,
   VramEngine,
   VramRequest,
   VramTask,
@@ -30,6 +32,16 @@ export interface Inputs {
   optimizer: Optimizer;
   gradientCheckpointing: boolean;
   sharding: Sharding;
+  framework: TrainingStack;
+  loss: LossMode;
+  torchCompile: boolean;
+  offloadOptimizer: boolean;
+  offloadParams: boolean;
+  optimizerInBackward: boolean;
+  activationOffloading: boolean;
+  packing: boolean;
+  zeroBucketSize: string; // DeepSpeed bucket elements, empty = no DeepSpeed buffers
+  overlapComm: boolean;
   gpu: string;
   count: string; // 'auto' | '1' | '2' ...
 }
@@ -52,6 +64,16 @@ export const DEFAULT_INPUTS: Inputs = {
   optimizer: 'adamw',
   gradientCheckpointing: true,
   sharding: 'none',
+  framework: 'hf-peft',
+  loss: 'auto',
+  torchCompile: false,
+  offloadOptimizer: false,
+  offloadParams: false,
+  optimizerInBackward: false,
+  activationOffloading: false,
+  packing: false,
+  zeroBucketSize: '',
+  overlapComm: false,
   gpu: 'H100-80GB',
   count: 'auto',
 };
@@ -136,6 +158,9 @@ export const targetChoices = (): Choice[] =>
 export const optimizerChoices = (): Choice[] =>
   choices(['adamw', 'adamw-8bit', 'paged-adamw-8bit', 'sgd'], s.options.optimizer);
 export const shardingChoices = (): Choice[] => choices(['none', 'zero2', 'zero3'], s.options.sharding);
+export const frameworkChoices = (): Choice[] =>
+  choices(['hf-peft', 'fms-hf-tuning', 'torchtune', 'fsdp-qlora', 'litgpt'], s.options.framework);
+export const lossChoices = (): Choice[] => choices(['auto', 'standard', 'chunked', 'fused'], s.options.loss);
 export const computeChoices = (): Choice[] => choices(['auto', 'bf16', 'fp16', 'fp32'], s.options.compute);
 export const COUNTS = [1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64];
 
@@ -176,6 +201,8 @@ export function validate(inputs: Inputs): Problems {
     problems.gpuLayers = intIn(inputs.gpuLayers, 0, 1000, true);
   if (inputs.task === 'finetune' && inputs.method !== 'full')
     problems.loraRank = intIn(inputs.loraRank, 1, 4096);
+  if (inputs.task === 'finetune' && inputs.sharding !== 'none')
+    problems.zeroBucketSize = intIn(inputs.zeroBucketSize, 1, 10_000_000_000, true);
   for (const key of Object.keys(problems) as Array<keyof Inputs>) if (!problems[key]) delete problems[key];
   return problems;
 }
@@ -214,6 +241,18 @@ export function buildRequest(model: ModelChoice, inputs: Inputs): VramRequest {
     workload.optimizer = inputs.optimizer;
     workload.gradient_checkpointing = inputs.gradientCheckpointing;
     workload.sharding = inputs.sharding;
+    workload.framework = inputs.framework;
+    if (inputs.loss !== 'auto') workload.loss = inputs.loss;
+    if (inputs.torchCompile) workload.torch_compile = true;
+    if (inputs.offloadOptimizer) workload.offload_optimizer = true;
+    if (inputs.offloadParams) workload.offload_params = true;
+    if (inputs.optimizerInBackward) workload.optimizer_in_backward = true;
+    if (inputs.activationOffloading) workload.activation_offloading = true;
+    if (inputs.packing) workload.packing = true;
+    if (inputs.sharding !== 'none' && inputs.zeroBucketSize.trim()) {
+      workload.zero_bucket_size = Number(inputs.zeroBucketSize);
+      if (inputs.overlapComm) workload.overlap_comm = true;
+    }
     if (inputs.method !== 'full') {
       workload.lora_rank = Number(inputs.loraRank);
       workload.lora_target = inputs.loraTarget;
