@@ -128,6 +128,7 @@ SCREENS = [
     "settings-embedded",
     "settings-connections",
     "vram",
+    "vram-finetune",
     "about",
     "login",
 ]
@@ -142,10 +143,11 @@ NARROW = {
     "settings",
     "settings-embedded",
     "vram",
+    "vram-finetune",
     "about",
     "login",
 }
-NARROW_DARK = {"storage-browser", "transfers", "vram"}
+NARROW_DARK = {"storage-browser", "transfers", "vram", "vram-finetune"}
 PASSES = [
     (1440, "light", set(SCREENS)),
     (1440, "dark", set(SCREENS)),
@@ -518,6 +520,16 @@ class Shooter:
     def shot_vram(self) -> None:
         self.go("/vram")
         self.page.get_by_test_id("vram-verdict").wait_for()
+        self.page.wait_for_timeout(600)
+
+    def shot_vram_finetune(self) -> None:
+        """QLoRA under torchtune: the training stack, and allocated / reserved / device figures."""
+        self.go("/vram")
+        self.page.get_by_test_id("vram-verdict").wait_for()
+        self.page.get_by_role("button", name="Fine-tuning").click()
+        self.page.get_by_role("button", name="QLoRA").click()
+        self.page.get_by_label("Training stack").select_option("torchtune")
+        self.page.get_by_test_id("vram-figures").get_by_text("torchtune").first.wait_for()
         self.page.wait_for_timeout(600)
 
     def shot_about(self) -> None:
