@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from odh_tec.errors import camel_code, error_body
-from odh_tec.vram.frameworks import FRAMEWORK_NAMES, LOSSES
+from odh_tec.vram.frameworks import FRAMEWORK_NAMES, LOSSES, STACK_SWITCHES
 from odh_tec.vram.presets import DEFAULT_CONTEXT_LENGTH, PRESETS, UI_DEFAULTS, preset_by_id
 
 EXIT_OK, EXIT_INVALID, EXIT_UNRESOLVED = 0, 2, 3
@@ -196,15 +196,7 @@ def request_from_flags(args: argparse.Namespace) -> dict[str, Any]:
     if task == "finetune":
         workload["framework"] = args.framework
         workload["loss"] = args.loss
-        for key in (
-            "torch_compile",
-            "offload_optimizer",
-            "offload_params",
-            "optimizer_in_backward",
-            "activation_offloading",
-            "packing",
-            "overlap_comm",
-        ):
+        for key in STACK_SWITCHES:
             if getattr(args, key):
                 workload[key] = True
         if args.zero_bucket_size is not None:

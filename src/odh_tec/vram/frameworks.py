@@ -140,6 +140,16 @@ FRAMEWORKS: dict[str, Framework] = {
 DEFAULT_FRAMEWORK = "hf-peft"
 FRAMEWORK_NAMES = tuple(FRAMEWORKS)
 LOSSES = ("auto", "standard", "chunked", "fused")
+# The on/off settings of a training run, each false unless the request turns it on.
+STACK_SWITCHES = (
+    "torch_compile",
+    "offload_optimizer",
+    "offload_params",
+    "optimizer_in_backward",
+    "activation_offloading",
+    "packing",
+    "overlap_comm",
+)
 
 
 def get_framework(name: str | None) -> Framework:

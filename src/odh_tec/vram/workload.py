@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odh_tec.vram import limits
-from odh_tec.vram.frameworks import DEFAULT_FRAMEWORK, FRAMEWORK_NAMES, LOSSES
+from odh_tec.vram.frameworks import DEFAULT_FRAMEWORK, FRAMEWORK_NAMES, LOSSES, STACK_SWITCHES
 
 LORA_ROLES = ("q", "k", "v", "o", "gate", "up", "down")
 LORA_PRESETS = {
@@ -47,14 +47,8 @@ _WORKLOAD_FIELDS = {
     "pipeline_parallel",
     "framework",
     "loss",
-    "torch_compile",
-    "offload_optimizer",
-    "offload_params",
-    "optimizer_in_backward",
-    "activation_offloading",
-    "packing",
     "zero_bucket_size",
-    "overlap_comm",
+    *STACK_SWITCHES,
 }
 MAX_BUCKET_ELEMENTS = 1 << 40
 _HARDWARE_FIELDS = {"gpu", "memory_gib", "count", "tensor_parallel", "pipeline_parallel", "margin_gib"}
