@@ -153,7 +153,7 @@ def create_app(config: Config | None = None) -> FastAPI:
             recovery.cancel()
             await services.transfers.stop()
             await services.connections.close()
-            store.close()
+            await asyncio.to_thread(store.close)  # waits for a worker thread's commit: never on the loop
             if services.embedded is not None:
                 from odh_tec.embedded_s3 import remove_runtime_file
 

@@ -268,6 +268,8 @@ def test_a_row_that_is_gone_explains_itself(page, live, bucket, s3):
     s3.put_object(Bucket=bucket, Key="data/keep.txt", Body=b"keep")
     browse(page, live, bucket, "data/")
     row(page, "iris.csv").wait_for()
+    # No listing still on its way (a slow second load would already show the row gone).
+    page.wait_for_load_state("networkidle")
     s3.delete_object(Bucket=bucket, Key="data/iris.csv")  # behind the page's back
     row(page, "iris.csv").get_by_role("button", name="iris.csv", exact=True).click()
     toast = page.get_by_test_id("toast").filter(has_text="iris.csv")
