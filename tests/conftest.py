@@ -19,12 +19,15 @@ import pytest
 import uvicorn
 from botocore.config import Config as BotoConfig
 
+import memguard
 from loopwatch import LIVE_THREAD, SlowCallbacks, lighten_debug_stacks
 from odh_tec.app import create_app
 from odh_tec.config import Config
 from odh_tec.embedded_s3 import EmbeddedS3, S3Credentials
 from odh_tec.observability.looplag import SLOW_CALLBACK_ENV, report_slow_callbacks
 
+# The suite's process stays near 1.5 GB; past this, something runs away (tests/memguard.py).
+MEMORY_LIMIT = 6 << 30
 ADMIN = S3Credentials("testadmin", "testadmin-secret-key-0123456789")
 # Restricted identities: read-only on everything, and read/write on one bucket without ListBuckets.
 READONLY = S3Credentials("testreader", "testreader-secret-key-0123456789")
@@ -256,6 +259,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     global SLOW_CALLBACKS
+    memguard.guard(MEMORY_LIMIT)
     ms = config.getoption("--slow-callback-ms")
     if ms > 0:
         SLOW_CALLBACKS = SlowCallbacks(ms / 1000)
