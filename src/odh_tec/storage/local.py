@@ -6,9 +6,9 @@ shows the size or date of what a link points to outside. Writes go to a hidden t
 target folder and are renamed into place, so a reader never sees half a file. File-system scans run
 in worker threads, never on the event loop.
 
-A writer records its temporary in the journal of partials (storage/partials.py) and holds locks on
-the record and the temporary until the rename, so that a temporary left by a killed process is removed
-at the next start, and a write still going on in another process never is.
+A writer records its temporary in the journal of partials (storage/partials.py) and holds a lock on
+that record until the rename, so that a temporary left by a killed process is removed at the next
+start, and a write still going on in another process never is.
 """
 
 from __future__ import annotations
@@ -243,8 +243,8 @@ class LocalStorage(Storage):
 
     @contextlib.asynccontextmanager
     async def _temporary(self, target: Path) -> AsyncIterator[tuple[Path, BinaryIO]]:
-        """A hidden temporary beside `target`, recorded and locked, for the body to fill and rename into
-        place; removed if the body fails or is cancelled."""
+        """A hidden temporary beside `target`, recorded in the journal (its record locked), for the body
+        to fill and rename into place; removed if the body fails or is cancelled."""
         temp = _temp_path(target)
         record = await asyncio.to_thread(self.partials.record, temp) if self.partials is not None else None
         try:
