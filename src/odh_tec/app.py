@@ -21,7 +21,7 @@ from odh_tec.errors import ERROR_RESPONSES, install_error_handlers
 from odh_tec.http import trusted_ssl_context
 from odh_tec.observability.logs import RequestIdMiddleware
 from odh_tec.observability.looplag import watch_event_loop
-from odh_tec.observability.metrics import MetricsMiddleware, watch_transfers
+from odh_tec.observability.metrics import MetricsMiddleware
 from odh_tec.security import SecurityPolicy, install_security
 from odh_tec.security.headers import content_security_policy
 from odh_tec.services import Activity, Services
@@ -144,11 +144,9 @@ def create_app(config: Config | None = None) -> FastAPI:
         await services.transfers.start()
         recovery = asyncio.create_task(services.transfers.recover(), name="transfer-recovery")
         services.activity.busy_sources.append(lambda: services.transfers.busy)
-        unwatch = watch_transfers(services.transfers)
         try:
             yield
         finally:
-            unwatch()
             await loop_lag.stop()
             recovery.cancel()
             await services.transfers.stop()
@@ -189,7 +187,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.add_middleware(ActivityMiddleware, activity=services.activity, api_root=api_root)
     # `/metrics` is at the root whatever NB_PREFIX is, where a ServiceMonitor looks for it; inside the
     # security checks (a rebinding page must not read it; with AUTH=token, scrapers show the token).
-    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(MetricsMiddleware, transfers=lambda: services.transfers)
     install_security(app, policy)
     # Outermost: every log line of a request, the audit line included, carries its id.
     app.add_middleware(RequestIdMiddleware)

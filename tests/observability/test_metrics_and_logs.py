@@ -8,6 +8,7 @@ import os
 import re
 import time
 
+from conftest import LiveServer, make_config
 from odh_tec.observability.logs import JsonFormatter, redact, request_id
 
 
@@ -94,9 +95,25 @@ def test_open_event_streams_are_counted(api, live):
 
     before = streams()
     with live.client() as c, c.stream("GET", "/api/transfers/events") as events:
-        next(events.iter_lines())
+        # Keep the line iterator: a dropped one is closed at once, and httpx closes the connection with it.
+        lines = events.iter_lines()
+        next(lines)
         assert streams() == before + 1
     deadline = time.monotonic() + 5  # the server notices the closed stream at its next write
     while streams() != before and time.monotonic() < deadline:
         time.sleep(0.1)
     assert streams() == before
+
+
+def test_each_app_counts_only_its_own_event_streams(api, live, s3_server, tmp_path):
+    """Two apps in one process (as in this suite; or a library user's) share prometheus-client's
+    registry: each one's `/metrics` reports its own streams, read on its own loop, never the other's."""
+    other = LiveServer(make_config(s3_server, tmp_path)).start()
+    try:
+        with other.client() as c, c.stream("GET", "/api/transfers/events") as events:
+            lines = events.iter_lines()
+            next(lines)
+            assert _metric(c.get("/metrics").text, "odh_tec_sse_streams") == 1
+            assert _metric(api.get("/metrics").text, "odh_tec_sse_streams") == 0
+    finally:
+        other.stop()

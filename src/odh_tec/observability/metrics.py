@@ -7,7 +7,7 @@ counts with one line, without a handle on the app. Label values are bounded: rou
 
 from __future__ import annotations
 
-import itertools
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -42,47 +42,34 @@ def count_upstream_error(service: str, code: str) -> None:
     UPSTREAM_ERRORS.labels(service, code).inc()
 
 
-_ENGINES: dict[int, Any] = {}
-_KEYS = itertools.count()
+# One registry per process, as prometheus-client has it, but the transfer gauges are set from the
+# engine of the app being scraped, on that app's loop (the only thread that may read its jobs). The lock
+# keeps two apps of one process (the test suite runs many) from interleaving set and render.
+_RENDER = threading.Lock()
 
 
-def watch_transfers(engine: Any) -> Callable[[], None]:
-    """Read the transfer and stream gauges from the engine at scrape time (no bookkeeping on the hot
-    path). Returns the function that stops watching (at shutdown)."""
-    # A key of its own, not id(engine): an engine freed after its app stopped may leave its id to the
-    # next one, whose entry a late unwatch must not remove.
-    key = next(_KEYS)
-    _ENGINES[key] = engine
-    return lambda: _ENGINES.pop(key, None)
-
-
-def _collect_transfers() -> None:
-    TRANSFERS.clear()
-    streams = 0
-    for engine in list(_ENGINES.values()):
-        streams += engine.events.subscribers
-        for job in engine.list():
+def render(engine: Any | None) -> tuple[bytes, str]:
+    with _RENDER:
+        TRANSFERS.clear()
+        SSE_STREAMS.set(0 if engine is None else engine.events.subscribers)
+        for job in [] if engine is None else engine.list():
             TRANSFERS.labels(job.kind, str(job.state)).inc()
-    SSE_STREAMS.set(streams)
-
-
-def render() -> tuple[bytes, str]:
-    _collect_transfers()
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+        return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
 class MetricsMiddleware:
     """Counts every HTTP request once its response has ended, and serves `/metrics`."""
 
-    def __init__(self, app, path: str = "/metrics"):
-        self.app, self.path = app, path
+    def __init__(self, app, transfers: Callable[[], Any], path: str = "/metrics"):
+        """`transfers`: this app's transfer engine, or None before it started."""
+        self.app, self.transfers, self.path = app, transfers, path
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if scope["path"] == self.path and scope["method"] in ("GET", "HEAD"):
-            body, content_type = render()
+            body, content_type = render(self.transfers())
             await send(
                 {
                     "type": "http.response.start",
