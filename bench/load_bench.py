@@ -14,6 +14,10 @@ seeds a bucket: a folder of 1,000+ small objects, files to preview (CSV, JSON, P
 * stats a key of it (`GET …/object`); previews a file (`GET …/preview`);
 * downloads a 1-10 MiB object (`GET …/download`); uploads 64 KiB (`PUT …/object`).
 
+Beside them, `--direct-users` users (bench/s3_probe.py, a process of their own) list the same folder and
+stat the same keys with boto3 straight to SeaweedFS: what a client without the app sees under the same
+load, the baseline the app's latencies are read against (their ratio is printed).
+
 Meanwhile, started with the users: one import of `--import-size` GiB from the fake Hub through
 `POST /api/transfers`, and `--big-uploads` simultaneous uploads of `--upload-mib` MiB through the app.
 
@@ -220,6 +224,23 @@ def background(url: str, tmp: Path, args: argparse.Namespace, results: dict) -> 
     return [gevent.spawn(hub_import)] + [gevent.spawn(upload, n) for n in range(args.big_uploads)]
 
 
+def start_probe(server, args: argparse.Namespace) -> subprocess.Popen | None:
+    """The direct-client users (bench/s3_probe.py), for `--duration` seconds."""
+    if not args.direct_users:
+        return None
+    spec = {
+        "endpoint": server.endpoint,
+        "access_key_id": server.credentials.access_key_id,
+        "secret_access_key": server.credentials.secret_access_key,
+        "bucket": "bench",
+        "prefix": FOLDER,
+        "keys": Browser.keys,
+        "users": args.direct_users,
+        "duration": args.duration,
+    }
+    return subprocess.Popen([sys.executable, str(BENCH / "s3_probe.py"), json.dumps(spec)], stdout=subprocess.PIPE)
+
+
 def start_hub(args: argparse.Namespace) -> tuple[subprocess.Popen, dict]:
     """The fake Hub of bench/hf_import_bench.py (a synthetic repo of `--import-size` GiB), in its own process."""
     import hf_import_bench
@@ -281,15 +302,20 @@ def run(args: argparse.Namespace) -> dict:
         with AppSampler(app.pid) as memory:
             started = time.perf_counter()
             runner.start(args.users, spawn_rate=max(1, args.users / 5))
+            probe = start_probe(server, args)
             jobs = background(url, tmp, args, results)
             gevent.spawn_later(args.duration, runner.quit)
             runner.greenlet.join()
             elapsed = time.perf_counter() - started
             print(f"users stopped after {elapsed:.0f} s; waiting for the import and the uploads ...", flush=True)
             gevent.joinall(jobs)
+            direct = json.loads(probe.communicate(timeout=60)[0]) if probe is not None else {}
         cpu = {name: round(cpu_seconds(pid) - cpu_before[name], 1) for name, pid in processes.items()}
         after = lag_metrics(url)
         summary = summarise(args, env, elapsed, results, memory, before, after)
+        for name, figures in direct.items():
+            summary["requests"][name] = {"method": "S3", "rps": round(figures["requests"] / elapsed, 1), **figures}
+        summary["errors"] += sum(figures["errors"] for figures in direct.values())
         summary["cpu_s"] = {**cpu, "wall": round(time.perf_counter() - started, 1)}
         return summary
     finally:
@@ -368,6 +394,11 @@ def report(summary: dict) -> None:
     def p99(name: str) -> int:
         return next((r["p99_ms"] for n, r in summary["requests"].items() if n.startswith(name)), -1)
 
+    for app, direct in (("list", "direct S3: list"), ("stat", "direct S3: stat")):
+        if p99(direct) > 0:
+            ratio = p99(app) / p99(direct)
+            print(f"{app} p99 through the app / direct to SeaweedFS: {p99(app)} / {p99(direct)} ms = {ratio:.2f}x")
+
     checks = [
         ("0 errors", summary["errors"] == 0, summary["errors"]),
         (f"p99 listing <= {TARGETS['list']} ms", 0 <= p99("list") <= TARGETS["list"], p99("list")),
@@ -386,6 +417,9 @@ def main() -> int:
     parser.add_argument("--import-size", type=float, help="GiB imported from the fake Hub (2; quick 0.25)")
     parser.add_argument("--upload-mib", type=int, help="size of each big upload (256; quick 32)")
     parser.add_argument("--big-uploads", type=int, default=4, help="simultaneous big uploads (4)")
+    parser.add_argument(
+        "--direct-users", type=int, default=5, help="users beside them who list and stat with boto3, no app (5)"
+    )
     parser.add_argument("--keys", type=int, default=1200, help="objects in the listed folder (1200: over a page)")
     parser.add_argument("--hub-rate-mibs", type=float, default=200, help="the fake Hub's total rate (200)")
     parser.add_argument("--concurrency", type=int, default=4, help="MAX_CONCURRENT_TRANSFERS (4)")

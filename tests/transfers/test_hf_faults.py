@@ -3,10 +3,11 @@ servers that ignore Range, and where the token may go."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 
-from fakehub import ForwardProxy
+from fakehub import ForwardProxy, pseudo_bytes
 
 from .conftest import TOKEN, hf_body, open_uploads, run_import, s3_keys, wait_job
 
@@ -136,6 +137,30 @@ def test_parallel_ranged_download_of_a_big_file(hf_api, hub, bucket, s3, engine_
     assert 2 <= hub.log.max_in_flight["lfs"] <= 3 + 1
     # One HEAD located the storage URL for every segment; one more after the failure.
     assert [r.method for r in hub.log.find(host="hub", path_contains="big/model")] == ["HEAD", "HEAD"]
+
+
+def test_big_files_fetched_at_once_share_one_segment_budget(hf_api, hf_live, hub, bucket, s3, engine_options):
+    """Each big file may prefetch `connections + 2` segments, but the files fetched at once share
+    `segments_buffered` of them, beyond the one each file waits for: the app's memory stays bounded
+    whatever the number of files in flight (three files here held 12 segments before)."""
+    files = {f"shards/part-{i}.safetensors": pseudo_bytes(f"budget-{i}", 6 * MiB) for i in range(3)}
+    if ("model", "budget/shards") not in hub.repos:
+        hub.add_repo("budget/shards", files)
+    engine_options.download.segment_size = MiB
+    engine_options.download.parallel_threshold = 2 * MiB
+    engine_options.download.connections = 4
+    engine_options.download.segments_buffered = 3
+    services = hf_live.services
+    services.settings.transfers = dataclasses.replace(services.settings.transfers, max_concurrent_transfers=3)
+    hf_live.call(services.transfers.set_concurrency, 3)  # the three files at once (restored by hf_live)
+    hub.inject("throttle", path="part-", host="lfs", rate=4 * MiB, times=None)  # the Hub is the bottleneck
+    job = run_import(hf_api, "budget/shards", f"s3:{bucket}", "")
+    assert job["state"] == "completed", job
+    for path, content in files.items():
+        data = s3.get_object(Bucket=bucket, Key=f"budget/shards/{path}")["Body"].read()
+        assert hashlib.sha256(data).digest() == hashlib.sha256(content).digest()
+    # Three shared segments plus each file's head (+1: the fake may log a body's end late).
+    assert hub.log.max_in_flight["lfs"] <= 3 + 3 + 1
 
 
 def test_proxy_carries_hub_storage_and_s3_traffic(make_live, hub, s3_server, bucket, s3):

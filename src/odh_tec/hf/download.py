@@ -8,7 +8,8 @@
 * 429 waits for `Retry-After` / the `RateLimit` reset; 5xx and network errors back off. A read
   timeout ends a stalled body.
 * Big files are fetched as several ranged segments at once, yielded strictly in order, so one large
-  safetensors file is not limited to one connection's speed. Memory: `(connections + 2) × segment_size`.
+  safetensors file is not limited to one connection's speed. Memory: `(connections + 2) × segment_size`
+  for one file, and at most `SEGMENTS_BUFFERED` segments across all the files the app fetches at once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import re
+import weakref
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -36,6 +38,12 @@ from odh_tec.hf.transport import MAX_REDIRECTS, REDIRECTS, HubTransport
 MiB = 1 << 20
 
 
+# Segments started and not yet consumed, across every file of the app (its event loop). Four files at
+# once with a window of 6 each held up to 192 MiB, the largest share of the app's peak memory under
+# load (bench/load_bench.py); 12 keep 3 apiece for 4 files, enough to keep the Hub link busy.
+SEGMENTS_BUFFERED = 12
+
+
 @dataclass
 class DownloadPolicy:
     resume_attempts: int = 5  # consecutive failures without a new byte before giving up
@@ -45,6 +53,48 @@ class DownloadPolicy:
     segment_size: int = 8 * MiB
     parallel_threshold: int = 32 * MiB  # files at least this big use ranged segments in parallel
     connections: int = 4  # parallel segments of one file
+    segments_buffered: int = SEGMENTS_BUFFERED  # across all files at once (SegmentBudget)
+
+
+
+
+class SegmentBudget:
+    """How many segments the files of one app hold. A file may always start the segment it is waiting
+    for, whatever the others hold, so no file waits on another's consumer; prefetching beyond it waits
+    for room. A file that found no room is woken when another file's segment is consumed."""
+
+    def __init__(self, limit: int = SEGMENTS_BUFFERED):
+        self.limit, self.held = limit, 0
+        self._waiting: list[weakref.ref] = []
+
+    def room(self) -> bool:
+        return self.held < self.limit
+
+    def take(self) -> None:
+        self.held += 1
+
+    def give(self) -> None:
+        self.held -= 1
+        waiting, self._waiting = self._waiting, []
+        for ref in waiting:
+            if (pump := ref()) is not None:
+                pump()
+
+    def wait_for_room(self, pump) -> None:
+        """Call `pump` (a bound method or a closure the file keeps alive) at the next `give`."""
+        self._waiting.append(weakref.ref(pump))
+
+
+_BUDGETS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SegmentBudget] = weakref.WeakKeyDictionary()
+
+
+def segment_budget() -> SegmentBudget:
+    """The budget of the running loop: one app, one budget (a test process runs many apps)."""
+    loop = asyncio.get_running_loop()
+    budget = _BUDGETS.get(loop)
+    if budget is None:
+        budget = _BUDGETS[loop] = SegmentBudget()
+    return budget
 
 
 class _ShortBody(Exception):
@@ -232,26 +282,38 @@ async def parallel_stream(remote: RemoteFile) -> AsyncGenerator[bytes, None]:
     """The whole file through up to `connections` ranged requests at once, yielded in order.
 
     Downloads go on while the consumer (the storage writer) is busy: up to `connections` segments
-    download at once, and at most `connections + 2` are started but not yet consumed, which bounds
-    memory to that many segments."""
+    download at once, and at most `connections + 2` are started but not yet consumed, and no more than
+    the app's `SegmentBudget` allows beyond the one the consumer waits for; that bounds memory."""
     policy = remote.policy
     remote.shared = True
     bounds = [(s, min(s + policy.segment_size, remote.size)) for s in range(0, remote.size, policy.segment_size)]
     window = policy.connections + 2
+    budget = segment_budget()
+    budget.limit = policy.segments_buffered  # the engine's current setting
     segments: dict[int, _Segment] = {}
     tasks: set[asyncio.Task] = set()
-    head = started = running = 0
+    head = started = running = held = 0
     closing = False
 
     def pump() -> None:
-        nonlocal started, running
+        nonlocal started, running, held
         while not closing and started < len(bounds) and running < policy.connections and started - head < window:
+            if started > head and not budget.room():
+                budget.wait_for_room(pump)
+                return
+            budget.take()
+            held += 1
             segment = segments[started] = _Segment()
             task = asyncio.create_task(fill(segment, *bounds[started]))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
             started += 1
             running += 1
+
+    def consumed() -> None:
+        nonlocal held
+        held -= 1
+        budget.give()
 
     async def fill(segment: _Segment, start: int, end: int) -> None:
         nonlocal running
@@ -277,12 +339,15 @@ async def parallel_stream(remote: RemoteFile) -> AsyncGenerator[bytes, None]:
             async with aclosing(segments.pop(index).drain()) as chunks:
                 async for chunk in chunks:
                     yield chunk
+            consumed()
     finally:
         closing = True
         pending = list(tasks)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+        for _ in range(held):
+            consumed()
 
 
 def file_chunks(remote: RemoteFile) -> AsyncGenerator[bytes, None]:
