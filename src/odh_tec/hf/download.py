@@ -56,8 +56,6 @@ class DownloadPolicy:
     segments_buffered: int = SEGMENTS_BUFFERED  # across all files at once (SegmentBudget)
 
 
-
-
 class SegmentBudget:
     """How many segments the files of one app hold. A file may always start the segment it is waiting
     for, whatever the others hold, so no file waits on another's consumer; prefetching beyond it waits
