@@ -14,6 +14,8 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callab
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from odh_tec.memory import READ_CHUNK
+
 
 @dataclass
 class ObjectInfo:
@@ -104,7 +106,7 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     def read(
-        self, key: str, byte_range: ByteRange | None = None, chunk_size: int = 1 << 20
+        self, key: str, byte_range: ByteRange | None = None, chunk_size: int = READ_CHUNK
     ) -> AsyncGenerator[bytes, None]:
         """Stream an object's bytes (or one range of them).
 

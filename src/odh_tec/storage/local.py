@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from odh_tec.errors import BadRequest, Forbidden, NotFound, PreconditionFailed
+from odh_tec.memory import READ_CHUNK
 from odh_tec.storage.base import ByteRange, Listing, ObjectInfo, Storage
 from odh_tec.storage.partials import TEMP_MARK, PartialsJournal
 
@@ -138,7 +139,7 @@ class LocalStorage(Storage):
         return info
 
     async def read(
-        self, key: str, byte_range: ByteRange | None = None, chunk_size: int = 1 << 20
+        self, key: str, byte_range: ByteRange | None = None, chunk_size: int = READ_CHUNK
     ) -> AsyncGenerator[bytes, None]:
         path = self.resolve(key)
         if not path.is_file():

@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callab
 from typing import TYPE_CHECKING
 
 from odh_tec.errors import ApiError, BadRequest, NotFound, PreconditionFailed
+from odh_tec.memory import READ_CHUNK
 from odh_tec.storage.base import ByteRange, Listing, ObjectInfo, Storage
 from odh_tec.storage.s3.multipart import MAX_SINGLE_COPY, MultipartUpload, multipart_copy, part_size_for
 
@@ -100,7 +101,7 @@ class S3Storage(Storage):
         )
 
     async def read(
-        self, key: str, byte_range: ByteRange | None = None, chunk_size: int = 1 << 20
+        self, key: str, byte_range: ByteRange | None = None, chunk_size: int = READ_CHUNK
     ) -> AsyncGenerator[bytes, None]:
         client = await self.connection.client()
         params = {"Bucket": self.bucket, "Key": key}
