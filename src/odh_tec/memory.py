@@ -18,9 +18,8 @@ READ_CHUNK = MMAP_THRESHOLD - (64 << 10)
 # Free memory at the top of the heap kept for the next allocation instead of given back. glibc's own
 # default is 128 KiB, raised to twice the mmap threshold as it moves it; a fixed threshold leaves it at
 # 128 KiB, and then freeing any chunk above that at the top gave the pages back and the next one
-# faulted them in again (b"".join of 960 KiB: 0.53 CPU-s per GiB; 0.03 with this). Twice the mmap
-# threshold, as glibc would set it: 4 MiB did no better, and it is kept per arena.
-TRIM_THRESHOLD = 2 * MMAP_THRESHOLD
+# faulted them in again (b"".join of 960 KiB: 0.53 CPU-s per GiB; 0.03 with this).
+TRIM_THRESHOLD = 4 * MMAP_THRESHOLD
 
 
 def return_freed_buffers() -> bool:
