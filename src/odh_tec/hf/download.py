@@ -38,9 +38,9 @@ from odh_tec.hf.transport import MAX_REDIRECTS, REDIRECTS, HubTransport
 MiB = 1 << 20
 
 
-# Segments started and not yet consumed, across every file of the app (its event loop). Four files at
-# once with a window of 6 each held up to 192 MiB, the largest share of the app's peak memory under
-# load (bench/load_bench.py); 12 keep 3 apiece for 4 files, enough to keep the Hub link busy.
+# Segments started and not yet consumed, across every file of the app (its event loop). Four large files
+# at once, with a window of 6 each, could hold 192 MiB: more than all the rest of the app's peak under
+# load (bench/load_bench.py). 12 leave 3 apiece to 4 files, and the whole window to a single one.
 SEGMENTS_BUFFERED = 12
 
 
