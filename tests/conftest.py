@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +175,10 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(15)
+        if self.thread.is_alive():
+            # Said, not raised: a test that starts the next app on the same data directory would overlap
+            # this one's shutdown, and the run's summary should show where.
+            warnings.warn(f"the app on port {self.port} was still stopping after 15 s", stacklevel=2)
 
     def client(self, **kwargs) -> httpx.Client:
         kwargs.setdefault("timeout", 60)
