@@ -23,6 +23,7 @@ from botocore.config import Config as BotoConfig
 import memguard
 from loopwatch import LIVE_THREAD, SlowCallbacks, lighten_debug_stacks
 from odh_tec.app import create_app
+from odh_tec.cli import GRACE_SECONDS
 from odh_tec.config import Config
 from odh_tec.embedded_s3 import EmbeddedS3, S3Credentials
 from odh_tec.observability.looplag import SLOW_CALLBACK_ENV, report_slow_callbacks
@@ -149,7 +150,14 @@ class LiveServer:
         self.port = free_port()
         self.server = _DebugLoopServer(
             uvicorn.Config(
-                self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", proxy_headers=False
+                self.app,
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                lifespan="on",
+                proxy_headers=False,
+                # As `odh-tec serve` has it: an event stream a browser keeps open does not hold the stop.
+                timeout_graceful_shutdown=GRACE_SECONDS,
             )
         )
         self.server.loop_debug = loop_debug
