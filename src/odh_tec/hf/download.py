@@ -63,7 +63,7 @@ class SegmentBudget:
 
     def __init__(self, limit: int = SEGMENTS_BUFFERED):
         self.limit, self.held = limit, 0
-        self._waiting: list[weakref.ref] = []
+        self._waiting: weakref.WeakSet = weakref.WeakSet()  # a file that ended is forgotten with it
 
     def room(self) -> bool:
         return self.held < self.limit
@@ -73,14 +73,14 @@ class SegmentBudget:
 
     def give(self) -> None:
         self.held -= 1
-        waiting, self._waiting = self._waiting, []
-        for ref in waiting:
-            if (pump := ref()) is not None:
-                pump()
+        waiting = list(self._waiting)
+        self._waiting.clear()
+        for pump in waiting:
+            pump()
 
     def wait_for_room(self, pump) -> None:
-        """Call `pump` (a bound method or a closure the file keeps alive) at the next `give`."""
-        self._waiting.append(weakref.ref(pump))
+        """Call `pump` (a closure the file keeps alive) at the next `give`, once however often asked."""
+        self._waiting.add(pump)
 
 
 _BUDGETS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SegmentBudget] = weakref.WeakKeyDictionary()
